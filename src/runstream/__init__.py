@@ -1,0 +1,15 @@
+"""runstream: typed, fast accumulation of Assistants-style run streams.
+
+The core is sans-IO: `SSEDecoder` turns bytes into `ServerSentEvent`s, `EventDecoder` turns
+those into typed events, and `Accumulator` merges the events into `Run`, `RunStep` and
+`Message` snapshots. Streams and clients put that core on bytes, files and httpx.
+"""
+
+from ._events import *  # noqa: F403
+from ._exceptions import *  # noqa: F403
+from ._message import *  # noqa: F403
+from ._model_base import UNSET, ErrorObject, LastError, UnknownObject, UnsetType, Usage
+from ._run import *  # noqa: F403
+from ._run_step import *  # noqa: F403
+from ._sse import *  # noqa: F403
+from ._thread import *  # noqa: F403
