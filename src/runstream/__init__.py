@@ -5,9 +5,11 @@ those into typed events, and `Accumulator` merges the events into `Run`, `RunSte
 `Message` snapshots. Streams and clients put that core on bytes, files and httpx.
 """
 
+from ._accumulator import *  # noqa: F403
 from ._events import *  # noqa: F403
 from ._exceptions import *  # noqa: F403
 from ._message import *  # noqa: F403
+from ._notifications import *  # noqa: F403
 from ._model_base import UNSET, ErrorObject, LastError, UnknownObject, UnsetType, Usage
 from ._run import *  # noqa: F403
 from ._run_step import *  # noqa: F403

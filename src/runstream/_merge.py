@@ -1,0 +1,45 @@
+"""Field-level merging of "set" fields: delta Structs folded into wire-shaped dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from ._model_base import UNSET
+
+__all__ = ["merge_fields", "to_wire"]
+
+
+def to_wire(obj: Any) -> dict[str, Any]:
+    """A Struct as its JSON object (plain dicts), to merge delta fields into."""
+    return msgspec.to_builtins(obj)  # type: ignore[no-any-return]
+
+
+def merge_fields(target: dict[str, Any], delta: Any) -> None:
+    """Set every present field of ``delta`` (a delta Struct or raw dict) on ``target``,
+    recursing into nested objects; ``index`` is wire bookkeeping and is not kept."""
+    items = delta.items() if isinstance(delta, dict) else _struct_items(delta)
+    for key, value in items:
+        if key == "index" or value is UNSET:
+            continue
+        if isinstance(value, msgspec.Struct):
+            nested = target.get(key)
+            if not isinstance(nested, dict):
+                nested = target[key] = {}
+            merge_fields(nested, value)
+        elif isinstance(value, dict):
+            nested = target.get(key)
+            if not isinstance(nested, dict):
+                nested = target[key] = {}
+            merge_fields(nested, value)
+        else:
+            target[key] = value
+
+
+def _struct_items(struct: Any) -> list[tuple[str, Any]]:
+    items = [(name, getattr(struct, name)) for name in struct.__struct_fields__]
+    tag_field = struct.__struct_config__.tag_field
+    if tag_field is not None:
+        items.append((tag_field, struct.__struct_config__.tag))
+    return items
