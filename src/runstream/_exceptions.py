@@ -6,8 +6,8 @@ RunstreamError                  base of everything below
 │   └── EventTooLargeError      one event (or one line) is larger than the configured maximum
 ├── RunStreamError              the server sent an ``error`` event
 ├── IncompleteStreamError       the stream ended before the run reached a resting status
-├── APIError                    an HTTP request got a non-2xx or non-SSE response
-└── StreamConnectionError       the connection failed, timed out or was cut mid-stream
+│   └── StreamConnectionError   ... because the connection failed, timed out or was cut
+└── APIError                    an HTTP request got a non-2xx or non-SSE response
 ```
 
 Every exception says what went wrong and where (event name, ordinal, byte offset), and the
@@ -164,12 +164,12 @@ class APIError(RunstreamError):
         super().__init__(f"HTTP {status_code}: {message}{suffix}")
 
 
-class StreamConnectionError(RunstreamError):
-    """Raised when the connection fails, times out or is cut while streaming.
+class StreamConnectionError(IncompleteStreamError):
+    """Raised when the connection fails, times out or is cut before the run reached a
+    resting status. The accumulator holds everything received: re-sync from it.
 
     Attributes:
-        accumulator: the state built before the connection was lost (use it to re-sync).
-        timeout: ``True`` when the cause was a read timeout.
+        timeout: ``True`` when the cause was a timeout.
     """
 
     def __init__(
@@ -177,8 +177,9 @@ class StreamConnectionError(RunstreamError):
         message: str,
         *,
         accumulator: Accumulator | None = None,
+        last_status: str | None = None,
+        offset: int | None = None,
         timeout: bool = False,
     ) -> None:
-        self.accumulator = accumulator
         self.timeout = timeout
-        super().__init__(message)
+        super().__init__(message, accumulator=accumulator, last_status=last_status, offset=offset)

@@ -1,0 +1,175 @@
+"""`RunStream`: a run stream read synchronously from bytes, files, iterables or httpx."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ._accumulator import Accumulator
+from ._events import AssistantStreamEvent, DoneEvent, ErrorEvent, EventDecoder
+from ._handlers import EventHandler
+from ._message import Message
+from ._run import Run
+from ._run_step import RunStep
+from ._sources import Source, open_source
+from ._sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
+from ._stream_base import SnapshotUpdate, StreamBase, text_pieces
+
+__all__ = ["RunStream"]
+
+
+class RunStream(StreamBase):
+    """A run stream, read synchronously: iterate it for typed events.
+
+    Events are accumulated and handed to the handler's callbacks before they are yielded.
+    The stream ends normally when the source is exhausted after the run reached a terminal
+    or ``requires_action`` status (with or without ``done``).
+
+    Example:
+        >>> import runstream
+        >>> with runstream.RunStream(runstream.sample_stream_path()) as stream:
+        ...     run = stream.final_run()
+        >>> run.status
+        'requires_action'
+
+    Args:
+        source: bytes, a file path, a binary file, an iterable of bytes, an httpx response,
+            an httpx-sse ``EventSource``, or an iterable of server-sent events.
+        handler: an `EventHandler` subclass instance (a no-op one by default).
+        accumulator: continue an existing accumulated state (a continuation stream).
+        max_event_size: the largest event the decoder buffers, in bytes.
+
+    Raises (while iterating):
+        RunStreamError: the server sent an ``error`` event.
+        IncompleteStreamError: the stream ended before the run reached a resting status
+            (`StreamConnectionError` when the connection failed).
+        StreamDecodeError: the bytes or an event's JSON could not be decoded.
+        APIError: the source is an HTTP error response or not an event stream.
+    """
+
+    def __init__(
+        self,
+        source: Any,
+        handler: EventHandler | None = None,
+        *,
+        accumulator: Accumulator | None = None,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    ) -> None:
+        if handler is not None and not isinstance(handler, EventHandler):
+            raise TypeError(
+                f"RunStream needs an EventHandler, got {type(handler).__name__} "
+                "(use AsyncRunStream for an AsyncEventHandler)"
+            )
+        super().__init__(handler if handler is not None else EventHandler(), accumulator, max_event_size)
+        self._source_object = source
+        self._source: Source | None = None
+        self._iterator: Iterator[AssistantStreamEvent] | None = None
+
+    def __iter__(self) -> Iterator[AssistantStreamEvent]:
+        return self
+
+    def __next__(self) -> AssistantStreamEvent:
+        if self._iterator is None:
+            self._iterator = self._events()
+        return next(self._iterator)
+
+    def __enter__(self) -> RunStream:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop reading and release the source (closes the HTTP response)."""
+        if self._iterator is not None:
+            self._iterator.close()  # type: ignore[attr-defined]
+        if self._source is not None:
+            self._source.close()
+        elif self._iterator is None and hasattr(self._source_object, "close"):
+            self._source_object.close()
+
+    def _events(self) -> Iterator[AssistantStreamEvent]:
+        handler = self.handler
+        accumulator = self.accumulator
+        event_decoder = EventDecoder()
+        try:
+            source = self._source = open_source(self._source_object)
+            for batch in self._batches(source):
+                for sse in batch:
+                    event = event_decoder.decode(sse)
+                    handler.dispatch(event, accumulator.feed(event))
+                    if type(event) is ErrorEvent:
+                        raise self._error_event(event)
+                    if type(event) is DoneEvent:
+                        self.done_received = True
+                    yield event
+            self.ended = True
+            incomplete = self._incomplete()
+            if incomplete is not None:
+                raise incomplete
+        except Exception as raised:
+            self.ended = True
+            if self._dropped_at_rest(raised):
+                handler.on_end()
+                return
+            error = self._translate(raised)
+            if getattr(error, "timeout", False):
+                handler.on_timeout()
+            handler.on_exception(error)  # type: ignore[arg-type]
+            handler.on_end()
+            if error is raised:
+                raise
+            raise error from raised
+        finally:
+            if self._source is not None:
+                self._source.close()
+        handler.on_end()
+
+    def _batches(self, source: Source) -> Iterator[Any]:
+        if source.kind == "bytes":
+            sse_decoder = SSEDecoder(self.max_event_size)
+            for chunk in source.items:
+                self.bytes_received += len(chunk)
+                yield sse_decoder.feed(chunk)
+            yield sse_decoder.end()
+        else:
+            for sse in source.items:
+                yield (sse,)
+
+    # ---- conveniences --------------------------------------------------------------------
+
+    def until_done(self) -> RunStream:
+        """Read the stream to its end."""
+        for _ in self:
+            pass
+        return self
+
+    def snapshots(self) -> Iterator[SnapshotUpdate]:
+        """Iterate the stream as (event, snapshot it changed) updates."""
+        for event in self:
+            yield SnapshotUpdate(event, self.snapshot_for(event))
+
+    def text_deltas(self) -> Iterator[str]:
+        """Iterate the stream as the text fragments of its messages."""
+        for event in self:
+            yield from text_pieces(event)
+
+    def final_run(self) -> Run:
+        """Read to the end; return the run as it ended."""
+        self.until_done()
+        return self._final_run()
+
+    def final_run_steps(self) -> list[RunStep]:
+        """Read to the end; return every run step, in creation order."""
+        self.until_done()
+        return self.accumulator.run_steps
+
+    def final_messages(self) -> list[Message]:
+        """Read to the end; return every message, in creation order."""
+        self.until_done()
+        return self.accumulator.messages
+
+    # openai-python's names, for handlers and code ported from it.
+    get_final_run = final_run
+    get_final_run_steps = final_run_steps
+    get_final_messages = final_messages
