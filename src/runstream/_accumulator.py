@@ -176,7 +176,6 @@ class Accumulator:
         self._runs: dict[str, Run] = {}
         self._steps: dict[str, StepBuilder] = {}
         self._messages: dict[str, MessageBuilder] = {}
-        self._tool_call_locations: dict[str, tuple[str, int]] = {}
         self._event_decoder = EventDecoder()
         self.thread: Thread | None = None
         self.anomalies: list[Anomaly] = []
@@ -187,7 +186,7 @@ class Accumulator:
         self.current_run_id: str | None = None
         self.current_step_id: str | None = None
         self.current_message_id: str | None = None
-        self._dispatch: dict[type, Callable[[Any], list[Notification]]] = {
+        self._dispatch: dict[type, Callable[[Any, bool], list[Notification]]] = {
             ThreadRunStepDelta: self._on_step_delta,
             ThreadMessageDelta: self._on_message_delta,
             ThreadCreated: self._on_thread,
@@ -236,7 +235,15 @@ class Accumulator:
         if type(event) is ServerSentEvent:
             event = self._event_decoder.decode(event)
         self.events_fed += 1
-        return self._dispatch[type(event)](event)
+        return self._dispatch[type(event)](event, True)
+
+    def update(self, event: AssistantStreamEvent | ServerSentEvent) -> None:
+        """Merge one event like `feed`, for a caller that does not read notifications:
+        the per-delta ones are not even built (lifecycle tracking is the same)."""
+        if type(event) is ServerSentEvent:
+            event = self._event_decoder.decode(event)
+        self.events_fed += 1
+        self._dispatch[type(event)](event, False)
 
     def end(self) -> list[Notification]:
         """Mark the end of one stream; the next events may come from a continuation."""
@@ -331,7 +338,7 @@ class Accumulator:
 
     # ---- runs ----------------------------------------------------------------------------
 
-    def _on_run(self, event: Any) -> list[Notification]:
+    def _on_run(self, event: Any, notify: bool = True) -> list[Notification]:
         run: Run = event.data
         previous = self._runs.get(run.id)
         previous_status = previous.status if previous is not None else None
@@ -347,6 +354,7 @@ class Accumulator:
     def _requires_action(self, run: Run) -> list[Notification]:
         pending = []
         done: list[Notification] = []
+        locations = self._tool_call_ids(run.id)
         action = run.required_action
         calls = action.submit_tool_outputs.tool_calls if action is not None and action.submit_tool_outputs else []
         for call in calls:
@@ -356,7 +364,7 @@ class Accumulator:
             except msgspec.DecodeError as decode_error:
                 arguments, error = None, f"arguments are not valid JSON: {decode_error}"
             pending.append(PendingToolCall(call.id, call.function.name, arguments, raw, error))
-            location = self._tool_call_locations.get(call.id)
+            location = locations.get(call.id)
             if location is None:
                 continue
             step_id, index = location
@@ -389,7 +397,7 @@ class Accumulator:
             self._anomaly("delta_after_done", f"a delta arrived for run step {step_id!r} after it ended")
         return builder
 
-    def _on_step(self, event: Any) -> list[Notification]:
+    def _on_step(self, event: Any, notify: bool = True) -> list[Notification]:
         step: RunStep = event.data
         notifications: list[Notification] = []
         builder = self._steps.get(step.id)
@@ -406,7 +414,6 @@ class Accumulator:
         for index in builder.seed_details(step, replace=terminal):
             notifications.append(ToolCallCreated(step.id, index))
         for index, call in builder.tool_calls.items():
-            self._locate(call, step.id, index)
             seen = outputs_before.get(index, set())
             for output_index in call.outputs:
                 if output_index not in seen:
@@ -427,7 +434,7 @@ class Accumulator:
                 notifications.append(StepDone(step.id, step))
         return notifications
 
-    def _on_step_delta(self, event: ThreadRunStepDelta) -> list[Notification]:
+    def _on_step_delta(self, event: ThreadRunStepDelta, notify: bool = True) -> list[Notification]:
         data = event.data
         step_id = data.id
         notifications: list[Notification] = []
@@ -438,7 +445,8 @@ class Accumulator:
         builder.delta_count += 1
         self.current_step_id = step_id
         delta = data.delta
-        notifications.append(StepDeltaReceived(step_id, delta))
+        if notify:
+            notifications.append(StepDeltaReceived(step_id, delta))
         details = delta.step_details
         if details is UNSET:
             return notifications
@@ -450,28 +458,25 @@ class Accumulator:
                 return notifications
             tool_calls = builder.tool_calls
             for call_delta in calls:
-                raw = type(call_delta) is UnknownObject
-                index = call_delta.get("index") if raw else call_delta.index
-                if not isinstance(index, int):
-                    self._anomaly("missing_index", f"a tool call delta of step {step_id!r} has no index")
-                    continue
+                if type(call_delta) is UnknownObject:
+                    index = call_delta.get("index")
+                    call_type = call_delta.type or "unknown"
+                    if not isinstance(index, int):
+                        self._anomaly("missing_index", f"a tool call delta of step {step_id!r} has no index")
+                        continue
+                else:
+                    index = call_delta.index
+                    call_type = call_delta.type
                 call = tool_calls.get(index)
-                if call is None:
-                    call = tool_calls[index] = ToolCallBuilder(call_delta.type or "unknown")
-                    notifications.append(ToolCallCreated(step_id, index))
-                elif call.type != call_delta.type:
-                    self._anomaly(
-                        "type_changed",
-                        f"tool call {index} of step {step_id!r} changed type {call.type!r} -> {call_delta.type!r}",
-                    )
-                    call = tool_calls[index] = ToolCallBuilder(call_delta.type or "unknown")
+                if call is None or call.type != call_type:
+                    call = self._new_tool_call(builder, step_id, index, call_type, notifications)
                 created_outputs = call.apply(call_delta)
-                if (call_delta.get("id") if raw else call_delta.id) not in (None, UNSET):
-                    self._tool_call_locations[call.id] = (step_id, index)
-                notifications.append(ToolCallDeltaReceived(step_id, index, call_delta))
-                for output_index in created_outputs:
-                    output = call.outputs[output_index].snapshot()
-                    notifications.append(CodeInterpreterOutputAdded(step_id, index, output_index, output))
+                if notify:
+                    notifications.append(ToolCallDeltaReceived(step_id, index, call_delta))
+                if created_outputs:
+                    for output_index in created_outputs:
+                        output = call.outputs[output_index].snapshot()
+                        notifications.append(CodeInterpreterOutputAdded(step_id, index, output_index, output))
         elif details_class is RunStepDeltaMessageDelta:
             builder.details_type = "message_creation"
             if details.message_creation is not UNSET:  # type: ignore[union-attr]
@@ -481,9 +486,29 @@ class Accumulator:
             merge_fields(builder.details_fields, details)
         return notifications
 
-    def _locate(self, call: ToolCallBuilder, step_id: str, index: int) -> None:
-        if call.id:
-            self._tool_call_locations[call.id] = (step_id, index)
+    def _new_tool_call(
+        self, builder: StepBuilder, step_id: str, index: int, call_type: str, notifications: list[Notification]
+    ) -> ToolCallBuilder:
+        previous = builder.tool_calls.get(index)
+        if previous is not None:
+            self._anomaly(
+                "type_changed",
+                f"tool call {index} of step {step_id!r} changed type {previous.type!r} -> {call_type!r}",
+            )
+        call = builder.tool_calls[index] = ToolCallBuilder(call_type)
+        notifications.append(ToolCallCreated(step_id, index))
+        return call
+
+    def _tool_call_ids(self, run_id: str) -> dict[str, tuple[str, int]]:
+        """Where each tool call of the run's unfinished steps is, by tool call id."""
+        locations = {}
+        for step_id, step in self._steps.items():
+            if step.done or step.base.run_id not in (run_id, ""):
+                continue
+            for index, call in step.tool_calls.items():
+                if call.id:
+                    locations[call.id] = (step_id, index)
+        return locations
 
     # ---- messages ------------------------------------------------------------------------
 
@@ -505,7 +530,7 @@ class Accumulator:
             self._anomaly("delta_after_done", f"a delta arrived for message {message_id!r} after it ended")
         return builder
 
-    def _on_message(self, event: Any) -> list[Notification]:
+    def _on_message(self, event: Any, notify: bool = True) -> list[Notification]:
         message: Message = event.data
         notifications: list[Notification] = []
         builder = self._messages.get(message.id)
@@ -538,7 +563,7 @@ class Accumulator:
                 notifications.append(MessageDone(message.id, message))
         return notifications
 
-    def _on_message_delta(self, event: ThreadMessageDelta) -> list[Notification]:
+    def _on_message_delta(self, event: ThreadMessageDelta, notify: bool = True) -> list[Notification]:
         data = event.data
         message_id = data.id
         notifications: list[Notification] = []
@@ -549,7 +574,8 @@ class Accumulator:
         builder.delta_count += 1
         self.current_message_id = message_id
         delta = data.delta
-        notifications.append(MessageDeltaReceived(message_id, delta))
+        if notify:
+            notifications.append(MessageDeltaReceived(message_id, delta))
         if delta.role is not UNSET:
             builder.base = msgspec.structs.replace(builder.base, role=delta.role)
         content = delta.content
@@ -593,7 +619,8 @@ class Accumulator:
                     merge_fields(part.fields, block.image_url)  # type: ignore[union-attr]
             else:
                 merge_fields(part.fields, block)
-            notifications.append(ContentPartDeltaReceived(message_id, index, block))  # type: ignore[arg-type]
+            if notify:
+                notifications.append(ContentPartDeltaReceived(message_id, index, block))  # type: ignore[arg-type]
             for annotation_index in added:
                 annotation = convert_lenient(part.annotations[annotation_index], Annotation)
                 notifications.append(AnnotationAdded(message_id, index, annotation_index, annotation))
@@ -601,15 +628,15 @@ class Accumulator:
 
     # ---- the rest ------------------------------------------------------------------------
 
-    def _on_thread(self, event: ThreadCreated) -> list[Notification]:
+    def _on_thread(self, event: ThreadCreated, notify: bool = True) -> list[Notification]:
         self.thread = event.data
         return []
 
-    def _on_error(self, event: ErrorEvent) -> list[Notification]:
+    def _on_error(self, event: ErrorEvent, notify: bool = True) -> list[Notification]:
         self.errors.append(event.data)
         return [ErrorReceived(event.data)]
 
-    def _on_unknown(self, event: UnknownEvent) -> list[Notification]:
+    def _on_unknown(self, event: UnknownEvent, notify: bool = True) -> list[Notification]:
         self.unknown_events.append(event)
         return [UnknownEventReceived(event)]
 
@@ -632,5 +659,5 @@ def _merge_annotations(part: PartBuilder, annotations: list[Any]) -> list[int]:
     return added
 
 
-def _no_notifications(event: Any) -> list[Notification]:
+def _no_notifications(event: Any, notify: bool = True) -> list[Notification]:
     return []

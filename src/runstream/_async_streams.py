@@ -81,12 +81,16 @@ class AsyncRunStream(StreamBase):
     async def _events(self) -> AsyncIterator[AssistantStreamEvent]:
         accumulator = self.accumulator
         event_decoder = EventDecoder()
+        listens = self.handler.listens
         try:
             source = self._source = await open_async_source(self._source_object)
             async for batch in self._batches(source):
                 for sse in batch:
                     event = event_decoder.decode(sse)
-                    await self._call("dispatch", event, accumulator.feed(event))
+                    if listens:
+                        await self._call("dispatch", event, accumulator.feed(event))
+                    else:
+                        accumulator.update(event)
                     if type(event) is ErrorEvent:
                         raise self._error_event(event)
                     if type(event) is DoneEvent:

@@ -55,6 +55,13 @@ class _HandlerState:
             return None
         return accumulator.message(accumulator.current_message_id)
 
+    @property
+    def listens(self) -> bool:
+        """Whether this handler overrides any callback an event can reach (if not, streams
+        skip building notifications for it)."""
+        base = AsyncEventHandler if isinstance(self, AsyncEventHandler) else EventHandler
+        return type(self).on_event is not base.on_event or bool(self._routes())
+
     def _routes(self) -> dict[type, Route]:
         handler_class = type(self)
         routes = _ROUTE_CACHE.get(handler_class)

@@ -20,10 +20,12 @@ from ._run_step import (
     CodeInterpreterOutputImage,
     CodeInterpreterOutputLogs,
     CodeInterpreterToolCall,
+    CodeInterpreterToolCallDelta,
     FileSearch,
     FileSearchToolCall,
     Function,
     FunctionToolCall,
+    FunctionToolCallDelta,
     MessageCreation,
     MessageCreationStepDetails,
     RunStep,
@@ -31,6 +33,8 @@ from ._run_step import (
 )
 
 __all__ = ["OutputBuilder", "StepBuilder", "ToolCallBuilder", "join_pieces"]
+
+_NO_OUTPUTS: list[int] = []
 
 
 def join_pieces(pieces: list[str]) -> str:
@@ -126,15 +130,8 @@ class ToolCallBuilder:
     def apply(self, delta: Any) -> list[int]:
         """Merge one tool call fragment; return the indexes of outputs it created."""
         self.cached = None
-        call_type = self.type
-        if isinstance(delta, UnknownObject):
-            merge_fields(self.fields, delta)
-            if isinstance(delta.get("id"), str):
-                self.id = delta["id"]
-            return []
-        if delta.id is not UNSET:
-            self.id = delta.id
-        if call_type == "function":
+        if type(delta) is FunctionToolCallDelta:
+            # The hot path: argument fragments of function calls.
             function = delta.function
             if function is not UNSET:
                 if function.arguments is not UNSET:
@@ -143,19 +140,28 @@ class ToolCallBuilder:
                     self.name = function.name
                 if function.output is not UNSET:
                     self.output = function.output
-            return []
-        if call_type == "code_interpreter":
+            if delta.id is not UNSET:
+                self.id = delta.id
+            return _NO_OUTPUTS
+        if type(delta) is UnknownObject:
+            merge_fields(self.fields, delta)
+            if isinstance(delta.get("id"), str):
+                self.id = delta["id"]
+            return _NO_OUTPUTS
+        if delta.id is not UNSET:
+            self.id = delta.id
+        if type(delta) is CodeInterpreterToolCallDelta:
             code = delta.code_interpreter
             if code is UNSET:
-                return []
+                return _NO_OUTPUTS
             if code.input is not UNSET:
                 self.pieces.append(code.input)
             if code.outputs is UNSET:
-                return []
+                return _NO_OUTPUTS
             return self._apply_outputs(code.outputs)
         if delta.file_search is not UNSET:
             merge_fields(self.fields, delta.file_search)
-        return []
+        return _NO_OUTPUTS
 
     def _apply_outputs(self, outputs: list[Any]) -> list[int]:
         created = []

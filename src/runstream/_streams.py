@@ -92,12 +92,16 @@ class RunStream(StreamBase):
         handler = self.handler
         accumulator = self.accumulator
         event_decoder = EventDecoder()
+        listens = self.handler.listens
         try:
             source = self._source = open_source(self._source_object)
             for batch in self._batches(source):
                 for sse in batch:
                     event = event_decoder.decode(sse)
-                    handler.dispatch(event, accumulator.feed(event))
+                    if listens:
+                        handler.dispatch(event, accumulator.feed(event))
+                    else:
+                        accumulator.update(event)
                     if type(event) is ErrorEvent:
                         raise self._error_event(event)
                     if type(event) is DoneEvent:
