@@ -7,7 +7,8 @@ RunstreamError                  base of everything below
 ├── RunStreamError              the server sent an ``error`` event
 ├── IncompleteStreamError       the stream ended before the run reached a resting status
 │   └── StreamConnectionError   ... because the connection failed, timed out or was cut
-└── APIError                    an HTTP request got a non-2xx or non-SSE response
+├── APIError                    an HTTP request got a non-2xx or non-SSE response
+└── APIConnectionError          an HTTP request could not be sent or answered
 ```
 
 Every exception says what went wrong and where (event name, ordinal, byte offset), and the
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from ._accumulator import Accumulator
 
 __all__ = [
+    "APIConnectionError",
     "APIError",
     "EventTooLargeError",
     "IncompleteStreamError",
@@ -183,3 +185,16 @@ class StreamConnectionError(IncompleteStreamError):
     ) -> None:
         self.timeout = timeout
         super().__init__(message, accumulator=accumulator, last_status=last_status, offset=offset)
+
+
+class APIConnectionError(RunstreamError):
+    """Raised when an HTTP request cannot be sent or answered: connection refused, reset,
+    or timed out before a response arrived.
+
+    Attributes:
+        timeout: ``True`` when the cause was a timeout.
+    """
+
+    def __init__(self, message: str, *, timeout: bool = False) -> None:
+        self.timeout = timeout
+        super().__init__(message)

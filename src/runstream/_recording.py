@@ -1,0 +1,157 @@
+"""Record live streams to ``.sse`` files, and replay recordings with their original pacing.
+
+A recording is the raw bytes exactly as they arrived, so any SSE reader can replay it, plus
+a small ``.timing`` sidecar (one ``offset seconds`` line per chunk) that replay uses to
+reproduce the original pacing. A run with tool calls spans several streams: the first is
+``NAME.sse``, the continuations ``NAME.continuation-1.sse``, ``NAME.continuation-2.sse``...
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import anyio
+
+__all__ = [
+    "AsyncRecordingSource",
+    "RecordingSource",
+    "recording_path",
+    "recording_paths",
+    "replay_chunks",
+    "replay_chunks_async",
+]
+
+_CONTINUATION = re.compile(r"\.continuation-?(\d*)\.sse$")
+
+
+def recording_path(path: str | Path, stream_index: int) -> Path:
+    """The file of the ``stream_index``-th stream (0 = the first) of a recording."""
+    path = Path(path)
+    if stream_index == 0:
+        return path
+    stem = path.name[: -len(".sse")] if path.name.endswith(".sse") else path.name
+    return path.with_name(f"{stem}.continuation-{stream_index}.sse")
+
+
+def recording_paths(path: str | Path) -> list[Path]:
+    """Every file of the recording whose first stream is ``path``, in stream order."""
+    path = Path(path)
+    stem = path.name[: -len(".sse")] if path.name.endswith(".sse") else path.name
+    found = []
+    for candidate in path.parent.glob(f"{stem}.continuation*.sse"):
+        match = _CONTINUATION.search(candidate.name)
+        if match and candidate.name == f"{stem}{match.group(0)}":
+            found.append((int(match.group(1) or 0), candidate))
+    return [path, *(candidate for _, candidate in sorted(found))]
+
+
+class _Tee:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file: BinaryIO = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+        self.timing: BinaryIO = open(self.path.with_name(self.path.name + ".timing"), "wb")  # noqa: SIM115
+        self.offset = 0
+        self.start = time.monotonic()
+
+    def write(self, chunk: bytes) -> None:
+        self.timing.write(f"{self.offset} {time.monotonic() - self.start:.6f}\n".encode())
+        self.file.write(chunk)
+        self.offset += len(chunk)
+
+    def close(self) -> None:
+        self.file.close()
+        self.timing.close()
+
+
+class RecordingSource:
+    """A byte source that writes every chunk to a recording as it passes through.
+
+    Args:
+        chunks: the live bytes (e.g. ``response.iter_bytes()``).
+        path: the ``.sse`` file to write.
+        close: what to call to release the live source (e.g. ``response.close``).
+    """
+
+    def __init__(self, chunks: Iterable[bytes], path: str | Path, close: Any = None) -> None:
+        self._chunks = chunks
+        self._tee = _Tee(path)
+        self._close = close
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._chunks:
+            self._tee.write(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        """Close the recording and the live source."""
+        self._tee.close()
+        if self._close is not None:
+            self._close()
+
+
+class AsyncRecordingSource:
+    """`RecordingSource` for an async byte source (e.g. ``response.aiter_bytes()``)."""
+
+    def __init__(self, chunks: Any, path: str | Path, aclose: Any = None) -> None:
+        self._chunks = chunks
+        self._tee = _Tee(path)
+        self._aclose = aclose
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._chunks:
+            self._tee.write(chunk)
+            yield chunk
+
+    async def aclose(self) -> None:
+        """Close the recording and the live source."""
+        self._tee.close()
+        if self._aclose is not None:
+            await self._aclose()
+
+
+def _timing(path: Path) -> list[tuple[int, float]]:
+    timing_path = path.with_name(path.name + ".timing")
+    if not timing_path.exists():
+        return []
+    marks = []
+    for line in timing_path.read_text().splitlines():
+        offset, _, seconds = line.partition(" ")
+        marks.append((int(offset), float(seconds)))
+    return marks
+
+
+def _paced(path: Path, speed: float) -> Iterator[tuple[float, bytes]]:
+    data = path.read_bytes()
+    marks = _timing(path)
+    if not marks or speed <= 0:
+        yield 0.0, data
+        return
+    bounds = [offset for offset, _ in marks[1:]] + [len(data)]
+    for (offset, seconds), end in zip(marks, bounds):
+        yield seconds / speed, data[offset:end]
+
+
+def replay_chunks(path: str | Path, *, speed: float = 0.0) -> Iterator[bytes]:
+    """The bytes of a recorded stream, as one chunk (``speed=0``, instantly) or as the
+    original chunks at their original pace (``speed=1``; ``2`` is twice as fast)."""
+    start = time.monotonic()
+    for due, chunk in _paced(Path(path), speed):
+        wait = due - (time.monotonic() - start)
+        if wait > 0:
+            time.sleep(wait)
+        yield chunk
+
+
+async def replay_chunks_async(path: str | Path, *, speed: float = 0.0) -> AsyncIterator[bytes]:
+    """`replay_chunks` for async consumers."""
+    start = anyio.current_time()
+    for due, chunk in _paced(Path(path), speed):
+        wait = due - (anyio.current_time() - start)
+        if wait > 0:
+            await anyio.sleep(wait)
+        yield chunk
