@@ -156,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="*", default=default_files, metavar="FILE", help="a .sse file, or - for stdin")
     check.set_defaults(handler=_command_check)
 
+    from . import _cli_live  # noqa: F401 - registers demo, serve and record
+
     for register in _EXTRA_COMMANDS:
         register(commands)
     return parser

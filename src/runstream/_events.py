@@ -344,21 +344,67 @@ def decode_event(
     event_class, decoder, data_type = entry
     try:
         return event_class(decoder.decode(data))
-    except msgspec.ValidationError as strict_error:
-        # Maybe a variant of a type this version does not know; keep it raw (see _lenient).
-        try:
-            return event_class(convert_lenient(_any_decoder.decode(data), data_type))
-        except msgspec.ValidationError:
-            problem = f"invalid {name} data: {strict_error}"
+    except msgspec.ValidationError:
+        pass
     except msgspec.DecodeError as error:
+        return _not_json(name, event_class, data, error, ordinal, offset)
+    # A typed decode stops at the first mismatch, before the rest of the JSON was checked;
+    # and the mismatch may be a variant of a type this version does not know, which is kept
+    # raw (see _lenient). So decode again as plain JSON, then convert leniently.
+    try:
+        raw = _any_decoder.decode(data)
+    except msgspec.DecodeError as error:
+        return _not_json(name, event_class, data, error, ordinal, offset)
+    try:
+        return event_class(convert_lenient(raw, data_type))
+    except msgspec.ValidationError as error:
         if event_class is ErrorEvent:
-            # Some servers send the error as plain text: that is still the error to report.
-            text = data if isinstance(data, str) else data.decode("utf-8", "replace")
-            return ErrorEvent(ErrorObject(message=text.strip()))
-        problem = f"invalid JSON in {name} data: {error}"
+            # An error of an unexpected shape is still the server's error to report.
+            return ErrorEvent(_loose_error(raw))
+        # Raised only for a real problem, and named by its path (not a tolerated variant).
+        raise _decode_error(f"invalid {name} data: {error}", name, data, ordinal, offset) from None
+
+
+def _loose_error(raw: Any) -> ErrorObject:
+    """An `ErrorObject` from an error payload of an unexpected shape, keeping its text."""
+    if isinstance(raw, dict):
+        inner = raw.get("error")
+        if isinstance(inner, dict):
+            return _loose_error(inner)
+        if inner is not None and not any(key in raw for key in ("message", "code", "type")):
+            return ErrorObject(message=str(inner))
+
+        def text(key: str) -> str | None:
+            value = raw.get(key)
+            return None if value is None else value if isinstance(value, str) else msgspec.json.encode(value).decode()
+
+        return ErrorObject(code=text("code"), message=text("message") or text("error") or "", param=text("param"),
+                           type=text("type"))
+    return ErrorObject(message=raw if isinstance(raw, str) else msgspec.json.encode(raw).decode())
+
+
+def _not_json(
+    name: str,
+    event_class: type[_Event],
+    data: str | bytes,
+    error: msgspec.DecodeError,
+    ordinal: int | None,
+    offset: int | None,
+) -> ErrorEvent:
+    if event_class is ErrorEvent:
+        # Some servers send the error as plain text: that is still the error to report.
+        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+        return ErrorEvent(ErrorObject(message=text.strip()))
+    problem = f"invalid JSON in {name} data: {error}"
+    raise _decode_error(problem, name, data, ordinal, offset) from None
+
+
+def _decode_error(
+    problem: str, name: str, data: str | bytes, ordinal: int | None, offset: int | None
+) -> StreamDecodeError:
     text = data if isinstance(data, str) else data.decode("utf-8", "replace")
     preview = text if len(text) <= _PREVIEW_LENGTH else text[:_PREVIEW_LENGTH] + "..."
-    raise StreamDecodeError(problem, event=name, ordinal=ordinal, offset=offset, preview=preview)
+    return StreamDecodeError(problem, event=name, ordinal=ordinal, offset=offset, preview=preview)
 
 
 class EventDecoder:
@@ -383,4 +429,11 @@ class EventDecoder:
         """
         ordinal = self.ordinal
         self.ordinal = ordinal + 1
+        entry = _DECODERS.get(sse.event)
+        if entry is not None:
+            # The hot path, inlined; anything unusual goes through decode_event.
+            try:
+                return entry[0](entry[1].decode(sse.data))
+            except msgspec.MsgspecError:
+                pass
         return decode_event(sse.event, sse.data, ordinal=ordinal, offset=sse.offset)

@@ -26,49 +26,80 @@ def convert_lenient(value: Any, annotation: Any) -> Any:
     tagged-union element of an unknown tag becomes an `UnknownObject`.
 
     Raises:
-        msgspec.ValidationError: a known field has the wrong type.
+        msgspec.ValidationError: a known field has the wrong type; the message ends with the
+            JSON path of the field, like msgspec's own (`` - at `$.tools[1].function` ``).
     """
+    return _convert(value, annotation, "$")
+
+
+def _convert(value: Any, annotation: Any, path: str) -> Any:
     origin = typing.get_origin(annotation)
     if origin is Union or origin is types.UnionType:
         struct_by_tag, plain_struct = _union_structs(annotation)
         if isinstance(value, dict) and (struct_by_tag or plain_struct):
             if struct_by_tag:
                 tag_field = next(iter(struct_by_tag.values())).__struct_config__.tag_field
-                struct = struct_by_tag.get(value.get(tag_field))
+                tag = value.get(tag_field)
+                # A tag of the wrong JSON type (even an unhashable list) is just unknown.
+                struct = struct_by_tag.get(tag) if isinstance(tag, str) else None
                 if struct is None:
                     return UnknownObject(value)
             else:
                 struct = plain_struct
-            return _convert_struct(value, struct)
+            return _convert_struct(value, struct, path)
         list_member = _union_list(annotation)
         if isinstance(value, list) and list_member is not None:
-            return convert_lenient(value, list_member)
-        return msgspec.convert(value, annotation)
+            return _convert(value, list_member, path)
+        return _msgspec_convert(value, annotation, path)
     if origin is list:
         if not isinstance(value, list):
-            return msgspec.convert(value, annotation)
+            return _msgspec_convert(value, annotation, path)
         (item,) = typing.get_args(annotation)
-        return [convert_lenient(element, item) for element in value]
+        return [_convert(element, item, f"{path}[{index}]") for index, element in enumerate(value)]
     if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
-        return _convert_struct(value, annotation)
-    return msgspec.convert(value, annotation)
+        return _convert_struct(value, annotation, path)
+    return _msgspec_convert(value, annotation, path)
 
 
-def _convert_struct(value: Any, struct: type[msgspec.Struct]) -> Any:
+def _convert_struct(value: Any, struct: type[msgspec.Struct], path: str) -> Any:
     try:
         return msgspec.convert(value, struct)
-    except msgspec.ValidationError:
+    except msgspec.ValidationError as error:
         if not isinstance(value, dict):
-            raise
+            raise _located(error, path) from None
     tag_field = struct.__struct_config__.tag_field
     arguments = {}
     for field in msgspec.structs.fields(struct):
-        if field.encode_name in value and field.encode_name != tag_field:
-            arguments[field.name] = convert_lenient(value[field.encode_name], field.type)
+        name = field.encode_name
+        if name in value and name != tag_field:
+            arguments[field.name] = _convert(value[name], field.type, f"{path}.{name}")
+        elif field.required and name != tag_field:
+            raise _located(msgspec.ValidationError(f"Object missing required field `{name}`"), path)
     try:
         return struct(**arguments)
-    except TypeError as error:  # a required field is missing
-        raise msgspec.ValidationError(f"{struct.__name__}: {error}") from None
+    except TypeError as error:  # pragma: no cover - required fields are checked above
+        raise _located(msgspec.ValidationError(f"{struct.__name__}: {error}"), path) from None
+
+
+def _msgspec_convert(value: Any, annotation: Any, path: str) -> Any:
+    try:
+        return msgspec.convert(value, annotation)
+    except msgspec.ValidationError as error:
+        raise _located(error, path) from None
+
+
+def _located(error: msgspec.ValidationError, path: str) -> msgspec.ValidationError:
+    """The error with its JSON path made absolute: msgspec reports paths relative to the
+    value it was given, which here is a part of the event's data."""
+    if path == "$":
+        return error
+    message = str(error)
+    marker = message.rfind(" - at `$")
+    if marker >= 0:
+        message = f"{message[:marker]} - at `{path}{message[marker + len(' - at `$') :]}"
+    else:
+        message = f"{message} - at `{path}`"
+    return msgspec.ValidationError(message)
 
 
 @functools.lru_cache(maxsize=None)

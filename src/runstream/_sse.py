@@ -15,6 +15,8 @@ kept as a list of pieces and joined once, so decoding stays linear in the input.
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 
 from ._exceptions import EventTooLargeError
@@ -28,6 +30,10 @@ __all__ = ["DEFAULT_MAX_EVENT_SIZE", "SSEDecoder", "ServerSentEvent"]
 DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
 
 _BOM = b"\xef\xbb\xbf"
+# The usual shapes of a whole event, matched in C: an ``event`` and a ``data`` line, or a
+# lone ``data`` line, each followed by the blank line that dispatches it.
+_EVENT_BLOCK = re.compile(rb"event: ([^\n]*)\ndata: ([^\n]*)\n\n")
+_DATA_BLOCK = re.compile(rb"data: ([^\n]*)\n\n")
 _CR = 13
 _LF = 10
 
@@ -89,6 +95,8 @@ class SSEDecoder:
         self._event_offset = -1
         self._last_event_id = ""
         self._retry: int | None = None
+        # A size error found after some events of a chunk: raised by the next call.
+        self._error: EventTooLargeError | None = None
 
     @property
     def last_event_id(self) -> str:
@@ -109,8 +117,12 @@ class SSEDecoder:
         """Take the next chunk of the stream and return the events it completed.
 
         Raises:
-            EventTooLargeError: a line or an event grew beyond ``max_event_size``.
+            EventTooLargeError: a line or an event grew beyond ``max_event_size``. The
+                events the chunk completed before that point are returned first; the
+                error is raised by the next call (nothing received is lost).
         """
+        if self._error is not None:
+            raise self._error
         if not data:
             return []
         if self._at_start:
@@ -140,9 +152,19 @@ class SSEDecoder:
         self._partial = [rest] if rest else []
         self._partial_size = len(rest)
         self._skip_lf = data[end] == _CR and not rest
-        events = self._process(complete) if b"\r" in complete else self._process_lf(complete)
-        if self._partial_size + self._data_size > self.max_event_size:
-            self._too_large("line" if not self._data else "event")
+        events: list[ServerSentEvent] = []
+        try:
+            if b"\r" in complete:
+                self._process(complete, events)
+            else:
+                self._process_lf(complete, events)
+            if self._partial_size + self._data_size > self.max_event_size:
+                self._too_large("line" if not self._data else "event")
+        except EventTooLargeError as error:
+            self._error = error
+            if events:
+                return events
+            raise
         return events
 
     def end(self) -> list[ServerSentEvent]:
@@ -150,8 +172,13 @@ class SSEDecoder:
 
         By the standard, an event whose block was not terminated by a blank line is
         discarded. The decoder is reset for reuse (a reconnection), keeping only the last
-        event ID and the retry value, which persist across connections.
+        event ID and the retry value, which persist across connections; byte offsets start
+        again at 0.
+
+        Raises:
+            EventTooLargeError: the last chunk hit the size limit after completing events.
         """
+        error, self._error = self._error, None
         self._partial = []
         self._partial_size = 0
         self._at_start = True
@@ -160,6 +187,9 @@ class SSEDecoder:
         self._data = []
         self._data_size = 0
         self._event_offset = -1
+        self._offset = 0
+        if error is not None:
+            raise error
         return []
 
     def _strip_bom(self, data: bytes) -> bytes:
@@ -178,17 +208,16 @@ class SSEDecoder:
             return data[len(_BOM) :]
         return data
 
-    def _process_lf(self, complete: bytes) -> list[ServerSentEvent]:
+    def _process_lf(self, complete: bytes, events: list[ServerSentEvent]) -> None:
         """The fast path for LF-only input: whole events at a time.
 
         The usual event is exactly ``event: NAME`` and ``data: JSON`` lines and a blank line;
-        it is cut out with two ``find`` calls. Any other block (comments, ``id``, ``retry``,
+        it is matched whole by one compiled pattern, in C. Any other block (comments, ``id``, ``retry``,
         several data lines, no space after the colon) goes through `_process`, the
         line-by-line path, so both paths give the same result by construction.
         """
         origin = self._offset
         position = 0
-        events: list[ServerSentEvent] = []
         if self._event_offset >= 0:
             # An event is in progress: finish it line by line, up to its blank line.
             if complete[0] == _LF:
@@ -196,74 +225,63 @@ class SSEDecoder:
             else:
                 found = complete.find(b"\n\n")
                 if found < 0:
-                    return self._process(complete)
+                    self._process(complete, events)
+                    return
                 position = found + 2
-            events = self._process(complete[:position])
+            self._process(complete[:position], events)
         find = complete.find
-        startswith = complete.startswith
         size = len(complete)
         max_event_size = self.max_event_size
         last_event_id = self._last_event_id
         retry = self._retry
-        # Single-byte finds (memchr) are several times faster than finding b"\n\n".
+        match_event = _EVENT_BLOCK.match
+        match_data = _DATA_BLOCK.match
         while position < size:
-            first_end = find(b"\n", position)
-            if first_end == position:
-                position += 1  # a blank line between events changes nothing
-                continue
-            if startswith(b"event: ", position):
-                second_end = find(b"\n", first_end + 1)
-                if (
-                    second_end > 0
-                    and second_end + 1 < size
-                    and complete[second_end + 1] == _LF
-                    and startswith(b"data: ", first_end + 1)
-                    and first_end - position <= max_event_size
-                    and second_end - first_end - 1 <= max_event_size
-                ):
+            block = match_event(complete, position)
+            if block is not None:
+                name, value = block.groups()
+                if len(name) + 7 <= max_event_size and len(value) + 6 <= max_event_size:
                     events.append(
                         ServerSentEvent(
-                            complete[position + 7 : first_end].decode("utf-8", "replace") or "message",
-                            complete[first_end + 7 : second_end].decode("utf-8", "replace"),
+                            name.decode("utf-8", "replace") or "message",
+                            value.decode("utf-8", "replace"),
                             last_event_id,
                             retry,
                             origin + position,
                         )
                     )
-                    position = second_end + 2
+                    position = block.end()
                     continue
-            elif (
-                first_end + 1 < size
-                and complete[first_end + 1] == _LF
-                and startswith(b"data: ", position)
-                and first_end - position <= max_event_size
-            ):
-                events.append(
-                    ServerSentEvent(
-                        "message",
-                        complete[position + 6 : first_end].decode("utf-8", "replace"),
-                        last_event_id,
-                        retry,
-                        origin + position,
-                    )
-                )
-                position = first_end + 2
+            elif complete[position] == _LF:
+                position += 1  # a blank line between events changes nothing
                 continue
+            else:
+                block = match_data(complete, position)
+                if block is not None and block.end() - position - 2 <= max_event_size:
+                    events.append(
+                        ServerSentEvent(
+                            "message",
+                            block.group(1).decode("utf-8", "replace"),
+                            last_event_id,
+                            retry,
+                            origin + position,
+                        )
+                    )
+                    position = block.end()
+                    continue
             end = find(b"\n\n", position)
             if end < 0:
                 break
             self._offset = origin + position
-            events.extend(self._process(complete[position : end + 2]))
+            self._process(complete[position : end + 2], events)
             position = end + 2
             last_event_id = self._last_event_id
             retry = self._retry
         self._offset = origin + position
         if position < len(complete):
-            events.extend(self._process(complete[position:]))
-        return events
+            self._process(complete[position:], events)
 
-    def _process(self, complete: bytes) -> list[ServerSentEvent]:
-        events: list[ServerSentEvent] = []
+    def _process(self, complete: bytes, events: list[ServerSentEvent]) -> None:
         position = self._offset
         event_type = self._event_type
         data = self._data
@@ -325,7 +343,6 @@ class SSEDecoder:
         self._data = data
         self._data_size = data_size
         self._event_offset = event_offset
-        return events
 
     def _too_large(self, what: str, start: int | None = None) -> None:
         if start is None:

@@ -1,0 +1,323 @@
+"""The wire model: JSON shaped like the spec decodes, round-trips and encodes back to the same
+JSON; deltas keep absent apart from null; unknown fields, variants and enum values are
+tolerated; the Azure dialect decodes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from wire_strategies import (
+    error_json,
+    message_delta_json,
+    message_json,
+    run_json,
+    run_step_delta_json,
+    run_step_json,
+    thread_json,
+)
+
+import runstream
+from runstream import (
+    UNSET,
+    ErrorObject,
+    Message,
+    MessageDeltaEvent,
+    Run,
+    RunStep,
+    RunStepDeltaEvent,
+    Thread,
+    UnknownObject,
+    decode_event,
+)
+
+MODELS = [
+    pytest.param(Run, run_json, id="Run"),
+    pytest.param(RunStep, run_step_json, id="RunStep"),
+    pytest.param(Message, message_json, id="Message"),
+    pytest.param(Thread, thread_json, id="Thread"),
+    pytest.param(ErrorObject, error_json, id="ErrorObject"),
+    pytest.param(RunStepDeltaEvent, run_step_delta_json, id="RunStepDeltaEvent"),
+    pytest.param(MessageDeltaEvent, message_delta_json, id="MessageDeltaEvent"),
+]
+
+
+# ---- round trips -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("model", "strategy"), MODELS)
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_spec_shaped_json_decodes_and_round_trips(
+    model: type, strategy: Any, data: st.DataObject
+) -> None:
+    wire = data.draw(strategy)
+    decoded = msgspec.json.decode(msgspec.json.encode(wire), type=model)
+    assert msgspec.json.decode(msgspec.json.encode(decoded), type=model) == decoded
+    # Every field survives under its wire name: the object encodes back to the same JSON.
+    assert msgspec.json.decode(msgspec.json.encode(decoded)) == wire
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("model", "strategy"), MODELS)
+@settings(max_examples=2000, deadline=None)
+@given(data=st.data())
+def test_spec_shaped_json_round_trips_thoroughly(
+    model: type, strategy: Any, data: st.DataObject
+) -> None:
+    wire = data.draw(strategy)
+    decoded = msgspec.json.decode(msgspec.json.encode(wire), type=model)
+    assert msgspec.json.decode(msgspec.json.encode(decoded)) == wire
+
+
+def test_round_trip_keeps_typed_variants() -> None:
+    step = msgspec.json.decode(
+        b'{"id":"s","step_details":{"type":"tool_calls","tool_calls":[{"id":"c","type":"file_search",'
+        b'"file_search":{"ranking_options":{"ranker":"auto","score_threshold":0.5},"results":'
+        b'[{"file_id":"f","file_name":"a.txt","score":0.9,"content":[{"type":"text","text":"hi"}]}]}}]}}',
+        type=RunStep,
+    )
+    (call,) = step.step_details.tool_calls
+    assert isinstance(call, runstream.FileSearchToolCall)
+    assert call.file_search.ranking_options.score_threshold == 0.5
+    assert call.file_search.results[0].content[0].text == "hi"
+
+
+# ---- absent versus null in deltas ------------------------------------------------------
+
+
+def step_delta_function(function: str) -> runstream.FunctionDelta:
+    raw = (
+        '{"id":"s","delta":{"step_details":{"type":"tool_calls",'
+        '"tool_calls":[{"index":0,"type":"function","function":%s}]}}}'
+    )
+    event = msgspec.json.decode(raw % function, type=RunStepDeltaEvent)
+    return event.delta.step_details.tool_calls[0].function
+
+
+def test_delta_function_output_null_is_none_and_absent_is_unset() -> None:
+    assert step_delta_function('{"name":"f","arguments":"","output":null}').output is None
+    assert step_delta_function('{"arguments":"{\\""}').output is UNSET
+    assert step_delta_function('{"output":"42"}').output == "42"
+
+
+def test_delta_encodes_null_as_null_and_leaves_absent_out() -> None:
+    assert msgspec.json.encode(step_delta_function('{"output":null}')) == b'{"output":null}'
+    assert msgspec.json.encode(step_delta_function('{"arguments":"x"}')) == b'{"arguments":"x"}'
+
+
+def test_delta_text_without_annotations_differs_from_empty_annotations() -> None:
+    raw = '{"id":"m","delta":{"content":[{"index":0,"type":"text","text":%s}]}}'
+    first = msgspec.json.decode(raw % '{"value":"Hi","annotations":[]}', type=MessageDeltaEvent)
+    later = msgspec.json.decode(raw % '{"value":" there"}', type=MessageDeltaEvent)
+    assert first.delta.content[0].text.annotations == []
+    assert later.delta.content[0].text.annotations is UNSET
+    assert later.delta.role is UNSET
+
+
+# ---- forward compatibility -------------------------------------------------------------
+
+FREE_FORM = {"metadata", "parameters", "schema", "tool_resources"}
+
+
+def with_unknown_fields(value: Any) -> Any:
+    """Add an unknown member to every object the model defines (not to free-form maps)."""
+    if isinstance(value, list):
+        return [with_unknown_fields(item) for item in value]
+    if isinstance(value, dict):
+        out = {
+            key: item if key in FREE_FORM else with_unknown_fields(item)
+            for key, item in value.items()
+        }
+        out["x_future_field"] = {"nested": [1, None]}
+        return out
+    return value
+
+
+@pytest.mark.parametrize(("model", "strategy"), MODELS)
+@settings(max_examples=50, deadline=None)
+@given(data=st.data())
+def test_unknown_fields_are_ignored_everywhere(
+    model: type, strategy: Any, data: st.DataObject
+) -> None:
+    wire = data.draw(strategy)
+    expected = msgspec.json.decode(msgspec.json.encode(wire), type=model)
+    assert (
+        msgspec.json.decode(msgspec.json.encode(with_unknown_fields(wire)), type=model) == expected
+    )
+
+
+# An unknown variant; it carries `index` so it also stands in for an unknown delta variant.
+NEW_VARIANT = {
+    "type": "bing_grounding",
+    "id": "c9",
+    "bing_grounding": {"url": "https://b"},
+    "index": 0,
+}
+
+
+def insert_unknown(items: list[Any], position: int) -> list[Any]:
+    return [*items[:position], dict(NEW_VARIANT), *items[position:]]
+
+
+def check_unknown_kept(
+    event_name: str, wire: dict[str, Any], unknown: Any, siblings: list[Any], typed: type
+) -> Any:
+    assert isinstance(unknown, UnknownObject)
+    assert unknown == NEW_VARIANT and unknown.type == "bing_grounding"
+    assert all(isinstance(item, typed) for item in siblings if item is not unknown)
+    event = decode_event(event_name, msgspec.json.encode(wire))
+    assert msgspec.json.decode(msgspec.json.encode(event.data)) == wire
+
+
+@settings(max_examples=60, deadline=None)
+@given(run_json, st.integers(0, 4))
+def test_unknown_run_tool_type_is_kept_raw_beside_typed_tools(
+    wire: dict[str, Any], position: int
+) -> None:
+    position = min(position, len(wire["tools"]))
+    wire["tools"] = insert_unknown(wire["tools"], position)
+    tools = decode_event("thread.run.created", msgspec.json.encode(wire)).data.tools
+    check_unknown_kept("thread.run.created", wire, tools[position], tools, runstream.Tool.__args__)
+
+
+@settings(max_examples=60, deadline=None)
+@given(run_step_json, st.integers(0, 3))
+def test_unknown_tool_call_type_is_kept_raw_beside_typed_calls(
+    wire: dict[str, Any], position: int
+) -> None:
+    known = wire["step_details"].get("tool_calls", [])
+    position = min(position, len(known))
+    wire["type"] = "tool_calls"
+    wire["step_details"] = {"type": "tool_calls", "tool_calls": insert_unknown(known, position)}
+    calls = decode_event(
+        "thread.run.step.completed", msgspec.json.encode(wire)
+    ).data.step_details.tool_calls
+    check_unknown_kept(
+        "thread.run.step.completed", wire, calls[position], calls, runstream.ToolCall.__args__
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(message_json, st.integers(0, 4))
+def test_unknown_content_part_type_is_kept_raw_beside_typed_parts(
+    wire: dict[str, Any], position: int
+) -> None:
+    position = min(position, len(wire["content"]))
+    wire["content"] = insert_unknown(wire["content"], position)
+    content = decode_event("thread.message.completed", msgspec.json.encode(wire)).data.content
+    check_unknown_kept(
+        "thread.message.completed", wire, content[position], content, runstream.ContentPart.__args__
+    )
+
+
+NEW = msgspec.json.encode(NEW_VARIANT).decode()
+
+
+def test_unknown_annotation_type_is_kept_raw_beside_typed_annotations() -> None:
+    citation = (
+        '{"type":"file_citation","text":"[1]","file_citation":{"file_id":"f"},"start_index":0}'
+    )
+    wire = '{"id":"m","content":[{"type":"text","text":{"value":"x","annotations":[%s,%s]}}]}'
+    message = decode_event("thread.message.completed", wire % (citation, NEW)).data
+    annotations = message.content[0].text.annotations
+    assert isinstance(annotations[0], runstream.FileCitationAnnotation)
+    assert isinstance(annotations[1], UnknownObject) and annotations[1] == NEW_VARIANT
+    assert message.status is None  # absent fields keep their defaults on the lenient path
+
+
+def test_unknown_code_interpreter_output_type_is_kept_raw() -> None:
+    wire = (
+        '{"id":"s","step_details":{"type":"tool_calls","tool_calls":[{"id":"c",'
+        '"type":"code_interpreter","code_interpreter":{"input":"1+1","outputs":'
+        '[{"type":"logs","logs":"2"},%s]}}]}}'
+    )
+    step = decode_event("thread.run.step.completed", wire % NEW).data
+    outputs = step.step_details.tool_calls[0].code_interpreter.outputs
+    assert isinstance(outputs[0], runstream.CodeInterpreterOutputLogs)
+    assert isinstance(outputs[1], UnknownObject) and outputs[1] == NEW_VARIANT
+
+
+def test_unknown_step_details_type_is_kept_raw() -> None:
+    wire = f'{{"id":"s","type":"new_step","step_details":{NEW},"status":"in_progress"}}'
+    step = decode_event("thread.run.step.created", wire).data
+    assert isinstance(step.step_details, UnknownObject) and step.step_details == NEW_VARIANT
+    assert msgspec.json.decode(msgspec.json.encode(step))["step_details"] == NEW_VARIANT
+
+
+def get(value: Any, path: str) -> Any:
+    for step in path.split("."):
+        value = value[int(step)] if step.isdigit() else getattr(value, step)
+    return value
+
+
+@pytest.mark.parametrize(
+    ("event_name", "wire", "path"),
+    [
+        (
+            "thread.run.step.delta",
+            '{"id":"s","delta":{"step_details":{"type":"tool_calls","tool_calls":'
+            '[{"index":0,"type":"function","function":{"arguments":"{"}},%s]}}}',
+            "delta.step_details.tool_calls",
+        ),
+        (
+            "thread.message.delta",
+            '{"id":"m","delta":{"content":[{"index":0,"type":"text"},%s]}}',
+            "delta.content",
+        ),
+        (
+            "thread.message.delta",
+            '{"id":"m","delta":{"content":[{"index":0,"type":"text","text":'
+            '{"annotations":[{"index":0,"type":"file_path"},%s]}}]}}',
+            "delta.content.0.text.annotations",
+        ),
+    ],
+    ids=["tool call delta", "content delta", "annotation delta"],
+)
+def test_unknown_variants_in_deltas_are_kept_raw(event_name: str, wire: str, path: str) -> None:
+    value = get(decode_event(event_name, wire % NEW).data, path)
+    assert not isinstance(value[0], UnknownObject) and value[0].index == 0
+    assert isinstance(value[1], UnknownObject) and value[1] == NEW_VARIANT
+
+
+@pytest.mark.parametrize(
+    ("model", "wire", "path", "value"),
+    [
+        (Run, '{"id":"r","status":"paused"}', "status", "paused"),
+        (Run, '{"id":"r","last_error":{"code":"tool_user_error","message":"m"}}', "last_error.code",
+         "tool_user_error"),
+        (RunStep, '{"id":"s","last_error":{"code":"new_code","message":"m"}}', "last_error.code",
+         "new_code"),
+        (Run, '{"id":"r","incomplete_details":{"reason":"new"}}', "incomplete_details.reason",
+         "new"),
+        (Message, '{"id":"m","status":"archived","role":"system"}', "status", "archived"),
+        (Run, '{"id":"r","tools":[{"type":"file_search","file_search":{"ranking_options":'
+         '{"ranker":"bm25_2030","score_threshold":0}}}]}',
+         "tools.0.file_search.ranking_options.ranker", "bm25_2030"),
+    ],
+    ids=["status", "last_error code", "step error code", "reason", "message status", "ranker"],
+)  # fmt: skip
+def test_growing_enums_accept_unknown_strings(
+    model: type, wire: str, path: str, value: str
+) -> None:
+    assert get(msgspec.json.decode(wire, type=model), path) == value
+
+
+# ---- Azure dialect ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", [Run, RunStep, Message])
+def test_azure_agent_id_fills_assistant_id_unless_assistant_id_is_sent(model: type) -> None:
+    decoded = msgspec.json.decode(b'{"id": "x", "agent_id": "asst_azure"}', type=model)
+    assert (decoded.assistant_id, decoded.agent_id) == ("asst_azure", "asst_azure")
+    assert msgspec.json.decode(msgspec.json.encode(decoded), type=model) == decoded
+    both = msgspec.json.decode(b'{"id": "x", "assistant_id": "a", "agent_id": "b"}', type=model)
+    assert both.assistant_id == "a"
+
+
+def test_azure_agent_id_fills_assistant_id_through_decode_event() -> None:
+    event = decode_event("thread.run.created", '{"id": "r", "agent_id": "asst_1"}')
+    assert event.data.assistant_id == "asst_1"
