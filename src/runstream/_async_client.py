@@ -67,7 +67,8 @@ class AsyncLiveRunStream(AsyncRunStream):
 
     async def resync(self, *, poll_interval: float = 1.0, timeout: float | None = None) -> Run:
         """Bring the accumulated state up to date by polling (see `AsyncClient.resync`)."""
-        return await self.client.resync(self.accumulator, self.handler, poll_interval=poll_interval, timeout=timeout)
+        return await self.client.resync(self.accumulator, self.handler, poll_interval=poll_interval, timeout=timeout,
+                                      thread_id=self.thread_id)
 
 
 class AsyncToolLoop:
@@ -304,13 +305,23 @@ class AsyncClient:
         return AsyncToolLoop(self, start, tools, submit_errors, resync, max_rounds)
 
     async def resync(self, accumulator: Accumulator, handler: Handler | None = None, *, poll_interval: float = 1.0,
-                     timeout: float | None = None) -> Run:
+                     timeout: float | None = None, thread_id: str | None = None) -> Run:
         """After a dropped connection, poll until the run rests, merging into ``accumulator``
         and calling the handler's callbacks for what was missed (see `Client.resync`)."""
-        run = accumulator.current_run
-        if run is None:
-            raise ValueError("nothing to re-sync: the accumulator has seen no run")
         deadline = None if timeout is None else anyio.current_time() + timeout
+        run = accumulator.current_run
+        while run is None:
+            # The connection dropped before the first run event: the thread's newest run
+            # (a server may list it only a moment later).
+            if thread_id is None:
+                raise ValueError("nothing to re-sync: no run was seen (pass thread_id to look it up)")
+            latest = (await self.list_runs(thread_id, limit=1, order="desc")).data
+            if latest:
+                run = latest[0]
+            elif deadline is not None and anyio.current_time() >= deadline:
+                raise TimeoutError(f"no run appeared on thread {thread_id} within {timeout} s")
+            else:
+                await anyio.sleep(poll_interval)
         while True:
             run = await self.retrieve_run(run.thread_id, run.id)
             steps = [step async for step in await self.list_run_steps(run.thread_id, run.id, order="asc")]

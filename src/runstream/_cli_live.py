@@ -39,6 +39,7 @@ class DemoPrinter(EventHandler):
         self.events = 0
         self.started = time.monotonic()
         self.tty = out.isatty()
+        self.calls: dict[int, ToolCall] = {}
 
     def _write(self, text: str) -> None:
         self.out.write(text)
@@ -52,18 +53,18 @@ class DemoPrinter(EventHandler):
         rate = self.events / elapsed if elapsed > 0 else 0.0
         self._write(f"\n[run {run.status}]  {self.events} events, {rate:,.0f} events/s\n")
 
-    def on_tool_call_created(self, tool_call: ToolCall) -> None:
-        name = getattr(getattr(tool_call, "function", None), "name", None) or tool_call.type
-        self._write(f"  calling {name}(")
-
     def on_tool_call_delta(self, delta: ToolCallDelta, snapshot: ToolCall) -> None:
-        function = getattr(delta, "function", None)
-        arguments = getattr(function, "arguments", None)
-        if isinstance(arguments, str):
-            self._write(arguments)
+        # Parallel calls stream interleaved: show them side by side on one live line.
+        self.calls[getattr(delta, "index", 0)] = snapshot
+        if self.tty:
+            live = "  |  ".join(_describe_call(call) for _, call in sorted(self.calls.items()))
+            self._write("\r  " + live[-110:])
 
     def on_tool_call_done(self, tool_call: ToolCall) -> None:
-        self._write(")\n")
+        if self.tty and self.calls:
+            self._write("\r" + " " * 114 + "\r")
+        self.calls.clear()
+        self._write(f"  tool call {_describe_call(tool_call)}\n")
 
     def on_requires_action(self, run: Run, tool_calls: list[Any]) -> None:
         for call in tool_calls:
@@ -75,6 +76,13 @@ class DemoPrinter(EventHandler):
     def on_text_delta(self, delta: TextDelta, snapshot: Any) -> None:
         if isinstance(delta.value, str):
             self._write(delta.value)
+
+
+def _describe_call(call: Any) -> str:
+    function = getattr(call, "function", None)
+    if function is None:
+        return str(getattr(call, "type", "tool call"))
+    return f"{function.name}({function.arguments})"
 
 
 def _demo_scenario() -> Any:

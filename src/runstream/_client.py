@@ -66,7 +66,8 @@ class LiveRunStream(RunStream):
 
     def resync(self, *, poll_interval: float = 1.0, timeout: float | None = None) -> Run:
         """Bring the accumulated state up to date by polling (see `Client.resync`)."""
-        return self.client.resync(self.accumulator, self.handler, poll_interval=poll_interval, timeout=timeout)
+        return self.client.resync(self.accumulator, self.handler, poll_interval=poll_interval, timeout=timeout,
+                                      thread_id=self.thread_id)
 
 
 class ToolLoop:
@@ -303,7 +304,7 @@ class Client:
         return ToolLoop(first, tools, submit_errors, resync, max_rounds)
 
     def resync(self, accumulator: Accumulator, handler: EventHandler | None = None, *, poll_interval: float = 1.0,
-               timeout: float | None = None) -> Run:
+               timeout: float | None = None, thread_id: str | None = None) -> Run:
         """After a dropped connection, poll the run and its steps (and their messages) until
         the run rests, merging everything into ``accumulator`` and calling the handler's
         callbacks for what was missed (the done ones at least). Returns the run.
@@ -311,10 +312,20 @@ class Client:
         Raises:
             TimeoutError: ``timeout`` seconds passed before the run reached a resting status.
         """
-        run = accumulator.current_run
-        if run is None:
-            raise ValueError("nothing to re-sync: the accumulator has seen no run")
         deadline = None if timeout is None else time.monotonic() + timeout
+        run = accumulator.current_run
+        while run is None:
+            # The connection dropped before the first run event: the thread's newest run
+            # (a server may list it only a moment later).
+            if thread_id is None:
+                raise ValueError("nothing to re-sync: no run was seen (pass thread_id to look it up)")
+            latest = self.list_runs(thread_id, limit=1, order="desc").data
+            if latest:
+                run = latest[0]
+            elif deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"no run appeared on thread {thread_id} within {timeout} s")
+            else:
+                time.sleep(poll_interval)
         while True:
             run = self.retrieve_run(run.thread_id, run.id)
             steps = list(self.list_run_steps(run.thread_id, run.id, order="asc"))

@@ -1,0 +1,455 @@
+"""Scenarios: script a run and get the streams the real service would send for it."""
+
+from __future__ import annotations
+
+import random
+import string
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from .._message import Message
+from .._run import Run
+from .._run_step import RunStep
+from ._actions import (
+    DEFAULT_RANKING,
+    Action,
+    CodeAction,
+    ErrorAction,
+    FileSearchAction,
+    FinishAction,
+    FunctionCallsAction,
+    MessageAction,
+    RunParams,
+    derive_tools,
+)
+from ._render import render
+from ._specs import AnnotationSpec, SearchResultSpec, ToolCallSpec
+from ._wire import WireEvent
+
+__all__ = ["Scenario"]
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+_INTERLEAVE_MODES = ("none", "round_robin", "combined")
+
+
+class Scenario:
+    """A scripted run, rendered into streams shaped like the real service's.
+
+    Script the run with the chainable methods; each adds a run step (or ends the run).
+    Function calls end a *segment*: segment 0 answers the create-run request and ends with
+    ``thread.run.requires_action`` and ``done``; segment 1 answers the submission of the
+    tool outputs, opening with the completion of the tool step; and so on. Without an
+    explicit ending the run completes.
+
+    Example:
+        >>> scenario = (
+        ...     Scenario(thread_id="thread_1")
+        ...     .tool_calls([ToolCallSpec("get_weather", '{"city":"Paris"}', output="22C")])
+        ...     .message("It is 22C in Paris.")
+        ... )
+        >>> scenario.segment_count
+        2
+        >>> scenario.segments()[0][-2][0]
+        'thread.run.requires_action'
+
+    Args:
+        thread_id: the thread (generated, ``thread_...``, when ``None``).
+        assistant_id: the assistant (generated, ``asst_...``, when ``None``).
+        model: the run's model.
+        instructions: the run's instructions.
+        tools: the run's tools; derived from the script when ``None``.
+        metadata: the run's metadata.
+        created_at: the run's creation time (now when ``None``); later timestamps follow it.
+        run_id: the run id (generated, ``run_...``, when ``None``).
+        fragment_size: characters per streamed fragment of arguments, code and text,
+            unless a method says otherwise.
+        chunk_size: bytes per write when the fake server streams this run (``None``: the
+            server's setting).
+        seed: seed of the generated ids, for reproducible ids.
+    """
+
+    def __init__(
+        self,
+        *,
+        thread_id: str | None = None,
+        assistant_id: str | None = None,
+        model: str = "gpt-4o",
+        instructions: str = "You are a helpful assistant.",
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        created_at: int | None = None,
+        run_id: str | None = None,
+        fragment_size: int = 4,
+        chunk_size: int | None = None,
+        seed: int | None = None,
+    ) -> None:
+        if fragment_size < 1:
+            raise ValueError("fragment_size must be at least 1")
+        self._random = random.Random(seed)
+        self.thread_id: str = thread_id or self._new_id("thread_")
+        self.assistant_id: str = assistant_id or self._new_id("asst_")
+        self.run_id: str = run_id or self._new_id("run_")
+        self.model = model
+        self.instructions = instructions
+        self.tools = [dict(t) for t in tools] if tools is not None else None
+        self.metadata = dict(metadata or {})
+        self.created_at: int = int(time.time()) if created_at is None else created_at
+        self.fragment_size = fragment_size
+        self.chunk_size = chunk_size
+        self._actions: list[Action] = []
+        self._cache: dict[tuple[Any, ...], list[list[WireEvent]]] = {}
+
+    def _new_id(self, prefix: str) -> str:
+        return prefix + "".join(self._random.choices(_ID_ALPHABET, k=24))
+
+    def _add(self, action: Action) -> Scenario:
+        if self._actions and isinstance(self._actions[-1], (ErrorAction, FinishAction)):
+            raise ValueError("the run has already ended; nothing can follow its ending")
+        self._actions.append(action)
+        self._cache.clear()
+        return self
+
+    # ---- scripting -----------------------------------------------------------------------
+
+    def tool_calls(
+        self,
+        calls: Iterable[ToolCallSpec],
+        *,
+        fragment_size: int | None = None,
+        interleave: str = "none",
+    ) -> Scenario:
+        """Add a step of parallel function calls; the run then requires action, ending the
+        segment, and the next segment completes the step with the submitted outputs.
+
+        Args:
+            calls: the calls, in index order.
+            fragment_size: characters per argument fragment.
+            interleave: ``"none"`` streams the calls one after the other; ``"round_robin"``
+                sends every call's first fragment, then one argument piece per event from
+                each call in turn; ``"combined"`` sends every call's first fragment, then
+                events that each carry the next piece of every call.
+
+        Returns:
+            The scenario, for chaining.
+        """
+        if interleave not in _INTERLEAVE_MODES:
+            raise ValueError(f"interleave must be one of {_INTERLEAVE_MODES}, not {interleave!r}")
+        specs = [
+            c if c.id else ToolCallSpec(c.name, c.arguments, c.output, self._new_id("call_"))
+            for c in calls
+        ]
+        if not specs:
+            raise ValueError("a tool_calls step needs at least one call")
+        return self._add(
+            FunctionCallsAction(
+                self._new_id("step_"), specs, fragment_size or self.fragment_size, interleave
+            )
+        )
+
+    def code_interpreter(
+        self,
+        input: str,
+        *,
+        logs: str | None = None,
+        image_file_id: str | None = None,
+        fragment_size: int | None = None,
+    ) -> Scenario:
+        """Add a code_interpreter step: the input streams in fragments, then the outputs
+        arrive as deltas at their output index (logs first, then the image).
+
+        Args:
+            input: the code.
+            logs: the logs output, if any.
+            image_file_id: the file id of an image output, if any.
+            fragment_size: characters per input fragment.
+
+        Returns:
+            The scenario, for chaining.
+        """
+        return self._add(
+            CodeAction(
+                self._new_id("step_"),
+                self._new_id("call_"),
+                input,
+                logs,
+                image_file_id,
+                fragment_size or self.fragment_size,
+            )
+        )
+
+    def file_search(
+        self,
+        results: Iterable[SearchResultSpec | Mapping[str, Any]] = (),
+        *,
+        ranking_options: Mapping[str, Any] | None = None,
+    ) -> Scenario:
+        """Add a file_search step; the results appear only in ``thread.run.step.completed``.
+
+        Args:
+            results: the results, as specs or dicts of `SearchResultSpec` fields.
+            ranking_options: the call's ranking options.
+
+        Returns:
+            The scenario, for chaining.
+        """
+        specs = [r if isinstance(r, SearchResultSpec) else SearchResultSpec(**r) for r in results]
+        options = dict(ranking_options or DEFAULT_RANKING)
+        return self._add(
+            FileSearchAction(self._new_id("step_"), self._new_id("call_"), specs, options)
+        )
+
+    def message(
+        self,
+        text: str = "",
+        *,
+        annotations: Iterable[AnnotationSpec | Mapping[str, Any]] = (),
+        fragment_size: int | None = None,
+        refusal: str | None = None,
+        image_file_id: str | None = None,
+        incomplete_reason: str | None = None,
+    ) -> Scenario:
+        """Add an assistant message in a message_creation step.
+
+        Content parts come in this order: the image (if any), the text (if any), the
+        refusal (if any). The first text fragment carries ``annotations: []``; each
+        annotated span is one fragment that carries its complete annotation.
+
+        Args:
+            text: the text.
+            annotations: annotations of the text, as specs or dicts of `AnnotationSpec` fields.
+            fragment_size: characters per text fragment.
+            refusal: a refusal part's text.
+            image_file_id: the file id of an image_file part.
+            incomplete_reason: end the message with ``thread.message.incomplete`` for this
+                reason (e.g. ``"max_tokens"``) instead of completing it.
+
+        Returns:
+            The scenario, for chaining.
+        """
+        specs = [a if isinstance(a, AnnotationSpec) else AnnotationSpec(**a) for a in annotations]
+        return self._add(
+            MessageAction(
+                self._new_id("step_"),
+                self._new_id("msg_"),
+                text,
+                specs,
+                refusal,
+                image_file_id,
+                incomplete_reason,
+                fragment_size or self.fragment_size,
+            )
+        )
+
+    def error(
+        self,
+        code: str | None = "server_error",
+        message: str = "Sorry, something went wrong.",
+        *,
+        type: str = "server_error",
+        param: str | None = None,
+        run_status: str | None = "failed",
+    ) -> Scenario:
+        """End the stream with an ``error`` event (and no ``done``), as on a server error.
+
+        Args:
+            code: the error code.
+            message: the error message.
+            type: the error type.
+            param: the error's param.
+            run_status: the status the run has behind the broken stream, seen only by
+                retrieving it (``"failed"`` with this code and message as ``last_error``);
+                ``None`` leaves it as last streamed.
+
+        Returns:
+            The scenario, for chaining.
+        """
+        return self._add(ErrorAction(code, message, type, param, run_status))
+
+    def fail(
+        self, code: str = "server_error", message: str = "Sorry, something went wrong."
+    ) -> Scenario:
+        """End the run with ``thread.run.failed`` carrying ``last_error``.
+
+        Returns:
+            The scenario, for chaining.
+        """
+        return self._add(FinishAction("failed", code=code, message=message))
+
+    def incomplete(self, reason: str = "max_completion_tokens") -> Scenario:
+        """End the run with ``thread.run.incomplete`` for ``reason``.
+
+        Returns:
+            The scenario, for chaining.
+        """
+        return self._add(FinishAction("incomplete", reason=reason))
+
+    def expire(self) -> Scenario:
+        """End the run with ``thread.run.expired``.
+
+        Returns:
+            The scenario, for chaining.
+        """
+        return self._add(FinishAction("expired"))
+
+    def cancel(self) -> Scenario:
+        """End the run with ``thread.run.cancelling`` and ``thread.run.cancelled``.
+
+        Returns:
+            The scenario, for chaining.
+        """
+        return self._add(FinishAction("cancelled"))
+
+    def complete(self) -> Scenario:
+        """End the run with ``thread.run.completed`` (also the default ending).
+
+        Returns:
+            The scenario, for chaining.
+        """
+        return self._add(FinishAction("completed"))
+
+    # ---- reading -------------------------------------------------------------------------
+
+    @property
+    def segment_count(self) -> int:
+        """How many segments (HTTP responses) the run streams."""
+        return 1 + sum(isinstance(a, FunctionCallsAction) for a in self._actions)
+
+    def wire_segment(
+        self,
+        index: int,
+        *,
+        tool_outputs: Mapping[str, str] | None = None,
+        include_content: bool = False,
+    ) -> list[WireEvent]:
+        """The events of segment ``index`` with the objects they carry (the fake server's
+        view, including never-sent state changes named ``""``).
+
+        Args:
+            index: the segment.
+            tool_outputs: outputs by call id, overriding the scripted ``ToolCallSpec.output``.
+            include_content: whether file_search results carry their content.
+        """
+        return self._render(tool_outputs, include_content)[index]
+
+    def segments(
+        self, *, tool_outputs: Mapping[str, str] | None = None, include_content: bool = False
+    ) -> list[list[tuple[str, bytes]]]:
+        """The events of every segment as ``(event name, data)`` pairs.
+
+        Args:
+            tool_outputs: outputs by call id, overriding the scripted ``ToolCallSpec.output``.
+            include_content: whether file_search results carry their content.
+        """
+        return [
+            [(e.name, e.data) for e in segment if e.name]
+            for segment in self._render(tool_outputs, include_content)
+        ]
+
+    def encode_segment(
+        self,
+        index: int,
+        *,
+        tool_outputs: Mapping[str, str] | None = None,
+        include_content: bool = False,
+    ) -> bytes:
+        """The SSE bytes of segment ``index``: exactly the body the fake server sends.
+
+        Args:
+            index: the segment.
+            tool_outputs: outputs by call id, overriding the scripted ``ToolCallSpec.output``.
+            include_content: whether file_search results carry their content.
+        """
+        return b"".join(
+            e.raw
+            for e in self.wire_segment(
+                index, tool_outputs=tool_outputs, include_content=include_content
+            )
+        )
+
+    def tool_call_ids(self, segment: int = 0) -> list[str]:
+        """The ids of the calls the run waits on at the end of ``segment`` (empty if none)."""
+        return [c["id"] for c in self._pending(segment)]
+
+    def tool_outputs(self, segment: int = 0) -> list[dict[str, str]]:
+        """The ``tool_outputs`` body of the submission that continues after ``segment``,
+        with the scripted outputs."""
+        outputs = {
+            c.id: c.output or ""
+            for a in self._actions
+            if isinstance(a, FunctionCallsAction)
+            for c in a.calls
+        }
+        return [
+            {"tool_call_id": c["id"], "output": outputs.get(c["id"], "")}
+            for c in self._pending(segment)
+        ]
+
+    def expected_run(self, *, tool_outputs: Mapping[str, str] | None = None) -> Run:
+        """The run as it ends (after the last segment).
+
+        Args:
+            tool_outputs: outputs by call id, overriding the scripted ones.
+        """
+        runs = self._final_objects("thread.run", tool_outputs, include_content=False)
+        return msgspec.convert(runs[-1], Run)
+
+    def expected_steps(
+        self, *, tool_outputs: Mapping[str, str] | None = None, include_content: bool = False
+    ) -> list[RunStep]:
+        """The run's steps as they end, in creation order.
+
+        Args:
+            tool_outputs: outputs by call id, overriding the scripted ones.
+            include_content: whether file_search results carry their content.
+        """
+        steps = self._final_objects("thread.run.step", tool_outputs, include_content)
+        return [msgspec.convert(s, RunStep) for s in steps]
+
+    def expected_messages(self) -> list[Message]:
+        """The run's messages as they end, in creation order."""
+        messages = self._final_objects("thread.message", None, include_content=False)
+        return [msgspec.convert(m, Message) for m in messages]
+
+    # ---- internals -----------------------------------------------------------------------
+
+    def _render(
+        self, tool_outputs: Mapping[str, str] | None, include_content: bool
+    ) -> list[list[WireEvent]]:
+        key = (tuple(sorted((tool_outputs or {}).items())), include_content)
+        segments = self._cache.get(key)
+        if segments is None:
+            segments = render(self._params(), self._actions, tool_outputs or {}, include_content)
+            self._cache[key] = segments
+        return segments
+
+    def _params(self) -> RunParams:
+        return RunParams(
+            run_id=self.run_id,
+            thread_id=self.thread_id,
+            assistant_id=self.assistant_id,
+            model=self.model,
+            instructions=self.instructions,
+            tools=self.tools if self.tools is not None else derive_tools(self._actions),
+            metadata=self.metadata,
+            created_at=self.created_at,
+        )
+
+    def _pending(self, segment: int) -> list[dict[str, Any]]:
+        for event in reversed(self.wire_segment(segment)):
+            if event.obj is not None and event.obj["object"] == "thread.run":
+                action = event.obj.get("required_action") or {}
+                return list(action.get("submit_tool_outputs", {}).get("tool_calls", []))
+        return []
+
+    def _final_objects(
+        self, kind: str, tool_outputs: Mapping[str, str] | None, include_content: bool
+    ) -> list[dict[str, Any]]:
+        latest: dict[str, dict[str, Any]] = {}
+        for segment in self._render(tool_outputs, include_content):
+            for event in segment:
+                if event.obj is not None and event.obj["object"] == kind:
+                    latest[event.obj["id"]] = event.obj
+        return list(latest.values())

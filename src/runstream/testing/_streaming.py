@@ -1,0 +1,114 @@
+"""Write one segment as an SSE response: chunking, delays, faults and cancellation."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import anyio
+
+from ._faults import StreamFault, plan_stream
+from ._http import HTTPConnection
+from ._render import cancel_events
+from ._routes import StreamReply, cancel_time
+from ._wire import WireEvent
+
+__all__ = ["stream_segment"]
+
+_GONE = (anyio.BrokenResourceError, anyio.ClosedResourceError)
+
+
+class _Settings(Protocol):
+    chunk_size: int | None
+    chunk_delay: float
+    stream_faults: list[StreamFault]
+
+
+async def stream_segment(
+    connection: HTTPConnection, reply: StreamReply, headers: dict[str, str], settings: _Settings
+) -> None:
+    """Send segment ``reply.segment`` of the run, updating the run's state as each event's
+    last byte goes out.
+
+    Args:
+        connection: the client connection.
+        reply: the run and segment.
+        headers: extra response headers.
+        settings: the server's chunking, delay and faults.
+    """
+    record = reply.record
+    sent = record.segment(reply.segment)
+    state = record.state_segment(reply.segment)
+    # What is sent may lack file_search contents; the state keeps them for include[] reads.
+    events = [e._replace(obj=s.obj) for e, s in zip(sent, state, strict=True)]
+    faults = [f for f in settings.stream_faults if f.matches(record.run_id, reply.segment)]
+    chunk_size = getattr(record.script, "chunk_size", None) or settings.chunk_size
+    plan = plan_stream(events, faults, chunk_size)
+    ends = plan.event_ends
+    applied = 0
+    written = 0
+
+    def apply_sent() -> None:
+        nonlocal applied
+        while applied < len(ends) and ends[applied][0] <= written:
+            record.apply(ends[applied][1].obj)
+            applied += 1
+
+    def remaining() -> list[WireEvent]:
+        return [event for _, event in ends[applied:]]
+
+    record.streaming = True
+    try:
+        await connection.start_stream(headers)
+        for number, cut in enumerate(plan.cuts):
+            if record.cancel_requested:
+                await _end_cancelled(connection, record, plan.body, written, ends[applied:])
+                return
+            await connection.send_data(plan.body[written:cut])
+            written = cut
+            apply_sent()
+            if cut in plan.stalls:
+                await anyio.sleep(plan.stalls[cut])
+            if settings.chunk_delay and number < len(plan.cuts) - 1:
+                await anyio.sleep(settings.chunk_delay)
+        if record.cancel_requested:
+            if applied < len(ends):
+                await _end_cancelled(connection, record, plan.body, written, ends[applied:])
+                return
+            # The whole segment went out before the cancel was seen: the run (waiting for
+            # tool outputs) is cancelled without a stream to tell.
+            record.cancel_requested = False
+            if record.run is not None and record.run["status"] == "requires_action":
+                for event in cancel_events(record.run, cancel_time(record.run)):
+                    record.apply(event.obj)
+        if plan.broken:
+            record.fall_behind(remaining(), plan.stale_reads)
+            if plan.drop:
+                await connection.abort()
+                return
+        await connection.end_stream()
+    except _GONE:
+        # The client hung up; the service would run the run to its end all the same.
+        record.fall_behind(remaining(), 0)
+        raise
+    finally:
+        record.streaming = False
+
+
+async def _end_cancelled(
+    connection: HTTPConnection,
+    record: Any,
+    body: bytes,
+    written: int,
+    ends: list[tuple[int, WireEvent]],
+) -> None:
+    """Finish the event being written, then end the stream as a cancelled run's ends."""
+    record.cancel_requested = False
+    if ends and ends[0][0] > written:
+        await connection.send_data(body[written : ends[0][0]])
+        record.apply(ends[0][1].obj)
+    closing = cancel_events(record.run, cancel_time(record.run))
+    for event in closing:
+        await connection.send_data(event.raw)
+        record.apply(event.obj)
+    record.behind = []
+    await connection.end_stream()
