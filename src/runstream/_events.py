@@ -7,6 +7,7 @@ decoded. An event name runstream does not know becomes an `UnknownEvent`, not an
 
 from __future__ import annotations
 
+import typing
 from typing import Any, ClassVar, Union
 
 import msgspec
@@ -280,31 +281,9 @@ AssistantStreamEvent = Union[
     UnknownEvent,
 ]
 
-_JSON_EVENT_CLASSES: tuple[type[_Event], ...] = (
-    ThreadCreated,
-    ThreadRunCreated,
-    ThreadRunQueued,
-    ThreadRunInProgress,
-    ThreadRunRequiresAction,
-    ThreadRunCompleted,
-    ThreadRunIncomplete,
-    ThreadRunFailed,
-    ThreadRunCancelling,
-    ThreadRunCancelled,
-    ThreadRunExpired,
-    ThreadRunStepCreated,
-    ThreadRunStepInProgress,
-    ThreadRunStepDelta,
-    ThreadRunStepCompleted,
-    ThreadRunStepFailed,
-    ThreadRunStepCancelled,
-    ThreadRunStepExpired,
-    ThreadMessageCreated,
-    ThreadMessageInProgress,
-    ThreadMessageDelta,
-    ThreadMessageCompleted,
-    ThreadMessageIncomplete,
-    ErrorEvent,
+#: The events whose data is JSON (all but ``done`` and unknown ones).
+_JSON_EVENT_CLASSES: tuple[type[_Event], ...] = tuple(
+    event_class for event_class in typing.get_args(AssistantStreamEvent) if event_class not in (DoneEvent, UnknownEvent)
 )
 
 
