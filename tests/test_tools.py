@@ -1,0 +1,77 @@
+"""Pending tool calls of a run and calling the user's functions for them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import runstream
+from runstream._tools import call_tool, call_tool_async, pending_tool_calls
+
+
+def run_waiting_on(*calls: tuple[str, str, str]) -> runstream.Run:
+    return runstream.decode_event(
+        "thread.run.requires_action",
+        json.dumps(
+            {
+                "id": "run_1",
+                "status": "requires_action",
+                "required_action": {
+                    "type": "submit_tool_outputs",
+                    "submit_tool_outputs": {
+                        "tool_calls": [
+                            {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+                            for call_id, name, arguments in calls
+                        ]
+                    },
+                },
+            }
+        ),
+    ).data
+
+
+def test_pending_calls_parse_arguments_and_keep_the_raw_string() -> None:
+    (good, bad) = pending_tool_calls(run_waiting_on(("c1", "add", '{"a": 1, "b": 2}'), ("c2", "add", '{"a": 1')))
+    assert (good.id, good.name, good.arguments, good.raw_arguments) == ("c1", "add", {"a": 1, "b": 2}, '{"a": 1, "b": 2}')
+    assert bad.arguments is None and "not valid JSON" in (bad.arguments_error or "")
+
+
+def test_outputs_are_strings_or_json() -> None:
+    calls = pending_tool_calls(run_waiting_on(("c1", "add", '{"a": 1, "b": 2}'), ("c2", "echo", '"hi"')))
+    tools = {"add": lambda a, b: {"sum": a + b}, "echo": lambda text: text}
+    assert [call_tool(call, tools) for call in calls] == [
+        {"tool_call_id": "c1", "output": '{"sum":3}'},
+        {"tool_call_id": "c2", "output": "hi"},
+    ]
+
+
+def test_errors_become_outputs_or_are_raised() -> None:
+    (unknown, bad_arguments) = pending_tool_calls(run_waiting_on(("c1", "nope", "{}"), ("c2", "add", "{")))
+    assert call_tool(unknown, {})["output"].startswith("Error: LookupError: no tool named 'nope'")
+    assert "not valid JSON" in call_tool(bad_arguments, {"add": lambda: 0})["output"]
+    with pytest.raises(runstream.ToolCallError) as raised:
+        call_tool(unknown, {}, submit_errors=False)
+    assert isinstance(raised.value.__cause__, LookupError)
+
+
+def test_async_tools_need_the_async_loop() -> None:
+    async def slow() -> str:
+        return "x"
+
+    (call,) = pending_tool_calls(run_waiting_on(("c1", "slow", "{}")))
+    with pytest.raises(TypeError, match="async"):
+        call_tool(call, {"slow": slow})
+
+
+@pytest.mark.anyio
+async def test_the_async_loop_calls_sync_and_async_tools() -> None:
+    async def slow(x: int) -> int:
+        return x * 2
+
+    calls = pending_tool_calls(run_waiting_on(("c1", "slow", '{"x": 2}'), ("c2", "fast", '{"x": 3}')))
+    tools = {"slow": slow, "fast": lambda x: x + 1}
+    assert [await call_tool_async(call, tools) for call in calls] == [
+        {"tool_call_id": "c1", "output": "4"},
+        {"tool_call_id": "c2", "output": "4"},
+    ]
