@@ -589,14 +589,15 @@ class Accumulator:
             if not isinstance(index, int):
                 self._anomaly("missing_index", f"a content delta of message {message_id!r} has no index")
                 continue
+            part_type = block.type or "unknown"
             part = parts.get(index)
-            if part is None or part.type != block.type:
+            if part is None or part.type != part_type:
                 if part is not None:
                     self._anomaly(
                         "type_changed",
-                        f"content part {index} of message {message_id!r} changed type {part.type!r} -> {block.type!r}",
+                        f"content part {index} of message {message_id!r} changed type {part.type!r} -> {part_type!r}",
                     )
-                part = parts[index] = PartBuilder(block.type or "unknown")
+                part = parts[index] = PartBuilder(part_type)
                 notifications.append(ContentPartCreated(message_id, index, part.type))
             else:
                 part.cached = None

@@ -27,7 +27,7 @@ from ._message import (
 )
 from ._merge import to_wire as _to_wire
 from ._model_base import UnknownObject
-from ._step_builder import join_pieces
+from ._step_builder import join_pieces, wire_keys
 
 __all__ = ["MessageBuilder", "PartBuilder"]
 
@@ -47,8 +47,9 @@ class PartBuilder:
         self.cached: Any = None
 
     @classmethod
-    def from_part(cls, part: Any) -> PartBuilder:
-        """Seed a builder from a complete content part of a full Message."""
+    def from_part(cls, part: Any, previous: PartBuilder | None = None) -> PartBuilder:
+        """Seed a builder from a complete content part of a full Message; annotations keep
+        the wire indexes of ``previous`` (the builder it replaces), see `wire_keys`."""
         if isinstance(part, UnknownObject):
             builder = cls(part.type or "unknown")
             builder.fields = dict(part)
@@ -56,7 +57,9 @@ class PartBuilder:
             builder = cls(part.type)
             if part.type == "text":
                 builder.pieces = [part.text.value]
-                for index, annotation in enumerate(part.text.annotations):
+                annotations = part.text.annotations
+                keys = wire_keys(previous.annotations if previous is not None else (), len(annotations))
+                for index, annotation in zip(keys, annotations):
                     builder.annotations[index] = _to_wire(annotation)
                 builder.annotations_cache = list(part.text.annotations)
             elif part.type == "refusal":
@@ -117,14 +120,17 @@ class MessageBuilder:
         """Take the content of a full object: all of it when ``replace`` (an authoritative,
         final object), else only the parts not built yet. Returns the new indexes."""
         new_indexes = []
-        for index, part in enumerate(message.content):
-            if index not in self.parts:
+        keys = wire_keys(self.parts, len(message.content))
+        for index, part in zip(keys, message.content):
+            previous = self.parts.get(index)
+            if previous is None:
                 new_indexes.append(index)
             elif not replace:
                 continue
-            self.parts[index] = PartBuilder.from_part(part)
+            self.parts[index] = PartBuilder.from_part(part, previous)
         if replace:
-            for index in [index for index in self.parts if index >= len(message.content)]:
+            kept = set(keys)
+            for index in [index for index in self.parts if index not in kept]:
                 del self.parts[index]
         return new_indexes
 

@@ -8,7 +8,7 @@ fields overwrite, so a repeated id or name is never concatenated.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 import msgspec
 
@@ -32,9 +32,25 @@ from ._run_step import (
     ToolCallsStepDetails,
 )
 
-__all__ = ["OutputBuilder", "StepBuilder", "ToolCallBuilder", "join_pieces"]
+__all__ = ["OutputBuilder", "StepBuilder", "ToolCallBuilder", "join_pieces", "wire_keys"]
 
 _NO_OUTPUTS: list[int] = []
+
+
+def wire_keys(existing: Iterable[int], count: int) -> list[int]:
+    """The wire indexes of the ``count`` items of a full object's list, given the indexes
+    the deltas used (``existing``).
+
+    A full object has no ``index``: its list is the built items in index order, so its k-th
+    item is the k-th smallest index built. Items beyond those get the next free indexes. With
+    dense indexes this is ``range(count)``; with sparse ones (``[0, 3]``) the items keep the
+    indexes their deltas used, so lookups and created/done notifications stay on one key.
+    """
+    keys = sorted(existing)
+    if len(keys) >= count:
+        return keys[:count]
+    start = keys[-1] + 1 if keys else 0
+    return keys + list(range(start, start + count - len(keys)))
 
 
 def join_pieces(pieces: list[str]) -> str:
@@ -105,8 +121,9 @@ class ToolCallBuilder:
         self.done = False
 
     @classmethod
-    def from_tool_call(cls, call: Any) -> ToolCallBuilder:
-        """Seed from a complete tool call of a full RunStep."""
+    def from_tool_call(cls, call: Any, previous: ToolCallBuilder | None = None) -> ToolCallBuilder:
+        """Seed from a complete tool call of a full RunStep; outputs keep the wire indexes
+        of ``previous`` (the builder it replaces), see `wire_keys`."""
         if isinstance(call, UnknownObject):
             builder = cls(call.type or "unknown")
             builder.fields = dict(call)
@@ -120,7 +137,9 @@ class ToolCallBuilder:
                 builder.output = call.function.output
             elif call.type == "code_interpreter":
                 builder.pieces = [call.code_interpreter.input]
-                for index, output in enumerate(call.code_interpreter.outputs):
+                outputs = call.code_interpreter.outputs
+                keys = wire_keys(previous.outputs if previous is not None else (), len(outputs))
+                for index, output in zip(keys, outputs):
                     builder.outputs[index] = OutputBuilder.from_output(output)
             else:
                 builder.fields = to_wire(call.file_search)
@@ -248,16 +267,18 @@ class StepBuilder:
                 self.details_fields = {"message_id": details.message_creation.message_id}
             return []
         new_indexes = []
-        for index, call in enumerate(details.tool_calls):
-            if index not in self.tool_calls:
+        keys = wire_keys(self.tool_calls, len(details.tool_calls))
+        for index, call in zip(keys, details.tool_calls):
+            previous = self.tool_calls.get(index)
+            if previous is None:
                 new_indexes.append(index)
             elif not replace:
                 continue
-            previous = self.tool_calls.get(index)
-            builder = self.tool_calls[index] = ToolCallBuilder.from_tool_call(call)
+            builder = self.tool_calls[index] = ToolCallBuilder.from_tool_call(call, previous)
             builder.done = previous.done if previous is not None else False
         if replace:
-            for index in [index for index in self.tool_calls if index >= len(details.tool_calls)]:
+            kept = set(keys)
+            for index in [index for index in self.tool_calls if index not in kept]:
                 del self.tool_calls[index]
         return new_indexes
 
@@ -278,6 +299,10 @@ class StepBuilder:
                 details = self.base.step_details
             else:
                 details = UnknownObject(self.details_fields)
-            cached = msgspec.structs.replace(self.base, step_details=details)
+            if self.base.type or details_type is None:
+                cached = msgspec.structs.replace(self.base, step_details=details)
+            else:
+                # A placeholder (a delta for a step never created): its type is its details'.
+                cached = msgspec.structs.replace(self.base, type=details_type, step_details=details)
             self.cached = cached
         return cached

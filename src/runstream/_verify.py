@@ -37,6 +37,10 @@ _ANNOTATION_MEMBERS = (
 def compare_steps(built: RunStep, final: RunStep) -> list[Discrepancy]:
     """Discrepancies between a delta-built step and the authoritative one."""
     found: list[Discrepancy] = []
+    built_message = _message_id(built)
+    final_message = _message_id(final)
+    if built_message and final_message is not None and built_message != final_message:
+        found.append(Discrepancy(final.id, "step_details.message_creation.message_id", built_message, final_message))
     built_calls = _tool_calls(built)
     final_calls = _tool_calls(final)
     if built_calls is None or final_calls is None:
@@ -51,7 +55,9 @@ def compare_steps(built: RunStep, final: RunStep) -> list[Discrepancy]:
         if built_call.get("type") != final_call.get("type"):
             found.append(Discrepancy(final.id, f"{path}.type", built_call.get("type"), final_call.get("type")))
             continue
-        found.extend(compare_values(final.id, path, built_call, final_call, _TOOL_CALL_MEMBERS, skip_empty=("id",)))
+        # An id the deltas never brought is a lost first fragment too (it is the only thing
+        # a code_interpreter or file_search call's first fragment carries), not a gap to skip.
+        found.extend(compare_values(final.id, path, built_call, final_call, _TOOL_CALL_MEMBERS))
         built_outputs = (built_call.get("code_interpreter") or {}).get("outputs") or []
         final_outputs = (final_call.get("code_interpreter") or {}).get("outputs") or []
         for output_index in range(max(len(built_outputs), len(final_outputs))):
@@ -128,6 +134,13 @@ def _tool_calls(step: RunStep) -> list[Any] | None:
     if details is None or isinstance(details, UnknownObject) or details.type != "tool_calls":
         return None
     return details.tool_calls  # type: ignore[union-attr]
+
+
+def _message_id(step: RunStep) -> str | None:
+    details = step.step_details
+    if details is None or isinstance(details, UnknownObject) or details.type != "message_creation":
+        return None
+    return details.message_creation.message_id  # type: ignore[union-attr]
 
 
 def _wire(obj: Any) -> dict[str, Any]:
