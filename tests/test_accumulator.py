@@ -415,3 +415,23 @@ def test_update_and_server_sent_events_leave_the_same_state_as_feed() -> None:
             assert updated.to_builtins() == raw.to_builtins() == fed.to_builtins()
     assert updated.to_builtins() == raw.to_builtins() == fed.to_builtins()
     assert (updated.anomalies, updated.discrepancies, updated.events_fed) == (fed.anomalies, fed.discrepancies, 13)
+
+
+def test_keep_finished_false_drops_done_objects_after_the_next_event() -> None:
+    import runstream
+
+    accumulator = runstream.Accumulator(keep_finished=False)
+    done = []
+    for path in runstream.sample_stream_paths():
+        decoder = runstream.SSEDecoder()
+        for sse in decoder.feed(path.read_bytes()):
+            for note in accumulator.feed(sse):
+                if isinstance(note, (runstream.StepDone, runstream.MessageDone)):
+                    done.append(type(note).__name__)
+                    # Callbacks of the finishing event can still read the object.
+                    object_id = getattr(note, "step_id", None) or getattr(note, "message_id", None)
+                    assert accumulator.run_step(object_id) or accumulator.message(object_id)
+    assert done == ["StepDone", "MessageDone", "StepDone"]
+    assert accumulator.run_steps == [] and accumulator.messages == []
+    assert accumulator.current_run is not None and accumulator.current_run.status == "completed"
+    assert accumulator.discrepancies == []

@@ -36,39 +36,22 @@ from typing import Any, Callable
 import msgspec
 
 from ._events import (
+    EVENT_CLASSES,
     AssistantStreamEvent,
     DoneEvent,
     ErrorEvent,
     EventDecoder,
     ThreadCreated,
-    ThreadMessageCompleted,
-    ThreadMessageCreated,
     ThreadMessageDelta,
-    ThreadMessageIncomplete,
-    ThreadMessageInProgress,
-    ThreadRunCancelled,
-    ThreadRunCancelling,
-    ThreadRunCompleted,
-    ThreadRunCreated,
-    ThreadRunExpired,
-    ThreadRunFailed,
-    ThreadRunIncomplete,
-    ThreadRunInProgress,
-    ThreadRunQueued,
-    ThreadRunRequiresAction,
-    ThreadRunStepCancelled,
-    ThreadRunStepCompleted,
-    ThreadRunStepCreated,
     ThreadRunStepDelta,
-    ThreadRunStepExpired,
-    ThreadRunStepFailed,
-    ThreadRunStepInProgress,
     UnknownEvent,
+    event_data_type,
 )
 from ._lenient import convert_lenient
 from ._merge import merge_fields
 from ._message import (
     MESSAGE_TERMINAL_STATUSES,
+    MessageDeltaEvent,
     Annotation,
     ImageFileDeltaBlock,
     ImageURLDeltaBlock,
@@ -92,7 +75,6 @@ from ._notifications import (
     MessageDeltaReceived,
     MessageDone,
     Notification,
-    PendingToolCall,
     RunRequiresAction,
     RunStatusChanged,
     StepCreated,
@@ -105,15 +87,21 @@ from ._notifications import (
     UnknownEventReceived,
 )
 from ._run import RUN_RESTING_STATUSES, Run
-from ._run_step import STEP_TERMINAL_STATUSES, RunStep, RunStepDeltaMessageDelta, ToolCallDeltaObject
+from ._run_step import (
+    STEP_TERMINAL_STATUSES,
+    RunStep,
+    RunStepDeltaEvent,
+    RunStepDeltaMessageDelta,
+    ToolCallDeltaObject,
+)
 from ._sse import ServerSentEvent
 from ._step_builder import StepBuilder, ToolCallBuilder
 from ._thread import Thread
+from ._tools import pending_tool_calls
 from ._verify import compare_messages, compare_steps
 
 __all__ = ["Accumulator", "AccumulatorState"]
 
-_arguments_decoder = msgspec.json.Decoder()
 
 
 class AccumulatorState:
@@ -170,9 +158,19 @@ class Accumulator:
         unknown_events: events of names runstream does not know, kept raw.
         thread: the thread of ``thread.created``, if any.
         events_fed: how many events were fed.
+
+    Args:
+        keep_finished: keep run steps and messages once they are done (the default). With
+            ``False`` they are dropped when the event after the one that finished them
+            arrives (their done notifications carry the final objects), so memory stays
+            constant over an endless stream whose snapshots the consumer does not keep.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_finished: bool = True) -> None:
+        self.keep_finished = keep_finished
+        # Finished objects to drop when the next event arrives (callbacks of the event that
+        # finished them may still read them).
+        self._finished: list[tuple[dict[str, Any], str]] = []
         self._runs: dict[str, Run] = {}
         self._steps: dict[str, StepBuilder] = {}
         self._messages: dict[str, MessageBuilder] = {}
@@ -186,43 +184,21 @@ class Accumulator:
         self.current_run_id: str | None = None
         self.current_step_id: str | None = None
         self.current_message_id: str | None = None
-        self._dispatch: dict[type, Callable[[Any, bool], list[Notification]]] = {
-            ThreadRunStepDelta: self._on_step_delta,
-            ThreadMessageDelta: self._on_message_delta,
-            ThreadCreated: self._on_thread,
-            ErrorEvent: self._on_error,
-            DoneEvent: _no_notifications,
-            UnknownEvent: self._on_unknown,
+        # Events dispatch on the type of their data: every run event carries a Run, etc.
+        by_data_type: dict[Any, Callable[[Any, bool], list[Notification]]] = {
+            Run: self._on_run,
+            RunStep: self._on_step,
+            RunStepDeltaEvent: self._on_step_delta,
+            Message: self._on_message,
+            MessageDeltaEvent: self._on_message_delta,
+            Thread: self._on_thread,
+            ErrorObject: self._on_error,
         }
-        for run_event in (
-            ThreadRunCreated,
-            ThreadRunQueued,
-            ThreadRunInProgress,
-            ThreadRunRequiresAction,
-            ThreadRunCompleted,
-            ThreadRunIncomplete,
-            ThreadRunFailed,
-            ThreadRunCancelling,
-            ThreadRunCancelled,
-            ThreadRunExpired,
-        ):
-            self._dispatch[run_event] = self._on_run
-        for step_event in (
-            ThreadRunStepCreated,
-            ThreadRunStepInProgress,
-            ThreadRunStepCompleted,
-            ThreadRunStepFailed,
-            ThreadRunStepCancelled,
-            ThreadRunStepExpired,
-        ):
-            self._dispatch[step_event] = self._on_step
-        for message_event in (
-            ThreadMessageCreated,
-            ThreadMessageInProgress,
-            ThreadMessageCompleted,
-            ThreadMessageIncomplete,
-        ):
-            self._dispatch[message_event] = self._on_message
+        self._dispatch: dict[type, Callable[[Any, bool], list[Notification]]] = {
+            event_class: by_data_type[event_data_type(event_class)] for event_class in EVENT_CLASSES.values()
+        }
+        self._dispatch[DoneEvent] = _no_notifications
+        self._dispatch[UnknownEvent] = self._on_unknown
 
     # ---- feeding -------------------------------------------------------------------------
 
@@ -234,6 +210,8 @@ class Accumulator:
         """
         if type(event) is ServerSentEvent:
             event = self._event_decoder.decode(event)
+        if self._finished:
+            self._drop_finished()
         self.events_fed += 1
         return self._dispatch[type(event)](event, True)
 
@@ -242,8 +220,17 @@ class Accumulator:
         the per-delta ones are not even built (lifecycle tracking is the same)."""
         if type(event) is ServerSentEvent:
             event = self._event_decoder.decode(event)
+        if self._finished:
+            self._drop_finished()
         self.events_fed += 1
         self._dispatch[type(event)](event, False)
+
+    def _drop_finished(self) -> None:
+        for objects, object_id in self._finished:
+            builder = objects.get(object_id)
+            if builder is not None and builder.done:
+                del objects[object_id]
+        self._finished.clear()
 
     def end(self) -> list[Notification]:
         """Mark the end of one stream; the next events may come from a continuation."""
@@ -352,27 +339,19 @@ class Accumulator:
         return notifications
 
     def _requires_action(self, run: Run) -> list[Notification]:
-        pending = []
+        pending = pending_tool_calls(run)
         done: list[Notification] = []
         locations = self._tool_call_ids(run.id)
-        action = run.required_action
-        calls = action.submit_tool_outputs.tool_calls if action is not None and action.submit_tool_outputs else []
-        for call in calls:
-            raw = call.function.arguments
-            try:
-                arguments, error = _arguments_decoder.decode(raw), None
-            except msgspec.DecodeError as decode_error:
-                arguments, error = None, f"arguments are not valid JSON: {decode_error}"
-            pending.append(PendingToolCall(call.id, call.function.name, arguments, raw, error))
+        for call in pending:
             location = locations.get(call.id)
             if location is None:
                 continue
             step_id, index = location
             step = self._steps[step_id]
             builder = step.tool_calls[index]
-            if step.delta_count and builder.arguments() != raw:
+            if step.delta_count and builder.arguments() != call.raw_arguments:
                 path = f"step_details.tool_calls[{index}].function.arguments"
-                self.discrepancies.append(Discrepancy(step_id, path, builder.arguments(), raw))
+                self.discrepancies.append(Discrepancy(step_id, path, builder.arguments(), call.raw_arguments))
             if not builder.done:
                 builder.done = True
                 done.append(ToolCallDone(step_id, index, builder.snapshot()))
@@ -432,6 +411,8 @@ class Accumulator:
                         call.done = True
                         notifications.append(ToolCallDone(step.id, index, snapshot))
                 notifications.append(StepDone(step.id, step))
+                if not self.keep_finished:
+                    self._finished.append((self._steps, step.id))
         return notifications
 
     def _on_step_delta(self, event: ThreadRunStepDelta, notify: bool = True) -> list[Notification]:
@@ -561,6 +542,8 @@ class Accumulator:
                         builder.parts_done.add(index)
                         notifications.append(ContentPartDone(message.id, index, builder.parts[index].snapshot()))
                 notifications.append(MessageDone(message.id, message))
+                if not self.keep_finished:
+                    self._finished.append((self._messages, message.id))
         return notifications
 
     def _on_message_delta(self, event: ThreadMessageDelta, notify: bool = True) -> list[Notification]:

@@ -22,6 +22,7 @@ from ._sse import ServerSentEvent
 from ._thread import Thread
 
 __all__ = [
+    "EVENT_CLASSES",
     "EVENT_NAME_ALIASES",
     "AssistantStreamEvent",
     "DoneEvent",
@@ -52,6 +53,7 @@ __all__ = [
     "ThreadRunStepInProgress",
     "UnknownEvent",
     "decode_event",
+    "event_data_type",
 ]
 
 #: Event names of other dialects, and the standard name each means.
@@ -287,13 +289,18 @@ _JSON_EVENT_CLASSES: tuple[type[_Event], ...] = tuple(
 )
 
 
-def _data_type(event_class: type[_Event]) -> Any:
+def event_data_type(event_class: type) -> Any:
+    """The type of an event class's ``data`` (e.g. `Run` for `ThreadRunCompleted`)."""
     return msgspec.structs.fields(event_class)[0].type
+
+
+#: Every event class with JSON data, by its (standard) event name.
+EVENT_CLASSES: dict[str, type[_Event]] = {event_class.event: event_class for event_class in _JSON_EVENT_CLASSES}
 
 
 # One reusable decoder per event name: the hot path is a dict lookup and a decode call.
 _DECODERS: dict[str, tuple[type[_Event], msgspec.json.Decoder[Any], Any]] = {
-    cls.event: (cls, msgspec.json.Decoder(_data_type(cls)), _data_type(cls))
+    cls.event: (cls, msgspec.json.Decoder(event_data_type(cls)), event_data_type(cls))
     for cls in _JSON_EVENT_CLASSES
 }
 for _alias, _standard in EVENT_NAME_ALIASES.items():

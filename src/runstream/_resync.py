@@ -12,49 +12,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ._events import (
+    EVENT_CLASSES,
     AssistantStreamEvent,
-    ThreadMessageCompleted,
-    ThreadMessageIncomplete,
     ThreadMessageInProgress,
-    ThreadRunCancelled,
-    ThreadRunCancelling,
-    ThreadRunCompleted,
-    ThreadRunExpired,
-    ThreadRunFailed,
-    ThreadRunIncomplete,
     ThreadRunInProgress,
-    ThreadRunQueued,
-    ThreadRunRequiresAction,
-    ThreadRunStepCancelled,
-    ThreadRunStepCompleted,
-    ThreadRunStepExpired,
-    ThreadRunStepFailed,
     ThreadRunStepInProgress,
+    event_data_type,
 )
 from ._message import Message
 from ._run import Run
 from ._run_step import RunStep
 
 __all__ = ["resync_events"]
-
-_RUN_EVENTS = {
-    "queued": ThreadRunQueued,
-    "in_progress": ThreadRunInProgress,
-    "requires_action": ThreadRunRequiresAction,
-    "cancelling": ThreadRunCancelling,
-    "cancelled": ThreadRunCancelled,
-    "failed": ThreadRunFailed,
-    "completed": ThreadRunCompleted,
-    "incomplete": ThreadRunIncomplete,
-    "expired": ThreadRunExpired,
-}
-_STEP_EVENTS = {
-    "completed": ThreadRunStepCompleted,
-    "failed": ThreadRunStepFailed,
-    "cancelled": ThreadRunStepCancelled,
-    "expired": ThreadRunStepExpired,
-}
-_MESSAGE_EVENTS = {"completed": ThreadMessageCompleted, "incomplete": ThreadMessageIncomplete}
 
 
 def resync_events(run: Run, steps: Sequence[RunStep], messages: Mapping[str, Message]) -> list[AssistantStreamEvent]:
@@ -66,7 +35,13 @@ def resync_events(run: Run, steps: Sequence[RunStep], messages: Mapping[str, Mes
         message_id = getattr(getattr(details, "message_creation", None), "message_id", None)
         message = messages.get(message_id) if message_id else None
         if message is not None:
-            events.append(_MESSAGE_EVENTS.get(message.status or "", ThreadMessageInProgress)(message))
-        events.append(_STEP_EVENTS.get(step.status, ThreadRunStepInProgress)(step))
-    events.append(_RUN_EVENTS.get(run.status, ThreadRunInProgress)(run))
+            message_event = EVENT_CLASSES.get(f"thread.message.{message.status}", ThreadMessageInProgress)
+            events.append(message_event(message))  # type: ignore[call-arg]
+        step_event = EVENT_CLASSES.get(f"thread.run.step.{step.status}", ThreadRunStepInProgress)
+        events.append(step_event(step))  # type: ignore[call-arg]
+    # The event named after the status (thread.run.completed, ...) carries the run in it.
+    run_event = EVENT_CLASSES.get(f"thread.run.{run.status}", ThreadRunInProgress)
+    if event_data_type(run_event) is not Run:
+        run_event = ThreadRunInProgress
+    events.append(run_event(run))  # type: ignore[call-arg]
     return events
