@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 import anyio
@@ -13,7 +14,7 @@ from ._handlers import AsyncEventHandler, EventHandler
 from ._message import Message
 from ._run import Run
 from ._run_step import RunStep
-from ._sources import Source, open_async_source
+from ._sources import Source, aclose_unopened, open_async_source
 from ._sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
 from ._stream_base import SnapshotUpdate, StreamBase, text_pieces
 
@@ -70,8 +71,8 @@ class AsyncRunStream(StreamBase):
                 await self._iterator.aclose()  # type: ignore[attr-defined]
             if self._source is not None:
                 await self._source.aclose()
-            elif self._iterator is None and hasattr(self._source_object, "aclose"):
-                await self._source_object.aclose()
+            elif self._iterator is None:
+                await aclose_unopened(self._source_object)
 
     async def _call(self, name: str, *arguments: Any) -> None:
         result = getattr(self.handler, name)(*arguments)
@@ -82,32 +83,48 @@ class AsyncRunStream(StreamBase):
         accumulator = self.accumulator
         event_decoder = EventDecoder()
         listens = self.handler.listens
+        # An exception a callback raised is the handler's own: it is never taken for a lost
+        # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
+        handler_error: Exception | None = None
+        self._begin()
         try:
             source = self._source = await open_async_source(self._source_object)
-            async for batch in self._batches(source):
-                for sse in batch:
-                    event = event_decoder.decode(sse)
-                    if listens:
-                        await self._call("dispatch", event, accumulator.feed(event))
-                    else:
-                        accumulator.update(event)
-                    if type(event) is ErrorEvent:
-                        raise self._error_event(event)
-                    if type(event) is DoneEvent:
-                        self.done_received = True
-                    yield event
+            # aclosing: an async generator left unexhausted (an error, a break, a cancel)
+            # must be closed here, not by the garbage collector (trio warns, and the
+            # response it reads would stay open until then).
+            async with aclosing(self._batches(source)) as batches:
+                async for batch in batches:
+                    for sse in batch:
+                        event = event_decoder.decode(sse)
+                        if listens:
+                            notifications = accumulator.feed(event)
+                            try:
+                                await self._call("dispatch", event, notifications)
+                            except Exception as raised_by_handler:
+                                handler_error = raised_by_handler
+                                raise
+                        else:
+                            accumulator.update(event)
+                        if type(event) is ErrorEvent:
+                            raise self._error_event(event)
+                        if type(event) is DoneEvent:
+                            self.done_received = True
+                        yield event
             self.ended = True
             incomplete = self._incomplete()
             if incomplete is not None:
                 raise incomplete
         except Exception as raised:
             self.ended = True
-            if self._dropped_at_rest(raised):
-                await self._call("on_end")
-                return
-            error = self._translate(raised)
-            if getattr(error, "timeout", False):
-                await self._call("on_timeout")
+            if raised is handler_error:
+                error = raised
+            else:
+                if self._dropped_at_rest(raised):
+                    await self._call("on_end")
+                    return
+                error = self._translate(raised)
+                if getattr(error, "timeout", False):
+                    await self._call("on_timeout")
             await self._call("on_exception", error)
             await self._call("on_end")
             if error is raised:

@@ -30,9 +30,11 @@ EXIT_ERROR = 2  # bad input, unreadable file, incomplete stream
 class CommandError(Exception):
     """An error to report as one line, with an exit status."""
 
-    def __init__(self, message: str, status: int = EXIT_ERROR) -> None:
+    def __init__(self, message: str, status: int = EXIT_ERROR, *, partial: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        #: The last input ended early: the state built so far is complete otherwise.
+        self.partial = partial
 
 
 def _open_input(name: str) -> BinaryIO:
@@ -49,15 +51,16 @@ def _replay_files(names: Sequence[str], accumulator: Accumulator) -> Iterator[tu
     for name in names:
         file = _open_input(name)
         stream = RunStream(file, accumulator=accumulator)
+        label = "standard input" if name == "-" else name
         try:
             for event in stream:
                 yield name, event
         except IncompleteStreamError as error:
-            if name != names[-1]:
-                raise CommandError(f"{name}: {error}") from None
-            raise
+            # Name the file, as for any other error; when it is the last one, what was
+            # accumulated is still worth printing (replay --json).
+            raise CommandError(f"{label}: {error}", partial=name == names[-1]) from None
         except RunstreamError as error:
-            raise CommandError(f"{name}: {error}") from None
+            raise CommandError(f"{label}: {error}") from None
         finally:
             if file is not sys.stdin.buffer:
                 file.close()
@@ -81,10 +84,10 @@ def _command_replay(arguments: argparse.Namespace) -> int:
         for ordinal, (_, event) in enumerate(_replay_files(arguments.files, accumulator)):
             if not arguments.json:
                 out.write(_describe(ordinal, event) + "\n")
-    except IncompleteStreamError as error:
-        if arguments.json:
+    except CommandError as error:
+        if arguments.json and error.partial:
             _write_json(accumulator)
-        raise CommandError(str(error)) from None
+        raise
     if arguments.json:
         _write_json(accumulator)
     return EXIT_OK
@@ -96,11 +99,8 @@ def _write_json(accumulator: Accumulator) -> None:
 
 def _command_check(arguments: argparse.Namespace) -> int:
     accumulator = Accumulator()
-    try:
-        for _ in _replay_files(arguments.files, accumulator):
-            pass
-    except IncompleteStreamError as error:
-        raise CommandError(str(error)) from None
+    for _ in _replay_files(arguments.files, accumulator):
+        pass
     for anomaly in accumulator.anomalies:
         sys.stdout.write(f"note: event #{anomaly.ordinal}: {anomaly.detail}\n")
     if not accumulator.discrepancies:

@@ -23,7 +23,9 @@ __all__ = [
     "FILE_CHUNK_SIZE",
     "Source",
     "api_error_from_response",
+    "aclose_unopened",
     "check_stream_response",
+    "close_unopened",
     "open_async_source",
     "open_source",
 ]
@@ -43,12 +45,20 @@ class Source:
 
     def close(self) -> None:
         """Release the underlying file or response (sync sources)."""
+        items_close = getattr(self.items, "close", None)
+        if items_close is not None:
+            items_close()
         close, self._close = self._close, None
         if close is not None:
             close()
 
     async def aclose(self) -> None:
         """Release the underlying response (async sources)."""
+        # An async generator left unexhausted must be closed by us, not by the garbage
+        # collector: trio warns about those, and a late close would touch a closed response.
+        items_close = getattr(self.items, "aclose", None)
+        if items_close is not None:
+            await items_close()
         close, self._close = self._close, None
         if close is not None:
             result = close()
@@ -110,6 +120,31 @@ def _read_file(file: Any) -> Iterator[bytes]:
         yield chunk
 
 
+def _is_sync_response(response: Any) -> bool:
+    return isinstance(response, httpx.Response) and not isinstance(response.stream, httpx.AsyncByteStream)
+
+
+def close_unopened(source: Any) -> None:
+    """Release a source that was never opened (a stream closed before it was read)."""
+    target = source.response if _is_event_source(source) else source
+    close = getattr(target, "close", None)
+    if close is not None:
+        close()
+
+
+async def aclose_unopened(source: Any) -> None:
+    """Async `close_unopened`: also for the sync sources an async stream accepts."""
+    target = source.response if _is_event_source(source) else source
+    if _is_sync_response(target):
+        target.close()
+        return
+    close = getattr(target, "aclose", None) or getattr(target, "close", None)
+    if close is not None:
+        result = close()
+        if hasattr(result, "__await__"):
+            await result
+
+
 async def open_async_source(source: Any) -> Source:
     """Open an asynchronous source (sync sources are accepted too).
 
@@ -117,6 +152,11 @@ async def open_async_source(source: Any) -> Source:
         APIError: an httpx response that is not a 2xx ``text/event-stream``.
         TypeError: the source is of no supported kind.
     """
+    if _is_sync_response(source) or (_is_event_source(source) and _is_sync_response(source.response)):
+        # A response of a sync httpx.Client (e.g. a MockTransport in a test): read it as
+        # `RunStream` would; its async methods would raise.
+        opened = open_source(source)
+        return Source(_to_async(opened.items), opened.kind, opened.close)
     if isinstance(source, httpx.Response):
         await acheck_stream_response(source)
         return Source(source.aiter_bytes(), "bytes", source.aclose)
@@ -139,8 +179,13 @@ async def open_async_source(source: Any) -> Source:
 
 
 async def _to_async(items: Iterator[Any]) -> AsyncIterator[Any]:
-    for item in items:
-        yield item
+    try:
+        for item in items:
+            yield item
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
 
 
 async def _prepend(first: Any, rest: AsyncIterator[Any]) -> AsyncIterator[Any]:
@@ -150,8 +195,14 @@ async def _prepend(first: Any, rest: AsyncIterator[Any]) -> AsyncIterator[Any]:
 
 
 async def _map_async(items: AsyncIterator[Any]) -> AsyncIterator[ServerSentEvent]:
-    async for item in items:
-        yield _as_sse(item)
+    try:
+        async for item in items:
+            yield _as_sse(item)
+    finally:
+        # Close the inner generator (httpx-sse's aiter_sse) now rather than at collection.
+        aclose = getattr(items, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def check_stream_response(response: httpx.Response) -> None:

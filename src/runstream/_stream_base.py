@@ -53,6 +53,20 @@ class StreamBase:
         #: Whether the stream was read to its end (normally or not).
         self.ended = False
         self.bytes_received = 0
+        # The run as it was when reading began: a continuation stream (``accumulator=``)
+        # starts with the run already resting in ``requires_action``, and must not count as
+        # complete until a run event of its own brings it to rest again.
+        self._run_at_start: Run | None = None
+
+    def _begin(self) -> None:
+        """Note where the accumulated state stood when this stream began reading."""
+        self._run_at_start = self.accumulator.current_run
+
+    @property
+    def _rested_here(self) -> bool:
+        """Whether a run event of this stream brought the run to a resting status."""
+        accumulator = self.accumulator
+        return accumulator.is_resting and accumulator.current_run is not self._run_at_start
 
     @property
     def current_run(self) -> Run | None:
@@ -103,10 +117,15 @@ class StreamBase:
     def _incomplete(self) -> IncompleteStreamError | None:
         accumulator = self.accumulator
         accumulator.end()
-        if accumulator.is_resting:
+        if self._rested_here:
             return None
         status = accumulator.run_status
-        seen = f"last run status {status!r}" if status is not None else "no run event arrived"
+        if status is None:
+            seen = "no run event arrived"
+        elif accumulator.current_run is self._run_at_start:
+            seen = f"no run event arrived; the run was {status!r} when the stream began"
+        else:
+            seen = f"last run status {status!r}"
         return IncompleteStreamError(
             f"the stream ended before the run finished ({seen}; {accumulator.events_fed} events, "
             f"{self.bytes_received} bytes received)",
@@ -117,8 +136,9 @@ class StreamBase:
 
     def _dropped_at_rest(self, error: BaseException) -> bool:
         """Whether ``error`` is a lost connection after the run had already reached a
-        resting status: nothing is missing then, and the stream ends normally."""
-        return isinstance(error, httpx.TransportError) and self.accumulator.is_resting
+        resting status in this stream: nothing is missing then, and the stream ends normally.
+        (Never called for an error a handler callback raised: that is the handler's own.)"""
+        return isinstance(error, httpx.TransportError) and self._rested_here
 
     def _translate(self, error: BaseException) -> BaseException:
         """Turn a transport error into runstream's, keeping what was received."""

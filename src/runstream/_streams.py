@@ -11,7 +11,7 @@ from ._handlers import EventHandler
 from ._message import Message
 from ._run import Run
 from ._run_step import RunStep
-from ._sources import Source, open_source
+from ._sources import Source, close_unopened, open_source
 from ._sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
 from ._stream_base import SnapshotUpdate, StreamBase, text_pieces
 
@@ -85,21 +85,30 @@ class RunStream(StreamBase):
             self._iterator.close()  # type: ignore[attr-defined]
         if self._source is not None:
             self._source.close()
-        elif self._iterator is None and hasattr(self._source_object, "close"):
-            self._source_object.close()
+        elif self._iterator is None:
+            close_unopened(self._source_object)
 
     def _events(self) -> Iterator[AssistantStreamEvent]:
         handler = self.handler
         accumulator = self.accumulator
         event_decoder = EventDecoder()
         listens = self.handler.listens
+        # An exception a callback raised is the handler's own: it is never taken for a lost
+        # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
+        handler_error: Exception | None = None
+        self._begin()
         try:
             source = self._source = open_source(self._source_object)
             for batch in self._batches(source):
                 for sse in batch:
                     event = event_decoder.decode(sse)
                     if listens:
-                        handler.dispatch(event, accumulator.feed(event))
+                        notifications = accumulator.feed(event)
+                        try:
+                            handler.dispatch(event, notifications)
+                        except Exception as raised_by_handler:
+                            handler_error = raised_by_handler
+                            raise
                     else:
                         accumulator.update(event)
                     if type(event) is ErrorEvent:
@@ -113,12 +122,15 @@ class RunStream(StreamBase):
                 raise incomplete
         except Exception as raised:
             self.ended = True
-            if self._dropped_at_rest(raised):
-                handler.on_end()
-                return
-            error = self._translate(raised)
-            if getattr(error, "timeout", False):
-                handler.on_timeout()
+            if raised is handler_error:
+                error = raised
+            else:
+                if self._dropped_at_rest(raised):
+                    handler.on_end()
+                    return
+                error = self._translate(raised)
+                if getattr(error, "timeout", False):
+                    handler.on_timeout()
             handler.on_exception(error)  # type: ignore[arg-type]
             handler.on_end()
             if error is raised:
