@@ -172,6 +172,7 @@ class Accumulator:
         # finished them may still read them).
         self._finished: list[tuple[dict[str, Any], str]] = []
         self._runs: dict[str, Run] = {}
+        self._run_at_last_end: Run | None = None
         self._steps: dict[str, StepBuilder] = {}
         self._messages: dict[str, MessageBuilder] = {}
         self._event_decoder = EventDecoder()
@@ -233,9 +234,20 @@ class Accumulator:
         self._finished.clear()
 
     def end(self) -> list[Notification]:
-        """Mark the end of one stream; the next events may come from a continuation."""
-        status = self.run_status
-        return [StreamEnded(status in RUN_RESTING_STATUSES, status)]
+        """Mark the end of one stream; the next events may come from a continuation.
+
+        The stream was complete if one of its own run events brought the run to a resting
+        status: a continuation starts with the run resting in ``requires_action``, and must
+        not count as complete until the run rests again.
+        """
+        complete = self.rested_since_end
+        self._run_at_last_end = self.current_run
+        return [StreamEnded(complete, self.run_status)]
+
+    @property
+    def rested_since_end(self) -> bool:
+        """Whether a run event fed since the last `end` brought the run to a resting status."""
+        return self.is_resting and self.current_run is not self._run_at_last_end
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -351,7 +363,7 @@ class Accumulator:
             builder = step.tool_calls[index]
             if step.delta_count and builder.arguments() != call.raw_arguments:
                 path = f"step_details.tool_calls[{index}].function.arguments"
-                self.discrepancies.append(Discrepancy(step_id, path, builder.arguments(), call.raw_arguments))
+                self._record([Discrepancy(step_id, path, builder.arguments(), call.raw_arguments)])
             if not builder.done:
                 builder.done = True
                 done.append(ToolCallDone(step_id, index, builder.snapshot()))
@@ -388,7 +400,7 @@ class Accumulator:
         self.current_step_id = step.id
         terminal = step.status in STEP_TERMINAL_STATUSES
         if terminal and builder.delta_count:
-            self.discrepancies.extend(compare_steps(builder.snapshot(), step))
+            self._record(compare_steps(builder.snapshot(), step))
         outputs_before = {index: set(call.outputs) for index, call in builder.tool_calls.items()}
         for index in builder.seed_details(step, replace=terminal):
             notifications.append(ToolCallCreated(step.id, index))
@@ -523,7 +535,7 @@ class Accumulator:
         self.current_message_id = message.id
         terminal = message.status in MESSAGE_TERMINAL_STATUSES
         if terminal and builder.delta_count:
-            self.discrepancies.extend(compare_messages(builder.snapshot(), message))
+            self._record(compare_messages(builder.snapshot(), message))
         annotations_before = {index: set(part.annotations) for index, part in builder.parts.items()}
         for index in builder.seed_parts(message, replace=terminal):
             notifications.append(ContentPartCreated(message.id, index, builder.parts[index].type))
@@ -623,6 +635,13 @@ class Accumulator:
     def _on_unknown(self, event: UnknownEvent, notify: bool = True) -> list[Notification]:
         self.unknown_events.append(event)
         return [UnknownEventReceived(event)]
+
+    def _record(self, discrepancies: list[Discrepancy]) -> None:
+        # The same contradiction can show twice (at requires_action, then in the completed
+        # step): report it once.
+        for discrepancy in discrepancies:
+            if discrepancy not in self.discrepancies:
+                self.discrepancies.append(discrepancy)
 
     def _anomaly(self, kind: str, detail: str) -> None:
         self.anomalies.append(Anomaly(kind, detail, self.events_fed - 1))

@@ -116,10 +116,12 @@ class AsyncRunStream(StreamBase):
                 raise incomplete
         except Exception as raised:
             self.ended = True
+            dropped_at_rest = raised is not handler_error and self._dropped_at_rest(raised)
+            self._end_accumulator()
             if raised is handler_error:
                 error = raised
             else:
-                if self._dropped_at_rest(raised):
+                if dropped_at_rest:
                     await self._call("on_end")
                     return
                 error = self._translate(raised)

@@ -96,7 +96,8 @@ def open_source(source: Any) -> Source:
         check_stream_response(source.response)
         return Source(map(_as_sse, source.iter_sse()), "events", source.response.close)
     if hasattr(source, "read"):
-        return Source(_read_file(source), "bytes", getattr(source, "close", None))
+        # A file the caller opened stays theirs to close (it may be stdin).
+        return Source(_read_file(source), "bytes")
     try:
         iterator = iter(source)
     except TypeError:

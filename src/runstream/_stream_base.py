@@ -18,6 +18,7 @@ from ._exceptions import (
     RunstreamError,
     RunStreamError,
     StreamConnectionError,
+    StreamDecodeError,
 )
 from ._message import Message
 from ._model_base import UNSET
@@ -53,20 +54,26 @@ class StreamBase:
         #: Whether the stream was read to its end (normally or not).
         self.ended = False
         self.bytes_received = 0
-        # The run as it was when reading began: a continuation stream (``accumulator=``)
-        # starts with the run already resting in ``requires_action``, and must not count as
-        # complete until a run event of its own brings it to rest again.
+        # The run as it was when reading began, for error messages.
         self._run_at_start: Run | None = None
 
     def _begin(self) -> None:
         """Note where the accumulated state stood when this stream began reading."""
         self._run_at_start = self.accumulator.current_run
+        self._complete: bool | None = None
+
+    def _end_accumulator(self) -> bool:
+        """Tell the accumulator this stream ended (once); return whether it was complete."""
+        if self._complete is None:
+            (ended,) = self.accumulator.end()
+            self._complete = ended.complete  # type: ignore[attr-defined]
+        return self._complete
 
     @property
     def _rested_here(self) -> bool:
-        """Whether a run event of this stream brought the run to a resting status."""
-        accumulator = self.accumulator
-        return accumulator.is_resting and accumulator.current_run is not self._run_at_start
+        """Whether a run event of this stream brought the run to a resting status (a
+        continuation starts resting in ``requires_action``; see `Accumulator.end`)."""
+        return self.accumulator.rested_since_end
 
     @property
     def current_run(self) -> Run | None:
@@ -116,8 +123,7 @@ class StreamBase:
 
     def _incomplete(self) -> IncompleteStreamError | None:
         accumulator = self.accumulator
-        accumulator.end()
-        if self._rested_here:
+        if self._end_accumulator():
             return None
         status = accumulator.run_status
         if status is None:
@@ -146,6 +152,14 @@ class StreamBase:
             if getattr(error, "accumulator", None) is None:
                 error.accumulator = self.accumulator  # type: ignore[attr-defined]
             return error
+        if isinstance(error, httpx.DecodingError):
+            translated_decode = StreamDecodeError(
+                f"the response body could not be decoded ({error}); {self.bytes_received} bytes received",
+                offset=self.bytes_received,
+            )
+            translated_decode.accumulator = self.accumulator  # type: ignore[attr-defined]
+            translated_decode.__cause__ = error
+            return translated_decode
         if isinstance(error, httpx.TransportError):
             timeout = isinstance(error, httpx.TimeoutException)
             status = self.accumulator.run_status
