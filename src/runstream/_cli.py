@@ -16,6 +16,7 @@ import msgspec
 from ._accumulator import Accumulator
 from ._events import AssistantStreamEvent, DoneEvent, UnknownEvent
 from ._exceptions import IncompleteStreamError, RunstreamError
+from ._recording import replay_chunks
 from ._samples import sample_stream_paths
 from ._streams import RunStream
 
@@ -46,11 +47,15 @@ def _open_input(name: str) -> BinaryIO:
         raise CommandError(f"cannot read {name}: {error.strerror or error}") from None
 
 
-def _replay_files(names: Sequence[str], accumulator: Accumulator) -> Iterator[tuple[str, AssistantStreamEvent]]:
-    """Feed the files, in order, into one accumulator; yield (file name, event)."""
+def _replay_files(
+    names: Sequence[str], accumulator: Accumulator, speed: float = 0.0
+) -> Iterator[tuple[str, AssistantStreamEvent]]:
+    """Feed the files, in order, into one accumulator; yield (file name, event). With a
+    ``speed``, a file with a ``.timing`` record is replayed at its recorded pace."""
     for name in names:
         file = _open_input(name)
-        stream = RunStream(file, accumulator=accumulator)
+        source: Any = file if not speed or name == "-" else replay_chunks(name, speed=speed)
+        stream = RunStream(source, accumulator=accumulator)
         label = "standard input" if name == "-" else name
         try:
             for event in stream:
@@ -81,7 +86,7 @@ def _command_replay(arguments: argparse.Namespace) -> int:
     accumulator = Accumulator()
     out = sys.stdout
     try:
-        for ordinal, (_, event) in enumerate(_replay_files(arguments.files, accumulator)):
+        for ordinal, (_, event) in enumerate(_replay_files(arguments.files, accumulator, arguments.speed)):
             if not arguments.json:
                 out.write(_describe(ordinal, event) + "\n")
     except CommandError as error:
@@ -144,6 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("files", nargs="*", default=default_files, metavar="FILE", help="a .sse file, or - for stdin")
     replay.add_argument("--json", action="store_true", help="print the final state as one JSON object")
+    replay.add_argument(
+        "--speed",
+        type=float,
+        default=0.0,
+        metavar="X",
+        help="replay at the recorded pace (1 = real time, 2 = twice as fast) when a FILE.timing "
+        "record exists; default: instantly",
+    )
     replay.set_defaults(handler=_command_replay)
 
     check = commands.add_parser(
