@@ -104,6 +104,22 @@ __all__ = ["Accumulator", "AccumulatorState"]
 
 
 
+# Events dispatch on the type of their data: every run event carries a Run, and so on.
+_METHOD_BY_DATA_TYPE = {
+    Run: "_on_run",
+    RunStep: "_on_step",
+    RunStepDeltaEvent: "_on_step_delta",
+    Message: "_on_message",
+    MessageDeltaEvent: "_on_message_delta",
+    Thread: "_on_thread",
+    ErrorObject: "_on_error",
+}
+_METHOD_BY_EVENT_CLASS = {
+    event_class: _METHOD_BY_DATA_TYPE[event_data_type(event_class)] for event_class in EVENT_CLASSES.values()
+}
+_METHOD_BY_EVENT_CLASS[UnknownEvent] = "_on_unknown"
+
+
 class AccumulatorState:
     """A read-only view of everything accumulated, each kind keyed by id in creation order.
 
@@ -185,21 +201,10 @@ class Accumulator:
         self.current_run_id: str | None = None
         self.current_step_id: str | None = None
         self.current_message_id: str | None = None
-        # Events dispatch on the type of their data: every run event carries a Run, etc.
-        by_data_type: dict[Any, Callable[[Any, bool], list[Notification]]] = {
-            Run: self._on_run,
-            RunStep: self._on_step,
-            RunStepDeltaEvent: self._on_step_delta,
-            Message: self._on_message,
-            MessageDeltaEvent: self._on_message_delta,
-            Thread: self._on_thread,
-            ErrorObject: self._on_error,
-        }
         self._dispatch: dict[type, Callable[[Any, bool], list[Notification]]] = {
-            event_class: by_data_type[event_data_type(event_class)] for event_class in EVENT_CLASSES.values()
+            event_class: getattr(self, method) for event_class, method in _METHOD_BY_EVENT_CLASS.items()
         }
         self._dispatch[DoneEvent] = _no_notifications
-        self._dispatch[UnknownEvent] = self._on_unknown
 
     # ---- feeding -------------------------------------------------------------------------
 
