@@ -137,21 +137,29 @@ class SSEDecoder:
                 data = data[1:]
                 if not data:
                     return []
-        end = max(data.rfind(b"\n"), data.rfind(b"\r"))
-        if end < 0:
-            self._partial.append(data)
-            self._partial_size += len(data)
-            if self._partial_size + self._data_size > self.max_event_size:
-                self._too_large("line" if not self._data else "event")
-            return []
-        complete = data[: end + 1]
+        last = data[-1]
+        if last == _LF or last == _CR:
+            # The usual chunk ends with whole lines: no search, no copy.
+            complete = data
+            rest = b""
+            self._skip_lf = last == _CR
+        else:
+            end = max(data.rfind(b"\n"), data.rfind(b"\r"))
+            if end < 0:
+                self._partial.append(data)
+                self._partial_size += len(data)
+                if self._partial_size + self._data_size > self.max_event_size:
+                    self._too_large("line" if not self._data else "event")
+                return []
+            complete = data[: end + 1]
+            rest = data[end + 1 :]
         if self._partial:
             self._partial.append(complete)
             complete = b"".join(self._partial)
-        rest = data[end + 1 :]
-        self._partial = [rest] if rest else []
+            self._partial = []
+        if rest:
+            self._partial = [rest]
         self._partial_size = len(rest)
-        self._skip_lf = data[end] == _CR and not rest
         events: list[ServerSentEvent] = []
         try:
             if b"\r" in complete:
