@@ -157,7 +157,7 @@ class Accumulator:
     several streams of the same run one after another (a ``submit_tool_outputs``
     continuation): state, usage and lifecycle tracking carry over.
 
-    Example:
+    Examples:
         >>> from runstream import Accumulator, decode_event
         >>> accumulator = Accumulator()
         >>> _ = accumulator.feed(decode_event("thread.message.created", '{"id": "msg_1"}'))
@@ -174,6 +174,10 @@ class Accumulator:
         unknown_events: events of names runstream does not know, kept raw.
         thread: the thread of ``thread.created``, if any.
         events_fed: how many events were fed.
+        current_run_id: the run of the latest run event.
+        current_step_id: the run step the latest step event was about.
+        current_message_id: the message the latest message event was about.
+        keep_finished: see Args.
 
     Args:
         keep_finished: keep run steps and messages once they are done (the default). With

@@ -155,8 +155,12 @@ class AsyncClient:
     The same methods as `Client`, each a coroutine; streams are `AsyncLiveRunStream`s.
 
     Args:
-        base_url, api_key, api_key_header, default_headers, default_query, assistants_beta:
-            see `ClientConfig`.
+        base_url: the API root (see `ClientConfig`).
+        api_key: the key; defaults to ``$OPENAI_API_KEY``.
+        api_key_header: ``"Authorization"`` (Bearer) or e.g. ``"api-key"`` (Azure).
+        default_headers: extra headers for every request (copied, never mutated).
+        default_query: extra query parameters, e.g. ``{"api-version": "2025-05-01"}``.
+        assistants_beta: send ``OpenAI-Beta: assistants=v2``.
         timeout: httpx timeout for requests made by the client's own httpx client.
         http_client: an existing ``httpx.AsyncClient`` (not closed by `aclose`).
     """

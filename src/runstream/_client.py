@@ -130,14 +130,18 @@ class ToolLoop:
 class Client:
     """The Runs API of an Assistants-compatible service, over httpx.
 
-    Example:
+    Examples:
         >>> client = runstream.Client(base_url="http://127.0.0.1:8000/v1", api_key="sk-test")  # doctest: +SKIP
         >>> with client.stream_run("thread_1", assistant_id="asst_1", handler=MyHandler()) as stream:  # doctest: +SKIP
         ...     stream.until_done()
 
     Args:
-        base_url, api_key, api_key_header, default_headers, default_query, assistants_beta:
-            see `ClientConfig`.
+        base_url: the API root (see `ClientConfig`).
+        api_key: the key; defaults to ``$OPENAI_API_KEY``.
+        api_key_header: ``"Authorization"`` (Bearer) or e.g. ``"api-key"`` (Azure).
+        default_headers: extra headers for every request (copied, never mutated).
+        default_query: extra query parameters, e.g. ``{"api-version": "2025-05-01"}``.
+        assistants_beta: send ``OpenAI-Beta: assistants=v2``.
         timeout: httpx timeout for requests made by the client's own httpx client.
         http_client: an existing ``httpx.Client`` to send with (it is not closed by
             `close`).
@@ -311,6 +315,7 @@ class Client:
 
         Raises:
             TimeoutError: ``timeout`` seconds passed before the run reached a resting status.
+            ValueError: no run was seen and no ``thread_id`` was given to look it up.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         run = accumulator.current_run

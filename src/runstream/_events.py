@@ -397,7 +397,7 @@ class EventDecoder:
     """Sans-IO decoder of `ServerSentEvent`s into typed events; counts event ordinals so
     errors can say which event failed.
 
-    Example:
+    Examples:
         >>> from runstream import SSEDecoder
         >>> sse = SSEDecoder().feed(b'event: thread.run.created\\ndata: {"id": "run_1"}\\n\\n')
         >>> EventDecoder().decode(sse[0]).data.id

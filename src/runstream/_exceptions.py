@@ -8,7 +8,8 @@ RunstreamError                  base of everything below
 ├── IncompleteStreamError       the stream ended before the run reached a resting status
 │   └── StreamConnectionError   ... because the connection failed, timed out or was cut
 ├── APIError                    an HTTP request got a non-2xx or non-SSE response
-└── APIConnectionError          an HTTP request could not be sent or answered
+├── APIConnectionError          an HTTP request could not be sent or answered
+└── ToolCallError               a registered tool raised (tool loop told to raise)
 ```
 
 Every exception says what went wrong and where (event name, ordinal, byte offset), and the
@@ -42,10 +43,12 @@ class StreamDecodeError(RunstreamError):
     """Raised when the stream's bytes or an event's JSON cannot be decoded.
 
     Attributes:
+        reason: what is wrong, without the location.
         event: the SSE event name, or ``None`` when the failure is below the event level.
         ordinal: the 0-based position of the event in the stream, or ``None``.
         offset: the byte offset in the stream where the event (or the bad line) starts.
         preview: a short prefix of the offending data.
+        accumulator: set when raised by a stream: everything received before the error.
     """
 
     def __init__(
@@ -142,7 +145,9 @@ class APIError(RunstreamError):
         status_code: the HTTP status.
         body: the decoded JSON error body when there is one, else the text.
         request_id: the server's request id header, if any.
-        code, type, param: from the ``{"error": {...}}`` body when present.
+        code: the error code from an ``{"error": {...}}`` body, if any.
+        type: the error type from the body, if any.
+        param: the parameter the error is about, from the body, if any.
     """
 
     def __init__(

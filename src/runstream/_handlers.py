@@ -77,7 +77,7 @@ _ROUTE_CACHE: dict[type, dict[type, Route]] = {}
 class EventHandler(_HandlerState):
     """Synchronous callbacks for a run stream. Override what you need.
 
-    Example:
+    Examples:
         >>> class Printer(EventHandler):
         ...     def on_text_delta(self, delta, snapshot):
         ...         print(delta.value, end="")

@@ -66,7 +66,7 @@ class SSEDecoder:
     Feed it bytes as they arrive; it returns the events each chunk completed. The result
     never depends on how the bytes were chunked.
 
-    Example:
+    Examples:
         >>> decoder = SSEDecoder()
         >>> decoder.feed(b"event: done\\ndata: [DO")
         []

@@ -25,7 +25,7 @@ class RunStream(StreamBase):
     The stream ends normally when the source is exhausted after the run reached a terminal
     or ``requires_action`` status (with or without ``done``).
 
-    Example:
+    Examples:
         >>> import runstream
         >>> with runstream.RunStream(runstream.sample_stream_path()) as stream:
         ...     run = stream.final_run()
@@ -39,8 +39,8 @@ class RunStream(StreamBase):
         accumulator: continue an existing accumulated state (a continuation stream).
         max_event_size: the largest event the decoder buffers, in bytes.
 
-    Raises (while iterating):
-        RunStreamError: the server sent an ``error`` event.
+    Raises:
+        RunStreamError: (while iterating) the server sent an ``error`` event.
         IncompleteStreamError: the stream ended before the run reached a resting status
             (`StreamConnectionError` when the connection failed).
         StreamDecodeError: the bytes or an event's JSON could not be decoded.

@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from ._exceptions import RunstreamError
 from ._notifications import PendingToolCall
 from ._run import Run
 
@@ -16,7 +17,7 @@ __all__ = ["ToolCallError", "call_tool", "call_tool_async", "pending_tool_calls"
 _arguments_decoder = msgspec.json.Decoder()
 
 
-class ToolCallError(Exception):
+class ToolCallError(RunstreamError):
     """A registered tool raised (when the tool loop is told to raise instead of submitting
     the error text); ``__cause__`` is the tool's exception."""
 

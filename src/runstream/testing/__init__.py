@@ -20,11 +20,11 @@ from ._specs import AnnotationSpec, SearchResultSpec, ToolCallSpec
 from ._wire import RecordedScenario, WireEvent, encode_event, load_sse, split_sse
 
 __all__ = [
-    "DEFAULT_BAD_EVENT",
-    "INCLUDE_CONTENT",
     "AnnotationSpec",
+    "DEFAULT_BAD_EVENT",
     "FakeAssistantsServer",
     "HTTPFault",
+    "INCLUDE_CONTENT",
     "RecordedRequest",
     "RecordedScenario",
     "Scenario",

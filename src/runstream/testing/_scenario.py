@@ -44,7 +44,7 @@ class Scenario:
     tool outputs, opening with the completion of the tool step; and so on. Without an
     explicit ending the run completes.
 
-    Example:
+    Examples:
         >>> scenario = (
         ...     Scenario(thread_id="thread_1")
         ...     .tool_calls([ToolCallSpec("get_weather", '{"city":"Paris"}', output="22C")])

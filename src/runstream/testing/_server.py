@@ -61,7 +61,7 @@ class FakeAssistantsServer(AbstractContextManager["FakeAssistantsServer"]):
     see the run as of the last event sent. Requests must carry ``Authorization: Bearer
     <key>`` or ``api-key: <key>``; with ``api_key`` set, any other key gets a 401.
 
-    Example:
+    Examples:
         >>> import httpx
         >>> from runstream.testing import Scenario
         >>> scenario = Scenario(thread_id="thread_1").message("Hello!")
