@@ -202,6 +202,7 @@ def test_resync_after_a_dropped_connection_gives_the_uninterrupted_state(offset:
     resynced, done_after_drop = run([StreamFault(drop_at=offset)])
     assert final_state(resynced) == final_state(uninterrupted)
     assert done_after_drop == done_once  # the missed done callback still fired, once
+    assert resynced.discrepancies == []  # a cut is not a corrupted delta
 
 
 def test_record_then_replay_gives_identical_state(tmp_path: Path) -> None:

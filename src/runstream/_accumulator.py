@@ -253,6 +253,15 @@ class Accumulator:
         self._run_at_last_end = self.current_run
         return [StreamEnded(complete, self.run_status)]
 
+    def mark_interrupted(self) -> None:
+        """The stream broke mid-object: the steps and messages still in progress will be
+        completed from polled objects (re-sync), so what their deltas built is known to be
+        cut short and is not compared with the final objects."""
+        for builders in (self._steps, self._messages):
+            for builder in builders.values():
+                if not builder.done:
+                    builder.delta_count = 0
+
     @property
     def rested_since_end(self) -> bool:
         """Whether a run event fed since the last `end` brought the run to a resting status."""

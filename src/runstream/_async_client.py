@@ -312,6 +312,7 @@ class AsyncClient:
                      timeout: float | None = None, thread_id: str | None = None) -> Run:
         """After a dropped connection, poll until the run rests, merging into ``accumulator``
         and calling the handler's callbacks for what was missed (see `Client.resync`)."""
+        accumulator.mark_interrupted()
         deadline = None if timeout is None else anyio.current_time() + timeout
         run = accumulator.current_run
         while run is None:

@@ -317,6 +317,7 @@ class Client:
             TimeoutError: ``timeout`` seconds passed before the run reached a resting status.
             ValueError: no run was seen and no ``thread_id`` was given to look it up.
         """
+        accumulator.mark_interrupted()
         deadline = None if timeout is None else time.monotonic() + timeout
         run = accumulator.current_run
         while run is None:
