@@ -431,7 +431,21 @@ def test_keep_finished_false_drops_done_objects_after_the_next_event() -> None:
                     # Callbacks of the finishing event can still read the object.
                     object_id = getattr(note, "step_id", None) or getattr(note, "message_id", None)
                     assert accumulator.run_step(object_id) or accumulator.message(object_id)
+        accumulator.end()
     assert done == ["StepDone", "MessageDone", "StepDone"]
     assert accumulator.run_steps == [] and accumulator.messages == []
     assert accumulator.current_run is not None and accumulator.current_run.status == "completed"
-    assert accumulator.discrepancies == []
+    assert accumulator.discrepancies == [] and accumulator.anomalies == []
+
+
+def test_events_after_done_are_merged_but_recorded_as_anomalies() -> None:
+    import runstream
+
+    accumulator = runstream.Accumulator()
+    first, continuation = runstream.sample_stream_paths()
+    for sse in runstream.SSEDecoder().feed(first.read_bytes() + continuation.read_bytes()):
+        accumulator.feed(sse)
+    (ended,) = accumulator.end()
+    assert ended.complete  # the run had come to rest (requires_action) before done
+    assert {anomaly.kind for anomaly in accumulator.anomalies} == {"event_after_done"}
+    assert accumulator.current_run.status == "completed"  # nothing received is lost

@@ -86,7 +86,7 @@ from ._notifications import (
     ToolCallDone,
     UnknownEventReceived,
 )
-from ._run import RUN_RESTING_STATUSES, Run
+from ._run import RUN_RESTING_STATUSES, RUN_TERMINAL_STATUSES, Run
 from ._run_step import (
     STEP_TERMINAL_STATUSES,
     RunStep,
@@ -193,6 +193,9 @@ class Accumulator:
         self._finished: list[tuple[dict[str, Any], str]] = []
         self._runs: dict[str, Run] = {}
         self._run_at_last_end: Run | None = None
+        # ``done`` ends a stream: what follows it, before `end`, is a protocol violation.
+        self._done = False
+        self._rested_at_done = False
         self._steps: dict[str, StepBuilder] = {}
         self._messages: dict[str, MessageBuilder] = {}
         self._event_decoder = EventDecoder()
@@ -208,7 +211,7 @@ class Accumulator:
         self._dispatch: dict[type, Callable[[Any, bool], list[Notification]]] = {
             event_class: getattr(self, method) for event_class, method in _METHOD_BY_EVENT_CLASS.items()
         }
-        self._dispatch[DoneEvent] = _no_notifications
+        self._dispatch[DoneEvent] = self._on_done
 
     # ---- feeding -------------------------------------------------------------------------
 
@@ -223,6 +226,8 @@ class Accumulator:
         if self._finished:
             self._drop_finished()
         self.events_fed += 1
+        if self._done:
+            self._after_done(event)
         return self._dispatch[type(event)](event, True)
 
     def update(self, event: AssistantStreamEvent | ServerSentEvent) -> None:
@@ -233,7 +238,15 @@ class Accumulator:
         if self._finished:
             self._drop_finished()
         self.events_fed += 1
+        if self._done:
+            self._after_done(event)
         self._dispatch[type(event)](event, False)
+
+    def _after_done(self, event: AssistantStreamEvent) -> None:
+        # Merged all the same (nothing received is lost), but never silently.
+        self._anomaly(
+            "event_after_done", f"{event.event!r} arrived after the done event (call end() between streams)"
+        )
 
     def _drop_finished(self) -> None:
         for objects, object_id in self._finished:
@@ -249,8 +262,10 @@ class Accumulator:
         status: a continuation starts with the run resting in ``requires_action``, and must
         not count as complete until the run rests again.
         """
-        complete = self.rested_since_end
+        complete = self.rested_since_end or self._rested_at_done
         self._run_at_last_end = self.current_run
+        self._done = False
+        self._rested_at_done = False
         return [StreamEnded(complete, self.run_status)]
 
     def mark_interrupted(self) -> None:
@@ -359,6 +374,8 @@ class Accumulator:
         run: Run = event.data
         previous = self._runs.get(run.id)
         previous_status = previous.status if previous is not None else None
+        if previous_status in RUN_TERMINAL_STATUSES and run.status != previous_status:
+            self._anomaly("run_left_terminal_status", f"run {run.id!r} went from {previous_status!r} to {run.status!r}")
         self._runs[run.id] = run
         self.current_run_id = run.id
         if previous_status == run.status:
@@ -642,6 +659,13 @@ class Accumulator:
 
     # ---- the rest ------------------------------------------------------------------------
 
+    def _on_done(self, event: DoneEvent, notify: bool = True) -> list[Notification]:
+        self._done = True
+        # The server ended the stream: whether the run had come to rest by then decides
+        # whether the stream was complete, whatever garbage may follow.
+        self._rested_at_done = self.rested_since_end
+        return []
+
     def _on_thread(self, event: ThreadCreated, notify: bool = True) -> list[Notification]:
         self.thread = event.data
         return []
@@ -680,5 +704,3 @@ def _merge_annotations(part: PartBuilder, annotations: list[Any]) -> list[int]:
     return added
 
 
-def _no_notifications(event: Any, notify: bool = True) -> list[Notification]:
-    return []

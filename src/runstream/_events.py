@@ -334,6 +334,9 @@ def decode_event(
         pass
     except msgspec.DecodeError as error:
         return _not_json(name, event_class, data, error, ordinal, offset)
+    except RecursionError:
+        # A hostile server can nest JSON deeper than any decoder's stack.
+        raise _decode_error(f"JSON nested too deeply in {name} data", name, data, ordinal, offset) from None
     # A typed decode stops at the first mismatch, before the rest of the JSON was checked;
     # and the mismatch may be a variant of a type this version does not know, which is kept
     # raw (see _lenient). So decode again as plain JSON, then convert leniently.
@@ -341,6 +344,8 @@ def decode_event(
         raw = _any_decoder.decode(data)
     except msgspec.DecodeError as error:
         return _not_json(name, event_class, data, error, ordinal, offset)
+    except RecursionError:
+        raise _decode_error(f"JSON nested too deeply in {name} data", name, data, ordinal, offset) from None
     try:
         return event_class(convert_lenient(raw, data_type))
     except msgspec.ValidationError as error:
@@ -420,6 +425,6 @@ class EventDecoder:
             # The hot path, inlined; anything unusual goes through decode_event.
             try:
                 return entry[0](entry[1].decode(sse.data))
-            except msgspec.MsgspecError:
+            except (msgspec.MsgspecError, RecursionError):
                 pass
         return decode_event(sse.event, sse.data, ordinal=ordinal, offset=sse.offset)

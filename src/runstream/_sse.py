@@ -321,7 +321,7 @@ class SSEDecoder:
             if len(line) + data_size > max_event_size:
                 # The same test `feed` applies to a partial line, so whether (and where) the
                 # limit is hit does not depend on how the stream was chunked.
-                self._too_large("line" if not data else "event", event_offset)
+                self._too_large("line" if not data else "event", event_offset, event_type)
             if line[:5] == b"data:":
                 value = line[6:] if line[5:6] == b" " else line[5:]
                 data.append(value)
@@ -352,10 +352,13 @@ class SSEDecoder:
         self._data_size = data_size
         self._event_offset = event_offset
 
-    def _too_large(self, what: str, start: int | None = None) -> None:
+    def _too_large(self, what: str, start: int | None = None, event_type: str | None = None) -> None:
         if start is None:
             start = self._event_offset if self._event_offset >= 0 else self._offset
+        if event_type is None:
+            event_type = self._event_type
         raise EventTooLargeError(
             f"server-sent {what} larger than max_event_size={self.max_event_size} bytes",
+            event=event_type or None,
             offset=start,
         )
