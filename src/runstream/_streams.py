@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -70,7 +71,10 @@ class RunStream(StreamBase):
 
     def __next__(self) -> AssistantStreamEvent:
         if self._iterator is None:
-            self._iterator = self._events()
+            # The generator sees the stream through a weak proxy: it must not keep the
+            # stream alive, so that a stream dropped mid-read (``for event in stream: break``)
+            # is freed at once, and the generator's cleanup closes the response.
+            self._iterator = RunStream._events(weakref.proxy(self))
         return next(self._iterator)
 
     def __enter__(self) -> RunStream:
@@ -96,10 +100,11 @@ class RunStream(StreamBase):
         # An exception a callback raised is the handler's own: it is never taken for a lost
         # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
         handler_error: Exception | None = None
+        source: Source | None = None
         self._begin()
         try:
             source = self._source = open_source(self._source_object)
-            for batch in self._batches(source):
+            for batch in RunStream._batches(self, source):  # self: the proxy, kept weak
                 for sse in batch:
                     event = event_decoder.decode(sse)
                     if listens:
@@ -139,8 +144,9 @@ class RunStream(StreamBase):
                 raise
             raise error from raised
         finally:
-            if self._source is not None:
-                self._source.close()
+            # Only locals here: when the stream was dropped, ``self`` is a dead proxy.
+            if source is not None:
+                source.close()
         handler.on_end()
 
     def _batches(self, source: Source) -> Iterator[Any]:
