@@ -1,0 +1,88 @@
+"""Regression tests of the coverage-guided fuzzer (fuzz/fuzz_decoder.py), without atheris.
+
+* Every seed of ``fuzz/corpus/`` passes the fuzz target's checks (so the harness itself and
+  its invariants hold on real streams).
+* Every input kept in ``fuzz/regressions/`` (inputs that crashed the target) passes; those
+  that reproduce a bug still open are strict xfails, named in ``OPEN`` (with the test of
+  test_reliability_found.py that pins the bug down).
+* A small in-suite fuzz: seeds mutated by hypothesis (bytes flipped, inserted, deleted,
+  chunks duplicated) through the same target.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+FUZZ_DIR = Path(__file__).resolve().parent.parent / "fuzz"
+
+
+def _load_target() -> Any:
+    spec = importlib.util.spec_from_file_location("fuzz_decoder", FUZZ_DIR / "fuzz_decoder.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+target = _load_target()
+SEEDS = sorted((FUZZ_DIR / "corpus").iterdir())
+REGRESSIONS = sorted((FUZZ_DIR / "regressions").iterdir())
+
+#: Kept inputs that still crash: file name -> reason (see test_reliability_found.py).
+#: (deep_nesting_recursion.sse raised RecursionError until decode_event caught it.)
+OPEN: dict[str, str] = {}
+
+
+def test_there_are_seeds_and_regressions() -> None:
+    assert len(SEEDS) >= 5 and REGRESSIONS
+    assert set(OPEN) <= {path.name for path in REGRESSIONS}
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda path: path.name)
+def test_seed(path: Path) -> None:
+    target.check(path.read_bytes())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=OPEN[path.name])) if path.name in OPEN else path
+        for path in REGRESSIONS
+    ],
+    ids=lambda path: path.name,
+)
+def test_kept_crash_input(path: Path) -> None:
+    target.check(path.read_bytes())
+
+
+SEED_BYTES = [path.read_bytes() for path in SEEDS if path.stat().st_size <= 10_000]
+
+
+@st.composite
+def mutated_seeds(draw: st.DrawFn) -> bytes:
+    data = bytearray(draw(st.sampled_from(SEED_BYTES)))
+    for _ in range(draw(st.integers(1, 8))):
+        position = draw(st.integers(0, len(data)))
+        action = draw(st.sampled_from(["flip", "insert", "delete", "duplicate"]))
+        if action == "flip" and position < len(data):
+            data[position] = draw(st.integers(0, 255))
+        elif action == "insert":
+            data[position:position] = draw(st.sampled_from([b"\n", b"\r", b"\r\n", b"\n\n", b"[", b"{", b'"', b"\x00",
+                                                              b"\xff", b"-1", b"data: ", b"event: done\n", b"null"]))
+        elif action == "delete":
+            del data[position : position + draw(st.integers(1, 64))]
+        else:
+            data[position:position] = data[position : position + draw(st.integers(1, 400))]
+    return bytes(data)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(mutated_seeds())
+def test_mutated_seeds(data: bytes) -> None:
+    target.test_one_input(data)  # open bugs (target.KNOWN) are not counted here
