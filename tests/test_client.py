@@ -145,9 +145,10 @@ def test_a_500_before_submitting_outputs_raises_api_error_and_keeps_the_state() 
             loop.until_done()
         assert raised.value.status_code == 500
         assert loop.accumulator.run_status == "requires_action"
-        # The request was not processed: submitting again continues the run.
-        outputs = [{"tool_call_id": scenario.tool_call_ids()[0], "output": "3"}]
-        continuation = loop.stream.submit_tool_outputs(outputs)
+        # The request was not processed: submitting the kept outputs again continues the run.
+        assert loop.unsubmitted_outputs == [{"tool_call_id": scenario.tool_call_ids()[0], "output": "3"}]
+        assert loop.rounds == 0
+        continuation = loop.stream.submit_tool_outputs(loop.unsubmitted_outputs)
         assert continuation.final_run().status == "completed"
 
 

@@ -87,6 +87,8 @@ class AsyncToolLoop:
         self.max_rounds = max_rounds
         #: How many times tool outputs were submitted.
         self.rounds = 0
+        #: The tool outputs of a round whose submission failed (else ``None``).
+        self.unsubmitted_outputs: list[dict[str, str]] | None = None
 
     @property
     def accumulator(self) -> Accumulator:
@@ -112,8 +114,10 @@ class AsyncToolLoop:
             if run.status != "requires_action" or self.rounds >= self.max_rounds:
                 return
             outputs = await self._call_tools(run)
-            self.rounds += 1
+            self.unsubmitted_outputs = outputs  # kept until the submission succeeds
             self.stream = await stream.submit_tool_outputs(outputs)
+            self.unsubmitted_outputs = None
+            self.rounds += 1
 
     async def _call_tools(self, run: Run) -> list[dict[str, str]]:
         pending = pending_tool_calls(run)

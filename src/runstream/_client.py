@@ -84,6 +84,8 @@ class ToolLoop:
         self.max_rounds = max_rounds
         #: How many times tool outputs were submitted.
         self.rounds = 0
+        #: The tool outputs of a round whose submission failed (else ``None``).
+        self.unsubmitted_outputs: list[dict[str, str]] | None = None
 
     @property
     def accumulator(self) -> Accumulator:
@@ -102,8 +104,12 @@ class ToolLoop:
             if run.status != "requires_action" or self.rounds >= self.max_rounds:
                 return
             outputs = [call_tool(call, self.tools, submit_errors=self.submit_errors) for call in pending_tool_calls(run)]
-            self.rounds += 1
+            # Kept until the submission succeeds: after an APIError, submit them again with
+            # ``loop.stream.submit_tool_outputs(loop.unsubmitted_outputs)``.
+            self.unsubmitted_outputs = outputs
             self.stream = self.stream.submit_tool_outputs(outputs)
+            self.unsubmitted_outputs = None
+            self.rounds += 1
 
     def until_done(self) -> ToolLoop:
         """Drive the run to its end."""
