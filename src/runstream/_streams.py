@@ -70,12 +70,15 @@ class RunStream(StreamBase):
         return self
 
     def __next__(self) -> AssistantStreamEvent:
+        return next(self._generator())
+
+    def _generator(self) -> Iterator[AssistantStreamEvent]:
         if self._iterator is None:
             # The generator sees the stream through a weak proxy: it must not keep the
             # stream alive, so that a stream dropped mid-read (``for event in stream: break``)
             # is freed at once, and the generator's cleanup closes the response.
             self._iterator = RunStream._events(weakref.proxy(self))
-        return next(self._iterator)
+        return self._iterator
 
     def __enter__(self) -> RunStream:
         return self
@@ -164,7 +167,7 @@ class RunStream(StreamBase):
 
     def until_done(self) -> RunStream:
         """Read the stream to its end."""
-        for _ in self:
+        for _ in self._generator():  # the generator itself: no Python-level __next__ per event
             pass
         return self
 
