@@ -449,3 +449,25 @@ def test_events_after_done_are_merged_but_recorded_as_anomalies() -> None:
     assert ended.complete  # the run had come to rest (requires_action) before done
     assert {anomaly.kind for anomaly in accumulator.anomalies} == {"event_after_done"}
     assert accumulator.current_run.status == "completed"  # nothing received is lost
+
+
+def test_many_small_fragments_are_compacted_without_changing_the_value() -> None:
+    import sys
+
+    import runstream
+
+    accumulator = runstream.Accumulator()
+    accumulator.feed(runstream.decode_event("thread.message.created", '{"id": "m", "status": "in_progress"}'))
+    fragments = [f"w{i % 10} " for i in range(20_000)]
+    for fragment in fragments:
+        accumulator.update(
+            runstream.decode_event(
+                "thread.message.delta",
+                '{"id": "m", "delta": {"content": [{"index": 0, "type": "text", "text": {"value": "%s"}}]}}' % fragment,
+            )
+        )
+    pieces = accumulator._messages["m"].parts[0].pieces
+    assert len(pieces) < 20_000 // 64 + 256  # not one str per fragment
+    held = sum(sys.getsizeof(piece) for piece in pieces)
+    assert held < 2 * len("".join(fragments)) + 64 * 1024
+    assert accumulator.message("m").content[0].text.value == "".join(fragments)

@@ -48,7 +48,7 @@ from ._events import (
     event_data_type,
 )
 from ._lenient import convert_lenient
-from ._merge import merge_fields
+from ._merge import compact_pieces, merge_fields
 from ._message import (
     MESSAGE_TERMINAL_STATUSES,
     MessageDeltaEvent,
@@ -382,27 +382,33 @@ class Accumulator:
             return []
         notifications: list[Notification] = [RunStatusChanged(run, previous_status)]
         if run.status == "requires_action":
-            notifications.extend(self._requires_action(run))
+            notifications.extend(self._requires_action(run, notify))
         return notifications
 
-    def _requires_action(self, run: Run) -> list[Notification]:
-        pending = pending_tool_calls(run)
+    def _requires_action(self, run: Run, notify: bool) -> list[Notification]:
+        action = run.required_action
+        submit = action.submit_tool_outputs if action is not None else None
+        calls = submit.tool_calls if submit else []  # type: ignore[union-attr]
         done: list[Notification] = []
         locations = self._tool_call_ids(run.id)
-        for call in pending:
+        for call in calls:
             location = locations.get(call.id)
             if location is None:
                 continue
             step_id, index = location
             step = self._steps[step_id]
             builder = step.tool_calls[index]
-            if step.delta_count and builder.arguments() != call.raw_arguments:
+            raw = call.function.arguments
+            if step.delta_count and builder.arguments() != raw:
                 path = f"step_details.tool_calls[{index}].function.arguments"
-                self._record([Discrepancy(step_id, path, builder.arguments(), call.raw_arguments)])
+                self._record([Discrepancy(step_id, path, builder.arguments(), raw)])
             if not builder.done:
                 builder.done = True
                 done.append(ToolCallDone(step_id, index, builder.snapshot()))
-        return [*done, RunRequiresAction(run, pending)]
+        if notify:
+            # Parsing the arguments is for the notification; a quiet caller skips it.
+            done.append(RunRequiresAction(run, pending_tool_calls(run)))
+        return done
 
     # ---- run steps -----------------------------------------------------------------------
 
@@ -471,6 +477,11 @@ class Accumulator:
             builder = self._step_builder(step_id, notifications)
         builder.cached = None
         builder.delta_count += 1
+        if not builder.delta_count & 255:
+            for call in builder.tool_calls.values():
+                compact_pieces(call)
+                for output in call.outputs.values():
+                    compact_pieces(output)
         self.current_step_id = step_id
         delta = data.delta
         if notify:
@@ -602,6 +613,9 @@ class Accumulator:
             builder = self._message_builder(message_id, notifications)
         builder.cached = None
         builder.delta_count += 1
+        if not builder.delta_count & 255:
+            for part in builder.parts.values():
+                compact_pieces(part)
         self.current_message_id = message_id
         delta = data.delta
         if notify:

@@ -8,7 +8,12 @@ import msgspec
 
 from ._model_base import UNSET
 
-__all__ = ["merge_fields", "to_wire"]
+__all__ = ["COMPACT_AFTER", "compact_pieces", "join_pieces", "merge_fields", "to_wire"]
+
+#: How many appended fragments may wait as separate strings before they are joined into one.
+#: A fragment of a few characters costs some 50 bytes as its own str; joining every few
+#: dozen keeps memory near the text's own size while each character is copied once more.
+COMPACT_AFTER = 64
 
 
 def to_wire(obj: Any) -> dict[str, Any]:
@@ -43,3 +48,25 @@ def _struct_items(struct: Any) -> list[tuple[str, Any]]:
     if tag_field is not None:
         items.append((tag_field, struct.__struct_config__.tag))
     return items
+
+
+def join_pieces(pieces: list[str]) -> str:
+    """Join appended pieces once and keep the result as the only piece."""
+    if len(pieces) > 1:
+        joined = "".join(pieces)
+        pieces[:] = [joined]
+        return joined
+    return pieces[0] if pieces else ""
+
+
+def compact_pieces(builder: Any) -> None:
+    """Join the pieces a builder appended since its last compaction into one string.
+
+    ``builder`` has ``pieces`` and ``compacted`` (how many leading pieces are already
+    joined chunks). Only the new tail is copied, so the total work stays linear.
+    """
+    pieces = builder.pieces
+    start = min(builder.compacted, len(pieces))
+    if len(pieces) - start >= COMPACT_AFTER:
+        pieces[start:] = ["".join(pieces[start:])]
+        builder.compacted = start + 1

@@ -25,20 +25,22 @@ from ._message import (
     Text,
     TextContentBlock,
 )
+from ._merge import join_pieces
 from ._merge import to_wire as _to_wire
 from ._model_base import UnknownObject
-from ._step_builder import join_pieces, wire_keys
+from ._step_builder import wire_keys
 
 __all__ = ["MessageBuilder", "PartBuilder"]
 
 class PartBuilder:
     """One content part under construction."""
 
-    __slots__ = ("annotations", "annotations_cache", "cached", "fields", "pieces", "type")
+    __slots__ = ("annotations", "annotations_cache", "cached", "compacted", "fields", "pieces", "type")
 
     def __init__(self, part_type: str) -> None:
         self.type = part_type
         self.pieces: list[str] = []
+        self.compacted = 0
         # Annotations in wire shape, keyed by annotation index, merged field by field.
         self.annotations: dict[int, dict[str, Any]] = {}
         self.annotations_cache: list[Any] | None = []

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 import msgspec
 
-from ._merge import merge_fields, to_wire
+from ._merge import join_pieces, merge_fields, to_wire
 from ._model_base import UNSET, UnknownObject
 from ._run_step import (
     CodeInterpreter,
@@ -53,23 +53,15 @@ def wire_keys(existing: Iterable[int], count: int) -> list[int]:
     return keys + list(range(start, start + count - len(keys)))
 
 
-def join_pieces(pieces: list[str]) -> str:
-    """Join appended pieces once and keep the result as the only piece."""
-    if len(pieces) > 1:
-        joined = "".join(pieces)
-        pieces[:] = [joined]
-        return joined
-    return pieces[0] if pieces else ""
-
-
 class OutputBuilder:
     """One code_interpreter output under construction."""
 
-    __slots__ = ("cached", "fields", "pieces", "type")
+    __slots__ = ("cached", "compacted", "fields", "pieces", "type")
 
     def __init__(self, output_type: str) -> None:
         self.type = output_type
         self.pieces: list[str] = []
+        self.compacted = 0
         self.fields: dict[str, Any] = {}
         self.cached: Any = None
 
@@ -105,7 +97,7 @@ class OutputBuilder:
 class ToolCallBuilder:
     """One tool call under construction (function, code_interpreter, file_search, other)."""
 
-    __slots__ = ("cached", "done", "fields", "id", "name", "output", "outputs", "pieces", "type")
+    __slots__ = ("cached", "compacted", "done", "fields", "id", "name", "output", "outputs", "pieces", "type")
 
     def __init__(self, call_type: str) -> None:
         self.type = call_type
@@ -113,6 +105,7 @@ class ToolCallBuilder:
         self.name = ""
         # function.arguments or code_interpreter.input, appended.
         self.pieces: list[str] = []
+        self.compacted = 0
         self.output: str | None = None
         self.outputs: dict[int, OutputBuilder] = {}
         # file_search members, or the raw object of an unknown tool call type.
