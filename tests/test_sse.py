@@ -397,3 +397,15 @@ def test_end_resets_offsets_for_a_new_connection() -> None:
     decoder.end()
     (event,) = decoder.feed(b"data: b\n\n")
     assert event.offset == 0
+
+
+@pytest.mark.parametrize("size", [64 * 1024 - 20, 64 * 1024, 300 * 1024])
+def test_large_values_decode_like_small_ones(size: int) -> None:
+    value = ("é" * (size // 2)).encode() + b"\xff" + b"x" * 10
+    stream = b"event: big\ndata: " + value + b"\n\nevent: next\ndata: 1\n\n"
+    whole = decode(stream)
+    assert [(event.event, event.data) for event in whole] == [
+        ("big", value.decode("utf-8", "replace")),
+        ("next", "1"),
+    ]
+    assert whole == decode(*pieces(stream, 4096))
