@@ -52,8 +52,9 @@ class AsyncLiveRunStream(AsyncRunStream):
         self.stream_index = stream_index
 
     async def submit_tool_outputs(self, tool_outputs: Sequence[Mapping[str, str]]) -> AsyncLiveRunStream:
-        """Submit outputs for the run's pending tool calls; return the continuation stream."""
-        run = self._final_run()
+        """Read this stream to its end, submit outputs for the run's pending tool calls, and
+        return the continuation stream (same handler, same accumulated state)."""
+        run = await self.final_run()
         return await self.client._stream(
             f"threads/{self.thread_id}/runs/{run.id}/submit_tool_outputs",
             {"tool_outputs": list(tool_outputs), "stream": True},

@@ -51,8 +51,9 @@ class LiveRunStream(RunStream):
         self.stream_index = stream_index
 
     def submit_tool_outputs(self, tool_outputs: Sequence[Mapping[str, str]]) -> LiveRunStream:
-        """Submit outputs for the run's pending tool calls; return the continuation stream."""
-        run = self._final_run()
+        """Read this stream to its end, submit outputs for the run's pending tool calls, and
+        return the continuation stream (same handler, same accumulated state)."""
+        run = self.final_run()
         return self.client._stream(
             f"threads/{self.thread_id}/runs/{run.id}/submit_tool_outputs",
             {"tool_outputs": list(tool_outputs), "stream": True},
