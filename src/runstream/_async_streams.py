@@ -81,7 +81,8 @@ class AsyncRunStream(StreamBase):
 
     async def _events(self) -> AsyncIterator[AssistantStreamEvent]:
         accumulator = self.accumulator
-        event_decoder = EventDecoder()
+        decode = EventDecoder().decode
+        update = accumulator.update
         listens = self.handler.listens
         # An exception a callback raised is the handler's own: it is never taken for a lost
         # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
@@ -95,7 +96,7 @@ class AsyncRunStream(StreamBase):
             async with aclosing(self._batches(source)) as batches:
                 async for batch in batches:
                     for sse in batch:
-                        event = event_decoder.decode(sse)
+                        event = decode(sse)
                         if listens:
                             notifications = accumulator.feed(event)
                             try:
@@ -104,7 +105,7 @@ class AsyncRunStream(StreamBase):
                                 handler_error = raised_by_handler
                                 raise
                         else:
-                            accumulator.update(event)
+                            update(event)
                         if type(event) is ErrorEvent:
                             raise self._error_event(event)
                         if type(event) is DoneEvent:

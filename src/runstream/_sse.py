@@ -249,7 +249,8 @@ class SSEDecoder:
         while position < size:
             block = match_event(complete, position)
             if block is not None:
-                if block.end() - position < _LARGE_VALUE:
+                block_end = block.end()
+                if block_end - position < _LARGE_VALUE:
                     name, value = block.groups()
                     if len(name) + 7 <= max_event_size and len(value) + 6 <= max_event_size:
                         events.append(
@@ -261,7 +262,7 @@ class SSEDecoder:
                                 origin + position,
                             )
                         )
-                        position = block.end()
+                        position = block_end
                         continue
                 else:
                     value_start, value_end = block.span(2)

@@ -98,7 +98,8 @@ class RunStream(StreamBase):
     def _events(self) -> Iterator[AssistantStreamEvent]:
         handler = self.handler
         accumulator = self.accumulator
-        event_decoder = EventDecoder()
+        decode = EventDecoder().decode
+        update = accumulator.update
         listens = self.handler.listens
         # An exception a callback raised is the handler's own: it is never taken for a lost
         # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
@@ -109,7 +110,7 @@ class RunStream(StreamBase):
             source = self._source = open_source(self._source_object)
             for batch in RunStream._batches(self, source):  # self: the proxy, kept weak
                 for sse in batch:
-                    event = event_decoder.decode(sse)
+                    event = decode(sse)
                     if listens:
                         notifications = accumulator.feed(event)
                         try:
@@ -118,7 +119,7 @@ class RunStream(StreamBase):
                             handler_error = raised_by_handler
                             raise
                     else:
-                        accumulator.update(event)
+                        update(event)
                     if type(event) is ErrorEvent:
                         raise self._error_event(event)
                     if type(event) is DoneEvent:
