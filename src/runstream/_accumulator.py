@@ -48,7 +48,7 @@ from ._events import (
     event_data_type,
 )
 from ._lenient import convert_lenient
-from ._merge import compact_pieces, merge_fields
+from ._merge import compact_pieces, merge_fields, pieces_equal
 from ._message import (
     MESSAGE_TERMINAL_STATUSES,
     MessageDeltaEvent,
@@ -399,12 +399,13 @@ class Accumulator:
             step = self._steps[step_id]
             builder = step.tool_calls[index]
             raw = call.function.arguments
-            if step.delta_count and builder.arguments() != raw:
+            if step.delta_count and not pieces_equal(builder.pieces, raw):
                 path = f"step_details.tool_calls[{index}].function.arguments"
                 self._record([Discrepancy(step_id, path, builder.arguments(), raw)])
             if not builder.done:
                 builder.done = True
-                done.append(ToolCallDone(step_id, index, builder.snapshot()))
+                if notify:  # a quiet caller reads no notification: build no snapshot for one
+                    done.append(ToolCallDone(step_id, index, builder.snapshot()))
         if notify:
             # Parsing the arguments is for the notification; a quiet caller skips it.
             done.append(RunRequiresAction(run, pending_tool_calls(run)))

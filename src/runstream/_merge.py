@@ -8,7 +8,7 @@ import msgspec
 
 from ._model_base import UNSET
 
-__all__ = ["COMPACT_AFTER", "compact_pieces", "join_pieces", "merge_fields", "to_wire"]
+__all__ = ["COMPACT_AFTER", "compact_pieces", "join_pieces", "merge_fields", "pieces_equal", "to_wire"]
 
 #: How many appended fragments may wait as separate strings before they are joined into one.
 #: A fragment of a few characters costs some 50 bytes as its own str; joining every few
@@ -70,3 +70,15 @@ def compact_pieces(builder: Any) -> None:
     if len(pieces) - start >= COMPACT_AFTER:
         pieces[start:] = ["".join(pieces[start:])]
         builder.compacted = start + 1
+
+
+def pieces_equal(pieces: list[str], text: str) -> bool:
+    """Whether the pieces joined would equal ``text``, without joining them (no copy)."""
+    if sum(map(len, pieces)) != len(text):
+        return False
+    position = 0
+    for piece in pieces:
+        if not text.startswith(piece, position):
+            return False
+        position += len(piece)
+    return True

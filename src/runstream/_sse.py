@@ -40,6 +40,14 @@ _CR = 13
 _LF = 10
 
 
+def _decode(buffer: bytes, start: int, end: int) -> str:
+    """``buffer[start:end]`` decoded as UTF-8; a large value straight from the buffer,
+    without the intermediate copy a slice would make."""
+    if end - start < _LARGE_VALUE:
+        return buffer[start:end].decode("utf-8", "replace")
+    return str(memoryview(buffer)[start:end], "utf-8", "replace")
+
+
 class ServerSentEvent(msgspec.Struct, frozen=True, gc=False):
     """One dispatched server-sent event.
 
@@ -229,16 +237,34 @@ class SSEDecoder:
         origin = self._offset
         position = 0
         if self._event_offset >= 0:
-            # An event is in progress: finish it line by line, up to its blank line.
-            if complete[0] == _LF:
-                position = 1
+            pending = _DATA_BLOCK.match(complete) if not self._data else None
+            if pending is not None and pending.end() - 2 <= self.max_event_size:
+                # The usual way an event is split across chunks: its ``event`` line came
+                # before, its one ``data`` line (large ones come in many chunks) ends here.
+                value_start, value_end = pending.span(1)
+                events.append(
+                    ServerSentEvent(
+                        self._event_type or "message",
+                        _decode(complete, value_start, value_end),
+                        self._last_event_id,
+                        self._retry,
+                        self._event_offset,
+                    )
+                )
+                self._event_type = ""
+                self._event_offset = -1
+                position = pending.end()
             else:
-                found = complete.find(b"\n\n")
-                if found < 0:
-                    self._process(complete, events)
-                    return
-                position = found + 2
-            self._process(complete[:position], events)
+                # Any other event in progress: finish it line by line, up to its blank line.
+                if complete[0] == _LF:
+                    position = 1
+                else:
+                    found = complete.find(b"\n\n")
+                    if found < 0:
+                        self._process(complete, events)
+                        return
+                    position = found + 2
+                self._process(complete[:position], events)
         find = complete.find
         size = len(complete)
         max_event_size = self.max_event_size
@@ -271,7 +297,7 @@ class SSEDecoder:
                         events.append(
                             ServerSentEvent(
                                 complete[position + 7 : value_start - 7].decode("utf-8", "replace") or "message",
-                                str(memoryview(complete)[value_start:value_end], "utf-8", "replace"),
+                                _decode(complete, value_start, value_end),
                                 last_event_id,
                                 retry,
                                 origin + position,
