@@ -1,7 +1,7 @@
 """Builders and hypothesis strategies for accumulator tests.
 
 The builders return plain JSON-shaped dicts like the real service sends (every field of the
-spec's full objects, §D of /work/shared/spec/wire-format.md; delta fragments shaped as in
+spec's full objects, §D of the wire-format reference; delta fragments shaped as in
 §C/§F), and `event` turns one into a typed event through the public decoder.
 
 `run_plans` draws a whole run: parallel tool calls and several messages, each object's

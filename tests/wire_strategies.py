@@ -1,5 +1,5 @@
 """Hypothesis strategies for plain JSON shaped like the spec's wire objects (§C, §D of
-/work/shared/spec/wire-format.md): every field the model encodes is present, so a decoded object
+the wire-format reference): every field the model encodes is present, so a decoded object
 must encode back to exactly the generated JSON. Enums that may grow also draw unknown values."""
 
 from __future__ import annotations
