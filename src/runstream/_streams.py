@@ -18,6 +18,9 @@ from ._stream_base import SnapshotUpdate, StreamBase, text_pieces
 
 __all__ = ["RunStream"]
 
+# The events that end a stream: checked once per event.
+_ENDINGS = frozenset({ErrorEvent, DoneEvent})
+
 
 class RunStream(StreamBase):
     """A run stream, read synchronously: iterate it for typed events.
@@ -120,9 +123,9 @@ class RunStream(StreamBase):
                             raise
                     else:
                         update(event)
-                    if type(event) is ErrorEvent:
-                        raise self._error_event(event)
-                    if type(event) is DoneEvent:
+                    if type(event) in _ENDINGS:
+                        if type(event) is ErrorEvent:
+                            raise self._error_event(event)
                         self.done_received = True
                     yield event
             self.ended = True
