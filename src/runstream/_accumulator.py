@@ -223,11 +223,9 @@ class Accumulator:
         """
         if type(event) is ServerSentEvent:
             event = self._event_decoder.decode(event)
-        if self._finished:
-            self._drop_finished()
         self.events_fed += 1
-        if self._done:
-            self._after_done(event)
+        if self._finished or self._done:
+            self._before(event)
         return self._dispatch[type(event)](event, True)
 
     def update(self, event: AssistantStreamEvent | ServerSentEvent) -> None:
@@ -235,12 +233,18 @@ class Accumulator:
         the per-delta ones are not even built (lifecycle tracking is the same)."""
         if type(event) is ServerSentEvent:
             event = self._event_decoder.decode(event)
+        self.events_fed += 1
+        if self._finished or self._done:
+            self._before(event)
+        self._dispatch[type(event)](event, False)
+
+    def _before(self, event: AssistantStreamEvent) -> None:
+        # Housekeeping that only some events need: drop objects finished by the previous
+        # event (keep_finished=False), note events that follow a stream's done.
         if self._finished:
             self._drop_finished()
-        self.events_fed += 1
         if self._done:
             self._after_done(event)
-        self._dispatch[type(event)](event, False)
 
     def _after_done(self, event: AssistantStreamEvent) -> None:
         # Merged all the same (nothing received is lost), but never silently.

@@ -305,6 +305,8 @@ _DECODERS: dict[str, tuple[type[_Event], msgspec.json.Decoder[Any], Any]] = {
 }
 for _alias, _standard in EVENT_NAME_ALIASES.items():
     _DECODERS[_alias] = _DECODERS[_standard]
+# The hot path's view of the same table: the event class and the bound decode method.
+_FAST_DECODERS = {name: (entry[0], entry[1].decode) for name, entry in _DECODERS.items()}
 _any_decoder = msgspec.json.Decoder()
 
 
@@ -420,11 +422,11 @@ class EventDecoder:
         """
         ordinal = self.ordinal
         self.ordinal = ordinal + 1
-        entry = _DECODERS.get(sse.event)
+        entry = _FAST_DECODERS.get(sse.event)
         if entry is not None:
             # The hot path, inlined; anything unusual goes through decode_event.
             try:
-                return entry[0](entry[1].decode(sse.data))
+                return entry[0](entry[1](sse.data))
             except (msgspec.MsgspecError, RecursionError):
                 pass
         return decode_event(sse.event, sse.data, ordinal=ordinal, offset=sse.offset)
