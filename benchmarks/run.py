@@ -1135,7 +1135,7 @@ def main(argv: list[str] | None = None) -> int:
         elif key == "W2":
             out += w2_table(workload)
             if write:
-                out += ["", f"![W2 plot](benchmarks-w2.png)"]
+                out += ["", "![W2 plot](benchmarks-w2.png)"]
         elif key == "W4":
             out += w4_table(workload)
         elif key == "W5" and w5_results is not None:

@@ -12,7 +12,6 @@ A subclass need not call ``super().__init__()``; its state is plain attributes.
 
 from __future__ import annotations
 
-from typing import Any
 
 from ._accumulator import Accumulator
 from ._callbacks import Route, routes_for
