@@ -15,7 +15,17 @@ from ._events import *  # noqa: F403
 from ._exceptions import *  # noqa: F403
 from ._handlers import *  # noqa: F403
 from ._message import *  # noqa: F403
-from ._model_base import UNSET, ErrorObject, LastError, UnknownObject, UnsetType, Usage
+from ._exact import extra_fields
+from ._model_base import (
+    UNSET,
+    CompletionTokensDetails,
+    ErrorObject,
+    LastError,
+    PromptTokenDetails,
+    UnknownObject,
+    UnsetType,
+    Usage,
+)
 from ._notifications import *  # noqa: F403
 from ._pages import *  # noqa: F403
 from ._recording import recording_path, recording_paths, replay_chunks, replay_chunks_async
@@ -63,6 +73,7 @@ __all__ = [
     "CodeInterpreterTool",
     "CodeInterpreterToolCall",
     "CodeInterpreterToolCallDelta",
+    "CompletionTokensDetails",
     "ContentPart",
     "ContentPartCreated",
     "ContentPartDelta",
@@ -126,6 +137,7 @@ __all__ = [
     "MessageDone",
     "Notification",
     "PendingToolCall",
+    "PromptTokenDetails",
     "RUN_RESTING_STATUSES",
     "RUN_TERMINAL_STATUSES",
     "RankingOptions",
@@ -207,6 +219,7 @@ __all__ = [
     "Usage",
     "decode_event",
     "event_data_type",
+    "extra_fields",
     "pending_tool_calls",
     "recording_path",
     "recording_paths",

@@ -17,6 +17,7 @@ import httpx
 import msgspec
 
 from ._exceptions import APIConnectionError, APIError
+from ._exact import WHOLE_OBJECTS, convert_exact
 from ._lenient import convert_lenient
 from ._sources import api_error_from_response
 
@@ -58,6 +59,9 @@ def decode_model(content: bytes, model: type[T]) -> T:
         APIError: the body is not the expected JSON object.
     """
     try:
+        if model in WHOLE_OBJECTS:
+            # Exactly the keys the server sent, like the same objects in a stream.
+            return convert_exact(_json.decode(content), model)  # type: ignore[no-any-return]
         return msgspec.json.decode(content, type=model)
     except msgspec.ValidationError:
         try:

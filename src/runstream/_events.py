@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Union
 
 import msgspec
 
+from ._exact import WHOLE_OBJECTS, convert_exact
 from ._exceptions import StreamDecodeError
 from ._lenient import convert_lenient
 from ._message import Message, MessageDeltaEvent
@@ -298,16 +299,33 @@ def event_data_type(event_class: type) -> Any:
 EVENT_CLASSES: dict[str, type[_Event]] = {event_class.event: event_class for event_class in _JSON_EVENT_CLASSES}
 
 
+_any_decoder = msgspec.json.Decoder()
+
+class _ExactDecoder:
+    """Decodes a whole object as plain JSON, then converts it keeping exactly its keys."""
+
+    def __init__(self, data_type: Any) -> None:
+        self.data_type = data_type
+
+    def decode(self, data: str | bytes) -> Any:
+        return convert_exact(_any_decoder.decode(data), self.data_type)
+
+
+def _decoder(data_type: Any) -> Any:
+    if data_type in WHOLE_OBJECTS:
+        # Reproduced exactly (see _exact): every key kept, none invented.
+        return _ExactDecoder(data_type)
+    return msgspec.json.Decoder(data_type)
+
+
 # One reusable decoder per event name: the hot path is a dict lookup and a decode call.
-_DECODERS: dict[str, tuple[type[_Event], msgspec.json.Decoder[Any], Any]] = {
-    cls.event: (cls, msgspec.json.Decoder(event_data_type(cls)), event_data_type(cls))
-    for cls in _JSON_EVENT_CLASSES
+_DECODERS: dict[str, tuple[type[_Event], Any, Any]] = {
+    cls.event: (cls, _decoder(event_data_type(cls)), event_data_type(cls)) for cls in _JSON_EVENT_CLASSES
 }
 for _alias, _standard in EVENT_NAME_ALIASES.items():
     _DECODERS[_alias] = _DECODERS[_standard]
 # The hot path's view of the same table: the event class and the bound decode method.
 _FAST_DECODERS = {name: (entry[0], entry[1].decode) for name, entry in _DECODERS.items()}
-_any_decoder = msgspec.json.Decoder()
 
 
 def decode_event(
@@ -332,8 +350,10 @@ def decode_event(
     event_class, decoder, data_type = entry
     try:
         return event_class(decoder.decode(data))
-    except msgspec.ValidationError:
-        pass
+    except msgspec.ValidationError as error:
+        if type(decoder) is _ExactDecoder:
+            # The exact conversion already keeps unknown variants: this is a real problem.
+            raise _decode_error(f"invalid {name} data: {error}", name, data, ordinal, offset) from None
     except msgspec.DecodeError as error:
         return _not_json(name, event_class, data, error, ordinal, offset)
     except RecursionError:

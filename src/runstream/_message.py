@@ -6,7 +6,7 @@ from typing import Any, ClassVar, Union
 
 import msgspec
 
-from ._model_base import UNSET, Model, UnsetType, fill_assistant_id
+from ._model_base import UNSET, Model, UnsetType
 from ._run import IncompleteDetails
 
 __all__ = [
@@ -176,9 +176,6 @@ class Message(Model):
     attachments: list[Attachment] | None = None
     metadata: dict[str, Any] | None = None
     agent_id: str | UnsetType = UNSET
-
-    def __post_init__(self) -> None:
-        fill_assistant_id(self)
 
 
 # ---- deltas ----------------------------------------------------------------------------

@@ -9,9 +9,11 @@ from msgspec import UNSET, UnsetType
 
 __all__ = [
     "UNSET",
+    "CompletionTokensDetails",
     "ErrorObject",
     "LastError",
     "Model",
+    "PromptTokenDetails",
     "UnknownObject",
     "UnsetType",
     "Usage",
@@ -22,8 +24,37 @@ class Model(msgspec.Struct, kw_only=True):
     """Base of every wire object: keyword-only, unknown fields ignored on decode.
 
     Structs encode back to the API's JSON shape with ``msgspec.json.encode``; fields that
-    are `UNSET` (absent on the wire) are left out.
+    are `UNSET` (absent on the wire) are left out. Whole objects from the server are
+    instances of subclasses made for the keys they carry (see `extra_fields`); two objects
+    are equal when they are of the same documented class, every documented field reads the
+    same and their extra fields are equal.
     """
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Model):
+            return NotImplemented
+        documented = documented_class(type(self))
+        if documented is not documented_class(type(other)):
+            return False
+        for name in documented.__struct_fields__:
+            if getattr(self, name) != getattr(other, name):
+                return False
+        return _extras(self) == _extras(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def documented_class(cls: type) -> type:
+    """The documented class of a whole object's class (itself, unless it is a shape class
+    made for the keys one object carried)."""
+    while "__extra_fields__" in cls.__dict__:
+        cls = cls.__bases__[0]
+    return cls
+
+
+def _extras(obj: Any) -> dict[str, Any]:
+    names = getattr(type(obj), "__extra_fields__", ())
+    return {wire: getattr(obj, attribute) for attribute, wire in names}
 
 
 class UnknownObject(dict):  # type: ignore[type-arg]
@@ -46,12 +77,28 @@ class UnknownObject(dict):  # type: ignore[type-arg]
         return f"UnknownObject({dict.__repr__(self)})"
 
 
+class PromptTokenDetails(Model):
+    """Details of a run's or step's prompt tokens (sent by the services, though not in the
+    API's published description; note the singular ``token`` in ``prompt_token_details``)."""
+
+    cached_tokens: int = 0
+
+
+class CompletionTokensDetails(Model):
+    """Details of a run's or step's completion tokens (sent by the services, though not in
+    the API's published description)."""
+
+    reasoning_tokens: int = 0
+
+
 class Usage(Model):
     """Token usage of a run or run step (only on terminal objects)."""
 
     completion_tokens: int = 0
     prompt_tokens: int = 0
     total_tokens: int = 0
+    prompt_token_details: PromptTokenDetails | None = None
+    completion_tokens_details: CompletionTokensDetails | None = None
 
 
 class LastError(Model):
@@ -82,9 +129,3 @@ class ErrorObject(Model):
             self.message = self.message or inner.message
             self.param = self.param if self.param is not None else inner.param
             self.type = self.type if self.type is not None else inner.type
-
-
-def fill_assistant_id(obj: Any) -> None:
-    """Azure AI Agents' dialect names ``assistant_id`` ``agent_id``: accept either."""
-    if obj.assistant_id is None and obj.agent_id is not UNSET:
-        obj.assistant_id = obj.agent_id

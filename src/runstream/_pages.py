@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from ._client_base import Page
+from ._exact import WHOLE_OBJECTS, convert_exact
 from ._lenient import convert_lenient
 
 __all__ = ["AsyncCursorPage", "CursorPage"]
@@ -17,6 +18,8 @@ T = TypeVar("T")
 
 def _decode_item(item: Any, item_type: type[T]) -> T:
     try:
+        if item_type in WHOLE_OBJECTS:
+            return convert_exact(item, item_type)  # type: ignore[no-any-return]
         return msgspec.convert(item, item_type)
     except msgspec.ValidationError:
         return convert_lenient(item, item_type)  # type: ignore[no-any-return]

@@ -6,7 +6,7 @@ from typing import Any, ClassVar, Union
 
 import msgspec
 
-from ._model_base import UNSET, LastError, Model, UnsetType, Usage, fill_assistant_id
+from ._model_base import UNSET, LastError, Model, UnsetType, Usage
 
 __all__ = [
     "RUN_RESTING_STATUSES",
@@ -193,9 +193,6 @@ class Run(Model):
     response_format: str | ResponseFormat | None = None
     tool_resources: dict[str, Any] | None | UnsetType = UNSET
     agent_id: str | UnsetType = UNSET
-
-    def __post_init__(self) -> None:
-        fill_assistant_id(self)
 
     @property
     def is_terminal(self) -> bool:

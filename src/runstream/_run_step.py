@@ -6,7 +6,7 @@ from typing import Any, ClassVar, Union
 
 import msgspec
 
-from ._model_base import UNSET, LastError, Model, UnsetType, Usage, fill_assistant_id
+from ._model_base import UNSET, LastError, Model, UnsetType, Usage
 from ._run import RankingOptions
 
 __all__ = [
@@ -108,6 +108,7 @@ class FileSearchResult(Model):
     file_id: str = ""
     file_name: str = ""
     score: float = 0.0
+    attributes: dict[str, Any] | None | UnsetType = UNSET
     content: list[FileSearchResultContent] | UnsetType = UNSET
 
 
@@ -191,11 +192,8 @@ class RunStep(Model):
     completed_at: int | None = None
     metadata: dict[str, Any] | None = None
     usage: Usage | None = None
-    expires_at: int | None | UnsetType = UNSET
+    expires_at: int | None = None
     agent_id: str | UnsetType = UNSET
-
-    def __post_init__(self) -> None:
-        fill_assistant_id(self)
 
 
 # ---- deltas ----------------------------------------------------------------------------
