@@ -359,7 +359,7 @@ def test_unhashable_variant_type_is_kept_as_unknown_object_not_a_crash() -> None
     assert event.data.tools == [{"type": ["x"]}, runstream.CodeInterpreterTool()]
     assert (
         isinstance(event.data.tools[0], runstream.UnknownObject)
-        and event.data.tools[0].type is None
+        and event.data.tools[0].type == ""
     )
 
 

@@ -60,6 +60,9 @@ def test_spec_shaped_json_decodes_and_round_trips(
     wire = data.draw(strategy)
     decoded = msgspec.json.decode(msgspec.json.encode(wire), type=model)
     assert msgspec.json.decode(msgspec.json.encode(decoded), type=model) == decoded
+    if model in (RunStepDeltaEvent, MessageDeltaEvent):
+        # A delta's null members read None like absent ones and are not encoded.
+        wire = without_nulls(wire)
     # Every field survives under its wire name: the object encodes back to the same JSON
     # (whole objects through the exact conversion that decode_event uses for them).
     if model in WHOLE_OBJECTS:
@@ -82,6 +85,14 @@ def test_spec_shaped_json_round_trips_thoroughly(
 
 
 WHOLE_OBJECTS = (Run, RunStep, Message, Thread)
+
+
+def without_nulls(value: Any) -> Any:
+    if isinstance(value, list):
+        return [without_nulls(item) for item in value]
+    if isinstance(value, dict):
+        return {key: without_nulls(item) for key, item in value.items() if item is not None}
+    return value
 #: Keys a mutation never drops: without them the object is another variant, or invalid
 #: (a function tool requires its `function`).
 _KEPT = {"id", "type", "name", "index", "function"}
@@ -153,15 +164,16 @@ def step_delta_function(function: str) -> runstream.FunctionDelta:
     return event.delta.step_details.tool_calls[0].function
 
 
-def test_delta_function_output_null_is_none_and_absent_is_unset() -> None:
+def test_delta_fields_read_none_when_absent_or_null() -> None:
+    # Optional in what users see: `if delta.x is not None` is the test, as in openai-python.
     assert step_delta_function('{"name":"f","arguments":"","output":null}').output is None
-    assert step_delta_function('{"arguments":"{\\""}').output is UNSET
+    assert step_delta_function('{"arguments":"{\\""}').output is None
     assert step_delta_function('{"output":"42"}').output == "42"
 
 
-def test_delta_encodes_null_as_null_and_leaves_absent_out() -> None:
-    assert msgspec.json.encode(step_delta_function('{"output":null}')) == b'{"output":null}'
+def test_delta_encodes_only_the_fields_it_carries() -> None:
     assert msgspec.json.encode(step_delta_function('{"arguments":"x"}')) == b'{"arguments":"x"}'
+    assert msgspec.json.encode(step_delta_function('{"output":null}')) == b"{}"
 
 
 def test_delta_text_without_annotations_differs_from_empty_annotations() -> None:
@@ -169,8 +181,8 @@ def test_delta_text_without_annotations_differs_from_empty_annotations() -> None
     first = msgspec.json.decode(raw % '{"value":"Hi","annotations":[]}', type=MessageDeltaEvent)
     later = msgspec.json.decode(raw % '{"value":" there"}', type=MessageDeltaEvent)
     assert first.delta.content[0].text.annotations == []
-    assert later.delta.content[0].text.annotations is UNSET
-    assert later.delta.role is UNSET
+    assert later.delta.content[0].text.annotations is None
+    assert later.delta.role is None
 
 
 # ---- forward compatibility -------------------------------------------------------------
@@ -376,3 +388,16 @@ def test_azure_agent_id_through_decode_event_encodes_back_without_assistant_id()
     event = decode_event("thread.run.created", '{"id": "r", "agent_id": "asst_1"}')
     assert (event.data.assistant_id, event.data.agent_id) == (None, "asst_1")
     assert msgspec.json.decode(msgspec.json.encode(event.data)) == {"id": "r", "agent_id": "asst_1"}
+
+
+def test_a_whole_object_equals_the_same_values_however_it_was_decoded() -> None:
+    # Exact objects are of a class made for their keys; equality is by what they read.
+    wire = {"type": "function", "function": {"name": "f", "parameters": {}}}
+    plain = msgspec.convert(wire, runstream.FunctionTool)
+    exact = convert_exact(wire, runstream.FunctionTool)
+    assert type(exact.function) is not type(plain.function)
+    assert exact == plain and not exact != plain and [exact] == [plain]
+    other = convert_exact({**wire, "function": {"name": "g"}}, runstream.FunctionTool)
+    assert other != plain and not other == plain
+    with_extra = convert_exact({**wire, "x_note": 1}, runstream.FunctionTool)
+    assert with_extra != plain and extra_fields(with_extra) == {"x_note": 1}

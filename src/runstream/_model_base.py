@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -37,9 +37,13 @@ class Model(msgspec.Struct, kw_only=True):
         if documented is not documented_class(type(other)):
             return False
         for name in documented.__struct_fields__:
-            if getattr(self, name) != getattr(other, name):
+            if not getattr(self, name) == getattr(other, name):
                 return False
         return _extras(self) == _extras(other)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -61,17 +65,38 @@ class UnknownObject(dict):  # type: ignore[type-arg]
     """A tool call, content part, annotation, output or tool of a ``type`` runstream does
     not know yet.
 
-    It is the raw JSON object, so nothing is lost and it encodes back unchanged; ``type``
-    gives its ``"type"`` member. Servers add variants over time (Azure AI Agents has
-    ``bing_grounding``, ``azure_ai_search``, ``openapi`` and more), and one of them must never
-    fail a whole event.
+    It is the raw JSON object, so nothing is lost and it encodes back unchanged. At run
+    time ``type`` gives its ``"type"`` member (``""`` if it has none) and any other member
+    reads as an attribute too (``call.bing_grounding``), or with ``call["bing_grounding"]``.
+    Servers add variants over time (Azure AI Agents has ``bing_grounding``,
+    ``azure_ai_search``, ``openapi`` and more), and one of them must never fail a whole event.
+
+    For type checkers, ``type`` is the literal ``"unknown"``, a value no known variant has:
+    that is what lets pyright and mypy narrow a union on ``x.type == "function"`` while the
+    union still includes this fallback. Branch on an unknown variant with
+    ``isinstance(x, UnknownObject)`` and ``x["type"]``.
     """
 
-    @property
-    def type(self) -> str | None:
-        """The object's ``"type"`` member, if any."""
-        value = self.get("type")
-        return value if isinstance(value, str) else None
+    if TYPE_CHECKING:
+        type: Literal["unknown"]
+
+        def __getattr__(self, name: str) -> Any: ...
+
+    else:
+
+        @property
+        def type(self) -> str:
+            """The object's ``"type"`` member (``""`` if it has none)."""
+            value = self.get("type")
+            return value if isinstance(value, str) else ""
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("__"):
+                raise AttributeError(name)
+            try:
+                return self[name]
+            except KeyError:
+                raise AttributeError(f"UnknownObject has no member {name!r}") from None
 
     def __repr__(self) -> str:
         return f"UnknownObject({dict.__repr__(self)})"
@@ -91,7 +116,7 @@ class CompletionTokensDetails(Model):
     reasoning_tokens: int = 0
 
 
-class Usage(Model):
+class Usage(Model, repr_omit_defaults=True):
     """Token usage of a run or run step (only on terminal objects)."""
 
     completion_tokens: int = 0
