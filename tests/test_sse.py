@@ -191,6 +191,25 @@ def test_unterminated_last_block_is_discarded_by_end(tail: bytes) -> None:
     assert decoder.end() == []
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (b"0" * 5000 + b"1500", 1500),  # leading zeros change nothing
+        (b"9" * 18, 10**18 - 1),
+        (b"9" * 19, SSEDecoder.MAX_RETRY),
+        (str(2**63 - 1).encode(), 2**63 - 1),
+        (b"1" + b"0" * 5000, SSEDecoder.MAX_RETRY),  # beyond Python's int() digit limit
+    ],
+)
+def test_retry_of_absurdly_many_digits_saturates(value: bytes, expected: int) -> None:
+    # A field of ASCII digits sets the reconnection time (WHATWG); one beyond any sane time
+    # is held at the largest value rather than parsed (5,000 digits exceed int()'s limit).
+    stream = b"retry: " + value + b"\ndata: a\n\n"
+    for chunks in ([stream], pieces(stream, 7)):
+        (event,) = decode(*chunks)
+        assert event.retry == expected
+
+
 def test_end_resets_the_block_but_keeps_id_and_retry() -> None:
     decoder = SSEDecoder()
     decoder.feed(b"id: 9\nretry: 10\nevent: e\ndata: lost\n")

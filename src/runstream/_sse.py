@@ -48,6 +48,19 @@ def _decode(buffer: bytes, start: int, end: int) -> str:
     return str(memoryview(buffer)[start:end], "utf-8", "replace")
 
 
+def _retry_value(digits: bytes) -> int:
+    """The reconnection time a ``retry`` field of ASCII digits sets. Absurdly long values
+    (Python's ``int()`` refuses more than 4,300 digits) are held at `SSEDecoder.MAX_RETRY`."""
+    digits = digits.lstrip(b"0")
+    if len(digits) > 19:
+        return _MAX_RETRY
+    return min(int(digits or b"0"), _MAX_RETRY)
+
+
+# The largest reconnection time kept, in milliseconds: 2**63 - 1, far beyond any real wait.
+_MAX_RETRY = (1 << 63) - 1
+
+
 class ServerSentEvent(msgspec.Struct, frozen=True, gc=False):
     """One dispatched server-sent event.
 
@@ -89,6 +102,9 @@ class SSEDecoder:
         max_event_size: the largest event or line to buffer, in bytes; beyond it `feed`
             raises `EventTooLargeError` naming the byte offset.
     """
+
+    #: The largest ``retry`` value kept (milliseconds); longer ones are held at it.
+    MAX_RETRY = _MAX_RETRY
 
     def __init__(self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
         self.max_event_size = max_event_size
@@ -390,7 +406,7 @@ class SSEDecoder:
                     self._last_event_id = value.decode("utf-8", "replace")
             elif name == b"retry":
                 if value.isdigit() and value.isascii():
-                    self._retry = int(value)
+                    self._retry = _retry_value(value)
         self._offset = position
         self._event_type = event_type
         self._data = data
