@@ -305,6 +305,28 @@ def test_long_line_in_many_small_chunks_is_decoded_in_linear_time() -> None:
     assert len(event.data) == 8 * 1024 * 1024
 
 
+@pytest.mark.parametrize("idle", [b"\n", b": keep-alive\n\n", b": a\n:\n\n\n", b"\n:ping\n\n"])
+def test_floods_of_blank_lines_and_comments_are_skipped_in_bulk(idle: bytes) -> None:
+    # Counted, not timed: a flood costs a few searches per chunk, not Python work per line
+    # (line by line, 1 MiB of newlines is a million loop turns).
+    flood = idle * (1024 * 1024 // len(idle))
+    stream = b"data: a\n\n" + flood + b": comment\ndata: b\n\n" + flood
+    decoder = SSEDecoder()
+    calls = 0
+
+    def count_calls(frame: object, event: str, argument: object) -> None:
+        nonlocal calls
+        calls += 1
+
+    sys.setprofile(count_calls)
+    try:
+        events = decoder.feed(stream)
+    finally:
+        sys.setprofile(None)
+    assert [(event.data, event.offset) for event in events] == [("a", 0), ("b", 9 + len(flood))]
+    assert calls < 200
+
+
 # ---- properties ------------------------------------------------------------------------
 
 
