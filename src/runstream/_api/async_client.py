@@ -1,0 +1,353 @@
+"""`AsyncClient`: the Runs API over httpx, asynchronously (anyio: asyncio and trio)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio
+import httpx
+
+from .._core.accumulator import Accumulator
+from .._core.events import AssistantStreamEvent
+from .._core.resync import resync_events
+from .._core.tool_calls import call_tool_async, pending_tool_calls
+from .._models.message import Message
+from .._models.run import RUN_RESTING_STATUSES, Run
+from .._models.run_step import RunStep
+from .._streaming.async_stream import AsyncRunStream
+from .._streaming.handlers import AsyncEventHandler, EventHandler
+from .._streaming.recording import AsyncRecordingSource, recording_path
+from .._streaming.sources import acheck_stream_response
+from ..errors import StreamConnectionError
+from .client_base import (
+    DEFAULT_TIMEOUT,
+    ClientConfig,
+    Page,
+    check_response,
+    connection_error,
+    decode_model,
+    list_params,
+    run_body,
+)
+from .pages import AsyncCursorPage
+
+__all__ = ["AsyncClient", "AsyncLiveRunStream", "AsyncToolLoop"]
+
+T = TypeVar("T")
+Handler = AsyncEventHandler | EventHandler
+
+
+class AsyncLiveRunStream(AsyncRunStream):
+    """An `AsyncRunStream` over an HTTP response of an `AsyncClient`, which knows its run:
+    it can submit tool outputs and re-sync after a dropped connection."""
+
+    def __init__(self, client: AsyncClient, response: Any, handler: Handler | None, accumulator: Accumulator | None,
+                 thread_id: str, record_to: Path | None, stream_index: int) -> None:
+        super().__init__(response, handler, accumulator=accumulator)
+        self.client = client
+        self.thread_id = thread_id
+        self.record_to = record_to
+        self.stream_index = stream_index
+
+    async def submit_tool_outputs(self, tool_outputs: Sequence[Mapping[str, str]]) -> AsyncLiveRunStream:
+        """Read this stream to its end, submit outputs for the run's pending tool calls, and
+        return the continuation stream (same handler, same accumulated state)."""
+        run = await self.final_run()
+        return await self.client._stream(
+            f"threads/{self.thread_id}/runs/{run.id}/submit_tool_outputs",
+            {"tool_outputs": list(tool_outputs), "stream": True},
+            {},
+            self.handler,
+            self.accumulator,
+            self.thread_id,
+            self.record_to,
+            self.stream_index + 1,
+        )
+
+    async def resync(self, *, poll_interval: float = 1.0, timeout: float | None = None) -> Run:
+        """Bring the accumulated state up to date by polling (see `AsyncClient.resync`)."""
+        return await self.client.resync(self.accumulator, self.handler, poll_interval=poll_interval, timeout=timeout,
+                                      thread_id=self.thread_id)
+
+
+class AsyncToolLoop:
+    """A run driven to its end, asynchronously: each ``requires_action`` is answered by
+    calling the registered functions (sync or async, concurrently) and submitting their
+    outputs, with one handler and one accumulated state across all streams."""
+
+    def __init__(self, client: AsyncClient, start: Callable[[], Any], tools: Mapping[str, Callable[..., Any]],
+                 submit_errors: bool, resync: bool, max_rounds: int) -> None:
+        self._client = client
+        self._start = start
+        self.stream: AsyncLiveRunStream | None = None
+        self.tools = dict(tools)
+        self.submit_errors = submit_errors
+        self.resync = resync
+        self.max_rounds = max_rounds
+        #: How many times tool outputs were submitted.
+        self.rounds = 0
+        #: The tool outputs of a round whose submission failed (else ``None``).
+        self.unsubmitted_outputs: list[dict[str, str]] | None = None
+
+    @property
+    def accumulator(self) -> Accumulator:
+        """The state accumulated over every stream of the run."""
+        if self.stream is None:
+            raise RuntimeError("the tool loop has not started")
+        return self.stream.accumulator
+
+    async def __aiter__(self) -> AsyncIterator[AssistantStreamEvent]:
+        if self.stream is None:
+            self.stream = await self._start()
+        while True:
+            stream = self.stream
+            try:
+                async with stream:
+                    async for event in stream:
+                        yield event
+            except StreamConnectionError:
+                if not self.resync:
+                    raise
+                await stream.resync()
+            run = stream._final_run()
+            if run.status != "requires_action" or self.rounds >= self.max_rounds:
+                return
+            outputs = await self._call_tools(run)
+            self.unsubmitted_outputs = outputs  # kept until the submission succeeds
+            self.stream = await stream.submit_tool_outputs(outputs)
+            self.unsubmitted_outputs = None
+            self.rounds += 1
+
+    async def _call_tools(self, run: Run) -> list[dict[str, str]]:
+        pending = pending_tool_calls(run)
+        outputs: list[dict[str, str]] = [{}] * len(pending)
+
+        async def call(position: int) -> None:
+            outputs[position] = await call_tool_async(pending[position], self.tools, submit_errors=self.submit_errors)
+
+        async with anyio.create_task_group() as group:
+            for position in range(len(pending)):
+                group.start_soon(call, position)
+        return outputs
+
+    async def until_done(self) -> AsyncToolLoop:
+        """Drive the run to its end."""
+        async for _ in self:
+            pass
+        return self
+
+    async def final_run(self) -> Run:
+        """Drive the run to its end; return it."""
+        await self.until_done()
+        return self.stream._final_run()  # type: ignore[union-attr]
+
+    async def final_messages(self) -> list[Message]:
+        """Drive the run to its end; return every message."""
+        await self.until_done()
+        return self.accumulator.messages
+
+    async def final_run_steps(self) -> list[RunStep]:
+        """Drive the run to its end; return every run step."""
+        await self.until_done()
+        return self.accumulator.run_steps
+
+
+class AsyncClient:
+    """The Runs API of an Assistants-compatible service, over httpx, asynchronously.
+
+    The same methods as `Client`, each a coroutine; streams are `AsyncLiveRunStream`s.
+
+    Args:
+        base_url: the API root (see `ClientConfig`).
+        api_key: the key; defaults to ``$OPENAI_API_KEY``.
+        api_key_header: ``"Authorization"`` (Bearer) or e.g. ``"api-key"`` (Azure).
+        default_headers: extra headers for every request (copied, never mutated).
+        default_query: extra query parameters, e.g. ``{"api-version": "2025-05-01"}``.
+        assistants_beta: send ``OpenAI-Beta: assistants=v2``.
+        timeout: httpx timeout for requests made by the client's own httpx client.
+        http_client: an existing ``httpx.AsyncClient`` (not closed by `aclose`).
+    """
+
+    def __init__(self, *, base_url: str | None = None, api_key: str | None = None, api_key_header: str = "Authorization",
+                 default_headers: Mapping[str, str] | None = None, default_query: Mapping[str, Any] | None = None,
+                 timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT, http_client: httpx.AsyncClient | None = None,
+                 assistants_beta: bool = True) -> None:
+        self.config = ClientConfig(base_url=base_url, api_key=api_key, api_key_header=api_key_header,
+                                   default_headers=default_headers, default_query=default_query,
+                                   assistants_beta=assistants_beta)
+        self._owns_http = http_client is None
+        self.http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+
+    def __repr__(self) -> str:
+        return f"AsyncClient(base_url={self.config.base_url!r})"
+
+    async def aclose(self) -> None:
+        """Close the httpx client if this client created it."""
+        if self._owns_http:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.aclose()
+
+    # ---- plumbing ------------------------------------------------------------------------
+
+    async def _request(self, method: str, path: str, *, json: Any = None,
+                       params: Mapping[str, Any] | None = None) -> bytes:
+        request = self.config.build_request(self.http, method, path, json=json, params=params)
+        try:
+            response = await self.http.send(request)
+        except httpx.TransportError as error:
+            raise connection_error(error, request) from error
+        check_response(response)
+        return response.content
+
+    async def _stream(self, path: str, body: dict[str, Any], params: Mapping[str, Any], handler: Handler | None,
+                      accumulator: Accumulator | None, thread_id: str, record_to: Path | None,
+                      stream_index: int) -> AsyncLiveRunStream:
+        request = self.config.build_request(self.http, "POST", path, json=body, params=params, stream=True)
+        try:
+            response = await self.http.send(request, stream=True)
+        except httpx.TransportError as error:
+            raise connection_error(error, request) from error
+        await acheck_stream_response(response)
+        source: Any = response
+        if record_to is not None:
+            source = AsyncRecordingSource(response.aiter_bytes(), recording_path(record_to, stream_index), response.aclose)
+        return AsyncLiveRunStream(self, source, handler, accumulator, thread_id, record_to, stream_index)
+
+    async def _page(self, path: str, item_type: type[T], params: dict[str, Any]) -> AsyncCursorPage[T]:
+        content = await self._request("GET", path, params=params)
+
+        async def fetch_after(cursor: str) -> AsyncCursorPage[T]:
+            return await self._page(path, item_type, {**params, "after": cursor, "before": None})
+
+        return AsyncCursorPage(decode_model(content, Page), item_type, fetch_after)
+
+    # ---- runs ----------------------------------------------------------------------------
+
+    async def create_run(self, thread_id: str, *, assistant_id: str | None = None,
+                         include: Sequence[str] | None = None, **params: Any) -> Run:
+        """Create a run without streaming (see `Client.create_run`)."""
+        body, query = run_body(assistant_id, include, params)
+        return decode_model(await self._request("POST", f"threads/{thread_id}/runs", json=body, params=query), Run)
+
+    async def stream_run(self, thread_id: str, *, assistant_id: str | None = None, include: Sequence[str] | None = None,
+                         handler: Handler | None = None, accumulator: Accumulator | None = None,
+                         record_to: str | Path | None = None, **params: Any) -> AsyncLiveRunStream:
+        """Create a run and stream its events (see `Client.stream_run`)."""
+        body, query = run_body(assistant_id, include, params)
+        body["stream"] = True
+        return await self._stream(f"threads/{thread_id}/runs", body, query, handler, accumulator, thread_id,
+                                  Path(record_to) if record_to is not None else None, 0)
+
+    async def list_runs(self, thread_id: str, *, limit: int | None = None, order: str | None = None,
+                        after: str | None = None, before: str | None = None) -> AsyncCursorPage[Run]:
+        """List the runs of a thread; ``async for`` the page to walk all pages."""
+        return await self._page(f"threads/{thread_id}/runs", Run, list_params(limit, order, after, before))
+
+    async def retrieve_run(self, thread_id: str, run_id: str) -> Run:
+        """Retrieve a run."""
+        return decode_model(await self._request("GET", f"threads/{thread_id}/runs/{run_id}"), Run)
+
+    async def modify_run(self, thread_id: str, run_id: str, *, metadata: Mapping[str, str]) -> Run:
+        """Replace a run's metadata."""
+        content = await self._request("POST", f"threads/{thread_id}/runs/{run_id}", json={"metadata": dict(metadata)})
+        return decode_model(content, Run)
+
+    async def cancel_run(self, thread_id: str, run_id: str) -> Run:
+        """Cancel a run that is in progress."""
+        return decode_model(await self._request("POST", f"threads/{thread_id}/runs/{run_id}/cancel"), Run)
+
+    async def submit_tool_outputs(self, thread_id: str, run_id: str, tool_outputs: Sequence[Mapping[str, str]]) -> Run:
+        """Submit tool outputs without streaming."""
+        content = await self._request("POST", f"threads/{thread_id}/runs/{run_id}/submit_tool_outputs",
+                                      json={"tool_outputs": list(tool_outputs)})
+        return decode_model(content, Run)
+
+    async def submit_tool_outputs_stream(self, thread_id: str, run_id: str, tool_outputs: Sequence[Mapping[str, str]],
+                                         *, handler: Handler | None = None, accumulator: Accumulator | None = None,
+                                         record_to: str | Path | None = None) -> AsyncLiveRunStream:
+        """Submit tool outputs and stream the continuation of the run."""
+        path = f"threads/{thread_id}/runs/{run_id}/submit_tool_outputs"
+        return await self._stream(path, {"tool_outputs": list(tool_outputs), "stream": True}, {}, handler,
+                                  accumulator, thread_id, Path(record_to) if record_to is not None else None, 0)
+
+    # ---- run steps and messages ----------------------------------------------------------
+
+    async def list_run_steps(self, thread_id: str, run_id: str, *, limit: int | None = None,
+                             order: str | None = None, after: str | None = None, before: str | None = None,
+                             include: Sequence[str] | None = None) -> AsyncCursorPage[RunStep]:
+        """List the steps of a run; ``async for`` the page to walk all pages."""
+        params = list_params(limit, order, after, before)
+        if include:
+            params["include[]"] = list(include)
+        return await self._page(f"threads/{thread_id}/runs/{run_id}/steps", RunStep, params)
+
+    async def retrieve_run_step(self, thread_id: str, run_id: str, step_id: str, *,
+                                include: Sequence[str] | None = None) -> RunStep:
+        """Retrieve a run step."""
+        params = {"include[]": list(include)} if include else None
+        content = await self._request("GET", f"threads/{thread_id}/runs/{run_id}/steps/{step_id}", params=params)
+        return decode_model(content, RunStep)
+
+    async def retrieve_message(self, thread_id: str, message_id: str) -> Message:
+        """Retrieve a message."""
+        return decode_model(await self._request("GET", f"threads/{thread_id}/messages/{message_id}"), Message)
+
+    # ---- tool loop and re-sync -----------------------------------------------------------
+
+    def run_tools(self, thread_id: str, *, tools: Mapping[str, Callable[..., Any]], assistant_id: str | None = None,
+                  handler: Handler | None = None, submit_errors: bool = True, resync: bool = False,
+                  max_rounds: int = 32, record_to: str | Path | None = None, **params: Any) -> AsyncToolLoop:
+        """Create a run and drive it to its end, calling the registered tools (sync or async;
+        the calls of one round run concurrently). See `Client.run_tools`."""
+
+        async def start() -> AsyncLiveRunStream:
+            return await self.stream_run(thread_id, assistant_id=assistant_id, handler=handler, record_to=record_to,
+                                         **params)
+
+        return AsyncToolLoop(self, start, tools, submit_errors, resync, max_rounds)
+
+    async def resync(self, accumulator: Accumulator, handler: Handler | None = None, *, poll_interval: float = 1.0,
+                     timeout: float | None = None, thread_id: str | None = None) -> Run:
+        """After a dropped connection, poll until the run rests, merging into ``accumulator``
+        and calling the handler's callbacks for what was missed (see `Client.resync`)."""
+        accumulator.mark_interrupted()
+        deadline = None if timeout is None else anyio.current_time() + timeout
+        run = accumulator.current_run
+        while run is None:
+            # The connection dropped before the first run event: the thread's newest run
+            # (a server may list it only a moment later).
+            if thread_id is None:
+                raise ValueError("nothing to re-sync: no run was seen (pass thread_id to look it up)")
+            latest = (await self.list_runs(thread_id, limit=1, order="desc")).data
+            if latest:
+                run = latest[0]
+            elif deadline is not None and anyio.current_time() >= deadline:
+                raise TimeoutError(f"no run appeared on thread {thread_id} within {timeout} s")
+            else:
+                await anyio.sleep(poll_interval)
+        while True:
+            run = await self.retrieve_run(run.thread_id, run.id)
+            steps = [step async for step in await self.list_run_steps(run.thread_id, run.id, order="asc")]
+            messages = {}
+            for step in steps:
+                message_id = getattr(getattr(step.step_details, "message_creation", None), "message_id", None)
+                if message_id:
+                    messages[message_id] = await self.retrieve_message(run.thread_id, message_id)
+            for event in resync_events(run, steps, messages):
+                notifications = accumulator.feed(event)
+                if handler is not None:
+                    result = handler.dispatch(event, notifications)
+                    if result is not None:
+                        await result
+            if run.status in RUN_RESTING_STATUSES:
+                return run
+            if deadline is not None and anyio.current_time() >= deadline:
+                raise TimeoutError(f"run {run.id} still {run.status!r} after {timeout} s of re-sync")
+            await anyio.sleep(poll_interval)
