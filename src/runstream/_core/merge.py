@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from ._model_base import UNSET
+from .._models.base import UNSET
 
 __all__ = ["COMPACT_AFTER", "compact_pieces", "join_pieces", "merge_fields", "pieces_equal", "to_wire"]
 
