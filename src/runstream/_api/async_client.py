@@ -20,7 +20,7 @@ from .._streaming.async_stream import AsyncRunStream
 from .._streaming.handlers import AsyncEventHandler, EventHandler
 from .._streaming.recording import AsyncRecordingSource, recording_path
 from .._streaming.sources import acheck_stream_response
-from ..errors import StreamConnectionError
+from ..errors import NoRunToResyncError, ResyncTimeoutError, StreamConnectionError
 from .client_base import (
     DEFAULT_TIMEOUT,
     ClientConfig,
@@ -324,12 +324,12 @@ class AsyncClient:
             # The connection dropped before the first run event: the thread's newest run
             # (a server may list it only a moment later).
             if thread_id is None:
-                raise ValueError("nothing to re-sync: no run was seen (pass thread_id to look it up)")
+                raise NoRunToResyncError("nothing to re-sync: no run was seen (pass thread_id to look it up)")
             latest = (await self.list_runs(thread_id, limit=1, order="desc")).data
             if latest:
                 run = latest[0]
             elif deadline is not None and anyio.current_time() >= deadline:
-                raise TimeoutError(f"no run appeared on thread {thread_id} within {timeout} s")
+                raise ResyncTimeoutError(f"no run appeared on thread {thread_id} within {timeout} s")
             else:
                 await anyio.sleep(poll_interval)
         while True:
@@ -349,5 +349,5 @@ class AsyncClient:
             if run.status in RUN_RESTING_STATUSES:
                 return run
             if deadline is not None and anyio.current_time() >= deadline:
-                raise TimeoutError(f"run {run.id} still {run.status!r} after {timeout} s of re-sync")
+                raise ResyncTimeoutError(f"run {run.id} still {run.status!r} after {timeout} s of re-sync")
             await anyio.sleep(poll_interval)
