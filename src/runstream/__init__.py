@@ -11,6 +11,8 @@ from ._async_client import *  # noqa: F403
 from ._async_streams import *  # noqa: F403
 from ._client import *  # noqa: F403
 from ._client_base import ClientConfig
+from ._credentials import DEFAULT_SCOPE, TokenProvider
+from ._deleted import *  # noqa: F403
 from ._events import *  # noqa: F403
 from ._exceptions import *  # noqa: F403
 from ._handlers import *  # noqa: F403
@@ -18,6 +20,7 @@ from ._message import *  # noqa: F403
 from ._model_base import UNSET, ErrorObject, LastError, UnknownObject, UnsetType, Usage
 from ._notifications import *  # noqa: F403
 from ._pages import *  # noqa: F403
+from ._requests import RequestOptions, RunOptions, ThreadAndRunOptions
 from ._recording import recording_path, recording_paths, replay_chunks, replay_chunks_async
 from ._run import *  # noqa: F403
 from ._run_step import *  # noqa: F403
@@ -70,6 +73,7 @@ __all__ = [
     "ContentPartDone",
     "CursorPage",
     "DEFAULT_MAX_EVENT_SIZE",
+    "DEFAULT_SCOPE",
     "Discrepancy",
     "DoneEvent",
     "EVENT_CLASSES",
@@ -120,6 +124,7 @@ __all__ = [
     "MessageCreated",
     "MessageCreation",
     "MessageCreationStepDetails",
+    "MessageDeleted",
     "MessageDelta",
     "MessageDeltaEvent",
     "MessageDeltaReceived",
@@ -131,11 +136,13 @@ __all__ = [
     "RankingOptions",
     "RefusalContentBlock",
     "RefusalDeltaBlock",
+    "RequestOptions",
     "RequiredAction",
     "RequiredActionFunction",
     "RequiredActionFunctionToolCall",
     "ResponseFormat",
     "Run",
+    "RunOptions",
     "RunRequiresAction",
     "RunStatusChanged",
     "RunStep",
@@ -163,7 +170,9 @@ __all__ = [
     "TextDelta",
     "TextDeltaBlock",
     "Thread",
+    "ThreadAndRunOptions",
     "ThreadCreated",
+    "ThreadDeleted",
     "ThreadMessageCompleted",
     "ThreadMessageCreated",
     "ThreadMessageDelta",
@@ -186,6 +195,7 @@ __all__ = [
     "ThreadRunStepExpired",
     "ThreadRunStepFailed",
     "ThreadRunStepInProgress",
+    "TokenProvider",
     "Tool",
     "ToolCall",
     "ToolCallCreated",
