@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import anyio
@@ -32,10 +32,19 @@ REFRESH_MARGIN = 300.0
 class TokenProvider:
     """Fetches and caches the bearer token of a credential for `Client` / `AsyncClient`.
 
+    A credential is anything with ``get_token(*scopes)`` returning an object with ``token``
+    and ``expires_on`` (azure-identity's sync and async ``TokenCredential``s), or a callable
+    taking no argument that returns a token string (asked again for every request) or a
+    ``(token, expires_on)`` pair. A token is reused until `refresh_margin` seconds before it
+    expires.
+
     Args:
-        credential: the credential (see the module's docstring).
+        credential: the credential.
         scopes: the scopes asked for (default: `DEFAULT_SCOPE`).
     """
+
+    #: Seconds before ``expires_on`` at which a token is fetched anew.
+    refresh_margin: float = REFRESH_MARGIN
 
     def __init__(self, credential: Any, scopes: Sequence[str] | None = None) -> None:
         if not (hasattr(credential, "get_token") or callable(credential)):
@@ -51,8 +60,8 @@ class TokenProvider:
         self._expires_on: float | None = None
         self._lock = threading.Lock()
         self._async_lock: anyio.Lock | None = None
-        # Seconds since the epoch, as ``expires_on`` counts; replaceable in tests.
-        self.clock = time.time
+        #: The time in seconds since the epoch, as ``expires_on`` counts (replaceable).
+        self.clock: Callable[[], float] = time.time
 
     def __repr__(self) -> str:
         return f"TokenProvider(scopes={self.scopes!r})"
@@ -60,7 +69,7 @@ class TokenProvider:
     def _fresh(self) -> str | None:
         if self._token is None or self._expires_on is None:
             return None
-        return self._token if self.clock() < self._expires_on - REFRESH_MARGIN else None
+        return self._token if self.clock() < self._expires_on - self.refresh_margin else None
 
     def _fetch(self) -> Any:
         get_token = getattr(self.credential, "get_token", None)
