@@ -50,12 +50,27 @@ if __name__ == "__main__" and atheris is not None and "--check" not in sys.argv:
     # the regression tests).
     with atheris.instrument_imports(include=["runstream"]):
         import runstream
-        from runstream import _accumulator, _events, _lenient, _merge, _message_builder, _sse, _step_builder  # noqa: F401
+        from runstream import (  # noqa: F401
+            _accumulator,
+            _events,
+            _lenient,
+            _merge,
+            _message_builder,
+            _sse,
+            _step_builder,
+        )
 
 import msgspec
 
 import runstream
-from runstream import Accumulator, EventDecoder, EventHandler, RunStream, RunstreamError, SSEDecoder
+from runstream import (
+    Accumulator,
+    EventDecoder,
+    EventHandler,
+    RunStream,
+    RunstreamError,
+    SSEDecoder,
+)
 
 #: Open bugs: (exception type, a substring of its message), see the module docstring.
 KNOWN: list[tuple[type[BaseException], str]] = [

@@ -17,8 +17,8 @@ from strategies import (
     Plan,
     builtins,
     code_piece,
-    corruptible_strings,
     corrupted,
+    corruptible_strings,
     event,
     function_call,
     function_piece,
@@ -312,8 +312,8 @@ def _primed() -> rs.Accumulator:
 def test_no_serialisation_or_join_while_deltas_arrive(monkeypatch: pytest.MonkeyPatch) -> None:
     import msgspec
 
-    import runstream._message_builder as message_builder
-    import runstream._step_builder as step_builder
+    import runstream._core.message_builder as message_builder
+    import runstream._core.step_builder as step_builder
 
     acc, quiet = _primed(), _primed()
     events = _hot_deltas(5_000)

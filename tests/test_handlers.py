@@ -10,7 +10,17 @@ from typing import Any
 
 import httpx
 import pytest
-from stream_builders import CALLBACKS, ERROR_DATA, RICH_RUN, AsyncRecorder, Recorder, run_event, sample_bytes, text_run, wire
+from stream_builders import (
+    CALLBACKS,
+    ERROR_DATA,
+    RICH_RUN,
+    AsyncRecorder,
+    Recorder,
+    run_event,
+    sample_bytes,
+    text_run,
+    wire,
+)
 
 import runstream
 from runstream import AsyncEventHandler, AsyncRunStream, EventHandler, RunStream

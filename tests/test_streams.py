@@ -16,7 +16,15 @@ import httpx_sse
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from stream_builders import ERROR_DATA, async_response, run_event, sample_bytes, sync_response, text_run, wire
+from stream_builders import (
+    ERROR_DATA,
+    async_response,
+    run_event,
+    sample_bytes,
+    sync_response,
+    text_run,
+    wire,
+)
 
 import runstream
 from runstream import AsyncRunStream, RunStream

@@ -359,11 +359,11 @@ def test_sync_and_async_clients_have_the_same_methods_and_signatures() -> None:
 
 
 def test_every_request_builder_is_used_by_both_clients() -> None:
-    from runstream import _requests
+    from runstream._api import async_client, client, requests
 
-    builders = {name for name in _requests.__all__ if name[0].islower()}
-    for module in ("_client", "_async_client"):
-        source = inspect.getsource(__import__(f"runstream.{module}", fromlist=["_"]))
+    builders = {name for name in requests.__all__ if name[0].islower()}
+    for module in (client, async_client):
+        source = inspect.getsource(module)
         used = set(re.findall(r"api\.(\w+)\(", source))
         assert builders - used == set(), module
 

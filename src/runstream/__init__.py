@@ -6,30 +6,35 @@ those into typed events, and `Accumulator` merges the events into `Run`, `RunSte
 iterables and httpx responses, and call an `EventHandler`'s ``on_*`` callbacks.
 """
 
-from ._accumulator import *  # noqa: F403
-from ._async_client import *  # noqa: F403
-from ._async_streams import *  # noqa: F403
-from ._client import *  # noqa: F403
-from ._client_base import ClientConfig
-from ._credentials import DEFAULT_SCOPE, TokenProvider
-from ._deleted import *  # noqa: F403
-from ._events import *  # noqa: F403
-from ._exceptions import *  # noqa: F403
-from ._handlers import *  # noqa: F403
-from ._message import *  # noqa: F403
-from ._model_base import UNSET, ErrorObject, LastError, UnknownObject, UnsetType, Usage
-from ._notifications import *  # noqa: F403
-from ._pages import *  # noqa: F403
-from ._requests import RequestOptions, RunOptions, ThreadAndRunOptions
-from ._recording import recording_path, recording_paths, replay_chunks, replay_chunks_async
-from ._run import *  # noqa: F403
-from ._run_step import *  # noqa: F403
+from ._api.async_client import *  # noqa: F403
+from ._api.client import *  # noqa: F403
+from ._api.client_base import ClientConfig
+from ._api.credentials import DEFAULT_SCOPE, TokenProvider
+from ._api.pages import *  # noqa: F403
+from ._api.requests import RequestOptions, RunOptions, ThreadAndRunOptions
+from ._core.accumulator import *  # noqa: F403
+from ._core.events import *  # noqa: F403
+from ._core.notifications import *  # noqa: F403
+from ._core.sse import *  # noqa: F403
+from ._core.tool_calls import ToolCallError, pending_tool_calls
+from ._models.deleted import *  # noqa: F403
+from ._models.base import UNSET, ErrorObject, LastError, UnknownObject, UnsetType, Usage
+from ._models.message import *  # noqa: F403
+from ._models.run import *  # noqa: F403
+from ._models.run_step import *  # noqa: F403
+from ._models.thread import *  # noqa: F403
 from ._samples import *  # noqa: F403
-from ._sse import *  # noqa: F403
-from ._stream_base import SnapshotUpdate
-from ._streams import *  # noqa: F403
-from ._thread import *  # noqa: F403
-from ._tools import ToolCallError, pending_tool_calls
+from ._streaming.async_stream import *  # noqa: F403
+from ._streaming.handlers import *  # noqa: F403
+from ._streaming.recording import (
+    recording_path,
+    recording_paths,
+    replay_chunks,
+    replay_chunks_async,
+)
+from ._streaming.stream_base import SnapshotUpdate
+from ._streaming.sync_stream import *  # noqa: F403
+from .errors import *  # noqa: F403
 
 __version__ = "0.1.0"
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import msgspec
 
-from .._message import Message
-from .._run import Run
-from .._run_step import RunStep
+from .._models.message import Message
+from .._models.run import Run
+from .._models.run_step import RunStep
 from ._actions import (
     DEFAULT_RANKING,
     Action,
