@@ -11,7 +11,7 @@ from ._api.client import *  # noqa: F403
 from ._api.client_base import ClientConfig
 from ._api.credentials import DEFAULT_SCOPE, TokenProvider
 from ._api.pages import *  # noqa: F403
-from ._api.requests import RequestOptions, RunOptions, ThreadAndRunOptions
+from ._api.requests import RequestOptions, RunFields, RunOptions, ThreadAndRunFields, ThreadAndRunOptions
 from ._core.accumulator import *  # noqa: F403
 from ._core.events import *  # noqa: F403
 from ._core.notifications import *  # noqa: F403
@@ -147,6 +147,7 @@ __all__ = [
     "RequiredActionFunctionToolCall",
     "ResponseFormat",
     "Run",
+    "RunFields",
     "RunOptions",
     "RunRequiresAction",
     "RunStatusChanged",
@@ -175,6 +176,7 @@ __all__ = [
     "TextDelta",
     "TextDeltaBlock",
     "Thread",
+    "ThreadAndRunFields",
     "ThreadAndRunOptions",
     "ThreadCreated",
     "ThreadDeleted",

@@ -42,7 +42,7 @@ from .pages import AsyncCursorPage
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .requests import RequestOptions, RunOptions, ThreadAndRunOptions
+    from .requests import RequestOptions, RunFields, RunOptions, ThreadAndRunFields, ThreadAndRunOptions
 
 __all__ = ["AsyncClient", "AsyncLiveRunStream", "AsyncToolLoop"]
 
@@ -432,7 +432,7 @@ class AsyncClient:
     def run_tools(self, thread_id: str, *, tools: Mapping[str, Callable[..., Any]], assistant_id: str | None = None,
                   handler: Handler | None = None, submit_errors: bool = True, resync: bool = False,
                   max_rounds: int = 32, record_to: str | Path | None = None,
-                  **options: Unpack[RunOptions]) -> AsyncToolLoop:
+                  **options: Unpack[RunFields]) -> AsyncToolLoop:
         """Create a run and drive it to its end, calling ``tools[name](**arguments)`` for each
         function call the run asks for (sync or async functions; the calls of one round run
         concurrently).
@@ -443,7 +443,7 @@ class AsyncClient:
                 on); if false, the error is raised as `ToolCallError`.
             resync: after a dropped connection, poll the run and continue.
             max_rounds: stop after this many rounds of tool outputs.
-            **options: the create-run request's other fields (see `RunOptions`).
+            **options: the create-run request's other fields (see `RunFields`).
         """
 
         async def start() -> AsyncLiveRunStream:
@@ -456,7 +456,7 @@ class AsyncClient:
                                 thread: Mapping[str, Any] | None = None, handler: Handler | None = None,
                                 submit_errors: bool = True, resync: bool = False, max_rounds: int = 32,
                                 record_to: str | Path | None = None,
-                                **options: Unpack[ThreadAndRunOptions]) -> AsyncToolLoop:
+                                **options: Unpack[ThreadAndRunFields]) -> AsyncToolLoop:
         """`run_tools` for a run started with `stream_thread_and_run`: a new thread (from
         ``thread``) and its run, driven to the end."""
 

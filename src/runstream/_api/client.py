@@ -42,7 +42,7 @@ from .pages import CursorPage
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .requests import RequestOptions, RunOptions, ThreadAndRunOptions
+    from .requests import RequestOptions, RunFields, RunOptions, ThreadAndRunFields, ThreadAndRunOptions
 
 __all__ = ["Client", "LiveRunStream", "ToolLoop"]
 
@@ -421,7 +421,7 @@ class Client:
     def run_tools(self, thread_id: str, *, tools: Mapping[str, Callable[..., Any]], assistant_id: str | None = None,
                   handler: EventHandler | None = None, submit_errors: bool = True, resync: bool = False,
                   max_rounds: int = 32, record_to: str | Path | None = None,
-                  **options: Unpack[RunOptions]) -> ToolLoop:
+                  **options: Unpack[RunFields]) -> ToolLoop:
         """Create a run and drive it to its end, calling ``tools[name](**arguments)`` for each
         function call the run asks for.
 
@@ -431,7 +431,7 @@ class Client:
                 on); if false, the error is raised as `ToolCallError`.
             resync: after a dropped connection, poll the run and continue.
             max_rounds: stop after this many rounds of tool outputs.
-            **options: the create-run request's other fields (see `RunOptions`).
+            **options: the create-run request's other fields (see `RunFields`).
         """
         first = self.stream_run(thread_id, assistant_id=assistant_id, handler=handler, record_to=record_to, **options)
         return ToolLoop(first, tools, submit_errors, resync, max_rounds)
@@ -440,7 +440,7 @@ class Client:
                                 thread: Mapping[str, Any] | None = None, handler: EventHandler | None = None,
                                 submit_errors: bool = True, resync: bool = False, max_rounds: int = 32,
                                 record_to: str | Path | None = None,
-                                **options: Unpack[ThreadAndRunOptions]) -> ToolLoop:
+                                **options: Unpack[ThreadAndRunFields]) -> ToolLoop:
         """`run_tools` for a run started with `stream_thread_and_run`: a new thread (from
         ``thread``) and its run, driven to the end."""
         first = self.stream_thread_and_run(assistant_id=assistant_id, thread=thread, handler=handler,

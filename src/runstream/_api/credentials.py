@@ -76,6 +76,8 @@ class TokenProvider:
         return get_token(*self.scopes) if get_token is not None else self.credential()
 
     def _keep(self, answer: Any) -> str:
+        token: Any
+        expires_on: Any
         if isinstance(answer, str):
             token, expires_on = answer, None
         elif isinstance(answer, tuple) and len(answer) == 2:

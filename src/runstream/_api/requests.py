@@ -25,7 +25,9 @@ from .._models.thread import Thread
 __all__ = [
     "APIRequest",
     "RequestOptions",
+    "RunFields",
     "RunOptions",
+    "ThreadAndRunFields",
     "ThreadAndRunOptions",
     "cancel_run",
     "create_message",
@@ -64,8 +66,10 @@ class RequestOptions(TypedDict, total=False):
     extra_headers: Mapping[str, str] | None
 
 
-class RunOptions(RequestOptions, total=False):
-    """The optional fields of a create-run request (``POST /threads/{thread_id}/runs``).
+class RunFields(RequestOptions, total=False):
+    """The optional fields of a create-run request (``POST /threads/{thread_id}/runs``) but
+    ``tools``: what the tool loop takes, whose ``tools=`` are the Python functions (send
+    tool definitions with ``extra_body={"tools": [...]}`` there).
 
     ``agent_id`` is Azure AI Agents' name for ``assistant_id``.
     """
@@ -75,7 +79,6 @@ class RunOptions(RequestOptions, total=False):
     instructions: str | None
     additional_instructions: str | None
     additional_messages: Iterable[Mapping[str, Any]] | None
-    tools: Iterable[Mapping[str, Any]] | None
     metadata: Mapping[str, str] | None
     temperature: float | None
     top_p: float | None
@@ -88,13 +91,23 @@ class RunOptions(RequestOptions, total=False):
     reasoning_effort: str | None
 
 
-class ThreadAndRunOptions(RequestOptions, total=False):
-    """The optional fields of a create-thread-and-run request (``POST /threads/runs``)."""
+class RunOptions(RunFields, total=False):
+    """The optional fields of a create-run request (``POST /threads/{thread_id}/runs``).
+
+    ``agent_id`` is Azure AI Agents' name for ``assistant_id``; ``tools`` are the tool
+    definitions of the run (``[{"type": "function", "function": {...}}]``).
+    """
+
+    tools: Iterable[Mapping[str, Any]] | None
+
+
+class ThreadAndRunFields(RequestOptions, total=False):
+    """The optional fields of a create-thread-and-run request (``POST /threads/runs``) but
+    ``tools`` (see `RunFields`)."""
 
     agent_id: str | None
     model: str | None
     instructions: str | None
-    tools: Iterable[Mapping[str, Any]] | None
     tool_resources: Mapping[str, Any] | None
     metadata: Mapping[str, str] | None
     temperature: float | None
@@ -107,11 +120,19 @@ class ThreadAndRunOptions(RequestOptions, total=False):
     response_format: str | Mapping[str, Any] | None
 
 
+class ThreadAndRunOptions(ThreadAndRunFields, total=False):
+    """The optional fields of a create-thread-and-run request (``POST /threads/runs``)."""
+
+    tools: Iterable[Mapping[str, Any]] | None
+
+
 #: The TypedDicts a method's ``**options`` may be annotated with, by name (for the
 #: keyword check, which reads the annotation's text).
 OPTION_TYPES: dict[str, type] = {
     "RequestOptions": RequestOptions,
+    "RunFields": RunFields,
     "RunOptions": RunOptions,
+    "ThreadAndRunFields": ThreadAndRunFields,
     "ThreadAndRunOptions": ThreadAndRunOptions,
 }
 _EXTRAS = frozenset(RequestOptions.__annotations__)
