@@ -19,6 +19,7 @@ from . import errors, events, notifications, types  # noqa: F401 - the public fa
 from ._api.async_client import AsyncClient, AsyncLiveRunStream, AsyncToolLoop
 from ._api.client import Client, LiveRunStream, ToolLoop
 from ._api.client_base import ClientConfig
+from ._api.credentials import DEFAULT_SCOPE, TokenProvider
 from ._api.pages import AsyncCursorPage, CursorPage
 from ._core.accumulator import Accumulator, AccumulatorState
 from ._core.events import EventDecoder, decode_event
@@ -73,6 +74,7 @@ __all__ = [
     "ClientConfig",
     "CursorPage",
     "DEFAULT_MAX_EVENT_SIZE",
+    "DEFAULT_SCOPE",
     "EventDecoder",
     "EventHandler",
     "EventTooLargeError",
@@ -93,6 +95,7 @@ __all__ = [
     "SnapshotUpdate",
     "StreamConnectionError",
     "StreamDecodeError",
+    "TokenProvider",
     "ToolCallError",
     "ToolLoop",
     "UNSET",

@@ -11,6 +11,13 @@ from runstream.types import Run, TextDelta, FunctionToolCall
 
 from __future__ import annotations
 
+from ._api.requests import (
+    RequestOptions,
+    RunFields,
+    RunOptions,
+    ThreadAndRunFields,
+    ThreadAndRunOptions,
+)
 from ._models.base import (
     UNSET,
     ErrorObject,
@@ -19,6 +26,7 @@ from ._models.base import (
     UnsetType,
     Usage,
 )
+from ._models.deleted import MessageDeleted, ThreadDeleted
 from ._models.message import (
     MESSAGE_TERMINAL_STATUSES,
     Annotation,
@@ -171,6 +179,7 @@ __all__ = [
     "Message",
     "MessageCreation",
     "MessageCreationStepDetails",
+    "MessageDeleted",
     "MessageDelta",
     "MessageDeltaEvent",
     "RUN_RESTING_STATUSES",
@@ -178,11 +187,14 @@ __all__ = [
     "RankingOptions",
     "RefusalContentBlock",
     "RefusalDeltaBlock",
+    "RequestOptions",
     "RequiredAction",
     "RequiredActionFunction",
     "RequiredActionFunctionToolCall",
     "ResponseFormat",
     "Run",
+    "RunFields",
+    "RunOptions",
     "RunStep",
     "RunStepDelta",
     "RunStepDeltaEvent",
@@ -196,6 +208,9 @@ __all__ = [
     "TextDelta",
     "TextDeltaBlock",
     "Thread",
+    "ThreadAndRunFields",
+    "ThreadAndRunOptions",
+    "ThreadDeleted",
     "Tool",
     "ToolCall",
     "ToolCallDelta",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -24,6 +25,7 @@ from ..errors import (
     StreamConnectionError,
     StreamDecodeError,
 )
+from .log import logger
 
 __all__ = ["SnapshotUpdate", "StreamBase", "text_pieces"]
 
@@ -59,14 +61,26 @@ class StreamBase:
 
     def _begin(self) -> None:
         """Note where the accumulated state stood when this stream began reading."""
-        self._run_at_start = self.accumulator.current_run
+        accumulator = self.accumulator
+        self._run_at_start = accumulator.current_run
         self._complete: bool | None = None
+        self._events_at_start = accumulator.events_fed
+        self._anomalies_at_start = len(accumulator.anomalies)
+        if logger.isEnabledFor(logging.DEBUG):
+            run = self._run_at_start
+            logger.debug("stream started%s", f" (continuing run {run.id}, {run.status!r})" if run is not None else "")
 
     def _end_accumulator(self) -> bool:
         """Tell the accumulator this stream ended (once); return whether it was complete."""
         if self._complete is None:
-            (ended,) = self.accumulator.end()
+            accumulator = self.accumulator
+            (ended,) = accumulator.end()
             self._complete = ended.complete  # type: ignore[attr-defined]
+            for anomaly in accumulator.anomalies[self._anomalies_at_start:]:
+                logger.warning("stream anomaly at event #%d: %s", anomaly.ordinal, anomaly.detail)
+            logger.debug("stream ended: %d events, %d bytes, run %r, %s", accumulator.events_fed - self._events_at_start,
+                         self.bytes_received, accumulator.run_status,
+                         "complete" if self._complete else "incomplete")
         return self._complete
 
     @property
