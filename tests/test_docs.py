@@ -196,13 +196,25 @@ def _public_names(module: types.ModuleType) -> set[str]:
 def test_reference_names_every_public_name() -> None:
     """docs/reference.md mentions every name importable from runstream and runstream.testing."""
     import runstream
+    import runstream.errors
+    import runstream.events
+    import runstream.notifications
     import runstream.testing
     import runstream.testing.pytest_plugin
+    import runstream.types
 
     reference = (DOCS / "reference.md").read_text(encoding="utf-8")
     missing = [
         f"{module.__name__}.{name}"
-        for module in (runstream, runstream.testing, runstream.testing.pytest_plugin)
+        for module in (
+            runstream,
+            runstream.errors,
+            runstream.events,
+            runstream.notifications,
+            runstream.types,
+            runstream.testing,
+            runstream.testing.pytest_plugin,
+        )
         for name in sorted(_public_names(module))
         if not re.search(rf"\b{re.escape(name)}\b", reference)
         and name != "annotations"  # from __future__, if ever imported there

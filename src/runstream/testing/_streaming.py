@@ -40,6 +40,7 @@ async def stream_segment(
     state = record.state_segment(reply.segment)
     # What is sent may lack file_search contents; the state keeps them for include[] reads.
     events = [e._replace(obj=s.obj) for e, s in zip(sent, state, strict=True)]
+    events[:0] = reply.prefix
     faults = [f for f in settings.stream_faults if f.matches(record.run_id, reply.segment)]
     chunk_size = getattr(record.script, "chunk_size", None) or settings.chunk_size
     plan = plan_stream(events, faults, chunk_size)
