@@ -15,6 +15,7 @@ kept as a list of pieces and joined once, so decoding stays linear in the input.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import msgspec
@@ -34,9 +35,6 @@ _BOM = b"\xef\xbb\xbf"
 # lone ``data`` line, each followed by the blank line that dispatches it.
 _EVENT_BLOCK = re.compile(rb"event: ([^\n]*)\ndata: ([^\n]*)\n\n")
 _DATA_BLOCK = re.compile(rb"data: ([^\n]*)\n\n")
-# Blank lines, and blocks of comment lines each closed by a blank line: between events they
-# change nothing. Possessive, so a flood is matched in one pass in C without backtracking.
-_IDLE_LINES = re.compile(rb"\n*+(?:(?::[^\n]*+\n)++\n++)*+")
 # Values from this size on are decoded from a memoryview, without an intermediate copy.
 _LARGE_VALUE = 64 * 1024
 _CR = 13
@@ -44,12 +42,23 @@ _LF = 10
 _COLON = 58
 
 
-def _idle_end(buffer: bytes, start: int) -> int:
+@functools.lru_cache(maxsize=8)
+def _idle_lines(max_event_size: int) -> re.Pattern[bytes]:
+    """Blank lines, and blocks of comment lines each closed by a blank line: between events
+    they change nothing. Possessive, so a flood is matched in one pass in C without
+    backtracking. A comment line longer than ``max_event_size`` is left to the line path,
+    which raises for it as for any other line."""
+    if max_event_size < 1:
+        return re.compile(rb"\n*+")
+    return re.compile(rb"\n*+(?:(?::[^\n]{0,%d}+\n)++\n++)*+" % (max_event_size - 1))
+
+
+def _idle_end(buffer: bytes, start: int, max_event_size: int) -> int:
     """Where the blank lines and comment blocks at ``start`` (a line start, no event in
     progress, LF line endings) end. A comment block closed by a blank line dispatches
     nothing, so a flood of keep-alives is skipped in one regular expression match, not line
     by line. A comment directly before a field stays: it is its event's first line."""
-    return _IDLE_LINES.match(buffer, start).end()  # type: ignore[union-attr] - it matches ""
+    return _idle_lines(max_event_size).match(buffer, start).end()  # type: ignore[union-attr] - it matches ""
 
 
 def _decode(buffer: bytes, start: int, end: int) -> str:
@@ -335,7 +344,7 @@ class SSEDecoder:
                         continue
             elif complete[position] == _LF or complete[position] == _COLON:
                 # Blank lines and comments between events change nothing: skipped in bulk.
-                idle_end = _idle_end(complete, position)
+                idle_end = _idle_end(complete, position, max_event_size)
                 if idle_end > position:
                     position = idle_end
                     continue
