@@ -171,7 +171,8 @@ class Store:
         self.threads: dict[str, ThreadRecord] = {}
         self.runs: dict[str, RunRecord] = {}
         self._seq = 0
-        self._random = random.Random()
+        # Seeded: the same requests get the same ids, so tests and examples can print them.
+        self._random = random.Random(0)
 
     def new_id(self, prefix: str) -> str:
         """A fresh id shaped like the service's (``thread_...``, ``msg_...``)."""
