@@ -124,7 +124,7 @@ def record_tool_run() -> list[tuple[str, list[str]]]:
                          handler=Recorder()).until_done()
     # The submission request sits between the tool call and the continuation's events.
     submit_at = next(i for i, (what, _) in enumerate(steps) if what.startswith("tool ")) + 1
-    steps.insert(submit_at, ("request POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs  (stream: true)", []))
+    steps.insert(submit_at, ("request POST …/runs/{run_id}/submit_tool_outputs  (stream: true)", []))
     return steps
 
 
@@ -142,13 +142,13 @@ def collapse(steps: Iterable[tuple[str, list[str]]]) -> list[tuple[str, int, lis
 
 def tool_run_svg() -> str:
     rows = collapse(record_tool_run())
-    code_x, lib_x, server_x = 110, 430, 820
+    code_x, lib_x, server_x = 120, 510, 880
     top, step = 78, 30
-    height = top + step * len(rows) + 40
-    svg = Svg(980, height, "Sequence of a run with one tool call: events, callbacks, submission, continuation")
+    height = top + step * len(rows) + 24
+    svg = Svg(1020, height, "Sequence of a run with one tool call: events, callbacks, submission, continuation")
     for x, label, color in ((code_x, "your code (handler, tools)", CODE), (lib_x, "runstream (stream, tool loop)", ACCENT),
                             (server_x, "server", SERVER)):
-        svg.box(x - 105, 14, 210, 32, fill="#f6f8fa", stroke=color)
+        svg.box(x - 115, 14, 230, 32, fill="#f6f8fa", stroke=color)
         svg.text(x, 35, label, size=13, anchor="middle", weight="600", color=color)
         svg.line(x, 46, x, height - 16, dash=True)
     y = top
@@ -171,8 +171,9 @@ def tool_run_svg() -> str:
                 text = ", ".join(callbacks)
                 svg.text((code_x + lib_x) / 2, y - 6, text, size=10.5 if len(text) > 48 else 11, anchor="middle",
                          mono=True)
-            if what == "done":
-                svg.line(code_x - 100, y + step / 2, server_x + 140, y + step / 2, color="#d0d7de")
+            if what == "done" and y < top + step * (len(rows) - 1):
+                svg.line(code_x - 110, y + step / 2, server_x + 130, y + step / 2, color="#d0d7de")
+                svg.text(server_x + 10, y + step / 2 + 14, "continuation stream", size=11, color=MUTED)
         y += step
     svg.text(server_x + 10, top - 14, "first stream", size=11, color=MUTED)
     return svg.render()
@@ -216,7 +217,7 @@ def merge_rows() -> list[tuple[str, str, str, str]]:
 
 def merge_rules_svg() -> str:
     rows = merge_rows()
-    width, top, step = 980, 70, 34
+    width, top, step = 1040, 70, 34
     height = top + step * len(rows) + 20
     svg = Svg(width, height, "Merge rules: how message deltas build a snapshot, and the final object replaces it")
     columns = ((16, "event on the wire"), (250, "what it carries"), (600, "rule"), (730, "snapshot text after it"))
