@@ -9,7 +9,13 @@ import logging
 import pytest
 
 import runstream
-from runstream.testing import FakeAssistantsServer, Scenario, StreamFault, ToolCallSpec, encode_event
+from runstream.testing import (
+    FakeAssistantsServer,
+    Scenario,
+    StreamFault,
+    ToolCallSpec,
+    encode_event,
+)
 
 KEY = "sk-logging-secret-0123456789"
 

@@ -176,9 +176,9 @@ def test_thread_and_message_endpoints() -> None:
         assert [m.content[0].text.value for m in first_page] == ["three", "two", "one"]  # type: ignore[union-attr]
 
         deleted = client.delete_message(thread.id, third.id)
-        assert deleted == runstream.MessageDeleted(id=third.id, object="thread.message.deleted", deleted=True)
+        assert deleted == runstream.types.MessageDeleted(id=third.id, object="thread.message.deleted", deleted=True)
         assert len(client.list_messages(thread.id).data) == 2
-        assert client.delete_thread(thread.id) == runstream.ThreadDeleted(
+        assert client.delete_thread(thread.id) == runstream.types.ThreadDeleted(
             id=thread.id, object="thread.deleted", deleted=True
         )
         with pytest.raises(runstream.APIError) as gone:

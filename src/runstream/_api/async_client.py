@@ -24,7 +24,7 @@ from .._streaming.handlers import AsyncEventHandler, EventHandler
 from .._streaming.log import logger
 from .._streaming.recording import AsyncRecordingSource, recording_path
 from .._streaming.sources import acheck_stream_response
-from ..errors import StreamConnectionError
+from ..errors import NoRunToResyncError, ResyncTimeoutError, StreamConnectionError
 from . import requests as api
 from .client import thread_id_of
 from .client_base import (
@@ -42,7 +42,13 @@ from .pages import AsyncCursorPage
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .requests import RequestOptions, RunFields, RunOptions, ThreadAndRunFields, ThreadAndRunOptions
+    from .requests import (
+        RequestOptions,
+        RunFields,
+        RunOptions,
+        ThreadAndRunFields,
+        ThreadAndRunOptions,
+    )
 
 __all__ = ["AsyncClient", "AsyncLiveRunStream", "AsyncToolLoop"]
 
@@ -483,12 +489,12 @@ class AsyncClient:
             # The connection dropped before the first run event: the thread's newest run
             # (a server may list it only a moment later).
             if thread_id is None:
-                raise ValueError("nothing to re-sync: no run was seen (pass thread_id to look it up)")
+                raise NoRunToResyncError("nothing to re-sync: no run was seen (pass thread_id to look it up)")
             latest = (await self.list_runs(thread_id, limit=1, order="desc")).data
             if latest:
                 run = latest[0]
             elif deadline is not None and anyio.current_time() >= deadline:
-                raise TimeoutError(f"no run appeared on thread {thread_id} within {timeout} s")
+                raise ResyncTimeoutError(f"no run appeared on thread {thread_id} within {timeout} s")
             else:
                 logger.debug("re-sync: no run listed on thread %s yet; polling again", thread_id)
                 await anyio.sleep(poll_interval)
@@ -511,7 +517,7 @@ class AsyncClient:
                              len(messages))
                 return run
             if deadline is not None and anyio.current_time() >= deadline:
-                raise TimeoutError(f"run {run.id} still {run.status!r} after {timeout} s of re-sync")
+                raise ResyncTimeoutError(f"run {run.id} still {run.status!r} after {timeout} s of re-sync")
             logger.debug("re-sync: run %s still %r (%d steps); polling again in %s s", run.id, run.status,
                          len(steps), poll_interval)
             await anyio.sleep(poll_interval)

@@ -25,7 +25,7 @@ from .._streaming.log import logger
 from .._streaming.recording import RecordingSource, recording_path
 from .._streaming.sources import check_stream_response
 from .._streaming.sync_stream import RunStream
-from ..errors import StreamConnectionError
+from ..errors import NoRunToResyncError, ResyncTimeoutError, StreamConnectionError
 from . import requests as api
 from .client_base import (
     DEFAULT_TIMEOUT,
@@ -42,7 +42,13 @@ from .pages import CursorPage
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .requests import RequestOptions, RunFields, RunOptions, ThreadAndRunFields, ThreadAndRunOptions
+    from .requests import (
+        RequestOptions,
+        RunFields,
+        RunOptions,
+        ThreadAndRunFields,
+        ThreadAndRunOptions,
+    )
 
 __all__ = ["Client", "LiveRunStream", "ToolLoop"]
 
@@ -454,8 +460,10 @@ class Client:
         callbacks for what was missed (the done ones at least). Returns the run.
 
         Raises:
-            TimeoutError: ``timeout`` seconds passed before the run reached a resting status.
-            ValueError: no run was seen and no ``thread_id`` was given to look it up.
+            ResyncTimeoutError: ``timeout`` seconds passed before the run reached a resting
+                status (also a `TimeoutError`).
+            NoRunToResyncError: no run was seen and no ``thread_id`` was given to look it up
+                (also a `ValueError`).
         """
         accumulator.mark_interrupted()
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -464,12 +472,12 @@ class Client:
             # The connection dropped before the first run event: the thread's newest run
             # (a server may list it only a moment later).
             if thread_id is None:
-                raise ValueError("nothing to re-sync: no run was seen (pass thread_id to look it up)")
+                raise NoRunToResyncError("nothing to re-sync: no run was seen (pass thread_id to look it up)")
             latest = self.list_runs(thread_id, limit=1, order="desc").data
             if latest:
                 run = latest[0]
             elif deadline is not None and time.monotonic() >= deadline:
-                raise TimeoutError(f"no run appeared on thread {thread_id} within {timeout} s")
+                raise ResyncTimeoutError(f"no run appeared on thread {thread_id} within {timeout} s")
             else:
                 logger.debug("re-sync: no run listed on thread %s yet; polling again", thread_id)
                 time.sleep(poll_interval)
@@ -491,7 +499,7 @@ class Client:
                              len(messages))
                 return run
             if deadline is not None and time.monotonic() >= deadline:
-                raise TimeoutError(f"run {run.id} still {run.status!r} after {timeout} s of re-sync")
+                raise ResyncTimeoutError(f"run {run.id} still {run.status!r} after {timeout} s of re-sync")
             logger.debug("re-sync: run %s still %r (%d steps); polling again in %s s", run.id, run.status,
                          len(steps), poll_interval)
             time.sleep(poll_interval)

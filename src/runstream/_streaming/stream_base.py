@@ -20,7 +20,7 @@ from .._models.run import Run
 from .._models.run_step import RunStep
 from ..errors import (
     IncompleteStreamError,
-    RunStreamError,
+    ServerStreamError,
     RunstreamError,
     StreamConnectionError,
     StreamDecodeError,
@@ -125,9 +125,9 @@ class StreamBase:
 
     # ---- ending --------------------------------------------------------------------------
 
-    def _error_event(self, event: ErrorEvent) -> RunStreamError:
+    def _error_event(self, event: ErrorEvent) -> ServerStreamError:
         error = event.data
-        return RunStreamError(
+        return ServerStreamError(
             error.message or "the server sent an error event",
             code=error.code,
             type=error.type,
@@ -163,15 +163,15 @@ class StreamBase:
     def _translate(self, error: BaseException) -> BaseException:
         """Turn a transport error into runstream's, keeping what was received."""
         if isinstance(error, RunstreamError):
-            if getattr(error, "accumulator", None) is None:
-                error.accumulator = self.accumulator  # type: ignore[attr-defined]
+            if error.accumulator is None:
+                error.accumulator = self.accumulator
             return error
         if isinstance(error, httpx.DecodingError):
             translated_decode = StreamDecodeError(
                 f"the response body could not be decoded ({error}); {self.bytes_received} bytes received",
                 offset=self.bytes_received,
+                accumulator=self.accumulator,
             )
-            translated_decode.accumulator = self.accumulator  # type: ignore[attr-defined]
             translated_decode.__cause__ = error
             return translated_decode
         if isinstance(error, httpx.TransportError):
