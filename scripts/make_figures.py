@@ -4,8 +4,8 @@
 
 - ``tool-run.svg``: the sequence of a run that calls a tool, from a real run against the fake
   server, with the callbacks each event fired (recorded by a handler);
-- ``merge-rules.svg``: how deltas become a snapshot, from a real stream fed to an
-  `Accumulator` (the snapshot's text after each event);
+- ``merge-rules.svg``: how deltas become snapshots, from real streams fed to an
+  `Accumulator` (a message's text, two interleaved tool calls' arguments, after each event);
 - ``demo.svg``: the terminal of ``runstream demo``, run in a pseudo-terminal and rendered
   as it ended up on screen.
 
@@ -182,60 +182,113 @@ def tool_run_svg() -> str:
 # ---- the merge rules -----------------------------------------------------------------------------
 
 
-def merge_rows() -> list[tuple[str, str, str, str]]:
-    """(event, what it carries, rule, the snapshot's text after it) for a short message."""
+Row = tuple[str, str, str, str, str]  # event, merge key, what it carries, rule, snapshot after
+
+
+def merge_rows() -> list[Row]:
+    """The events of a short message, as an `Accumulator` merges them."""
     scenario = Scenario(thread_id="thread_1", seed=8, created_at=1_767_225_600, fragment_size=6).message(
         "It is 18 °C [1].", annotations=[{"text": "[1]", "file_id": "file_w"}]
     )
     accumulator = runstream.Accumulator()
-    rows = []
+    rows: list[Row] = []
     for name, data in scenario.segments()[0]:
         event = runstream.decode_event(name, data)
         accumulator.feed(event)
         if not name.startswith("thread.message"):
             continue
         message = accumulator.messages[-1]
-        snapshot = message.content[0].text.value if message.content else ""  # type: ignore[union-attr]
-        annotations = len(message.content[0].text.annotations) if message.content else 0  # type: ignore[union-attr]
+        text = message.content[0].text if message.content else None  # type: ignore[union-attr]
+        snapshot = f'"{text.value}"' if text is not None else "(no content yet)"
+        if text is not None and text.annotations:
+            snapshot += f" + {len(text.annotations)} annotation"
         if name == "thread.message.delta":
             part = event.data.delta.content[0]  # type: ignore[union-attr]
-            value = part.text.value if part.text.value else ""  # type: ignore[union-attr]
-            carried = f'content[{part.index}].text.value = "{value}"'
+            key = f"(msg, {part.index})"
+            carried = f'text.value "{part.text.value or ""}"'  # type: ignore[union-attr]
             rule = "append"
             if part.text.annotations:  # type: ignore[union-attr]
                 carried += f" + annotations[{part.text.annotations[0].index}]"  # type: ignore[union-attr]
                 rule = "append + set"
         elif name == "thread.message.created":
-            carried, rule = "the message, content []", "create (key: message id)"
+            key, carried, rule = "msg", "the message, no content", "create"
         elif name == "thread.message.completed":
-            carried, rule = "the whole final message", "replace"
+            key, carried, rule = "msg", "the server's final message", "replace"
         else:
-            carried, rule = f"status {message.status!r}", "set"
-        rows.append((name, carried, rule, f'"{snapshot}"' + (f" + {annotations} annotation" if annotations else "")))
+            key, carried, rule = "msg", f"status {message.status!r}", "set"
+        rows.append((name, key, carried, rule, snapshot))
+    return rows
+
+
+def tool_call_rows() -> list[Row]:
+    """The step events of two parallel function calls whose fragments interleave, and the
+    step's completion in the continuation stream."""
+    calls = [ToolCallSpec("get_weather", '{"city":"Paris"}', output="18 °C"),
+             ToolCallSpec("get_time", '{"city":"Tokyo"}', output="21:05")]
+    scenario = Scenario(thread_id="thread_1", seed=8, created_at=1_767_225_600, fragment_size=7).tool_calls(
+        calls, interleave="round_robin").message("Done.")
+    accumulator = runstream.Accumulator()
+    rows: list[Row] = []
+    segments = scenario.segments()
+    for index, segment in enumerate(segments[:2]):
+        for name, data in segment:
+            event = runstream.decode_event(name, data)
+            accumulator.feed(event)
+            if not name.startswith("thread.run.step") or name == "thread.run.step.in_progress":
+                continue
+            if index == 1 and name != "thread.run.step.completed":
+                continue
+            step = accumulator.run_steps[0]
+            current = step.step_details.tool_calls  # type: ignore[union-attr]
+            snapshot = "  ".join(f"[{n}] '{call.function.arguments}'" for n, call in enumerate(current))
+            if name == "thread.run.step.delta":
+                delta = event.data.delta.step_details.tool_calls[0]  # type: ignore[union-attr]
+                key = f"(step, {delta.index})"
+                if delta.function.name:
+                    carried, rule = f"id, type, name {delta.function.name}", "set"
+                else:
+                    carried, rule = f"function.arguments '{delta.function.arguments}'", "append"
+            elif name == "thread.run.step.created":
+                key, carried, rule, snapshot = "step", "the step, no calls yet", "create", "(no calls yet)"
+            else:
+                outputs = ", ".join(f"'{call.function.output}'" for call in current)
+                key, carried, rule = "step", f"final step, outputs {outputs}", "replace"
+            rows.append((name, key, carried, rule, snapshot))
+            if index == 1:
+                return rows
     return rows
 
 
 def merge_rules_svg() -> str:
-    rows = merge_rows()
-    width, top, step = 1040, 70, 34
-    height = top + step * len(rows) + 20
-    svg = Svg(width, height, "Merge rules: how message deltas build a snapshot, and the final object replaces it")
-    columns = ((16, "event on the wire"), (250, "what it carries"), (600, "rule"), (730, "snapshot text after it"))
-    for x, title in columns:
-        svg.text(x, 40, title, size=13, weight="600", color=MUTED)
-    svg.line(12, 52, width - 12, 52, color="#d0d7de")
-    colors = {"append": ACCENT, "append + set": ACCENT, "replace": SERVER, "set": CODE}
-    y = top
-    for name, carried, rule, snapshot in rows:
-        if rows.index((name, carried, rule, snapshot)) % 2 == 0:
-            svg.box(8, y - 20, width - 16, step, fill="#f6f8fa", radius=4)
-        svg.text(16, y, name, size=12, mono=True, color=SERVER)
-        svg.text(250, y, carried, size=11.5, mono=True)
-        color = colors.get(rule.split(" (")[0], INK)
-        svg.box(596, y - 15, 116, 22, fill="#ffffff", stroke=color, radius=11)
-        svg.text(654, y, rule.split(" (")[0], size=11.5, anchor="middle", color=color, weight="600")
-        svg.text(730, y, snapshot, size=12, mono=True)
-        y += step
+    sections = [("A message: the text grows by appending; the completed message replaces the snapshot", merge_rows()),
+                ("Two parallel function calls: fragments interleave, each lands under its key (step id, index)",
+                 tool_call_rows())]
+    width, step = 1100, 30
+    height = 30 + sum(64 + step * len(rows) for _, rows in sections)
+    svg = Svg(width, height, "Merge rules: how deltas build snapshots, by key, and final objects replace them")
+    columns = ((16, "event on the wire"), (240, "key"), (318, "what it carries"), (640, "rule"),
+               (760, "snapshot after it"))
+    colors = {"append": ACCENT, "append + set": ACCENT, "replace": SERVER, "set": CODE, "create": INK}
+    y = 22.0
+    for title, rows in sections:
+        svg.text(12, y + 6, title, size=14, weight="600")
+        y += 30
+        for x, heading in columns:
+            svg.text(x, y, heading, size=12, weight="600", color=MUTED)
+        svg.line(12, y + 8, width - 12, y + 8, color="#d0d7de")
+        y += 28
+        for number, (name, key, carried, rule, snapshot) in enumerate(rows):
+            if number % 2 == 0:
+                svg.box(8, y - 19, width - 16, step, fill="#f6f8fa", radius=4)
+            svg.text(16, y, name, size=11.5, mono=True, color=SERVER)
+            svg.text(240, y, key, size=11.5, mono=True, color=MUTED)
+            svg.text(318, y, carried, size=11.5, mono=True)
+            color = colors.get(rule, INK)
+            svg.box(636, y - 15, 104, 21, fill="#ffffff", stroke=color, radius=10)
+            svg.text(688, y, rule, size=11.5, anchor="middle", color=color, weight="600")
+            svg.text(760, y, snapshot, size=11.5, mono=True)
+            y += step
+        y += 6
     return svg.render()
 
 

@@ -43,12 +43,21 @@ def test_the_tool_run_follows_a_real_run() -> None:
 
 def test_merge_rows_show_append_set_and_replace() -> None:
     rows = load_script().merge_rows()
-    assert [rule for _, _, rule, _ in rows].count("append") >= 2
-    assert rows[-1][2] == "replace" and rows[-1][3] == rows[-2][3]
-    texts = [re.match(r'"(.*)"', snapshot).group(1) for name, _, _, snapshot in rows  # type: ignore[union-attr]
+    assert [rule for _, _, _, rule, _ in rows].count("append") >= 2
+    assert rows[-1][3] == "replace" and rows[-1][4] == rows[-2][4]
+    texts = [re.match(r'"(.*)"', snapshot).group(1) for name, _, _, _, snapshot in rows  # type: ignore[union-attr]
              if name == "thread.message.delta"]
     assert all(later.startswith(earlier) and later != earlier for earlier, later in zip(texts, texts[1:]))
     assert texts[-1] == "It is 18 °C [1]."
+
+
+def test_interleaved_tool_call_fragments_land_under_their_keys() -> None:
+    rows = load_script().tool_call_rows()
+    appended = [(key, snapshot) for _, key, _, rule, snapshot in rows if rule == "append"]
+    assert [key for key, _ in appended][:4] == ["(step, 0)", "(step, 1)", "(step, 0)", "(step, 1)"]
+    assert appended[-1][1] == """[0] '{"city":"Paris"}'  [1] '{"city":"Tokyo"}'"""
+    assert rows[-1][0] == "thread.run.step.completed" and rows[-1][3] == "replace"
+    assert rows[-1][2] == "final step, outputs '18 °C', '21:05'" and rows[-1][4] == appended[-1][1]
 
 
 def test_the_terminal_screen_honours_carriage_returns_and_drops_colours() -> None:
