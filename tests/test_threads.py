@@ -401,3 +401,17 @@ async def test_thread_and_message_endpoints_async() -> None:
             assert (await client.delete_thread(thread.id)).deleted
     assert server.requests[3].headers["x-tag"] == "t"
     assert server.errors == []
+
+
+def test_a_scenario_without_thread_still_answers_on_its_own_generated_thread() -> None:
+    generated = Scenario(seed=21).message("On my own thread.")
+    other = Scenario(seed=22).message("On a new thread.")
+    with FakeAssistantsServer([other, generated], api_key=KEY) as server, runstream.Client(
+        base_url=server.base_url, api_key=KEY
+    ) as client:
+        with client.stream_run(generated.thread_id, assistant_id=generated.assistant_id) as own:
+            assert "".join(own.text_deltas()) == "On my own thread."
+        thread = client.create_thread()
+        with client.stream_run(thread.id, assistant_id="asst_1") as new:
+            assert "".join(new.text_deltas()) == "On a new thread."
+        assert new.final_run().thread_id == thread.id
