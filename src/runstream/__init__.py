@@ -10,6 +10,11 @@ from ._api.async_client import *  # noqa: F403
 from ._api.client import *  # noqa: F403
 from ._api.client_base import ClientConfig
 from ._api.pages import *  # noqa: F403
+from ._chat.accumulator import *  # noqa: F403
+from ._chat.decoder import *  # noqa: F403
+from ._chat.handler import *  # noqa: F403
+from ._chat.models import *  # noqa: F403
+from ._chat.stream import *  # noqa: F403
 from ._core.accumulator import *  # noqa: F403
 from ._core.events import *  # noqa: F403
 from ._core.notifications import *  # noqa: F403
@@ -20,8 +25,15 @@ from ._models.message import *  # noqa: F403
 from ._models.run import *  # noqa: F403
 from ._models.run_step import *  # noqa: F403
 from ._models.thread import *  # noqa: F403
+from ._responses.accumulator import ResponseAccumulator, ResponseDiscrepancy
+from ._responses.decoder import *  # noqa: F403
+from ._responses.events import *  # noqa: F403
+from ._responses.handler import *  # noqa: F403
+from ._responses.models import *  # noqa: F403
+from ._responses.stream import *  # noqa: F403
 from ._samples import *  # noqa: F403
 from ._streaming.async_stream import *  # noqa: F403
+from ._streaming.dialect import DialectUpdate
 from ._streaming.handlers import *  # noqa: F403
 from ._streaming.recording import (
     recording_path,
@@ -45,14 +57,33 @@ __all__ = [
     "AnnotationDelta",
     "Anomaly",
     "AssistantStreamEvent",
+    "AsyncChatCompletionHandler",
+    "AsyncChatCompletionStream",
     "AsyncClient",
     "AsyncCursorPage",
     "AsyncEventHandler",
     "AsyncLiveRunStream",
+    "AsyncResponseHandler",
+    "AsyncResponseStream",
     "AsyncRunStream",
     "AsyncToolLoop",
     "Attachment",
     "AttachmentTool",
+    "ChatChoice",
+    "ChatChunkChoice",
+    "ChatChunkDecoder",
+    "ChatChunkDelta",
+    "ChatCompletion",
+    "ChatCompletionAccumulator",
+    "ChatCompletionChunk",
+    "ChatCompletionHandler",
+    "ChatCompletionStream",
+    "ChatErrorEvent",
+    "ChatFunctionCall",
+    "ChatFunctionCallDelta",
+    "ChatMessage",
+    "ChatToolCall",
+    "ChatToolCallDelta",
     "Client",
     "ClientConfig",
     "CodeInterpreter",
@@ -75,6 +106,7 @@ __all__ = [
     "ContentPartDone",
     "CursorPage",
     "DEFAULT_MAX_EVENT_SIZE",
+    "DialectUpdate",
     "Discrepancy",
     "DoneEvent",
     "EVENT_CLASSES",
@@ -131,6 +163,7 @@ __all__ = [
     "MessageDone",
     "Notification",
     "PendingToolCall",
+    "RESPONSE_EVENT_CLASSES",
     "RUN_RESTING_STATUSES",
     "RUN_TERMINAL_STATUSES",
     "RankingOptions",
@@ -139,7 +172,67 @@ __all__ = [
     "RequiredAction",
     "RequiredActionFunction",
     "RequiredActionFunctionToolCall",
+    "Response",
+    "ResponseAccumulator",
+    "ResponseAudioDeltaEvent",
+    "ResponseAudioDoneEvent",
+    "ResponseAudioTranscriptDeltaEvent",
+    "ResponseAudioTranscriptDoneEvent",
+    "ResponseCodeInterpreterCallCodeDeltaEvent",
+    "ResponseCodeInterpreterCallCodeDoneEvent",
+    "ResponseCodeInterpreterCallCompletedEvent",
+    "ResponseCodeInterpreterCallInProgressEvent",
+    "ResponseCodeInterpreterCallInterpretingEvent",
+    "ResponseCompletedEvent",
+    "ResponseContentPartAddedEvent",
+    "ResponseContentPartDoneEvent",
+    "ResponseCreatedEvent",
+    "ResponseCustomToolCallInputDeltaEvent",
+    "ResponseCustomToolCallInputDoneEvent",
+    "ResponseDiscrepancy",
+    "ResponseErrorEvent",
+    "ResponseEventDecoder",
+    "ResponseFailedEvent",
+    "ResponseFileSearchCallCompletedEvent",
+    "ResponseFileSearchCallInProgressEvent",
+    "ResponseFileSearchCallSearchingEvent",
     "ResponseFormat",
+    "ResponseFunctionCallArgumentsDeltaEvent",
+    "ResponseFunctionCallArgumentsDoneEvent",
+    "ResponseHandler",
+    "ResponseImageGenerationCallCompletedEvent",
+    "ResponseImageGenerationCallGeneratingEvent",
+    "ResponseImageGenerationCallInProgressEvent",
+    "ResponseImageGenerationCallPartialImageEvent",
+    "ResponseInProgressEvent",
+    "ResponseIncompleteEvent",
+    "ResponseMcpCallArgumentsDeltaEvent",
+    "ResponseMcpCallArgumentsDoneEvent",
+    "ResponseMcpCallCompletedEvent",
+    "ResponseMcpCallFailedEvent",
+    "ResponseMcpCallInProgressEvent",
+    "ResponseMcpListToolsCompletedEvent",
+    "ResponseMcpListToolsFailedEvent",
+    "ResponseMcpListToolsInProgressEvent",
+    "ResponseOutputItemAddedEvent",
+    "ResponseOutputItemDoneEvent",
+    "ResponseOutputTextAnnotationAddedEvent",
+    "ResponseQueuedEvent",
+    "ResponseReasoningSummaryPartAddedEvent",
+    "ResponseReasoningSummaryPartDoneEvent",
+    "ResponseReasoningSummaryTextDeltaEvent",
+    "ResponseReasoningSummaryTextDoneEvent",
+    "ResponseReasoningTextDeltaEvent",
+    "ResponseReasoningTextDoneEvent",
+    "ResponseRefusalDeltaEvent",
+    "ResponseRefusalDoneEvent",
+    "ResponseStream",
+    "ResponseStreamEvent",
+    "ResponseTextDeltaEvent",
+    "ResponseTextDoneEvent",
+    "ResponseWebSearchCallCompletedEvent",
+    "ResponseWebSearchCallInProgressEvent",
+    "ResponseWebSearchCallSearchingEvent",
     "Run",
     "RunRequiresAction",
     "RunStatusChanged",
@@ -208,6 +301,7 @@ __all__ = [
     "UnknownEvent",
     "UnknownEventReceived",
     "UnknownObject",
+    "UnknownResponseEvent",
     "UnsetType",
     "Usage",
     "decode_event",

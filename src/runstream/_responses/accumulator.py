@@ -13,7 +13,7 @@ Authoritative objects are reproduced exactly, every member kept: ``output_item.d
 the built item, ``content_part.done`` the built part, and ``response.completed`` /
 ``.failed`` / ``.incomplete`` the whole Response. Before them, a snapshot is the latest
 ``response.*`` object with the items built so far as its ``output``. Delta-built values are
-compared with the authoritative ones as they arrive: a difference is a `Discrepancy`.
+compared with the authoritative ones as they arrive: a difference is a `ResponseDiscrepancy`.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ from .events import (
 )
 from .models import Response
 
-__all__ = ["Discrepancy", "ResponseAccumulator", "TERMINAL_RESPONSE_EVENTS"]
+__all__ = ["ResponseDiscrepancy", "ResponseAccumulator", "TERMINAL_RESPONSE_EVENTS"]
 
 #: The events whose ``response`` is the authoritative final object.
 TERMINAL_RESPONSE_EVENTS = (ResponseCompletedEvent, ResponseFailedEvent, ResponseIncompleteEvent)
@@ -73,7 +73,7 @@ _STATUS_PREFIXES = (
 _NOT_STATUS = frozenset({"partial_image"})
 
 
-class Discrepancy(msgspec.Struct, frozen=True, gc=False):
+class ResponseDiscrepancy(msgspec.Struct, frozen=True, gc=False):
     """A delta-built value differs from the authoritative one.
 
     Attributes:
@@ -156,7 +156,7 @@ class _Item:
 class ResponseAccumulator:
     """Merges Responses API events into the `Response` they describe.
 
-    Pure state: `feed` returns notifications (the event itself, and any `Discrepancy`),
+    Pure state: `feed` returns notifications (the event itself, and any `ResponseDiscrepancy`),
     `update` merges quietly; read `response_json` / `response` whenever you like.
     """
 
@@ -166,8 +166,8 @@ class ResponseAccumulator:
         self._final: dict[str, Any] | None = None
         self._items: dict[int, _Item] = {}
         self._by_id: dict[str, _Item] = {}
-        #: Every `Discrepancy` found so far.
-        self.discrepancies: list[Discrepancy] = []
+        #: Every `ResponseDiscrepancy` found so far.
+        self.discrepancies: list[ResponseDiscrepancy] = []
         #: Whether a ``[DONE]`` marker arrived (some compatible servers send one).
         self.done = False
         self._cached: dict[str, Any] | None = None
@@ -409,7 +409,7 @@ class ResponseAccumulator:
     del _appender, _setter
 
     def _discrepancy(self, where: str, built: Any, authoritative: Any) -> None:
-        self.discrepancies.append(Discrepancy(where, built, authoritative))
+        self.discrepancies.append(ResponseDiscrepancy(where, built, authoritative))
 
     # ---- reading ---------------------------------------------------------------------------
 

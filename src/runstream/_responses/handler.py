@@ -15,7 +15,7 @@ import msgspec
 
 from .._models.base import ErrorObject
 from .._streaming.dialect import DialectHandler, RouteTable
-from .accumulator import Discrepancy, ResponseAccumulator
+from .accumulator import ResponseDiscrepancy, ResponseAccumulator
 from .events import (
     ResponseCodeInterpreterCallCodeDeltaEvent,
     ResponseCodeInterpreterCallCodeDoneEvent,
@@ -207,7 +207,7 @@ def _route_unknown_event(n: UnknownResponseEvent, accumulator: ResponseAccumulat
     return [("on_unknown_event", (n,))]
 
 
-def _route_discrepancy(n: Discrepancy, accumulator: ResponseAccumulator) -> list[Call]:
+def _route_discrepancy(n: ResponseDiscrepancy, accumulator: ResponseAccumulator) -> list[Call]:
     return [("on_discrepancy", (n,))]
 
 
@@ -248,7 +248,7 @@ _ROUTES: RouteTable = {
     ResponseImageGenerationCallPartialImageEvent: (_route_image_generation_partial_image, ("on_image_generation_partial_image",)),
     ResponseErrorEvent: (_route_error_event, ("on_error_event",)),
     UnknownResponseEvent: (_route_unknown_event, ("on_unknown_event",)),
-    Discrepancy: (_route_discrepancy, ("on_discrepancy",)),
+    ResponseDiscrepancy: (_route_discrepancy, ("on_discrepancy",)),
     ResponseFileSearchCallInProgressEvent: (_route_status, ("on_tool_call_status",)),
     ResponseFileSearchCallSearchingEvent: (_route_status, ("on_tool_call_status",)),
     ResponseFileSearchCallCompletedEvent: (_route_status, ("on_tool_call_status",)),
@@ -378,7 +378,7 @@ class ResponseHandler(DialectHandler):
     def on_unknown_event(self, event: UnknownResponseEvent) -> Any:
         """An event of a type runstream does not know."""
 
-    def on_discrepancy(self, discrepancy: Discrepancy) -> Any:
+    def on_discrepancy(self, discrepancy: ResponseDiscrepancy) -> Any:
         """A delta-built value differs from the authoritative one."""
 
     def on_tool_call_status(self, status: str, item_id: str, output_index: int) -> Any:

@@ -86,7 +86,7 @@ class DialectHandler:
         cls = type(self)
         return cls.on_event is not cls._handler_base().on_event or bool(cls._routes())
 
-    def calls(self, notifications: list[Any]) -> list[Call]:
+    def _routed_calls(self, notifications: list[Any]) -> list[Call]:
         """The callback calls the notifications stand for."""
         routes = self._routes()
         if not routes or not notifications:
@@ -105,7 +105,7 @@ class DialectHandler:
             self.current_event = event
             self.on_event(event)
         if notifications:
-            for name, arguments in self.calls(notifications):
+            for name, arguments in self._routed_calls(notifications):
                 getattr(self, name)(*arguments)
 
     def on_event(self, event: Any) -> None:
@@ -367,7 +367,7 @@ class AsyncDialectStream(_DialectBase):
             self.handler.current_event = event
             await self._call("on_event", event)
         if notes:
-            for name, arguments in self.handler.calls(notes):
+            for name, arguments in self.handler._routed_calls(notes):
                 await self._call(name, *arguments)
 
     async def _batches(self, source: Source) -> AsyncIterator[Any]:
