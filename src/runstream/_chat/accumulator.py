@@ -34,6 +34,7 @@ from .models import (
     ChatCompletion,
     ChatCompletionChunk,
     ChatErrorEvent,
+    StrictChatCompletionChunk,
 )
 from .notifications import (
     ChatErrorReceived,
@@ -147,6 +148,7 @@ class ChatCompletionAccumulator:
     def __init__(self) -> None:
         self.chunks_fed = 0
         self._header: dict[str, Any] = {}
+        self._last_header: tuple[Any, ...] = ()
         self._usage: Any = UNSET
         self._extra: dict[str, Any] = {}
         self._choices: dict[int, _ChoiceBuilder] = {}
@@ -204,13 +206,14 @@ class ChatCompletionAccumulator:
             return
         self.chunks_fed += 1
         self._cached = None
-        header = self._header
-        if chunk.id:
-            header["id"] = chunk.id
-        for name in _HEADER[1:]:
-            value = getattr(chunk, name)
-            if value is not UNSET:
-                header[name] = value
+        # The header members repeat unchanged on every chunk: merge them only when they change.
+        header_values = (chunk.id, chunk.created, chunk.model, chunk.system_fingerprint, chunk.service_tier)
+        if header_values != self._last_header:
+            self._last_header = header_values
+            header = self._header
+            for name, value in zip(_HEADER, header_values):
+                if value is not UNSET and (value or name != "id"):
+                    header[name] = value
         usage = chunk.usage
         if usage is not UNSET and (usage is not None or self._usage is UNSET):
             self._usage = usage
@@ -222,7 +225,7 @@ class ChatCompletionAccumulator:
                 choice = choices[index] = _ChoiceBuilder(index)
             delta = choice_delta.delta
             role = delta.role
-            if role is not UNSET and role is not None:
+            if role.__class__ is str:
                 choice.role = role
             content = delta.content
             if content.__class__ is str:
@@ -245,7 +248,7 @@ class ChatCompletionAccumulator:
                 for call_delta in tool_calls:  # type: ignore[union-attr]
                     self._merge_tool_call(choice, call_delta, notes)
             function_call = delta.function_call
-            if function_call:
+            if function_call is not UNSET and function_call is not None:
                 call = choice.function_call
                 if call is None:
                     call = choice.function_call = _ToolCallBuilder(0)
@@ -260,13 +263,15 @@ class ChatCompletionAccumulator:
             if logprobs:
                 self._merge_logprobs(choice, logprobs)  # type: ignore[arg-type]
             finish_reason = choice_delta.finish_reason
-            if finish_reason is not UNSET and finish_reason is not None:
+            if finish_reason.__class__ is str:
                 choice.finish_reason = finish_reason
                 if notes is not None:
                     notes.append(ChatChoiceFinished(index, finish_reason))  # type: ignore[arg-type]
-        wire = chunk.__dict__.get("_wire")
-        if wire is not None:
-            self._merge_undeclared(wire)
+        if type(chunk) is not StrictChatCompletionChunk:
+            # Decoded on the exact path (or built by hand): merge what no class declares.
+            wire = chunk.__dict__.get("_wire")
+            if wire is not None:
+                self._merge_undeclared(wire)
 
     def _merge_tool_call(self, choice: _ChoiceBuilder, call_delta: Any, notes: list[Any] | None) -> None:
         tool_index = call_delta.index
