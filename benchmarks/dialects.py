@@ -117,7 +117,7 @@ def chunks_of(body: bytes) -> list[bytes]:
 # ---- contestants -----------------------------------------------------------------------------
 
 
-class ChatCallbacks(runstream.ChatCompletionHandler):
+class ChatCallbacks(runstream.chat.ChatCompletionHandler):
     def __init__(self) -> None:
         self.deltas = 0
         self.text = ""
@@ -133,7 +133,7 @@ class ChatCallbacks(runstream.ChatCompletionHandler):
         self.final = completion
 
 
-class ResponseCallbacks(runstream.ResponseHandler):
+class ResponseCallbacks(runstream.responses.ResponseHandler):
     def __init__(self) -> None:
         self.deltas = 0
         self.text = ""
@@ -197,7 +197,7 @@ def openai_callbacks(dialect: str, chunks: list[bytes]) -> Callable[[], Any]:
 
 def decode_floor(dialect: str, body: bytes) -> Callable[[], Any]:
     if dialect == "chat":
-        decode = msgspec.json.Decoder(runstream.ChatCompletionChunk).decode
+        decode = msgspec.json.Decoder(runstream.chat.ChatCompletionChunk).decode
 
         def run() -> int:
             count = 0
@@ -208,7 +208,7 @@ def decode_floor(dialect: str, body: bytes) -> Callable[[], Any]:
             return count
 
         return run
-    known = Union[tuple(runstream.RESPONSE_EVENT_CLASSES.values())]  # type: ignore[valid-type]
+    known = Union[tuple(runstream.responses.RESPONSE_EVENT_CLASSES.values())]  # type: ignore[valid-type]
     decode = msgspec.json.Decoder(known).decode
 
     def run_responses() -> int:

@@ -15,7 +15,7 @@ Replay one input without atheris: ``python fuzz/fuzz_decoder.py --check FILE``.
 An input is the raw bytes of a stream. Everything else is derived from a hash of them, so
 seeds stay plain ``.sse`` files: how the bytes are cut into chunks, and the decoder's
 ``max_event_size``. A crash is any exception other than runstream's own `RunstreamError`s
-(`StreamDecodeError`, `EventTooLargeError`, `IncompleteStreamError`, `RunStreamError`), or a
+(`StreamDecodeError`, `EventTooLargeError`, `IncompleteStreamError`, `ServerStreamError`), or a
 broken invariant:
 
 * chunking invariance: the server-sent events (byte offsets included) and the size error are

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import runstream
-from runstream import (
+from runstream.chat import (
     AsyncChatCompletionStream,
     ChatCompletionAccumulator,
     ChatCompletionHandler,
@@ -189,7 +189,7 @@ def test_error_object_raises_after_what_came_before() -> None:
         b'data: {"error":{"message":"overloaded","type":"server_error","code":"503"}}\n\n'
     )
     stream = ChatCompletionStream(body)
-    with pytest.raises(runstream.RunStreamError, match="overloaded") as raised:
+    with pytest.raises(runstream.ServerStreamError, match="overloaded") as raised:
         stream.until_done()
     assert raised.value.type == "server_error"
     assert stream.accumulator.content(0) == "Hi"
@@ -222,7 +222,7 @@ async def test_async_stream_equals_sync() -> None:
 
     seen: list[str] = []
 
-    class AsyncRecorder(runstream.AsyncChatCompletionHandler):
+    class AsyncRecorder(runstream.chat.AsyncChatCompletionHandler):
         async def on_content_delta(self, delta: str, choice_index: int) -> None:
             seen.append(delta)
 
@@ -310,7 +310,7 @@ def test_accumulator_cost_per_delta_does_not_read_the_text() -> None:
     """Reading the content joins the pieces once and keeps the result: a later read with no
     new delta does not join again (the same string object comes back)."""
     accumulator = ChatCompletionAccumulator()
-    decoder = runstream.ChatChunkDecoder()
+    decoder = runstream.chat.ChatChunkDecoder()
     for piece in ["a", "b", "c"]:
         accumulator.update(decoder.decode(runstream.ServerSentEvent(
             data=json.dumps({"id": "c", "choices": [{"index": 0, "delta": {"content": piece}}]}))))

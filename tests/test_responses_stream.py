@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import runstream
-from runstream import AsyncResponseStream, ResponseHandler, ResponseStream
+from runstream.responses import AsyncResponseStream, ResponseHandler, ResponseStream
 
 RECORDINGS = Path(__file__).parent / "recordings" / "responses"
 NAMES = sorted(path.name for path in RECORDINGS.glob("*.sse"))
@@ -43,12 +43,12 @@ def test_delta_built_values_equal_the_authoritative_items(name: str) -> None:
     the same text, arguments and code as the authoritative item; afterwards the item is the
     authoritative one, exactly, and so is its entry in ``response.completed``."""
     body = (RECORDINGS / name).read_bytes()
-    accumulator = runstream.ResponseAccumulator()
-    decoder = runstream.ResponseEventDecoder()
+    accumulator = runstream.responses.ResponseAccumulator()
+    decoder = runstream.responses.ResponseEventDecoder()
     compared = 0
     for sse in runstream.SSEDecoder().feed(body) + runstream.SSEDecoder().end():
         event = decoder.decode(sse)
-        if isinstance(event, runstream.ResponseOutputItemDoneEvent):
+        if isinstance(event, runstream.responses.ResponseOutputItemDoneEvent):
             built = accumulator.built_item_json(event.output_index)
             for key in ("arguments", "code", "input"):
                 if key in built and key in event.item:
@@ -60,7 +60,7 @@ def test_delta_built_values_equal_the_authoritative_items(name: str) -> None:
                         assert built_part["text"] == part["text"]
                         compared += 1
         accumulator.update(event)
-        if isinstance(event, runstream.ResponseOutputItemDoneEvent):
+        if isinstance(event, runstream.responses.ResponseOutputItemDoneEvent):
             assert accumulator.item_json(event.output_index) == event.item
     final = accumulator.response_json()
     assert final is not None
@@ -94,7 +94,7 @@ class Recorder(ResponseHandler):
     def on_tool_call_status(self, status: str, item_id: str, output_index: int) -> None:
         self.log.append(("status", status))
 
-    def on_completed(self, response: runstream.Response) -> None:
+    def on_completed(self, response: runstream.responses.Response) -> None:
         self.log.append(("completed", response.status))
 
 
@@ -128,14 +128,14 @@ def test_unknown_events_and_items_are_kept() -> None:
         b'"output":[{"type":"hologram","id":"h1","beam":2}],"future":true}}\n\n'
     )
     events = list(ResponseStream(body))
-    assert isinstance(events[1], runstream.UnknownResponseEvent)
+    assert isinstance(events[1], runstream.responses.UnknownResponseEvent)
     assert events[1].data["x"] == 2
     assert ResponseStream(body).final_response_json()["future"] is True
 
 
 def test_error_event_raises() -> None:
     body = b'event: error\ndata: {"type":"error","code":"server_error","message":"boom","param":null}\n\n'
-    with pytest.raises(runstream.RunStreamError, match="boom"):
+    with pytest.raises(runstream.ServerStreamError, match="boom"):
         ResponseStream(body).until_done()
 
 

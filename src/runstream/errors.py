@@ -4,13 +4,19 @@
 RunstreamError                  base of everything below
 ├── StreamDecodeError           the bytes or an event's JSON cannot be decoded
 │   └── EventTooLargeError      one event (or one line) is larger than the configured maximum
-├── RunStreamError              the server sent an ``error`` event
+├── ServerStreamError           the server sent an ``error`` event
 ├── IncompleteStreamError       the stream ended before the run reached a resting status
 │   └── StreamConnectionError   ... because the connection failed, timed out or was cut
 ├── APIError                    an HTTP request got a non-2xx or non-SSE response
 ├── APIConnectionError          an HTTP request could not be sent or answered
+├── ResyncError                 re-sync could not bring the state up to date
+│   ├── NoRunToResyncError      ... no run was seen and no thread was named (also a ValueError)
+│   └── ResyncTimeoutError      ... the run did not come to rest in time (also a TimeoutError)
 └── ToolCallError               a registered tool raised (tool loop told to raise)
 ```
+
+``RunStreamError``, this exception's earlier name, is a deprecated alias of `ServerStreamError`:
+one capital letter apart from `RunstreamError`, it was too easy to catch the wrong one.
 
 Every exception says what went wrong and where (event name, ordinal, byte offset), and the
 ones raised while streaming carry the accumulator, so nothing received is lost.
@@ -28,15 +34,26 @@ __all__ = [
     "APIError",
     "EventTooLargeError",
     "IncompleteStreamError",
-    "RunStreamError",
+    "NoRunToResyncError",
+    "ResyncError",
+    "ResyncTimeoutError",
     "RunstreamError",
+    "ServerStreamError",
     "StreamConnectionError",
     "StreamDecodeError",
+    "ToolCallError",
 ]
 
 
 class RunstreamError(Exception):
-    """Base class of every exception raised by runstream."""
+    """Base class of every exception raised by runstream.
+
+    Attributes:
+        accumulator: when raised while a stream was read, everything received before the
+            error (snapshots stay readable, re-sync can continue from it); else ``None``.
+    """
+
+    accumulator: Accumulator | None = None
 
 
 class StreamDecodeError(RunstreamError):
@@ -59,8 +76,10 @@ class StreamDecodeError(RunstreamError):
         ordinal: int | None = None,
         offset: int | None = None,
         preview: str | None = None,
+        accumulator: Accumulator | None = None,
     ) -> None:
         self.reason = reason
+        self.accumulator = accumulator
         self.event = event
         self.ordinal = ordinal
         self.offset = offset
@@ -85,7 +104,7 @@ class EventTooLargeError(StreamDecodeError):
     """
 
 
-class RunStreamError(RunstreamError):
+class ServerStreamError(RunstreamError):
     """Raised after the server sent an ``error`` event on the stream.
 
     Attributes:
@@ -203,3 +222,35 @@ class APIConnectionError(RunstreamError):
     def __init__(self, message: str, *, timeout: bool = False) -> None:
         self.timeout = timeout
         super().__init__(message)
+
+
+class ResyncError(RunstreamError):
+    """Raised when re-sync cannot bring an accumulator up to date with the server."""
+
+
+class NoRunToResyncError(ResyncError, ValueError):
+    """Raised when re-sync is asked for but no run was seen and no ``thread_id`` names where to
+    look. Also a `ValueError`, as it was before it had a name of its own."""
+
+
+class ResyncTimeoutError(ResyncError, TimeoutError):
+    """Raised when re-sync's ``timeout`` passes before the run appears or comes to rest. Also a
+    `TimeoutError`, as it was before it had a name of its own."""
+
+
+class ToolCallError(RunstreamError):
+    """Raised when a registered tool raised and the tool loop is told to raise instead of
+    submitting the error text; ``__cause__`` is the tool's exception."""
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RunStreamError":
+        import warnings
+
+        warnings.warn(
+            "runstream.errors.RunStreamError is deprecated: use ServerStreamError",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return ServerStreamError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

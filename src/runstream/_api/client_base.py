@@ -17,8 +17,10 @@ import httpx
 import msgspec
 
 from .._models.lenient import convert_lenient
+from .._streaming.log import logger
 from .._streaming.sources import api_error_from_response
 from ..errors import APIConnectionError, APIError
+from .credentials import TokenProvider
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -28,8 +30,7 @@ __all__ = [
     "check_response",
     "connection_error",
     "decode_model",
-    "list_params",
-    "run_body",
+    "log_response",
 ]
 
 #: Used when neither ``base_url`` nor the ``OPENAI_BASE_URL`` environment variable is set.
@@ -81,6 +82,10 @@ class ClientConfig:
         default_headers: extra headers for every request.
         default_query: extra query parameters for every request (e.g. ``api-version``).
         assistants_beta: send ``OpenAI-Beta: assistants=v2``.
+        credential: a token credential (see `TokenProvider`); its bearer token is sent
+            instead of the key.
+        credential_scopes: the scopes of the credential's tokens (default:
+            ``https://ai.azure.com/.default``).
     """
 
     def __init__(
@@ -92,6 +97,8 @@ class ClientConfig:
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, Any] | None = None,
         assistants_beta: bool = True,
+        credential: Any = None,
+        credential_scopes: Sequence[str] | None = None,
     ) -> None:
         self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         self._api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
@@ -99,16 +106,21 @@ class ClientConfig:
         self.default_headers = dict(default_headers or {})
         self.default_query = dict(default_query or {})
         self.assistants_beta = assistants_beta
+        #: Where bearer tokens come from, when a credential was given.
+        self.token_provider = TokenProvider(credential, credential_scopes) if credential is not None else None
 
     def __repr__(self) -> str:
         return f"ClientConfig(base_url={self.base_url!r})"
 
-    def headers(self, stream: bool) -> dict[str, str]:
-        """Headers for one request (a new dict each time)."""
+    def headers(self, stream: bool, token: str | None = None) -> dict[str, str]:
+        """Headers for one request (a new dict each time); ``token`` is a credential's
+        bearer token, sent instead of the key."""
         headers = {"Accept": "text/event-stream" if stream else "application/json"}
         if self.assistants_beta:
             headers["OpenAI-Beta"] = "assistants=v2"
-        if self._api_key:
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        elif self._api_key:
             if self.api_key_header.lower() == "authorization":
                 headers["Authorization"] = f"Bearer {self._api_key}"
             else:
@@ -125,29 +137,26 @@ class ClientConfig:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         stream: bool = False,
+        headers: Mapping[str, str] | None = None,
+        token: str | None = None,
     ) -> httpx.Request:
-        """An httpx request for ``path`` under the base URL."""
+        """An httpx request for ``path`` under the base URL (``headers``: for this request
+        only, winning over the defaults)."""
         query: dict[str, Any] = dict(self.default_query)
         for key, value in (params or {}).items():
             if value is not None:
                 query[key] = value
+        all_headers = self.headers(stream, token)
+        if headers:
+            all_headers.update(headers)
         return http.build_request(
-            method, f"{self.base_url}/{path.lstrip('/')}", json=json, params=query, headers=self.headers(stream)
+            method, f"{self.base_url}/{path.lstrip('/')}", json=json, params=query, headers=all_headers
         )
 
 
-def run_body(assistant_id: str | None, include: Sequence[str] | None, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The JSON body and query of a create-run request."""
-    body = {key: value for key, value in params.items() if value is not None}
-    if assistant_id is not None:
-        body["assistant_id"] = assistant_id
-    query = {"include[]": list(include)} if include else {}
-    return body, query
-
-
-def list_params(limit: int | None, order: str | None, after: str | None, before: str | None) -> dict[str, Any]:
-    """Query parameters of a cursor-paginated list request."""
-    return {"limit": limit, "order": order, "after": after, "before": before}
+def log_response(request: httpx.Request, response: httpx.Response) -> None:
+    """DEBUG: a request's method, path and status (never its headers, query or body)."""
+    logger.debug("%s %s -> %d", request.method, request.url.path, response.status_code)
 
 
 def check_response(response: httpx.Response) -> None:

@@ -152,7 +152,7 @@ class ChatCompletionHandler(DialectHandler):
         """The completion is whole (``[DONE]``), usage included when it was requested."""
 
     def on_error_event(self, error: ErrorObject) -> None:
-        """The server sent an error object (the stream then raises `RunStreamError`)."""
+        """The server sent an error object (the stream then raises `ServerStreamError`)."""
 
 
 class AsyncChatCompletionHandler(ChatCompletionHandler):

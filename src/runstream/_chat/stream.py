@@ -8,7 +8,7 @@ from typing import Any
 
 from .._core.sse import DEFAULT_MAX_EVENT_SIZE
 from .._streaming.dialect import AsyncDialectStream, DialectStream
-from ..errors import RunStreamError, RunstreamError
+from ..errors import ServerStreamError, RunstreamError
 from .accumulator import ChatCompletionAccumulator
 from .decoder import ChatChunkDecoder
 from .handler import AsyncChatCompletionHandler, ChatCompletionHandler
@@ -27,7 +27,7 @@ class _ChatStreamMixin:
         if type(event) is not ChatErrorEvent:
             return None
         error = event.error
-        return RunStreamError(
+        return ServerStreamError(
             error.message or "the server sent an error object",
             code=error.code,
             type=error.type,
@@ -75,7 +75,7 @@ class ChatCompletionStream(_ChatStreamMixin, DialectStream):
         max_event_size: the largest event the decoder buffers, in bytes.
 
     Raises:
-        RunStreamError: (while iterating) the server sent an error object.
+        ServerStreamError: (while iterating) the server sent an error object.
         IncompleteStreamError: the stream ended without ``[DONE]`` while a choice had no
             ``finish_reason`` (`StreamConnectionError` when the connection failed).
         StreamDecodeError: the bytes or a chunk's JSON could not be decoded.

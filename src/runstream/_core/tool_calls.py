@@ -9,17 +9,12 @@ from typing import Any
 import msgspec
 
 from .._models.run import Run
-from ..errors import RunstreamError
+from ..errors import ToolCallError
 from .notifications import PendingToolCall
 
-__all__ = ["ToolCallError", "call_tool", "call_tool_async", "pending_tool_calls", "tool_output"]
+__all__ = ["call_tool", "call_tool_async", "pending_tool_calls", "tool_output"]
 
 _arguments_decoder = msgspec.json.Decoder()
-
-
-class ToolCallError(RunstreamError):
-    """A registered tool raised (when the tool loop is told to raise instead of submitting
-    the error text); ``__cause__`` is the tool's exception."""
 
 
 def pending_tool_calls(run: Run) -> list[PendingToolCall]:

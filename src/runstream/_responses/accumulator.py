@@ -55,7 +55,7 @@ from .events import (
 )
 from .models import Response
 
-__all__ = ["ResponseDiscrepancy", "ResponseAccumulator", "TERMINAL_RESPONSE_EVENTS"]
+__all__ = ["ResponseAccumulator", "ResponseDiscrepancy", "TERMINAL_RESPONSE_EVENTS"]
 
 #: The events whose ``response`` is the authoritative final object.
 TERMINAL_RESPONSE_EVENTS = (ResponseCompletedEvent, ResponseFailedEvent, ResponseIncompleteEvent)

@@ -373,7 +373,7 @@ class ResponseHandler(DialectHandler):
         """A partial image (base64) of an image generation call."""
 
     def on_error_event(self, error: ErrorObject) -> Any:
-        """The server sent an ``error`` event (the stream then raises `RunStreamError`)."""
+        """The server sent an ``error`` event (the stream then raises `ServerStreamError`)."""
 
     def on_unknown_event(self, event: UnknownResponseEvent) -> Any:
         """An event of a type runstream does not know."""

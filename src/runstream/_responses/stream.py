@@ -8,7 +8,7 @@ from typing import Any
 
 from .._core.sse import DEFAULT_MAX_EVENT_SIZE
 from .._streaming.dialect import AsyncDialectStream, DialectStream
-from ..errors import RunStreamError, RunstreamError
+from ..errors import ServerStreamError, RunstreamError
 from .accumulator import ResponseAccumulator
 from .decoder import ResponseEventDecoder
 from .events import ResponseErrorEvent, ResponseStreamEvent, ResponseTextDeltaEvent
@@ -26,7 +26,7 @@ class _ResponseStreamMixin:
     def _error_for(self, event: Any) -> RunstreamError | None:
         if type(event) is not ResponseErrorEvent:
             return None
-        return RunStreamError(
+        return ServerStreamError(
             event.message or "the server sent an error event",
             code=event.code,
             param=event.param,
@@ -87,7 +87,7 @@ class ResponseStream(_ResponseStreamMixin, DialectStream):
         max_event_size: the largest event the decoder buffers, in bytes.
 
     Raises:
-        RunStreamError: (while iterating) the server sent an ``error`` event.
+        ServerStreamError: (while iterating) the server sent an ``error`` event.
         IncompleteStreamError: the stream ended before ``response.completed``, ``.failed``
             or ``.incomplete`` (`StreamConnectionError` when the connection failed).
         StreamDecodeError: the bytes or an event's JSON could not be decoded.

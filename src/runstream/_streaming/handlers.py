@@ -182,7 +182,7 @@ class EventHandler(_HandlerState):
         """An annotation (file citation or file path) was added to a text part."""
 
     def on_error_event(self, error: ErrorObject) -> None:
-        """The server sent an ``error`` event; the stream then raises `RunStreamError`."""
+        """The server sent an ``error`` event; the stream then raises `ServerStreamError`."""
 
     def on_unknown_event(self, event: UnknownEvent) -> None:
         """An event of a name runstream does not know arrived (kept, never an error)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -19,11 +20,12 @@ from .._models.run import Run
 from .._models.run_step import RunStep
 from ..errors import (
     IncompleteStreamError,
-    RunStreamError,
+    ServerStreamError,
     RunstreamError,
     StreamConnectionError,
     StreamDecodeError,
 )
+from .log import logger
 
 __all__ = ["SnapshotUpdate", "StreamBase", "text_pieces"]
 
@@ -59,14 +61,26 @@ class StreamBase:
 
     def _begin(self) -> None:
         """Note where the accumulated state stood when this stream began reading."""
-        self._run_at_start = self.accumulator.current_run
+        accumulator = self.accumulator
+        self._run_at_start = accumulator.current_run
         self._complete: bool | None = None
+        self._events_at_start = accumulator.events_fed
+        self._anomalies_at_start = len(accumulator.anomalies)
+        if logger.isEnabledFor(logging.DEBUG):
+            run = self._run_at_start
+            logger.debug("stream started%s", f" (continuing run {run.id}, {run.status!r})" if run is not None else "")
 
     def _end_accumulator(self) -> bool:
         """Tell the accumulator this stream ended (once); return whether it was complete."""
         if self._complete is None:
-            (ended,) = self.accumulator.end()
+            accumulator = self.accumulator
+            (ended,) = accumulator.end()
             self._complete = ended.complete  # type: ignore[attr-defined]
+            for anomaly in accumulator.anomalies[self._anomalies_at_start:]:
+                logger.warning("stream anomaly at event #%d: %s", anomaly.ordinal, anomaly.detail)
+            logger.debug("stream ended: %d events, %d bytes, run %r, %s", accumulator.events_fed - self._events_at_start,
+                         self.bytes_received, accumulator.run_status,
+                         "complete" if self._complete else "incomplete")
         return self._complete
 
     @property
@@ -111,9 +125,9 @@ class StreamBase:
 
     # ---- ending --------------------------------------------------------------------------
 
-    def _error_event(self, event: ErrorEvent) -> RunStreamError:
+    def _error_event(self, event: ErrorEvent) -> ServerStreamError:
         error = event.data
-        return RunStreamError(
+        return ServerStreamError(
             error.message or "the server sent an error event",
             code=error.code,
             type=error.type,
@@ -149,15 +163,15 @@ class StreamBase:
     def _translate(self, error: BaseException) -> BaseException:
         """Turn a transport error into runstream's, keeping what was received."""
         if isinstance(error, RunstreamError):
-            if getattr(error, "accumulator", None) is None:
-                error.accumulator = self.accumulator  # type: ignore[attr-defined]
+            if error.accumulator is None:
+                error.accumulator = self.accumulator
             return error
         if isinstance(error, httpx.DecodingError):
             translated_decode = StreamDecodeError(
                 f"the response body could not be decoded ({error}); {self.bytes_received} bytes received",
                 offset=self.bytes_received,
+                accumulator=self.accumulator,
             )
-            translated_decode.accumulator = self.accumulator  # type: ignore[attr-defined]
             translated_decode.__cause__ = error
             return translated_decode
         if isinstance(error, httpx.TransportError):

@@ -44,7 +44,7 @@ class RunStream(StreamBase):
         max_event_size: the largest event the decoder buffers, in bytes.
 
     Raises:
-        RunStreamError: (while iterating) the server sent an ``error`` event.
+        ServerStreamError: (while iterating) the server sent an ``error`` event.
         IncompleteStreamError: the stream ended before the run reached a resting status
             (`StreamConnectionError` when the connection failed).
         StreamDecodeError: the bytes or an event's JSON could not be decoded.
