@@ -101,3 +101,28 @@ def test_replay_json_of_a_cut_chat_stream_prints_what_was_built_then_fails(
     assert status == 2 and "finish_reason" in err
     printed: Any = json.loads(out)
     assert printed["completions"][0]["object"] == "chat.completion"
+
+
+def test_serve_plays_responses_recordings_in_order() -> None:
+    import os
+    import signal
+    import subprocess
+
+    files = [RESPONSES_FILE, RECORDINGS / "responses" / "dotnet_mcp.sse"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "runstream", "serve", *map(str, files), "--api-key", "sk-serve"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert "responses" in line
+        base_url = line.split(" on ")[1].strip()
+        with runstream.Client(base_url=base_url, api_key="sk-serve", timeout=10) as client:
+            for path in files:
+                got = client.stream_response(model="m", input="x").final_response_json()
+                assert got == runstream.ResponseStream(path).final_response_json()
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=10)
+    assert process.returncode == 0, errors
