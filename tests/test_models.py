@@ -22,20 +22,16 @@ from wire_strategies import (
 )
 
 import runstream
-from runstream import (
-    UNSET,
+from runstream import UNSET, Message, Run, RunStep, decode_event
+from runstream.types import (
     ErrorObject,
-    Message,
     MessageDeltaEvent,
-    Run,
-    RunStep,
     RunStepDeltaEvent,
     Thread,
     UnknownObject,
-    decode_event,
     extra_fields,
 )
-from runstream._exact import convert_exact
+from runstream._models.exact import convert_exact
 
 MODELS = [
     pytest.param(Run, run_json, id="Run"),
@@ -147,7 +143,7 @@ def test_round_trip_keeps_typed_variants() -> None:
         type=RunStep,
     )
     (call,) = step.step_details.tool_calls
-    assert isinstance(call, runstream.FileSearchToolCall)
+    assert isinstance(call, runstream.types.FileSearchToolCall)
     assert call.file_search.ranking_options.score_threshold == 0.5
     assert call.file_search.results[0].content[0].text == "hi"
 
@@ -155,7 +151,7 @@ def test_round_trip_keeps_typed_variants() -> None:
 # ---- absent versus null in deltas ------------------------------------------------------
 
 
-def step_delta_function(function: str) -> runstream.FunctionDelta:
+def step_delta_function(function: str) -> runstream.types.FunctionDelta:
     raw = (
         '{"id":"s","delta":{"step_details":{"type":"tool_calls",'
         '"tool_calls":[{"index":0,"type":"function","function":%s}]}}}'
@@ -248,7 +244,7 @@ def test_unknown_run_tool_type_is_kept_raw_beside_typed_tools(
     position = min(position, len(wire["tools"]))
     wire["tools"] = insert_unknown(wire["tools"], position)
     tools = decode_event("thread.run.created", msgspec.json.encode(wire)).data.tools
-    check_unknown_kept("thread.run.created", wire, tools[position], tools, runstream.Tool.__args__)
+    check_unknown_kept("thread.run.created", wire, tools[position], tools, runstream.types.Tool.__args__)
 
 
 @settings(max_examples=60, deadline=None)
@@ -264,7 +260,7 @@ def test_unknown_tool_call_type_is_kept_raw_beside_typed_calls(
         "thread.run.step.completed", msgspec.json.encode(wire)
     ).data.step_details.tool_calls
     check_unknown_kept(
-        "thread.run.step.completed", wire, calls[position], calls, runstream.ToolCall.__args__
+        "thread.run.step.completed", wire, calls[position], calls, runstream.types.ToolCall.__args__
     )
 
 
@@ -277,7 +273,7 @@ def test_unknown_content_part_type_is_kept_raw_beside_typed_parts(
     wire["content"] = insert_unknown(wire["content"], position)
     content = decode_event("thread.message.completed", msgspec.json.encode(wire)).data.content
     check_unknown_kept(
-        "thread.message.completed", wire, content[position], content, runstream.ContentPart.__args__
+        "thread.message.completed", wire, content[position], content, runstream.types.ContentPart.__args__
     )
 
 
@@ -291,7 +287,7 @@ def test_unknown_annotation_type_is_kept_raw_beside_typed_annotations() -> None:
     wire = '{"id":"m","content":[{"type":"text","text":{"value":"x","annotations":[%s,%s]}}]}'
     message = decode_event("thread.message.completed", wire % (citation, NEW)).data
     annotations = message.content[0].text.annotations
-    assert isinstance(annotations[0], runstream.FileCitationAnnotation)
+    assert isinstance(annotations[0], runstream.types.FileCitationAnnotation)
     assert isinstance(annotations[1], UnknownObject) and annotations[1] == NEW_VARIANT
     assert message.status is None  # absent fields keep their defaults on the lenient path
 
@@ -304,7 +300,7 @@ def test_unknown_code_interpreter_output_type_is_kept_raw() -> None:
     )
     step = decode_event("thread.run.step.completed", wire % NEW).data
     outputs = step.step_details.tool_calls[0].code_interpreter.outputs
-    assert isinstance(outputs[0], runstream.CodeInterpreterOutputLogs)
+    assert isinstance(outputs[0], runstream.types.CodeInterpreterOutputLogs)
     assert isinstance(outputs[1], UnknownObject) and outputs[1] == NEW_VARIANT
 
 
@@ -393,11 +389,11 @@ def test_azure_agent_id_through_decode_event_encodes_back_without_assistant_id()
 def test_a_whole_object_equals_the_same_values_however_it_was_decoded() -> None:
     # Exact objects are of a class made for their keys; equality is by what they read.
     wire = {"type": "function", "function": {"name": "f", "parameters": {}}}
-    plain = msgspec.convert(wire, runstream.FunctionTool)
-    exact = convert_exact(wire, runstream.FunctionTool)
+    plain = msgspec.convert(wire, runstream.types.FunctionTool)
+    exact = convert_exact(wire, runstream.types.FunctionTool)
     assert type(exact.function) is not type(plain.function)
     assert exact == plain and not exact != plain and [exact] == [plain]
-    other = convert_exact({**wire, "function": {"name": "g"}}, runstream.FunctionTool)
+    other = convert_exact({**wire, "function": {"name": "g"}}, runstream.types.FunctionTool)
     assert other != plain and not other == plain
-    with_extra = convert_exact({**wire, "x_note": 1}, runstream.FunctionTool)
+    with_extra = convert_exact({**wire, "x_note": 1}, runstream.types.FunctionTool)
     assert with_extra != plain and extra_fields(with_extra) == {"x_note": 1}

@@ -17,9 +17,9 @@ import msgspec
 import pytest
 
 import runstream
-from runstream._cli import main
+from runstream._cli.main import main
 
-RECORDINGS = Path(__file__).parent / "recordings"
+RECORDINGS = Path(__file__).parent / "recordings" / "assistants"
 
 #: Streams of one run, fed in order to one accumulator.
 RUNS = {

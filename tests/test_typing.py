@@ -15,11 +15,11 @@ import runstream
 
 HERE = Path(__file__).parent
 HANDLER = HERE / "typing" / "ported_handler.py"
-RECORDINGS = HERE / "recordings"
+RECORDINGS = HERE / "recordings" / "assistants"
 
 # Without narrowing, a union member lacks the attribute: both checkers must say so.
 MISTAKE = '''
-from runstream import ToolCall
+from runstream.types import ToolCall
 
 def arguments(call: ToolCall) -> str:
     return call.function.arguments

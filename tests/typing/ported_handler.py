@@ -8,19 +8,9 @@ from __future__ import annotations
 
 import json
 
-from runstream import (
-    AssistantStreamEvent,
-    EventHandler,
-    Message,
-    Run,
-    RunStep,
-    RunStepDelta,
-    Text,
-    TextDelta,
-    ToolCall,
-    ToolCallDelta,
-    UnknownObject,
-)
+from runstream import EventHandler, Message, Run, RunStep
+from runstream.events import AssistantStreamEvent
+from runstream.types import RunStepDelta, Text, TextDelta, ToolCall, ToolCallDelta, UnknownObject
 
 
 class PortedHandler(EventHandler):
