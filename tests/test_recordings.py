@@ -33,6 +33,12 @@ RUNS = {
     ],
     "azure_projects_text": ["azure_projects_event_stream_text_trailing_ws.sse"],
     "azure_run_failed": ["MOCK_azure_persistent_agents_run_failed.sse"],
+    "dotnet_async_text": ["dotnet_async_streaming_run_text.sse"],
+    "dotnet_async_file_search": ["dotnet_async_file_search.sse"],
+    "dotnet_async_tool_call": [
+        "dotnet_async_tool_call_1_requires_action.sse",
+        "dotnet_async_tool_call_2_submit_outputs.sse",
+    ],
 }
 
 _STEP_AUTHORITATIVE = {"created", "in_progress", "completed", "failed", "cancelled", "expired"}
@@ -180,9 +186,9 @@ def test_delta_built_text_and_arguments_equal_the_final_objects(run: str) -> Non
     compared = [key for key in arguments if key in final_arguments]
     for key in compared:
         assert arguments[key] == final_arguments[key]
-    if run in ("dotnet_tool_call", "azure_agents"):
+    if run in ("dotnet_tool_call", "dotnet_async_tool_call", "azure_agents"):
         assert compared  # the function calls' arguments were streamed and compared
-    if run in ("dotnet_text", "azure_projects_text", "dotnet_file_search", "dotnet_tool_call"):
+    if run in ("dotnet_text", "azure_projects_text", "dotnet_file_search", "dotnet_tool_call", "dotnet_async_text"):
         assert any(message_id in final_texts for message_id in texts)
 
 
