@@ -222,3 +222,50 @@ def test_replay_json_reproduces_the_final_server_objects(run: str, capsys: pytes
         for obj in state[collection]:
             if (key, obj["id"]) in last:
                 assert _same_shape(obj, last[(key, obj["id"])])
+
+
+# ---- unknown members of deltas ----------------------------------------------------------------
+
+
+def _feed(accumulator: runstream.Accumulator, name: str, data: dict[str, Any]) -> None:
+    accumulator.feed(runstream.decode_event(name, json.dumps(data)))
+
+
+def test_unknown_members_of_deltas_land_in_the_snapshot_until_the_final_object() -> None:
+    accumulator = runstream.Accumulator()
+    _feed(accumulator, "thread.message.created", {"id": "m", "object": "thread.message", "content": []})
+    _feed(accumulator, "thread.message.delta", {"id": "m", "delta": {"x_mood": "calm", "content": [
+        {"index": 0, "type": "text", "text": {"value": "Hi", "x_lang": "e"}, "x_part": 1}]}})
+    _feed(accumulator, "thread.message.delta", {"id": "m", "delta": {"content": [
+        {"index": 0, "type": "text", "text": {"value": " there", "x_lang": "n"}}]}})
+    built = msgspec.to_builtins(accumulator.message("m"))
+    assert built["x_mood"] == "calm" and built["content"][0]["x_part"] == 1
+    # Strings of unknown members are appended, like every streamed string.
+    assert built["content"][0]["text"] == {"value": "Hi there", "annotations": [], "x_lang": "en"}
+    assert runstream.types.extra_fields(accumulator.message("m")) == {"x_mood": "calm"}
+
+    _feed(accumulator, "thread.run.step.created", {"id": "s", "type": "tool_calls",
+          "step_details": {"type": "tool_calls", "tool_calls": []}})
+    _feed(accumulator, "thread.run.step.delta", {"id": "s", "delta": {"x_step": [1], "step_details": {
+        "type": "tool_calls", "tool_calls": [
+            {"index": 3, "type": "function", "id": "c", "function": {"name": "f", "arguments": "{", "x_hint": 2}}]}}})
+    step = msgspec.to_builtins(accumulator.run_step("s"))
+    assert step["x_step"] == [1]
+    assert step["step_details"]["tool_calls"][0]["function"]["x_hint"] == 2
+    assert "index" not in step["step_details"]["tool_calls"][0]
+
+    # The final object has the last word: what it does not carry is gone.
+    final = {"id": "m", "object": "thread.message", "status": "completed",
+             "content": [{"type": "text", "text": {"value": "Hi there", "annotations": []}}]}
+    _feed(accumulator, "thread.message.completed", final)
+    assert msgspec.to_builtins(accumulator.message("m")) == final
+
+
+def test_a_delta_without_unknown_members_takes_the_typed_decoder() -> None:
+    # The hot path: no unknown member, no carrier; one unknown member, the slow path.
+    plain = runstream.decode_event("thread.message.delta", '{"id": "m", "delta": {"role": "assistant"}}')
+    assert type(plain.data) is runstream.types.MessageDeltaEvent
+    extra = runstream.decode_event("thread.message.delta", '{"id": "m", "delta": {"role": "assistant", "x": 1}}')
+    assert isinstance(extra.data, runstream.types.MessageDeltaEvent)
+    assert extra.data.unknown_members == {"x": 1}  # type: ignore[attr-defined]
+    assert msgspec.json.encode(extra.data.delta) == b'{"role":"assistant"}'

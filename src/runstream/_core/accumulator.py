@@ -68,6 +68,7 @@ from .events import (
     UnknownEvent,
     event_data_type,
 )
+from .delta_tree import merge_delta
 from .merge import compact_pieces, merge_fields, pieces_equal
 from .message_builder import MessageBuilder, PartBuilder
 from .notifications import (
@@ -491,6 +492,8 @@ class Accumulator:
                 for output in call.outputs.values():
                     compact_pieces(output)
         self.current_step_id = step_id
+        if type(data) is not RunStepDeltaEvent:
+            merge_delta(builder.unknown, data.unknown_members)  # type: ignore[attr-defined]
         delta = data.delta
         if notify:
             notifications.append(StepDeltaReceived(step_id, delta))
@@ -627,6 +630,8 @@ class Accumulator:
             for part in builder.parts.values():
                 compact_pieces(part)
         self.current_message_id = message_id
+        if type(data) is not MessageDeltaEvent:
+            merge_delta(builder.unknown, data.unknown_members)  # type: ignore[attr-defined]
         delta = data.delta
         if notify:
             notifications.append(MessageDeltaReceived(message_id, delta))

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union
 import msgspec
 
 from .._models.base import ErrorObject
-from .._models.exact import WHOLE_OBJECTS, convert_exact
+from .._models.exact import WHOLE_OBJECTS, convert_exact, unknown_members, with_unknown_members
 from .._models.lenient import convert_lenient
-from .._models.message import Message, MessageDeltaEvent
+from .._models.message import Message, MessageDelta, MessageDeltaEvent
 from .._models.run import Run
-from .._models.run_step import RunStep, RunStepDeltaEvent
+from .._models.run_step import RunStep, RunStepDelta, RunStepDeltaEvent
 from .._models.thread import Thread
 from ..errors import StreamDecodeError
 from .sse import ServerSentEvent
@@ -379,13 +379,24 @@ def decode_event(
     except RecursionError:
         raise _decode_error(f"JSON nested too deeply in {name} data", name, data, ordinal, offset) from None
     try:
-        return event_class(convert_lenient(raw, data_type))
+        converted = convert_lenient(raw, data_type)
     except msgspec.ValidationError as error:
         if event_class is ErrorEvent:
             # An error of an unexpected shape is still the server's error to report.
             return ErrorEvent(_loose_error(raw))
         # Raised only for a real problem, and named by its path (not a tolerated variant).
         raise _decode_error(f"invalid {name} data: {error}", name, data, ordinal, offset) from None
+    delta_type = _DELTA_TYPES.get(data_type)
+    if delta_type is not None and isinstance(raw, dict):
+        # A delta with members this version does not declare: they go on beside it.
+        members = unknown_members(raw.get("delta"), delta_type)
+        if members:
+            converted = with_unknown_members(converted, members)
+    return event_class(converted)
+
+
+#: The delta of each delta event's data.
+_DELTA_TYPES: dict[Any, Any] = {RunStepDeltaEvent: RunStepDelta, MessageDeltaEvent: MessageDelta}
 
 
 def _loose_error(raw: Any) -> ErrorObject:

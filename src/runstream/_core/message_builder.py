@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from .._models.base import UnknownObject
+from .._models.exact import apply_unknown_members
 from .._models.lenient import convert_lenient
 from .._models.message import (
     Annotation,
@@ -26,6 +27,7 @@ from .._models.message import (
     Text,
     TextContentBlock,
 )
+from .delta_tree import materialize
 from .merge import join_pieces
 from .merge import to_wire as _to_wire
 from .step_builder import wire_keys
@@ -107,7 +109,7 @@ class PartBuilder:
 class MessageBuilder:
     """A message under construction: the latest full object plus its parts."""
 
-    __slots__ = ("base", "cached", "delta_count", "done", "parts", "parts_done")
+    __slots__ = ("base", "cached", "delta_count", "done", "parts", "parts_done", "unknown")
 
     def __init__(self, base: Message) -> None:
         self.base = base
@@ -117,6 +119,8 @@ class MessageBuilder:
         self.done = False
         # Indexes whose "done" was reported, so it is reported once.
         self.parts_done: set[int] = set()
+        # Members of deltas this version does not declare, merged (see delta_tree).
+        self.unknown: dict[str, Any] = {}
 
     def seed_parts(self, message: Message, replace: bool) -> list[int]:
         """Take the content of a full object: all of it when ``replace`` (an authoritative,
@@ -143,5 +147,7 @@ class MessageBuilder:
             parts = self.parts
             content = [parts[index].snapshot() for index in sorted(parts)]
             cached = msgspec.structs.replace(self.base, content=content)
+            if self.unknown and not self.done:
+                cached = apply_unknown_members(cached, materialize(self.unknown), {"content": sorted(parts)})
             self.cached = cached
         return cached

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 import msgspec
 
 from .._models.base import UnknownObject
+from .._models.exact import apply_unknown_members
 from .._models.run_step import (
     CodeInterpreter,
     CodeInterpreterImage,
@@ -30,6 +31,7 @@ from .._models.run_step import (
     RunStep,
     ToolCallsStepDetails,
 )
+from .delta_tree import materialize
 from .merge import join_pieces, merge_fields, to_wire
 
 __all__ = ["OutputBuilder", "StepBuilder", "ToolCallBuilder", "join_pieces", "wire_keys"]
@@ -231,7 +233,7 @@ class ToolCallBuilder:
 class StepBuilder:
     """A run step under construction: the latest full object plus its tool calls."""
 
-    __slots__ = ("base", "cached", "delta_count", "details_fields", "details_type", "done", "tool_calls")
+    __slots__ = ("base", "cached", "delta_count", "details_fields", "details_type", "done", "tool_calls", "unknown")
 
     def __init__(self, base: RunStep) -> None:
         self.base = base
@@ -242,6 +244,8 @@ class StepBuilder:
         self.cached: RunStep | None = None
         self.delta_count = 0
         self.done = False
+        # Members of deltas this version does not declare, merged (see delta_tree).
+        self.unknown: dict[str, Any] = {}
 
     def seed_details(self, step: RunStep, replace: bool) -> list[int]:
         """Take the details of a full object: all of them when ``replace`` (authoritative),
@@ -297,5 +301,8 @@ class StepBuilder:
             else:
                 # A placeholder (a delta for a step never created): its type is its details'.
                 cached = msgspec.structs.replace(self.base, type=details_type, step_details=details)
+            if self.unknown and not self.done:
+                positions = {"step_details.tool_calls": sorted(self.tool_calls)}
+                cached = apply_unknown_members(cached, materialize(self.unknown), positions)
             self.cached = cached
         return cached

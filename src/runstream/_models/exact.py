@@ -10,10 +10,10 @@ In a shape class
 
 - the keys the server sent are required fields, so they always encode;
 - documented keys the server left out keep their usual default (reading them gives ``None``,
-  ``""``, ``[]``; a nested object gives ``UNSET``) and are omitted when encoding
-  (``omit_defaults``), unless something set them;
-- unknown keys are extra fields of type ``Any``, encoded under their own names and read with
-  `extra_fields`.
+  ``""``, ``[]``, an empty nested object) and are omitted when encoding (``omit_defaults``),
+  unless something set them;
+- unknown keys are extra fields of type ``Any`` (attributes ``extra_0``, ...), encoded under
+  their own names and read with `extra_fields`.
 
 Instances are still instances of the documented class (``isinstance(step, RunStep)``), so
 typed code, narrowing and ``msgspec.structs.replace`` work unchanged. Deltas never come
@@ -23,21 +23,27 @@ here: they are decoded by the plain typed decoders, on the hot path.
 from __future__ import annotations
 
 import functools
-import keyword
 import types
 import typing
 from typing import Any, Union
 
 import msgspec
 
-from .base import UnknownObject
+from .base import UnknownObject, documented_class as documented
 from .lenient import located, union_list, union_structs
 from .message import Message
 from .run import Run
 from .run_step import RunStep
 from .thread import Thread
 
-__all__ = ["WHOLE_OBJECTS", "convert_exact", "extra_fields"]
+__all__ = [
+    "WHOLE_OBJECTS",
+    "apply_unknown_members",
+    "convert_exact",
+    "extra_fields",
+    "unknown_members",
+    "with_unknown_members",
+]
 
 #: The objects the server sends whole (in whole-object events and from the REST endpoints):
 #: converted exactly. Deltas, the many, take the plain typed decoders.
@@ -145,6 +151,12 @@ def _convert_struct(value: Any, struct: type[msgspec.Struct], path: str) -> Any:
     return shape(**arguments)
 
 
+@functools.lru_cache(maxsize=None)
+def _frozen(struct: type[msgspec.Struct]) -> Any:
+    # An immutable variant of a nested object's class, so an instance can be a default.
+    return msgspec.defstruct(struct.__name__, [], bases=(struct,), module=struct.__module__, frozen=True)
+
+
 @functools.lru_cache(maxsize=_MAX_SHAPES)
 def _shape(struct: type[msgspec.Struct], absent: tuple[str, ...], extras: tuple[str, ...]) -> Any:
     """The subclass of ``struct`` for objects that lack the fields ``absent`` and carry the
@@ -156,9 +168,13 @@ def _shape(struct: type[msgspec.Struct], absent: tuple[str, ...], extras: tuple[
         if field.name in left_out:
             factory = field.default_factory
             if factory is not msgspec.NODEFAULT and factory not in (list, dict):
-                # A nested object made by a factory would encode (omit_defaults leaves out
-                # only empty collections): left out, it reads UNSET instead.
-                definitions.append((field.name, Any, msgspec.UNSET))
+                # A nested object made by a factory would be encoded (omit_defaults leaves
+                # out only empty collections); a frozen default instance is left out and
+                # still reads as the usual empty object.
+                if isinstance(factory, type) and issubclass(factory, msgspec.Struct):
+                    definitions.append((field.name, field.type, _frozen(factory)()))
+                else:
+                    definitions.append((field.name, Any, msgspec.UNSET))
             continue
         # Sent by the server: required, so it is encoded whatever its value.
         definitions.append((field.name, field.type))
@@ -166,11 +182,11 @@ def _shape(struct: type[msgspec.Struct], absent: tuple[str, ...], extras: tuple[
     extra_names = []
     rename = {}
     for number, key in enumerate(extras):
-        attribute = key if key.isidentifier() and not keyword.iskeyword(key) and not key.startswith("_") else ""
-        if not attribute or attribute in taken:
-            attribute = f"extra_{number}"
-            while attribute in taken:
-                attribute += "_"
+        # Any string can be a JSON key: the attribute gets a name of its own, the key is
+        # its encode name (read them with extra_fields).
+        attribute = f"extra_{number}"
+        while attribute in taken:
+            attribute += "_"
         taken.add(attribute)
         extra_names.append((attribute, key))
         rename[attribute] = key
@@ -187,3 +203,101 @@ def _shape(struct: type[msgspec.Struct], absent: tuple[str, ...], extras: tuple[
     shape.__extra_fields__ = tuple(extra_names)
     shape.__qualname__ = struct.__qualname__
     return shape
+
+
+# ---- unknown members of deltas --------------------------------------------------------------
+#
+# Delta Structs forbid unknown fields, so the typed decode on the hot path fails for a delta
+# that carries one, and only then: such a delta takes the slow path, which finds its unknown
+# members here and hands them on beside the typed delta (`with_unknown_members`). The
+# accumulator merges them into the object the delta builds (`apply_unknown_members`).
+
+
+def unknown_members(value: Any, annotation: Any) -> Any:
+    """The members of decoded JSON ``value`` that ``annotation`` does not declare, as a tree
+    of the same shape (list items keep their ``index`` and ``type`` to be placed), or
+    ``None`` when there are none."""
+    origin = typing.get_origin(annotation)
+    if origin is Union or origin is types.UnionType:
+        struct_by_tag, plain_struct = union_structs(annotation)
+        if isinstance(value, dict) and (struct_by_tag or plain_struct):
+            if struct_by_tag:
+                tag_field = next(iter(struct_by_tag.values())).__struct_config__.tag_field
+                tag = value.get(tag_field)
+                struct = struct_by_tag.get(tag) if isinstance(tag, str) else None
+                if struct is None:
+                    return None  # an unknown variant is kept whole already
+            else:
+                struct = plain_struct
+            return unknown_members(value, struct)
+        list_member = union_list(annotation)
+        if isinstance(value, list) and list_member is not None:
+            return unknown_members(value, list_member)
+        return None
+    if origin is list:
+        if not isinstance(value, list):
+            return None
+        (item,) = typing.get_args(annotation)
+        found = []
+        for element in value:
+            members = unknown_members(element, item)
+            if members:
+                for key in ("index", "type"):
+                    if isinstance(element, dict) and key in element:
+                        members[key] = element[key]
+                found.append(members)
+        return found or None
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct) and isinstance(value, dict):
+        fields, known, tag_field = _fields(annotation)
+        types_by_name = {field.encode_name: field.type for field in fields}
+        found_members: dict[str, Any] = {}
+        for key, member in value.items():
+            if key == tag_field:
+                continue
+            if key not in known:
+                found_members[key] = member
+            else:
+                nested = unknown_members(member, types_by_name[key])
+                if nested:
+                    found_members[key] = nested
+        return found_members or None
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _carrier(cls: type) -> Any:
+    # A subclass whose instances can hold one more attribute (not a field: never encoded).
+    return msgspec.defstruct(cls.__name__, [], bases=(cls,), module=cls.__module__, dict=True, gc=True)
+
+
+def with_unknown_members(data: Any, members: Any) -> Any:
+    """``data`` (a delta event's data) carrying the unknown ``members`` of its ``delta``."""
+    carrier = _carrier(type(data))(**{name: getattr(data, name) for name in data.__struct_fields__})
+    carrier.unknown_members = members
+    return carrier
+
+
+def apply_unknown_members(snapshot: Any, members: dict[str, Any], positions: dict[str, list[int]]) -> Any:
+    """``snapshot`` (a Message or RunStep built from deltas) with the unknown ``members``
+    merged in. ``positions`` gives, for each list member (``content``,
+    ``step_details.tool_calls``), the wire indexes of its items in order."""
+    wire = msgspec.to_builtins(snapshot)
+    _merge_members(wire, members, positions, "")
+    return convert_exact(wire, documented(type(snapshot)))
+
+
+def _merge_members(target: dict[str, Any], members: dict[str, Any], positions: dict[str, list[int]], path: str) -> None:
+    for key, value in members.items():
+        where = f"{path}.{key}" if path else key
+        current = target.get(key)
+        if isinstance(value, list) and isinstance(current, list):
+            order = positions.get(where, list(range(len(current))))
+            for item in value:
+                index = item.get("index") if isinstance(item, dict) else None
+                if index in order and isinstance(current[order.index(index)], dict):
+                    fields = {k: v for k, v in item.items() if k not in ("index", "type")}
+                    _merge_members(current[order.index(index)], fields, positions, where + "[]")
+        elif isinstance(value, dict) and isinstance(current, dict):
+            _merge_members(current, value, positions, where)
+        else:
+            target[key] = value

@@ -49,9 +49,11 @@ __all__ = [
 STEP_TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled", "expired"})
 
 
-class _Delta(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
+class _Delta(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True, forbid_unknown_fields=True):
     """Base of delta objects: every field optional, ``None`` when absent on the wire (or
-    sent as ``null``: no delta field gives ``null`` a meaning of its own)."""
+    sent as ``null``: no delta field gives ``null`` a meaning of its own). Unknown fields
+    fail the typed decode, so that the rare delta carrying one takes the slow path, which
+    keeps them (see _models/exact.py) at no cost to the others."""
 
 
 # ---- full objects ----------------------------------------------------------------------
