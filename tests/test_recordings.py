@@ -15,6 +15,8 @@ from typing import Any
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import runstream
 from runstream._cli.main import main
@@ -269,3 +271,39 @@ def test_a_delta_without_unknown_members_takes_the_typed_decoder() -> None:
     assert isinstance(extra.data, runstream.types.MessageDeltaEvent)
     assert extra.data.unknown_members == {"x": 1}  # type: ignore[attr-defined]
     assert msgspec.json.encode(extra.data.delta) == b'{"role":"assistant"}'
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.text(max_size=5), min_size=1, max_size=6),
+    key=st.from_regex(r"x_[a-z]{1,4}", fullmatch=True),
+    numbers=st.lists(st.integers(), min_size=1, max_size=3),
+)
+def test_unknown_delta_members_merge_like_the_stream(values: list[str], key: str, numbers: list[int]) -> None:
+    # Strings are appended and other values replaced, at any level, whatever the fragments.
+    accumulator = runstream.Accumulator()
+    _feed(accumulator, "thread.message.created", {"id": "m", "object": "thread.message", "content": []})
+    for number, value in enumerate(values):
+        part = {"index": 0, "type": "text", "text": {"value": value, key: value}, key: numbers[number % len(numbers)]}
+        _feed(accumulator, "thread.message.delta", {"id": "m", "delta": {key: value, "content": [part]}})
+    built = msgspec.to_builtins(accumulator.message("m"))
+    joined = "".join(values)
+    assert built[key] == joined
+    assert built["content"][0]["text"][key] == joined and built["content"][0]["text"]["value"] == joined
+    assert built["content"][0][key] == numbers[(len(values) - 1) % len(numbers)]
+
+
+@pytest.mark.parametrize("member", [{"type": None}, {"status": 5}, {"metadata": "x"}, {"content": {"a": 1}}])
+def test_a_delta_member_named_like_a_field_of_the_object_changes_nothing_it_built(member: dict[str, Any]) -> None:
+    accumulator = runstream.Accumulator()
+    _feed(accumulator, "thread.message.created", {"id": "m", "object": "thread.message", "status": "in_progress",
+                                                   "content": []})
+    _feed(accumulator, "thread.run.step.created", {"id": "s", "type": "tool_calls", "status": "in_progress"})
+    _feed(accumulator, "thread.message.delta", {"id": "m", "delta": {**member, "content": [
+        {"index": 0, "type": "text", "text": {"value": "Hi"}}]}})
+    _feed(accumulator, "thread.run.step.delta", {"id": "s", "delta": member})
+    message = accumulator.message("m")
+    assert message is not None and message.status == "in_progress" and message.content[0].text.value == "Hi"  # type: ignore[union-attr]
+    step = accumulator.run_step("s")
+    assert step is not None and step.type == "tool_calls" and step.status == "in_progress"
+    accumulator.to_builtins()

@@ -281,9 +281,15 @@ def apply_unknown_members(snapshot: Any, members: dict[str, Any], positions: dic
     """``snapshot`` (a Message or RunStep built from deltas) with the unknown ``members``
     merged in. ``positions`` gives, for each list member (``content``,
     ``step_details.tool_calls``), the wire indexes of its items in order."""
+    cls = documented(type(snapshot))
     wire = msgspec.to_builtins(snapshot)
     _merge_members(wire, members, positions, "")
-    return convert_exact(wire, documented(type(snapshot)))
+    try:
+        return convert_exact(wire, cls)
+    except msgspec.ValidationError:
+        # A member unknown to the delta may be a documented field of the object, of another
+        # type (a hostile or confused server): the values the stream built stand.
+        return snapshot
 
 
 def _merge_members(target: dict[str, Any], members: dict[str, Any], positions: dict[str, list[int]], path: str) -> None:
@@ -299,5 +305,6 @@ def _merge_members(target: dict[str, Any], members: dict[str, Any], positions: d
                     _merge_members(current[order.index(index)], fields, positions, where + "[]")
         elif isinstance(value, dict) and isinstance(current, dict):
             _merge_members(current, value, positions, where)
-        else:
+        elif key not in target:
+            # Never over a value the object already has (a documented field of its own).
             target[key] = value
