@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from .._api.client import Client
@@ -67,8 +68,18 @@ class DemoPrinter(EventHandler):
         self._write(f"  tool call {_describe_call(tool_call)}\n")
 
     def on_requires_action(self, run: Run, tool_calls: list[Any]) -> None:
-        for call in tool_calls:
-            self._write(f"  -> {call.name}({call.arguments}) = {json.dumps(demo_weather(**call.arguments))}\n")
+        self._write(f"  the run waits for {len(tool_calls)} tool output(s)\n")
+
+    def showing_results(self, name: str, tool: Callable[..., Any]) -> Callable[..., Any]:
+        """``tool``, printing each call and its result as the tool loop makes it (the tool
+        runs once: the loop's call is the one shown)."""
+
+        def call(**arguments: Any) -> Any:
+            result = tool(**arguments)
+            self._write(f"  -> {name}({json.dumps(arguments)}) = {json.dumps(result)}\n")
+            return result
+
+        return call
 
     def on_text_created(self, text: Any) -> None:
         self._write("  assistant: ")
@@ -113,9 +124,8 @@ def _command_demo(arguments: argparse.Namespace) -> int:
         out.write(f"fake Assistants server on {server.base_url}; creating a run on thread_demo\n")
         printer = DemoPrinter(out)
         with Client(base_url=server.base_url, api_key="sk-demo") as client:
-            loop = client.run_tools(
-                "thread_demo", assistant_id="asst_demo", tools={"get_weather": demo_weather}, handler=printer
-            )
+            tools = {"get_weather": printer.showing_results("get_weather", demo_weather)}
+            loop = client.run_tools("thread_demo", assistant_id="asst_demo", tools=tools, handler=printer)
             run = loop.final_run()
             accumulator = loop.accumulator
     elapsed = time.monotonic() - printer.started
