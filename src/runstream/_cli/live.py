@@ -151,8 +151,14 @@ def _command_demo(arguments: argparse.Namespace) -> int:
 
 def _command_serve(arguments: argparse.Namespace) -> int:
     from ..testing import FakeAssistantsServer
+    from . import dialects
 
-    scenarios = _scenarios([Path(name) for name in arguments.files], arguments.repeat)
+    paths = [Path(name) for name in arguments.files]
+    _check_servable(paths)
+    dialect, _ = dialects.read_inputs(arguments.files, CommandError)
+    if dialect != dialects.RUN:
+        return _serve_dialect(arguments, dialect)
+    scenarios = _scenarios(paths, arguments.repeat)
     scenario = scenarios[0]
     with FakeAssistantsServer(scenarios, api_key=arguments.api_key, chunk_size=arguments.chunk_size,
                               chunk_delay=arguments.delay) as server:
@@ -170,14 +176,9 @@ def _command_serve(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _scenarios(paths: list[Path], repeat: int) -> list[Any]:
-    """The recorded run of ``paths``, once per time it is to be served.
-
-    Raises:
-        CommandError: a file is standard input, missing, a directory, or holds no run.
-    """
-    from ..testing import RecordedScenario
-
+def _check_servable(paths: list[Path]) -> None:
+    """Raise `CommandError` for a file that cannot be served: standard input (read once, it
+    cannot be served again), a missing file, a directory, no server-sent events."""
     for path in paths:
         if str(path) == "-":
             raise CommandError("serve reads its files for every run it serves: save standard input to a file first")
@@ -188,6 +189,17 @@ def _scenarios(paths: list[Path], repeat: int) -> list[Any]:
         except OSError as error:
             raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
         split_streams(data, str(path))  # says when there is no server-sent event at all
+
+
+def _scenarios(paths: list[Path], repeat: int) -> list[Any]:
+    """The recorded run of ``paths``, once per time it is to be served.
+
+    Raises:
+        CommandError: a file cannot be served, or holds no run.
+    """
+    from ..testing import RecordedScenario
+
+    _check_servable(paths)
     try:
         return [RecordedScenario(paths) for _ in range(repeat)]
     except (ValueError, RunstreamError) as error:
@@ -209,6 +221,30 @@ def _positive_count(text: str) -> int:
     if not (text.isdigit() and text.isascii()) or not 0 < int(text) <= 1_000_000:
         raise argparse.ArgumentTypeError(f"{text!r} is not a count from 1 to 1000000")
     return int(text)
+
+
+def _serve_dialect(arguments: argparse.Namespace, dialect: str) -> int:
+    """Serve Responses API or Chat Completions recordings: each POST to the endpoint gets the
+    next file."""
+    from ..testing import FakeAssistantsServer
+    from . import dialects
+
+    endpoint = "responses" if dialect == dialects.RESPONSES else "chat/completions"
+    with FakeAssistantsServer(api_key=arguments.api_key, chunk_size=arguments.chunk_size,
+                              chunk_delay=arguments.delay) as server:
+        for name in arguments.files:
+            server.add_dialect(Path(name), endpoint)
+        sys.stdout.write(
+            f"serving {len(arguments.files)} recorded {endpoint} stream(s) on {server.base_url}\n"
+            f"  POST {server.base_url}/{endpoint} gets the next one; Ctrl-C stops\n"
+        )
+        sys.stdout.flush()
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return EXIT_OK
 
 
 def _command_record(arguments: argparse.Namespace) -> int:
@@ -248,7 +284,9 @@ def _register(commands: Any) -> None:
     serve = commands.add_parser(
         "serve",
         help="serve recorded .sse files from a fake Assistants server, for testing other clients",
-        description="Serve a recorded run (its stream files in order) on 127.0.0.1 until Ctrl-C.",
+        description="Serve a recorded run (its stream files in order) on 127.0.0.1 until Ctrl-C. "
+        "Responses API or Chat Completions recordings are detected and served on POST .../responses "
+        "or POST .../chat/completions, one file per request, in order.",
     )
     serve.add_argument("files", nargs="+", metavar="FILE", help="the run's .sse files, first stream first")
     serve.add_argument("--api-key", default=None, help="the only API key to accept (default: any)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -21,6 +21,7 @@ from .._core.sse import SSEDecoder
 from .._streaming.recording import recording_timing, replay_chunks
 from .._streaming.sync_stream import RunStream
 from ..errors import IncompleteStreamError, RunstreamError
+from . import dialects
 
 __all__ = ["main"]
 
@@ -66,7 +67,9 @@ def non_negative_seconds(text: str) -> float:
     return value
 
 
-def _read_input(name: str) -> bytes:
+def _read_input(name: str, preread: Mapping[str, bytes]) -> bytes:
+    if name in preread:  # standard input, read whole to detect its dialect
+        return preread[name]
     if name == "-":
         return sys.stdin.buffer.read()
     try:
@@ -96,13 +99,13 @@ def split_streams(data: bytes, label: str) -> list[bytes]:
 
 
 def _replay_files(
-    names: Sequence[str], accumulator: Accumulator, speed: float = 0.0
+    names: Sequence[str], accumulator: Accumulator, speed: float = 0.0, preread: Mapping[str, bytes] | None = None
 ) -> Iterator[tuple[str, AssistantStreamEvent]]:
     """Feed the files, in order, into one accumulator; yield (file name, event). With a
     ``speed``, a file with a ``.timing`` record is replayed at its recorded pace."""
     for name in names:
         label = "standard input" if name == "-" else name
-        streams = split_streams(_read_input(name), label)
+        streams = split_streams(_read_input(name, preread or {}), label)
         sources: list[Any] = streams
         if speed and name != "-":
             try:
@@ -136,10 +139,13 @@ def _describe(ordinal: int, event: AssistantStreamEvent) -> str:
 
 
 def _command_replay(arguments: argparse.Namespace) -> int:
+    dialect, preread = dialects.read_inputs(arguments.files, CommandError)
+    if dialect != dialects.RUN:
+        return dialects.replay_dialect(arguments, dialect, preread, CommandError)
     accumulator = Accumulator()
     out = sys.stdout
     try:
-        for ordinal, (_, event) in enumerate(_replay_files(arguments.files, accumulator, arguments.speed)):
+        for ordinal, (_, event) in enumerate(_replay_files(arguments.files, accumulator, arguments.speed, preread)):
             if not arguments.json:
                 out.write(_describe(ordinal, event) + "\n")
     except CommandError as error:
@@ -156,8 +162,11 @@ def _write_json(accumulator: Accumulator) -> None:
 
 
 def _command_check(arguments: argparse.Namespace) -> int:
+    dialect, preread = dialects.read_inputs(arguments.files, CommandError)
+    if dialect != dialects.RUN:
+        return dialects.check_dialect(arguments, dialect, preread, CommandError)
     accumulator = Accumulator()
-    for _ in _replay_files(arguments.files, accumulator):
+    for _ in _replay_files(arguments.files, accumulator, preread=preread):
         pass
     for anomaly in accumulator.anomalies:
         # A run, step or message going back from a final status contradicts itself: a warning.
@@ -189,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _ArgumentParser(
         prog="runstream",
-        description="Decode, accumulate and check Assistants run streams (server-sent events).",
+        description="Decode, accumulate and check Assistants run streams, Responses API streams and "
+        "Chat Completions streams (server-sent events); the dialect is detected from the data.",
     )
     parser.add_argument("--version", action="version", version=f"runstream {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -200,7 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the events of recorded .sse files, or the final state as JSON",
         description="Feed recorded .sse files, in order, into one accumulator. Prints one line per "
         "event (ordinal, event name, object id, data size), or with --json the final state as "
-        '{"runs": [...], "steps": [...], "messages": [...]}. Without files, replays the bundled sample.',
+        '{"runs": [...], "steps": [...], "messages": [...]} (a Responses API recording: {"responses": [...]}, '
+        'each final Response; a Chat Completions one: {"completions": [...]}, each completion the deltas '
+        "build). Without files, replays the bundled sample.",
     )
     replay.add_argument("files", nargs="*", default=default_files, metavar="FILE", help="a .sse file, or - for stdin")
     replay.add_argument("--json", action="store_true", help="print the final state as one JSON object")
