@@ -129,6 +129,7 @@ def test_unknown_events_and_items_are_kept() -> None:
     )
     events = list(ResponseStream(body))
     assert isinstance(events[1], runstream.responses.UnknownResponseEvent)
+    assert events[1].type == "unknown" and events[1].name == "response.hologram.flicker"
     assert events[1].data["x"] == 2
     assert ResponseStream(body).final_response_json()["future"] is True
 

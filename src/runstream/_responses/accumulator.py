@@ -293,9 +293,10 @@ class ResponseAccumulator:
                 if index >= len(listed) or not isinstance(listed[index], dict):
                     self._discrepancy(f"{label} {key}[{index}]", part.built(), None)
                     continue
-                for member, pieces in (("text", part.text), ("refusal", part.refusal)):
-                    if pieces is not None and _joined(pieces) != listed[index].get(member):
-                        self._discrepancy(f"{label} {key}[{index}].{member}", _joined(pieces), listed[index].get(member))
+                for member, part_pieces in (("text", part.text), ("refusal", part.refusal)):
+                    if part_pieces is not None and _joined(part_pieces) != listed[index].get(member):
+                        self._discrepancy(f"{label} {key}[{index}].{member}", _joined(part_pieces),
+                                          listed[index].get(member))
 
     def _part_added(self, event: ResponseContentPartAddedEvent) -> None:
         part = self._part(event)

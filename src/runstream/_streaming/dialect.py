@@ -12,7 +12,7 @@ transport errors at the seam as `RunStream` does.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from contextlib import aclosing
 from typing import Any
 
@@ -57,7 +57,7 @@ class DialectHandler:
     current_event: Any = None
 
     @classmethod
-    def _handler_base(cls) -> type:
+    def _handler_base(cls) -> type[DialectHandler]:
         for klass in cls.__mro__:
             if "_route_table" in klass.__dict__:
                 return klass
@@ -273,9 +273,9 @@ class DialectStream(_DialectBase):
                             raise
                     else:
                         update(event)
-                    error = self._error_for(event)
-                    if error is not None:
-                        raise error
+                    event_error = self._error_for(event)
+                    if event_error is not None:
+                        raise event_error
                     yield event
             self.ended = True
             notes = accumulator.end()
@@ -370,7 +370,7 @@ class AsyncDialectStream(_DialectBase):
             for name, arguments in self.handler._routed_calls(notes):
                 await self._call(name, *arguments)
 
-    async def _batches(self, source: Source) -> AsyncIterator[Any]:
+    async def _batches(self, source: Source) -> AsyncGenerator[Any, None]:
         if source.kind == "bytes":
             sse_decoder = SSEDecoder(self.max_event_size)
             async for chunk in source.items:
@@ -408,9 +408,9 @@ class AsyncDialectStream(_DialectBase):
                                 raise
                         if event is None:
                             continue
-                        error = self._error_for(event)
-                        if error is not None:
-                            raise error
+                        event_error = self._error_for(event)
+                        if event_error is not None:
+                            raise event_error
                         yield event
             self.ended = True
             notes = accumulator.end()
