@@ -175,12 +175,14 @@ class ResponseAccumulator:
     # ---- merging ---------------------------------------------------------------------------
 
     def feed(self, event: Any) -> list[Any]:
-        """Merge one event; return the notifications for handlers."""
-        found = len(self.discrepancies)
+        """Merge one event; return the notifications for handlers: the event itself (its
+        fields say what changed), then any `ResponseDiscrepancy` it revealed."""
+        discrepancies = self.discrepancies
+        found = len(discrepancies)
         self._merge(event)
-        if len(self.discrepancies) == found:
+        if len(discrepancies) == found:
             return [event]
-        return [event, *self.discrepancies[found:]]
+        return [event, *discrepancies[found:]]
 
     def update(self, event: Any) -> None:
         """Merge one event without building notifications."""

@@ -105,8 +105,18 @@ class DialectHandler:
             self.current_event = event
             self.on_event(event)
         if notifications:
-            for name, arguments in self._routed_calls(notifications):
-                getattr(self, name)(*arguments)
+            # The hot path of a handler with callbacks: no intermediate list of calls.
+            routes = type(self).__dict__.get("_route_cache")
+            if routes is None:
+                routes = self._routes()
+            if not routes:
+                return
+            accumulator = self.accumulator
+            for notification in notifications:
+                route = routes.get(type(notification))
+                if route is not None:
+                    for name, arguments in route(notification, accumulator):
+                        getattr(self, name)(*arguments)
 
     def on_event(self, event: Any) -> None:
         """Every event, after it was accumulated."""
@@ -128,6 +138,8 @@ class _DialectBase:
     _decoder_class: Callable[[], Any]
     _accumulator_class: Callable[[], Any]
     _default_handler: Callable[[], Any]
+    #: The event classes that stand for an error (`_error_for` turns them into one).
+    _error_event_types: frozenset[type] = frozenset()
 
     def __init__(self, source: Any, handler: Any, accumulator: Any, max_event_size: int) -> None:
         self.accumulator = accumulator if accumulator is not None else self._accumulator_class()
@@ -248,6 +260,7 @@ class DialectStream(_DialectBase):
         feed = accumulator.feed
         update = accumulator.update
         listens = handler.listens
+        error_types = self._error_event_types
         handler_error: Exception | None = None
         try:
             source = self._source = open_source(self._source_object)
@@ -273,9 +286,10 @@ class DialectStream(_DialectBase):
                             raise
                     else:
                         update(event)
-                    event_error = self._error_for(event)
-                    if event_error is not None:
-                        raise event_error
+                    if type(event) in error_types:
+                        event_error = self._error_for(event)
+                        if event_error is not None:
+                            raise event_error
                     yield event
             self.ended = True
             notes = accumulator.end()
@@ -385,6 +399,7 @@ class AsyncDialectStream(_DialectBase):
         accumulator = self.accumulator
         decode = self._decoder_class().decode
         listens = self.handler.listens
+        error_types = self._error_event_types
         handler_error: Exception | None = None
         try:
             source = self._source = await open_async_source(self._source_object)
@@ -408,9 +423,10 @@ class AsyncDialectStream(_DialectBase):
                                 raise
                         if event is None:
                             continue
-                        event_error = self._error_for(event)
-                        if event_error is not None:
-                            raise event_error
+                        if type(event) in error_types:
+                            event_error = self._error_for(event)
+                            if event_error is not None:
+                                raise event_error
                         yield event
             self.ended = True
             notes = accumulator.end()
