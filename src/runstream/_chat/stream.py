@@ -22,7 +22,7 @@ class _ChatStreamMixin:
     done_received: bool
     _decoder_class = ChatChunkDecoder
     _accumulator_class = ChatCompletionAccumulator
-    _error_event_types = frozenset({ChatErrorEvent})
+    _error_event_types: frozenset[type] = frozenset({ChatErrorEvent})
 
     def _error_for(self, event: Any) -> RunstreamError | None:
         if type(event) is not ChatErrorEvent:

@@ -22,7 +22,7 @@ class _ResponseStreamMixin:
     accumulator: ResponseAccumulator
     _decoder_class = ResponseEventDecoder
     _accumulator_class = ResponseAccumulator
-    _error_event_types = frozenset({ResponseErrorEvent})
+    _error_event_types: frozenset[type] = frozenset({ResponseErrorEvent})
 
     def _error_for(self, event: Any) -> RunstreamError | None:
         if type(event) is not ResponseErrorEvent:
