@@ -296,7 +296,8 @@ class Accumulator:
     @property
     def current_run(self) -> Run | None:
         """The run of the latest run event."""
-        return self._runs.get(self.current_run_id) if self.current_run_id else None
+        # ``is not None``: an id of "" (from a dialect or a broken server) is still a run.
+        return self._runs.get(self.current_run_id) if self.current_run_id is not None else None
 
     @property
     def run_status(self) -> str | None:
@@ -441,6 +442,8 @@ class Accumulator:
         if builder is None:
             builder = self._steps[step.id] = StepBuilder(step)
             notifications.append(StepCreated(step.id))
+        elif builder.base.status in STEP_TERMINAL_STATUSES and step.status != builder.base.status:
+            self._left_terminal("step", step.id, builder.base.status, step.status)
         builder.base = step
         builder.cached = None
         self.current_step_id = step.id
@@ -581,6 +584,8 @@ class Accumulator:
         if builder is None:
             builder = self._messages[message.id] = MessageBuilder(message)
             notifications.append(MessageCreated(message.id))
+        elif builder.base.status in MESSAGE_TERMINAL_STATUSES and message.status != builder.base.status:
+            self._left_terminal("message", message.id, builder.base.status, message.status)
         builder.base = message
         builder.cached = None
         self.current_message_id = message.id
@@ -703,6 +708,10 @@ class Accumulator:
         for discrepancy in discrepancies:
             if discrepancy not in self.discrepancies:
                 self.discrepancies.append(discrepancy)
+
+    def _left_terminal(self, kind: str, object_id: str, previous: str, status: str) -> None:
+        # Merged all the same (a snapshot says what the server said last), but never silently.
+        self._anomaly(f"{kind}_left_terminal_status", f"{kind} {object_id!r} went from {previous!r} to {status!r}")
 
     def _anomaly(self, kind: str, detail: str) -> None:
         self.anomalies.append(Anomaly(kind, detail, self.events_fed - 1))

@@ -3,10 +3,11 @@
 `Scenario` scripts a run (function calls, code_interpreter, file_search, messages, errors,
 endings) and renders the streams the real service would send for it, plus the run, steps
 and messages it ends with. `FakeAssistantsServer` serves scenarios and recorded ``.sse``
-files over real HTTP, with the Runs and Run Steps endpoints, API-key checks, request logs
-and fault injection. `ResponseScenario` and `ChatScenario` script Responses API and Chat
-Completions conversations, which the same server answers on ``POST .../responses`` and
-``POST .../chat/completions``. The pytest fixture ``fake_assistants_server`` lives in
+files over real HTTP, with the Threads, Messages, Runs and Run Steps endpoints, API-key
+checks, request logs and fault injection. `ResponseScenario` and `ChatScenario` script
+Responses API and Chat Completions conversations, which the same server answers on
+``POST .../responses`` and ``POST .../chat/completions``. The pytest fixture
+``fake_assistants_server`` lives in
 ``runstream.testing.pytest_plugin``; load it with
 ``pytest_plugins = ["runstream.testing.pytest_plugin"]`` in a ``conftest.py``.
 
