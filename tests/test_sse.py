@@ -390,6 +390,25 @@ def test_floods_of_blank_lines_and_comments_are_skipped_in_bulk(idle: bytes) -> 
     assert calls < 200
 
 
+def test_a_memoryview_chunk_is_decoded_like_bytes() -> None:
+    stream = b"event: a\ndata: x\n\ndata: y"
+    decoder = SSEDecoder()
+    events = decoder.feed(memoryview(stream)) + decoder.feed(memoryview(b"\n\n")[0:2])
+    assert [(event.event, event.data) for event in events] == [("a", "x"), ("message", "y")]
+
+
+def test_a_reused_bytearray_buffer_does_not_change_what_was_fed() -> None:
+    # A reader that fills one buffer again and again (readinto) must get the events it fed.
+    decoder = SSEDecoder()
+    buffer = bytearray(b"data: hel")
+    assert decoder.feed(buffer) == []
+    buffer[:] = b"lo wor"
+    assert decoder.feed(buffer) == []
+    buffer[:] = b"ld\n\n"
+    (event,) = decoder.feed(buffer)
+    assert event.data == "hello world"
+
+
 # ---- properties ------------------------------------------------------------------------
 
 

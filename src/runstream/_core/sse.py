@@ -169,8 +169,11 @@ class SSEDecoder:
         """How many bytes of the stream have been consumed into complete lines."""
         return self._offset
 
-    def feed(self, data: bytes) -> list[ServerSentEvent]:
+    def feed(self, data: bytes | bytearray | memoryview) -> list[ServerSentEvent]:
         """Take the next chunk of the stream and return the events it completed.
+
+        Any bytes-like chunk is accepted; a mutable one (``bytearray``, ``memoryview``) is
+        copied first, so the caller may reuse its buffer for the next chunk.
 
         Raises:
             EventTooLargeError: a line or an event grew beyond ``max_event_size``. The
@@ -179,6 +182,9 @@ class SSEDecoder:
         """
         if self._error is not None:
             raise self._error
+        if type(data) is not bytes:
+            # Pieces of a line are kept until it ends: they must not change under us.
+            data = bytes(data)
         if not data:
             return []
         if self._at_start:
