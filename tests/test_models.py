@@ -77,6 +77,8 @@ def test_spec_shaped_json_round_trips_thoroughly(
     decoded = msgspec.json.decode(msgspec.json.encode(wire), type=model)
     if model in WHOLE_OBJECTS:
         decoded = convert_exact(wire, model)
+    if model in (RunStepDeltaEvent, MessageDeltaEvent):
+        wire = without_nulls(wire)  # a delta's null members read None and are not encoded
     assert msgspec.json.decode(msgspec.json.encode(decoded)) == wire
 
 
