@@ -27,6 +27,7 @@ from ._stream_base import SnapshotUpdate
 from ._streams import *  # noqa: F403
 from ._thread import *  # noqa: F403
 from ._tools import ToolCallError, pending_tool_calls
+from ._transport import RetryPolicy
 
 __version__ = "0.1.0"
 
@@ -102,6 +103,7 @@ __all__ = [
     "FunctionTool",
     "FunctionToolCall",
     "FunctionToolCallDelta",
+    "IdleTimeoutError",
     "ImageFile",
     "ImageFileContentBlock",
     "ImageFileDelta",
@@ -135,6 +137,7 @@ __all__ = [
     "RequiredActionFunction",
     "RequiredActionFunctionToolCall",
     "ResponseFormat",
+    "RetryPolicy",
     "Run",
     "RunRequiresAction",
     "RunStatusChanged",

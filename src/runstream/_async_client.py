@@ -12,11 +12,10 @@ import httpx
 from ._accumulator import Accumulator
 from ._async_streams import AsyncRunStream
 from ._client_base import (
+    DEFAULT_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
     ClientConfig,
     Page,
-    check_response,
-    connection_error,
     decode_model,
     list_params,
     run_body,
@@ -30,8 +29,8 @@ from ._recording import AsyncRecordingSource, recording_path
 from ._resync import resync_events
 from ._run import RUN_RESTING_STATUSES, Run
 from ._run_step import RunStep
-from ._sources import acheck_stream_response
 from ._tools import call_tool_async, pending_tool_calls
+from ._transport import RetryPolicy, asend, choose_retry_policy, credential_headers
 
 __all__ = ["AsyncClient", "AsyncLiveRunStream", "AsyncToolLoop"]
 
@@ -41,11 +40,18 @@ Handler = AsyncEventHandler | EventHandler
 
 class AsyncLiveRunStream(AsyncRunStream):
     """An `AsyncRunStream` over an HTTP response of an `AsyncClient`, which knows its run:
-    it can submit tool outputs and re-sync after a dropped connection."""
+    it can submit tool outputs and re-sync after a dropped connection. It stops reading at
+    ``done``, and fails with `IdleTimeoutError` after ``idle_timeout`` seconds without an
+    event."""
+
+    stops_at_done = True
 
     def __init__(self, client: AsyncClient, response: Any, handler: Handler | None, accumulator: Accumulator | None,
-                 thread_id: str, record_to: Path | None, stream_index: int) -> None:
-        super().__init__(response, handler, accumulator=accumulator)
+                 thread_id: str, record_to: Path | None, stream_index: int, idle_timeout: float | None = None,
+                 http_response: httpx.Response | None = None) -> None:
+        super().__init__(response, handler, accumulator=accumulator, idle_timeout=idle_timeout)
+        if http_response is not None:
+            self._response = http_response
         self.client = client
         self.thread_id = thread_id
         self.record_to = record_to
@@ -64,6 +70,7 @@ class AsyncLiveRunStream(AsyncRunStream):
             self.thread_id,
             self.record_to,
             self.stream_index + 1,
+            self.idle_timeout,
         )
 
     async def resync(self, *, poll_interval: float = 1.0, timeout: float | None = None) -> Run:
@@ -168,20 +175,27 @@ class AsyncClient:
         assistants_beta: send ``OpenAI-Beta: assistants=v2``.
         timeout: httpx timeout for requests made by the client's own httpx client.
         http_client: an existing ``httpx.AsyncClient`` (not closed by `aclose`).
+        idle_timeout: seconds a stream may go without an event (see `Client`).
+        max_retries: how many times a failed request is sent again (see `Client`).
+        retry_policy: a `RetryPolicy` for finer control (wins over ``max_retries``).
     """
 
     def __init__(self, *, base_url: str | None = None, api_key: str | None = None, api_key_header: str = "Authorization",
                  default_headers: Mapping[str, str] | None = None, default_query: Mapping[str, Any] | None = None,
                  timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT, http_client: httpx.AsyncClient | None = None,
-                 assistants_beta: bool = True) -> None:
+                 assistants_beta: bool = True, idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+                 max_retries: int = 0, retry_policy: RetryPolicy | None = None) -> None:
         self.config = ClientConfig(base_url=base_url, api_key=api_key, api_key_header=api_key_header,
                                    default_headers=default_headers, default_query=default_query,
                                    assistants_beta=assistants_beta)
         self._owns_http = http_client is None
         self.http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+        self.idle_timeout = idle_timeout
+        self.retry_policy = choose_retry_policy(max_retries, retry_policy)
+        self._credentials = credential_headers(api_key_header)
 
     def __repr__(self) -> str:
-        return f"AsyncClient(base_url={self.config.base_url!r})"
+        return f"AsyncClient(base_url={self.config.display_url!r})"
 
     async def aclose(self) -> None:
         """Close the httpx client if this client created it."""
@@ -199,26 +213,22 @@ class AsyncClient:
     async def _request(self, method: str, path: str, *, json: Any = None,
                        params: Mapping[str, Any] | None = None) -> bytes:
         request = self.config.build_request(self.http, method, path, json=json, params=params)
-        try:
-            response = await self.http.send(request)
-        except httpx.TransportError as error:
-            raise connection_error(error, request) from error
-        check_response(response)
+        response = await asend(self.http, request, stream=False, credentials=self._credentials,
+                               policy=self.retry_policy)
         return response.content
 
     async def _stream(self, path: str, body: dict[str, Any], params: Mapping[str, Any], handler: Handler | None,
                       accumulator: Accumulator | None, thread_id: str, record_to: Path | None,
-                      stream_index: int) -> AsyncLiveRunStream:
+                      stream_index: int, idle_timeout: float | None = None) -> AsyncLiveRunStream:
+        idle = self.idle_timeout if idle_timeout is None else idle_timeout
         request = self.config.build_request(self.http, "POST", path, json=body, params=params, stream=True)
-        try:
-            response = await self.http.send(request, stream=True)
-        except httpx.TransportError as error:
-            raise connection_error(error, request) from error
-        await acheck_stream_response(response)
+        response = await asend(self.http, request, stream=True, credentials=self._credentials,
+                               policy=self.retry_policy)
         source: Any = response
         if record_to is not None:
             source = AsyncRecordingSource(response.aiter_bytes(), recording_path(record_to, stream_index), response.aclose)
-        return AsyncLiveRunStream(self, source, handler, accumulator, thread_id, record_to, stream_index)
+        return AsyncLiveRunStream(self, source, handler, accumulator, thread_id, record_to, stream_index, idle,
+                                  response)
 
     async def _page(self, path: str, item_type: type[T], params: dict[str, Any]) -> AsyncCursorPage[T]:
         content = await self._request("GET", path, params=params)
@@ -238,12 +248,13 @@ class AsyncClient:
 
     async def stream_run(self, thread_id: str, *, assistant_id: str | None = None, include: Sequence[str] | None = None,
                          handler: Handler | None = None, accumulator: Accumulator | None = None,
-                         record_to: str | Path | None = None, **params: Any) -> AsyncLiveRunStream:
+                         record_to: str | Path | None = None, idle_timeout: float | None = None,
+                         **params: Any) -> AsyncLiveRunStream:
         """Create a run and stream its events (see `Client.stream_run`)."""
         body, query = run_body(assistant_id, include, params)
         body["stream"] = True
         return await self._stream(f"threads/{thread_id}/runs", body, query, handler, accumulator, thread_id,
-                                  Path(record_to) if record_to is not None else None, 0)
+                                  Path(record_to) if record_to is not None else None, 0, idle_timeout)
 
     async def list_runs(self, thread_id: str, *, limit: int | None = None, order: str | None = None,
                         after: str | None = None, before: str | None = None) -> AsyncCursorPage[Run]:
@@ -271,11 +282,13 @@ class AsyncClient:
 
     async def submit_tool_outputs_stream(self, thread_id: str, run_id: str, tool_outputs: Sequence[Mapping[str, str]],
                                          *, handler: Handler | None = None, accumulator: Accumulator | None = None,
-                                         record_to: str | Path | None = None) -> AsyncLiveRunStream:
+                                         record_to: str | Path | None = None,
+                                         idle_timeout: float | None = None) -> AsyncLiveRunStream:
         """Submit tool outputs and stream the continuation of the run."""
         path = f"threads/{thread_id}/runs/{run_id}/submit_tool_outputs"
         return await self._stream(path, {"tool_outputs": list(tool_outputs), "stream": True}, {}, handler,
-                                  accumulator, thread_id, Path(record_to) if record_to is not None else None, 0)
+                                  accumulator, thread_id, Path(record_to) if record_to is not None else None, 0,
+                                  idle_timeout)
 
     # ---- run steps and messages ----------------------------------------------------------
 

@@ -11,11 +11,10 @@ import httpx
 
 from ._accumulator import Accumulator
 from ._client_base import (
+    DEFAULT_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
     ClientConfig,
     Page,
-    check_response,
-    connection_error,
     decode_model,
     list_params,
     run_body,
@@ -29,9 +28,9 @@ from ._recording import RecordingSource, recording_path
 from ._resync import resync_events
 from ._run import RUN_RESTING_STATUSES, Run
 from ._run_step import RunStep
-from ._sources import check_stream_response
 from ._streams import RunStream
 from ._tools import call_tool, pending_tool_calls
+from ._transport import RetryPolicy, choose_retry_policy, credential_headers, send, with_read_timeout
 
 __all__ = ["Client", "LiveRunStream", "ToolLoop"]
 
@@ -40,11 +39,17 @@ T = TypeVar("T")
 class LiveRunStream(RunStream):
     """A `RunStream` over an HTTP response of a `Client`, which knows its run: it can submit
     tool outputs (continuing with the same handler and accumulated state) and re-sync after
-    a dropped connection."""
+    a dropped connection. It stops reading at ``done``, and fails with `IdleTimeoutError`
+    after ``idle_timeout`` seconds without an event."""
+
+    stops_at_done = True
 
     def __init__(self, client: Client, response: Any, handler: EventHandler | None, accumulator: Accumulator | None,
-                 thread_id: str, record_to: Path | None, stream_index: int) -> None:
-        super().__init__(response, handler, accumulator=accumulator)
+                 thread_id: str, record_to: Path | None, stream_index: int, idle_timeout: float | None = None,
+                 http_response: httpx.Response | None = None) -> None:
+        super().__init__(response, handler, accumulator=accumulator, idle_timeout=idle_timeout)
+        if http_response is not None:
+            self._response = http_response
         self.client = client
         self.thread_id = thread_id
         self.record_to = record_to
@@ -63,6 +68,7 @@ class LiveRunStream(RunStream):
             self.thread_id,
             self.record_to,
             self.stream_index + 1,
+            self.idle_timeout,
         )
 
     def resync(self, *, poll_interval: float = 1.0, timeout: float | None = None) -> Run:
@@ -151,21 +157,33 @@ class Client:
         assistants_beta: send ``OpenAI-Beta: assistants=v2``.
         timeout: httpx timeout for requests made by the client's own httpx client.
         http_client: an existing ``httpx.Client`` to send with (it is not closed by
-            `close`).
+            `close`). If it follows redirects, they are followed without credential
+            headers once they leave the base URL's origin.
+        idle_timeout: seconds a stream may go without an event before it fails with
+            `IdleTimeoutError` (keep-alive comments do not count); ``None``: no limit.
+            Each streaming call can override it.
+        max_retries: how many times a failed request is sent again (connection errors,
+            408, 409, 429, 5xx; honouring ``Retry-After``); streams only while being
+            created. 0, the default, never retries.
+        retry_policy: a `RetryPolicy` for finer control (wins over ``max_retries``).
     """
 
     def __init__(self, *, base_url: str | None = None, api_key: str | None = None, api_key_header: str = "Authorization",
                  default_headers: Mapping[str, str] | None = None, default_query: Mapping[str, Any] | None = None,
                  timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT, http_client: httpx.Client | None = None,
-                 assistants_beta: bool = True) -> None:
+                 assistants_beta: bool = True, idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+                 max_retries: int = 0, retry_policy: RetryPolicy | None = None) -> None:
         self.config = ClientConfig(base_url=base_url, api_key=api_key, api_key_header=api_key_header,
                                    default_headers=default_headers, default_query=default_query,
                                    assistants_beta=assistants_beta)
         self._owns_http = http_client is None
         self.http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        self.idle_timeout = idle_timeout
+        self.retry_policy = choose_retry_policy(max_retries, retry_policy)
+        self._credentials = credential_headers(api_key_header)
 
     def __repr__(self) -> str:
-        return f"Client(base_url={self.config.base_url!r})"
+        return f"Client(base_url={self.config.display_url!r})"
 
     def close(self) -> None:
         """Close the httpx client if this client created it."""
@@ -182,25 +200,21 @@ class Client:
 
     def _request(self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None) -> bytes:
         request = self.config.build_request(self.http, method, path, json=json, params=params)
-        try:
-            response = self.http.send(request)
-        except httpx.TransportError as error:
-            raise connection_error(error, request) from error
-        check_response(response)
-        return response.content
+        return send(self.http, request, stream=False, credentials=self._credentials, policy=self.retry_policy).content
 
     def _stream(self, path: str, body: dict[str, Any], params: Mapping[str, Any], handler: EventHandler | None,
-                accumulator: Accumulator | None, thread_id: str, record_to: Path | None, stream_index: int) -> LiveRunStream:
+                accumulator: Accumulator | None, thread_id: str, record_to: Path | None, stream_index: int,
+                idle_timeout: float | None = None) -> LiveRunStream:
+        idle = self.idle_timeout if idle_timeout is None else idle_timeout
         request = self.config.build_request(self.http, "POST", path, json=body, params=params, stream=True)
-        try:
-            response = self.http.send(request, stream=True)
-        except httpx.TransportError as error:
-            raise connection_error(error, request) from error
-        check_stream_response(response)
+        # A connection silent for the idle timeout is idle too: the read timeout catches
+        # it where no byte arrives to let the stream check its clock.
+        request = with_read_timeout(request, idle)
+        response = send(self.http, request, stream=True, credentials=self._credentials, policy=self.retry_policy)
         source: Any = response
         if record_to is not None:
             source = RecordingSource(response.iter_bytes(), recording_path(record_to, stream_index), response.close)
-        return LiveRunStream(self, source, handler, accumulator, thread_id, record_to, stream_index)
+        return LiveRunStream(self, source, handler, accumulator, thread_id, record_to, stream_index, idle, response)
 
     def _page(self, path: str, item_type: type[T], params: dict[str, Any]) -> CursorPage[T]:
         content = self._request("GET", path, params=params)
@@ -222,7 +236,8 @@ class Client:
 
     def stream_run(self, thread_id: str, *, assistant_id: str | None = None, include: Sequence[str] | None = None,
                    handler: EventHandler | None = None, accumulator: Accumulator | None = None,
-                   record_to: str | Path | None = None, **params: Any) -> LiveRunStream:
+                   record_to: str | Path | None = None, idle_timeout: float | None = None,
+                   **params: Any) -> LiveRunStream:
         """Create a run and stream its events.
 
         Args:
@@ -231,6 +246,8 @@ class Client:
             accumulator: continue an existing state.
             record_to: also write the raw stream to this ``.sse`` file (continuations to
                 ``NAME.continuation-N.sse``).
+            idle_timeout: this stream's idle timeout (``None``: the client's; ``math.inf``:
+                none).
 
         Raises:
             APIError: the server answered with an error or not with an event stream.
@@ -239,7 +256,7 @@ class Client:
         body, query = run_body(assistant_id, include, params)
         body["stream"] = True
         return self._stream(f"threads/{thread_id}/runs", body, query, handler, accumulator, thread_id,
-                            Path(record_to) if record_to is not None else None, 0)
+                            Path(record_to) if record_to is not None else None, 0, idle_timeout)
 
     def list_runs(self, thread_id: str, *, limit: int | None = None, order: str | None = None,
                   after: str | None = None, before: str | None = None) -> CursorPage[Run]:
@@ -267,12 +284,13 @@ class Client:
 
     def submit_tool_outputs_stream(self, thread_id: str, run_id: str, tool_outputs: Sequence[Mapping[str, str]], *,
                                    handler: EventHandler | None = None, accumulator: Accumulator | None = None,
-                                   record_to: str | Path | None = None) -> LiveRunStream:
+                                   record_to: str | Path | None = None,
+                                   idle_timeout: float | None = None) -> LiveRunStream:
         """Submit tool outputs and stream the continuation of the run (pass the previous
         stream's ``accumulator`` and ``handler`` to continue the same state)."""
         path = f"threads/{thread_id}/runs/{run_id}/submit_tool_outputs"
         return self._stream(path, {"tool_outputs": list(tool_outputs), "stream": True}, {}, handler, accumulator,
-                            thread_id, Path(record_to) if record_to is not None else None, 0)
+                            thread_id, Path(record_to) if record_to is not None else None, 0, idle_timeout)
 
     # ---- run steps and messages ----------------------------------------------------------
 

@@ -16,12 +16,14 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
-from ._exceptions import APIConnectionError, APIError
+from ._exceptions import APIError
 from ._lenient import convert_lenient
 from ._sources import api_error_from_response
+from ._transport import connection_error, redact_url
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_IDLE_TIMEOUT",
     "DEFAULT_TIMEOUT",
     "ClientConfig",
     "Page",
@@ -37,6 +39,8 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 #: Connect / read / write / pool timeouts, in seconds. Streams can pause between events
 #: while the model thinks, so the read timeout is generous.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+#: Seconds a stream may go without an event (keep-alive comments do not count).
+DEFAULT_IDLE_TIMEOUT = 600.0
 
 T = TypeVar("T")
 _json = msgspec.json.Decoder()
@@ -101,7 +105,12 @@ class ClientConfig:
         self.assistants_beta = assistants_beta
 
     def __repr__(self) -> str:
-        return f"ClientConfig(base_url={self.base_url!r})"
+        return f"ClientConfig(base_url={self.display_url!r})"
+
+    @property
+    def display_url(self) -> str:
+        """The base URL without any ``user:password@`` in it, for reprs and messages."""
+        return redact_url(self.base_url)
 
     def headers(self, stream: bool) -> dict[str, str]:
         """Headers for one request (a new dict each time)."""
@@ -154,14 +163,3 @@ def check_response(response: httpx.Response) -> None:
     """Raise `APIError` for a non-2xx (read) response."""
     if not response.is_success:
         raise api_error_from_response(response)
-
-
-def connection_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
-    """An `APIConnectionError` for a transport failure (the URL is given, never headers)."""
-    timeout = isinstance(error, httpx.TimeoutException)
-    what = "timed out" if timeout else "failed"
-    return APIConnectionError(
-        f"{request.method} {request.url.copy_with(query=None)} {what}: {type(error).__name__}: {error}",
-        timeout=timeout,
-    )
-
