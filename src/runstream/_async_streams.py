@@ -19,7 +19,7 @@ from ._sources import Source, aclose_unopened, open_async_source
 from ._sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
 from ._stream_base import SnapshotUpdate, StreamBase, source_response, text_pieces
 
-__all__ = ["AFTER_DONE_GRACE", "AsyncRunStream"]
+__all__ = ["AsyncRunStream"]
 
 #: Seconds a live stream waits, after ``done``, for the server to end the response body
 #: (so the connection can be reused) before it cuts the connection.
