@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +21,7 @@ from ._client_base import (
     run_body,
 )
 from ._events import AssistantStreamEvent
-from ._exceptions import StreamConnectionError
+from ._exceptions import APIError, StreamConnectionError
 from ._handlers import AsyncEventHandler, EventHandler
 from ._message import Message
 from ._pages import AsyncCursorPage
@@ -29,7 +29,7 @@ from ._recording import AsyncRecordingSource, recording_path
 from ._resync import resync_events
 from ._run import RUN_RESTING_STATUSES, Run
 from ._run_step import RunStep
-from ._tools import call_tool_async, pending_tool_calls
+from ._tools import call_tools_async, pending_call_ids, pending_tool_calls, waits_on_answered_calls
 from ._transport import RetryPolicy, asend, choose_retry_policy, credential_headers
 
 __all__ = ["AsyncClient", "AsyncLiveRunStream", "AsyncToolLoop"]
@@ -73,19 +73,23 @@ class AsyncLiveRunStream(AsyncRunStream):
             self.idle_timeout,
         )
 
-    async def resync(self, *, poll_interval: float = 1.0, timeout: float | None = None) -> Run:
+    async def resync(self, *, poll_interval: float = 1.0, timeout: float | None = None,
+                     answered: Collection[str] = ()) -> Run:
         """Bring the accumulated state up to date by polling (see `AsyncClient.resync`)."""
         return await self.client.resync(self.accumulator, self.handler, poll_interval=poll_interval, timeout=timeout,
-                                      thread_id=self.thread_id)
+                                        thread_id=self.thread_id, answered=answered)
 
 
 class AsyncToolLoop:
     """A run driven to its end, asynchronously: each ``requires_action`` is answered by
-    calling the registered functions (sync or async, concurrently) and submitting their
-    outputs, with one handler and one accumulated state across all streams."""
+    calling the registered functions (async ones as tasks, sync ones in worker threads, all
+    of a round concurrently) and submitting their outputs, with one handler and one
+    accumulated state across all streams. A tool runs at most once per tool call (see
+    `ToolLoop`)."""
 
     def __init__(self, client: AsyncClient, start: Callable[[], Any], tools: Mapping[str, Callable[..., Any]],
-                 submit_errors: bool, resync: bool, max_rounds: int) -> None:
+                 submit_errors: bool, resync: bool, max_rounds: int, poll_interval: float = 1.0,
+                 resync_timeout: float | None = 600.0, tool_timeout: float | None = None) -> None:
         self._client = client
         self._start = start
         self.stream: AsyncLiveRunStream | None = None
@@ -93,10 +97,15 @@ class AsyncToolLoop:
         self.submit_errors = submit_errors
         self.resync = resync
         self.max_rounds = max_rounds
+        self.poll_interval = poll_interval
+        self.resync_timeout = resync_timeout
+        self.tool_timeout = tool_timeout
         #: How many times tool outputs were submitted.
         self.rounds = 0
         #: The tool outputs of a round whose submission failed (else ``None``).
         self.unsubmitted_outputs: list[dict[str, str]] | None = None
+        #: The ids of the tool calls whose outputs were submitted.
+        self.answered: set[str] = set()
 
     @property
     def accumulator(self) -> Accumulator:
@@ -117,27 +126,40 @@ class AsyncToolLoop:
             except StreamConnectionError:
                 if not self.resync:
                     raise
-                await stream.resync()
+                await self._poll(stream)
             run = stream._final_run()
+            if waits_on_answered_calls(run, self.answered):
+                run = await self._poll(stream)  # a stale read: wait for the run to move on
             if run.status != "requires_action" or self.rounds >= self.max_rounds:
                 return
-            outputs = await self._call_tools(run)
+            outputs = await call_tools_async(pending_tool_calls(run), self.tools, submit_errors=self.submit_errors,
+                                             timeout=self.tool_timeout)
+            submitted = {output["tool_call_id"] for output in outputs}
             self.unsubmitted_outputs = outputs  # kept until the submission succeeds
-            self.stream = await stream.submit_tool_outputs(outputs)
+            try:
+                self.stream = await stream.submit_tool_outputs(outputs)
+            except APIError as error:
+                if error.status_code != 400 or not await self._landed(run, submitted):
+                    raise
+                # An earlier attempt of this submission went through: carry on from the
+                # run's polled state (the stream of that attempt is lost).
+                self.answered |= submitted
+                self.unsubmitted_outputs = None
+                self.rounds += 1
+                await self._poll(stream)
+                continue
+            self.answered |= submitted
             self.unsubmitted_outputs = None
             self.rounds += 1
 
-    async def _call_tools(self, run: Run) -> list[dict[str, str]]:
-        pending = pending_tool_calls(run)
-        outputs: list[dict[str, str]] = [{}] * len(pending)
+    async def _poll(self, stream: AsyncLiveRunStream) -> Run:
+        return await stream.resync(poll_interval=self.poll_interval, timeout=self.resync_timeout,
+                                   answered=self.answered)
 
-        async def call(position: int) -> None:
-            outputs[position] = await call_tool_async(pending[position], self.tools, submit_errors=self.submit_errors)
-
-        async with anyio.create_task_group() as group:
-            for position in range(len(pending)):
-                group.start_soon(call, position)
-        return outputs
+    async def _landed(self, run: Run, submitted: set[str]) -> bool:
+        """Whether the run no longer waits on any of ``submitted`` (read fresh)."""
+        current = await self._client.retrieve_run(run.thread_id, run.id)
+        return pending_call_ids(current).isdisjoint(submitted)
 
     async def until_done(self) -> AsyncToolLoop:
         """Drive the run to its end."""
@@ -316,18 +338,29 @@ class AsyncClient:
 
     def run_tools(self, thread_id: str, *, tools: Mapping[str, Callable[..., Any]], assistant_id: str | None = None,
                   handler: Handler | None = None, submit_errors: bool = True, resync: bool = False,
-                  max_rounds: int = 32, record_to: str | Path | None = None, **params: Any) -> AsyncToolLoop:
-        """Create a run and drive it to its end, calling the registered tools (sync or async;
-        the calls of one round run concurrently). See `Client.run_tools`."""
+                  max_rounds: int = 32, record_to: str | Path | None = None, poll_interval: float = 1.0,
+                  resync_timeout: float | None = 600.0, tool_timeout: float | None = None,
+                  **params: Any) -> AsyncToolLoop:
+        """Create a run and drive it to its end, calling the registered tools (sync ones in
+        worker threads, async ones as tasks; the calls of one round run concurrently). See
+        `Client.run_tools`.
+
+        Args:
+            tool_timeout: seconds each tool call may take; past them its output is the
+                text of a `TimeoutError` (or, with ``submit_errors=False``, `ToolCallError`
+                is raised). A sync tool's thread cannot be stopped and finishes on its own.
+        """
 
         async def start() -> AsyncLiveRunStream:
             return await self.stream_run(thread_id, assistant_id=assistant_id, handler=handler, record_to=record_to,
                                          **params)
 
-        return AsyncToolLoop(self, start, tools, submit_errors, resync, max_rounds)
+        return AsyncToolLoop(self, start, tools, submit_errors, resync, max_rounds, poll_interval, resync_timeout,
+                             tool_timeout)
 
     async def resync(self, accumulator: Accumulator, handler: Handler | None = None, *, poll_interval: float = 1.0,
-                     timeout: float | None = None, thread_id: str | None = None) -> Run:
+                     timeout: float | None = None, thread_id: str | None = None,
+                     answered: Collection[str] = ()) -> Run:
         """After a dropped connection, poll until the run rests, merging into ``accumulator``
         and calling the handler's callbacks for what was missed (see `Client.resync`)."""
         accumulator.mark_interrupted()
@@ -347,6 +380,12 @@ class AsyncClient:
                 await anyio.sleep(poll_interval)
         while True:
             run = await self.retrieve_run(run.thread_id, run.id)
+            if waits_on_answered_calls(run, answered):
+                # A stale read: the submission of these calls landed, the read lags behind.
+                if deadline is not None and anyio.current_time() >= deadline:
+                    raise TimeoutError(f"run {run.id} still shows answered tool calls after {timeout} s of re-sync")
+                await anyio.sleep(poll_interval)
+                continue
             steps = [step async for step in await self.list_run_steps(run.thread_id, run.id, order="asc")]
             messages = {}
             for step in steps:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +20,7 @@ from ._client_base import (
     run_body,
 )
 from ._events import AssistantStreamEvent
-from ._exceptions import StreamConnectionError
+from ._exceptions import APIError, StreamConnectionError
 from ._handlers import EventHandler
 from ._message import Message
 from ._pages import CursorPage
@@ -29,7 +29,7 @@ from ._resync import resync_events
 from ._run import RUN_RESTING_STATUSES, Run
 from ._run_step import RunStep
 from ._streams import RunStream
-from ._tools import call_tool, pending_tool_calls
+from ._tools import call_tool, pending_call_ids, pending_tool_calls, waits_on_answered_calls
 from ._transport import RetryPolicy, choose_retry_policy, credential_headers, send, with_read_timeout
 
 __all__ = ["Client", "LiveRunStream", "ToolLoop"]
@@ -71,33 +71,48 @@ class LiveRunStream(RunStream):
             self.idle_timeout,
         )
 
-    def resync(self, *, poll_interval: float = 1.0, timeout: float | None = None) -> Run:
+    def resync(self, *, poll_interval: float = 1.0, timeout: float | None = None,
+               answered: Collection[str] = ()) -> Run:
         """Bring the accumulated state up to date by polling (see `Client.resync`)."""
         return self.client.resync(self.accumulator, self.handler, poll_interval=poll_interval, timeout=timeout,
-                                      thread_id=self.thread_id)
+                                  thread_id=self.thread_id, answered=answered)
 
 
 class ToolLoop:
     """A run driven to its end: each ``requires_action`` is answered by calling registered
     Python functions and submitting their outputs, with one handler, one accumulated state
-    and one usage total across all streams. Iterate it for the events of every stream."""
+    and one usage total across all streams. Iterate it for the events of every stream.
+
+    A tool runs at most once per tool call: the ids of answered calls are remembered, and a
+    run that still asks for them (a stale read after a submission that landed) is polled
+    until it moves on, not answered again. A submission answered with HTTP 400 because it
+    had already landed (its earlier attempt went through) is taken as done."""
 
     def __init__(self, first: LiveRunStream, tools: Mapping[str, Callable[..., Any]], submit_errors: bool,
-                 resync: bool, max_rounds: int) -> None:
+                 resync: bool, max_rounds: int, poll_interval: float = 1.0,
+                 resync_timeout: float | None = 600.0) -> None:
         self.stream = first
         self.tools = dict(tools)
         self.submit_errors = submit_errors
         self.resync = resync
         self.max_rounds = max_rounds
+        self.poll_interval = poll_interval
+        self.resync_timeout = resync_timeout
         #: How many times tool outputs were submitted.
         self.rounds = 0
         #: The tool outputs of a round whose submission failed (else ``None``).
         self.unsubmitted_outputs: list[dict[str, str]] | None = None
+        #: The ids of the tool calls whose outputs were submitted.
+        self.answered: set[str] = set()
 
     @property
     def accumulator(self) -> Accumulator:
         """The state accumulated over every stream of the run."""
         return self.stream.accumulator
+
+    def _poll(self) -> Run:
+        return self.stream.resync(poll_interval=self.poll_interval, timeout=self.resync_timeout,
+                                  answered=self.answered)
 
     def __iter__(self) -> Iterator[AssistantStreamEvent]:
         while True:
@@ -106,17 +121,37 @@ class ToolLoop:
             except StreamConnectionError:
                 if not self.resync:
                     raise
-                self.stream.resync()
+                self._poll()
             run = self.stream._final_run()
+            if waits_on_answered_calls(run, self.answered):
+                run = self._poll()  # a stale read: wait for the run to move on
             if run.status != "requires_action" or self.rounds >= self.max_rounds:
                 return
             outputs = [call_tool(call, self.tools, submit_errors=self.submit_errors) for call in pending_tool_calls(run)]
+            submitted = {output["tool_call_id"] for output in outputs}
             # Kept until the submission succeeds: after an APIError, submit them again with
             # ``loop.stream.submit_tool_outputs(loop.unsubmitted_outputs)``.
             self.unsubmitted_outputs = outputs
-            self.stream = self.stream.submit_tool_outputs(outputs)
+            try:
+                self.stream = self.stream.submit_tool_outputs(outputs)
+            except APIError as error:
+                if error.status_code != 400 or not self._landed(run, submitted):
+                    raise
+                # An earlier attempt of this submission went through: carry on from the
+                # run's polled state (the stream of that attempt is lost).
+                self.answered |= submitted
+                self.unsubmitted_outputs = None
+                self.rounds += 1
+                self._poll()
+                continue
+            self.answered |= submitted
             self.unsubmitted_outputs = None
             self.rounds += 1
+
+    def _landed(self, run: Run, submitted: set[str]) -> bool:
+        """Whether the run no longer waits on any of ``submitted`` (read fresh)."""
+        current = self.stream.client.retrieve_run(run.thread_id, run.id)
+        return pending_call_ids(current).isdisjoint(submitted)
 
     def until_done(self) -> ToolLoop:
         """Drive the run to its end."""
@@ -318,7 +353,8 @@ class Client:
 
     def run_tools(self, thread_id: str, *, tools: Mapping[str, Callable[..., Any]], assistant_id: str | None = None,
                   handler: EventHandler | None = None, submit_errors: bool = True, resync: bool = False,
-                  max_rounds: int = 32, record_to: str | Path | None = None, **params: Any) -> ToolLoop:
+                  max_rounds: int = 32, record_to: str | Path | None = None, poll_interval: float = 1.0,
+                  resync_timeout: float | None = 600.0, **params: Any) -> ToolLoop:
         """Create a run and drive it to its end, calling ``tools[name](**arguments)`` for each
         function call the run asks for.
 
@@ -328,15 +364,22 @@ class Client:
                 on); if false, the error is raised as `ToolCallError`.
             resync: after a dropped connection, poll the run and continue.
             max_rounds: stop after this many rounds of tool outputs.
+            poll_interval: seconds between polls of a re-sync.
+            resync_timeout: how long one re-sync may poll before `TimeoutError` (``None``:
+                no limit); it bounds also the wait for a run that still shows calls already
+                answered.
         """
         first = self.stream_run(thread_id, assistant_id=assistant_id, handler=handler, record_to=record_to, **params)
-        return ToolLoop(first, tools, submit_errors, resync, max_rounds)
+        return ToolLoop(first, tools, submit_errors, resync, max_rounds, poll_interval, resync_timeout)
 
     def resync(self, accumulator: Accumulator, handler: EventHandler | None = None, *, poll_interval: float = 1.0,
-               timeout: float | None = None, thread_id: str | None = None) -> Run:
+               timeout: float | None = None, thread_id: str | None = None, answered: Collection[str] = ()) -> Run:
         """After a dropped connection, poll the run and its steps (and their messages) until
         the run rests, merging everything into ``accumulator`` and calling the handler's
         callbacks for what was missed (the done ones at least). Returns the run.
+
+        ``answered``: ids of tool calls whose outputs were submitted; a run still asking
+        for one of them is a stale read, not at rest, and is polled again.
 
         Raises:
             TimeoutError: ``timeout`` seconds passed before the run reached a resting status.
@@ -359,6 +402,12 @@ class Client:
                 time.sleep(poll_interval)
         while True:
             run = self.retrieve_run(run.thread_id, run.id)
+            if waits_on_answered_calls(run, answered):
+                # A stale read: the submission of these calls landed, the read lags behind.
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise TimeoutError(f"run {run.id} still shows answered tool calls after {timeout} s of re-sync")
+                time.sleep(poll_interval)
+                continue
             steps = list(self.list_run_steps(run.thread_id, run.id, order="asc"))
             messages = {
                 step.step_details.message_creation.message_id: self.retrieve_message(
