@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from contextlib import aclosing
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -259,11 +260,12 @@ async def aread_api_error(response: httpx.Response) -> APIError:
     head = bytearray()
     problem = None
     try:
-        async for chunk in response.aiter_bytes():
-            head += chunk
-            if len(head) >= ERROR_BODY_LIMIT:
-                problem = f"body longer than {ERROR_BODY_LIMIT} bytes, cut"
-                break
+        async with aclosing(response.aiter_bytes()) as chunks:
+            async for chunk in chunks:
+                head += chunk
+                if len(head) >= ERROR_BODY_LIMIT:
+                    problem = f"body longer than {ERROR_BODY_LIMIT} bytes, cut"
+                    break
     except httpx.TransportError as error:
         problem = f"body incomplete: {type(error).__name__}: {error}"
     finally:

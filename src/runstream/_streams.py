@@ -77,12 +77,19 @@ class RunStream(StreamBase):
         self._response = source_response(source)
         self._source: Source | None = None
         self._iterator: Iterator[AssistantStreamEvent] | None = None
+        self._close_requested = False
 
     def __iter__(self) -> Iterator[AssistantStreamEvent]:
         return self
 
     def __next__(self) -> AssistantStreamEvent:
-        return next(self._generator())
+        try:
+            return next(self._generator())
+        except ValueError:
+            # "generator already executing": close() from another thread is running it.
+            if self._close_requested:
+                raise StopIteration from None
+            raise
 
     def _generator(self) -> Iterator[AssistantStreamEvent]:
         if self._iterator is None:
@@ -102,6 +109,7 @@ class RunStream(StreamBase):
         """Stop reading and release the source (closes the HTTP response). From another
         thread than the reader's, or from a callback, it asks the reader to stop: the
         reader's loop then ends after ``on_end``, and the reader releases the source."""
+        self._close_requested = True
         if self._iterator is not None:
             try:
                 self._iterator.close()  # type: ignore[attr-defined]
@@ -223,9 +231,13 @@ class RunStream(StreamBase):
     # ---- conveniences --------------------------------------------------------------------
 
     def until_done(self) -> RunStream:
-        """Read the stream to its end."""
-        for _ in self._generator():  # the generator itself: no Python-level __next__ per event
-            pass
+        """Read the stream to its end (or until `close` is called from another thread)."""
+        try:
+            for _ in self._generator():  # the generator itself: no Python-level __next__ per event
+                pass
+        except ValueError:
+            if not self._close_requested:  # not a close() from another thread running it
+                raise
         return self
 
     def snapshots(self) -> Iterator[SnapshotUpdate]:
