@@ -14,7 +14,13 @@ import msgspec
 
 import runstream
 from runstream import Accumulator, AsyncEventHandler, EventHandler, RunStream
-from runstream.testing import AnnotationSpec, Scenario, SearchResultSpec, ToolCallSpec, split_sse
+from runstream.testing import (
+    AnnotationSpec,
+    Scenario,
+    SearchResultSpec,
+    ToolCallSpec,
+    split_sse,
+)
 
 #: The API key of every client in these tests; nothing may ever show it.
 SECRET_KEY = "sk-rs-TOPSECRET-4f9b2c7e81d04a6e9c3b5a7d2e6f8091"
@@ -238,7 +244,8 @@ def busy_connections(http_client: Any) -> list[Any]:
 
 def bounded(function: Callable[[], Any], seconds: float) -> Any:
     """Call ``function`` in a thread; fail the test if it runs longer than ``seconds`` (a
-    hang), else return its result or raise its exception."""
+    hang), else return its result or raise its exception. ``seconds`` is a safety net against
+    a hang, never a speed target: give minutes, as a loaded machine can be many times slower."""
     result: dict[str, Any] = {}
 
     def target() -> None:

@@ -9,8 +9,8 @@ order, in one namespace, in a fresh temporary working directory. Rules a page ca
   fixtures (``fake_assistants_server``, ``tmp_path``...) passed by argument name, so the
   examples of the testing guide run as tests. Coroutine functions run under anyio.
 - ``<!-- needs: openai -->`` on the line before a block runs it only when the ``openai``
-  package is importable (its deprecation warnings ignored). Only the migration guide's
-  "before" example may use it.
+  package is importable (its deprecation warnings ignored); ``<!-- needs: azure.ai.agents -->``
+  likewise. Only the migration guide's "before" examples may use them.
 
 Also checked: the API reference names every public name, the nav lists every page, and,
 when mkdocs is installed (the ``docs`` extra), ``mkdocs build --strict`` passes.
@@ -27,7 +27,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import types
 import warnings
 from dataclasses import dataclass
@@ -156,9 +155,8 @@ def test_page_examples_run(path: Path, tmp_path: Path, monkeypatch: pytest.Monke
     # Registered so that classes and dataclasses a page defines have a real module.
     monkeypatch.setitem(sys.modules, module_name, module)
     namespace = module.__dict__
-    started = time.monotonic()
     for block in blocks:
-        if block.needs is not None and importlib.util.find_spec(block.needs) is None:
+        if block.needs is not None and not _importable(block.needs):
             continue
         printed = _run_block(path, block, namespace)
         if block.output is not None:
@@ -166,12 +164,17 @@ def test_page_examples_run(path: Path, tmp_path: Path, monkeypatch: pytest.Monke
                 f"{path.name}:{block.line}: the example printed\n{printed}\ninstead of\n{block.output}"
             )
     _call_page_tests(namespace, request)
-    elapsed = time.monotonic() - started
-    assert elapsed < 10, f"{path.name}'s examples took {elapsed:.1f} s: keep them fast"
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:  # a parent package is missing
+        return False
 
 
 def test_needs_markers_only_where_allowed() -> None:
-    """Only the migration guide's openai example may be skipped; everything else runs."""
+    """Only the migration guide's "before" examples may be skipped; everything else runs."""
     for path in PAGES:
         for block in read_blocks(path):
             if block.needs is not None:
@@ -200,13 +203,25 @@ def _public_names(module: types.ModuleType) -> set[str]:
 def test_reference_names_every_public_name() -> None:
     """docs/reference.md mentions every name importable from runstream and runstream.testing."""
     import runstream
+    import runstream.errors
+    import runstream.events
+    import runstream.notifications
     import runstream.testing
     import runstream.testing.pytest_plugin
+    import runstream.types
 
     reference = (DOCS / "reference.md").read_text(encoding="utf-8")
     missing = [
         f"{module.__name__}.{name}"
-        for module in (runstream, runstream.testing, runstream.testing.pytest_plugin)
+        for module in (
+            runstream,
+            runstream.errors,
+            runstream.events,
+            runstream.notifications,
+            runstream.types,
+            runstream.testing,
+            runstream.testing.pytest_plugin,
+        )
         for name in sorted(_public_names(module))
         if not re.search(rf"\b{re.escape(name)}\b", reference)
         and name != "annotations"  # from __future__, if ever imported there

@@ -28,7 +28,7 @@ from runstream import (
     RetryPolicy,
     ToolCallError,
 )
-from runstream._cli import main as cli_main
+from runstream._cli.main import main as cli_main
 from runstream.testing import HTTPFault, Scenario, StreamFault, ToolCallSpec
 
 
@@ -304,8 +304,8 @@ def test_an_endless_error_body_is_read_only_up_to_the_limit() -> None:
             error = raised.value
             assert error.status_code == 500 and error.request_id == "req_1"
             assert isinstance(error.body, str) and error.body.startswith("xxx")
-            assert len(error.body) == runstream._sources.ERROR_BODY_LIMIT
-            assert bodies[-1].sent <= runstream._sources.ERROR_BODY_LIMIT + 65536
+            assert len(error.body) == runstream._streaming.sources.ERROR_BODY_LIMIT
+            assert bodies[-1].sent <= runstream._streaming.sources.ERROR_BODY_LIMIT + 65536
 
 
 # httpx reads a body through nested async generators it cannot close when the reader stops
@@ -399,10 +399,16 @@ def test_a_truncated_error_body_over_loopback_keeps_its_status(fake_assistants_s
 
 
 def test_api_error_exposes_headers_and_retry_after() -> None:
-    for headers, expected in [({"retry-after": "7"}, 7.0), ({"retry-after-ms": "1500"}, 1.5),
-                              ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0), ({}, None),
-                              ({"retry-after": "soon"}, None)]:
-        error = APIError("slow down", status_code=429, headers={"X-Request-Id": "req_9", **headers})
+    cases = [({"retry-after": "7"}, 7.0), ({"retry-after-ms": "1500"}, 1.5),
+             ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0), ({}, None), ({"retry-after": "soon"}, None)]
+    for headers, expected in cases:
+        def handle(request: httpx.Request, headers: dict[str, str] = headers) -> httpx.Response:
+            return httpx.Response(429, headers={"X-Request-Id": "req_9", **headers}, json={"error": {"message": "slow"}})
+
+        http = httpx.Client(transport=httpx.MockTransport(handle))
+        with pytest.raises(APIError) as raised:
+            Client(base_url="http://service.test/v1", api_key=SECRET_KEY, http_client=http).retrieve_run("t", "r")
+        error = raised.value
         assert error.retry_after == expected
         assert error.request_id == "req_9" and error.headers["x-request-id"] == "req_9"
 
@@ -541,3 +547,25 @@ def test_redirects_are_not_followed_when_the_client_does_not_follow() -> None:
     with pytest.raises(APIError) as raised:
         client.retrieve_run("thread_1", "run_1")
     assert raised.value.status_code == 307
+
+
+def test_sync_loop_tool_timeout(fake_assistants_server: Any) -> None:
+    scenario = tool_scenario(15)
+    server = fake_assistants_server([scenario], api_key=SECRET_KEY)
+    release = threading.Event()
+
+    def get_weather(city: str) -> str:  # hangs until the test ends
+        release.wait(60)
+        return "late"
+
+    try:
+        with Client(base_url=server.base_url, api_key=SECRET_KEY, timeout=10) as client:
+            loop = client.run_tools(scenario.thread_id, assistant_id=scenario.assistant_id, tool_timeout=0.05,
+                                    tools={"get_weather": get_weather, "get_time": lambda tz: "noon"})
+            run = loop.final_run()
+    finally:
+        release.set()
+    assert run.status == "completed"
+    [submission] = submissions(server)
+    outputs = [o["output"] for o in submission.json["tool_outputs"]]
+    assert outputs == ["Error: TimeoutError: the tool did not return within 0.05 s", "noon"]

@@ -17,7 +17,8 @@ import httpx
 import pytest
 from reliability_support import SECRET_KEY, AsyncRecorder, Recorder, event_ends
 
-from runstream import AsyncClient, Client, IdleTimeoutError, StreamConnectionError
+from runstream import AsyncClient, Client, StreamConnectionError
+from runstream.errors import IdleTimeoutError
 from runstream.testing import Scenario
 
 FOREVER = 3600.0

@@ -18,8 +18,8 @@ from runstream import (
     EventTooLargeError,
     IncompleteStreamError,
     RunStream,
-    RunStreamError,
     RunstreamError,
+    ServerStreamError,
     StreamDecodeError,
 )
 from runstream.testing import FakeAssistantsServer, Scenario
@@ -60,7 +60,7 @@ def read(body: bytes, **options: Any) -> tuple[RunStream, BaseException | None]:
             return error
         return None
 
-    return stream, bounded(go, 20)
+    return stream, bounded(go, 300)
 
 
 DEEP = 100_000
@@ -81,7 +81,7 @@ def test_deeply_nested_json_is_a_decode_error(name: str, data: str) -> None:
     # say which event is bad (or, for an error event, report the server's error).
     stream, error = read(run_event("queued") + frame(name, data))
     if name == "error":
-        assert isinstance(error, (RunStreamError, StreamDecodeError))
+        assert isinstance(error, (ServerStreamError, StreamDecodeError))
     else:
         assert type(error) is StreamDecodeError
         assert (error.event, error.offset) == (name, len(run_event("queued")))
