@@ -569,3 +569,22 @@ def test_sync_loop_tool_timeout(fake_assistants_server: Any) -> None:
     [submission] = submissions(server)
     outputs = [o["output"] for o in submission.json["tool_outputs"]]
     assert outputs == ["Error: TimeoutError: the tool did not return within 0.05 s", "noon"]
+
+
+def test_dialect_streams_keep_credentials_to_their_origin_and_bound_error_bodies() -> None:
+    received: list[tuple[str, dict[str, str]]] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        received.append((request.url.host, dict(request.headers)))
+        if request.url.host == "service.test":
+            return httpx.Response(307, headers={"location": "http://elsewhere.test/v1/chat/completions"})
+        return httpx.Response(500, stream=EndlessBody())
+
+    http = httpx.Client(transport=httpx.MockTransport(handle), follow_redirects=True)
+    client = Client(base_url="http://service.test/v1", api_key=SECRET_KEY, api_key_header="api-key", http_client=http)
+    with pytest.raises(APIError) as raised:
+        client.stream_chat_completion(model="gpt-4o", messages=[{"role": "user", "content": "Hi"}])
+    assert raised.value.status_code == 500
+    assert len(raised.value.body) == runstream._streaming.sources.ERROR_BODY_LIMIT
+    assert [host for host, _ in received] == ["service.test", "elsewhere.test"]
+    assert SECRET_KEY in str(received[0][1]) and SECRET_KEY not in str(received[1][1])
