@@ -30,7 +30,9 @@ HTTPX_GENERATORS_WARN = pytest.mark.filterwarnings("ignore:Async generator 'http
 
 
 def text_scenario(seed: int) -> Scenario:
-    return Scenario(thread_id=f"thread_ls{seed}", seed=seed, created_at=1_700_000_000).message(
+    # One write up to a stall: the events before it arrive together, so even a slow machine
+    # sees no idle gap between them.
+    return Scenario(thread_id=f"thread_ls{seed}", seed=seed, created_at=1_700_000_000, chunk_size=1 << 20).message(
         "A message long enough to come in several deltas, so a stall can fall in the middle.")
 
 
@@ -107,12 +109,12 @@ def test_a_stalled_stream_times_out_keeping_its_state(fake_assistants_server: An
     scenario = text_scenario(3)
     server = fake_assistants_server([scenario], api_key=SECRET_KEY, stream_faults=[stall_after_events(scenario, 3)])
     handler = Recorder()
-    with Client(base_url=server.base_url, api_key=SECRET_KEY, timeout=None, idle_timeout=0.05) as client:
+    with Client(base_url=server.base_url, api_key=SECRET_KEY, timeout=None, idle_timeout=0.5) as client:
         with client.stream_run(scenario.thread_id, assistant_id=scenario.assistant_id, handler=handler) as stream:
             with pytest.raises(IdleTimeoutError) as raised:
                 stream.until_done()
     error = raised.value
-    assert isinstance(error, StreamConnectionError) and error.timeout and error.idle_timeout == 0.05
+    assert isinstance(error, StreamConnectionError) and error.timeout and error.idle_timeout == 0.5
     assert error.accumulator is stream.accumulator and stream.accumulator.events_fed == 3
     assert error.last_status == "in_progress"
     assert [n for n in handler.names() if n in ("on_timeout", "on_exception", "on_end")] == [
@@ -127,7 +129,7 @@ async def test_async_a_stalled_stream_times_out_keeping_its_state(fake_assistant
     async with AsyncClient(base_url=server.base_url, api_key=SECRET_KEY, timeout=None) as client:
         # The stream's own idle timeout wins over the client's (600 s).
         stream = await client.stream_run(scenario.thread_id, assistant_id=scenario.assistant_id, handler=handler,
-                                         idle_timeout=0.05)
+                                         idle_timeout=0.5)
         async with stream:
             with pytest.raises(IdleTimeoutError) as raised:
                 await stream.until_done()

@@ -303,10 +303,12 @@ class Client(DialectEndpoints):
         idle = self.idle_timeout if idle_timeout is None else idle_timeout
         request = self.config.build_request(self.http, "POST", path, json=body, params=params, stream=True,
                                             headers=headers, token=self._token())
-        # A connection silent for the idle timeout is idle too: the read timeout catches
-        # it where no byte arrives to let the stream check its clock.
-        request = with_read_timeout(request, idle)
         response = send(self.http, request, stream=True, credentials=self._credentials, policy=self.retry_policy)
+        # A connection silent for the idle timeout is idle too: the read timeout catches it
+        # where no byte arrives to let the stream check its clock. Set once the headers are
+        # in (httpcore reads it when the body is first read), so the wait for the response
+        # keeps the client's timeout.
+        with_read_timeout(response.request, idle)
         log_response(request, response)
         source: Any = response
         if record_to is not None:

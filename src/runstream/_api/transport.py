@@ -284,7 +284,9 @@ async def asend(http: httpx.AsyncClient, request: httpx.Request, *, stream: bool
 
 def with_read_timeout(request: httpx.Request, seconds: float | None) -> httpx.Request:
     """Lower ``request``'s read timeout to ``seconds`` (a stream's idle timeout: a
-    connection silent that long is idle too)."""
+    connection silent that long is idle too). On a sent request whose body is not read yet,
+    it applies to the body's reads (httpcore looks the timeout up when the body is first
+    read, in the extensions it shares with the request)."""
     if seconds is None:
         return request
     timeout = dict(request.extensions.get("timeout") or {})
