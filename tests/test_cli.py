@@ -112,7 +112,7 @@ def test_bad_file_exits_2_with_one_line_naming_it(case: str, command: str, capsy
         "bad json": "invalid JSON in thread.run.created",
         "cut short": "ended before the run finished",
         "error event": "The server broke.",
-        "no events": "no run event arrived",
+        "no events": "no server-sent events (7 bytes)",
     }[case]
     assert expected in err
 

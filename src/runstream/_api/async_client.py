@@ -484,6 +484,9 @@ class AsyncClient(AsyncDialectEndpoints):
             ValueError: no run was seen and no ``thread_id`` was given to look it up.
         """
         accumulator.mark_interrupted()
+        if handler is not None:
+            # The handler reads the state it gets callbacks about (as a stream sets it).
+            handler.accumulator = accumulator
         deadline = None if timeout is None else anyio.current_time() + timeout
         run = accumulator.current_run
         while run is None:

@@ -467,6 +467,9 @@ class Client(DialectEndpoints):
                 (also a `ValueError`).
         """
         accumulator.mark_interrupted()
+        if handler is not None:
+            # The handler reads the state it gets callbacks about (as a stream sets it).
+            handler.accumulator = accumulator
         deadline = None if timeout is None else time.monotonic() + timeout
         run = accumulator.current_run
         while run is None:
