@@ -148,9 +148,9 @@ def test_a_message_creation_step_without_its_message_creation_member_is_not_a_cr
         b'"thread_id":"thread_1","type":"message_creation","status":"completed",'
         b'"step_details":{"type":"message_creation"}}\n\n'
     )
-    accumulator = runstream.Accumulator()
-    for sse in runstream.SSEDecoder().feed(body + b"\n"):
-        accumulator.feed(runstream.decode_event(sse))
+    accumulator, event_decoder = runstream.Accumulator(), runstream.EventDecoder()
+    for sse in runstream.SSEDecoder().feed(body):
+        accumulator.feed(event_decoder.decode(sse))
     (step,) = accumulator.run_steps
     assert step.status == "completed"
     assert step.step_details.type == "message_creation"
