@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
+from .._models.exact import WHOLE_OBJECTS, convert_exact
 from .._models.lenient import convert_lenient
 from .._streaming.log import logger
 from .._streaming.sources import api_error_from_response
@@ -59,6 +60,9 @@ def decode_model(content: bytes, model: type[T]) -> T:
         APIError: the body is not the expected JSON object.
     """
     try:
+        if model in WHOLE_OBJECTS:
+            # Exactly the keys the server sent, like the same objects in a stream.
+            return convert_exact(_json.decode(content), model)  # type: ignore[no-any-return]
         return msgspec.json.decode(content, type=model)
     except msgspec.ValidationError:
         try:

@@ -391,7 +391,8 @@ class ChatCompletionAccumulator:
 
     def completion_json(self) -> dict[str, Any]:
         """The completion so far as the API's JSON object: every member the stream carried,
-        unknown ones included (a fresh dict each call; cached until the next chunk)."""
+        unknown ones included. Built when read after a change and kept until the next chunk
+        (read it, do not change it)."""
         if self._cached is None:
             header = self._header
             completion: dict[str, Any] = {
@@ -410,7 +411,7 @@ class ChatCompletionAccumulator:
             for key, value in self._extra.items():
                 completion.setdefault(key, value)
             self._cached = completion
-        return msgspec.json.decode(msgspec.json.encode(self._cached))  # type: ignore[no-any-return]
+        return self._cached
 
     def completion(self) -> ChatCompletion:
         """The completion so far, typed."""

@@ -495,13 +495,13 @@ class Accumulator:
         if notify:
             notifications.append(StepDeltaReceived(step_id, delta))
         details = delta.step_details
-        if details is UNSET:
+        if details is None:
             return notifications
         details_class = type(details)
         if details_class is ToolCallDeltaObject:
             builder.details_type = "tool_calls"
             calls = details.tool_calls  # type: ignore[union-attr]
-            if calls is UNSET:
+            if calls is None:
                 return notifications
             tool_calls = builder.tool_calls
             for call_delta in calls:
@@ -526,7 +526,7 @@ class Accumulator:
                         notifications.append(CodeInterpreterOutputAdded(step_id, index, output_index, output))
         elif details_class is RunStepDeltaMessageDelta:
             builder.details_type = "message_creation"
-            if details.message_creation is not UNSET:  # type: ignore[union-attr]
+            if details.message_creation is not None:  # type: ignore[union-attr]
                 merge_fields(builder.details_fields, details.message_creation)  # type: ignore[union-attr]
         else:
             builder.details_type = details.type  # type: ignore[union-attr]
@@ -630,10 +630,10 @@ class Accumulator:
         delta = data.delta
         if notify:
             notifications.append(MessageDeltaReceived(message_id, delta))
-        if delta.role is not UNSET:
+        if delta.role is not None:
             builder.base = msgspec.structs.replace(builder.base, role=delta.role)
         content = delta.content
-        if content is UNSET:
+        if content is None:
             return notifications
         parts = builder.parts
         for block in content:
@@ -658,19 +658,19 @@ class Accumulator:
             added: list[int] = []
             if block_class is TextDeltaBlock:
                 text = block.text  # type: ignore[union-attr]
-                if text is not UNSET:
-                    if text.value is not UNSET:
+                if text is not None:
+                    if text.value is not None:
                         part.pieces.append(text.value)
-                    if text.annotations is not UNSET and text.annotations:
+                    if text.annotations is not None and text.annotations:
                         added = _merge_annotations(part, text.annotations)
             elif block_class is RefusalDeltaBlock:
-                if block.refusal is not UNSET:  # type: ignore[union-attr]
+                if block.refusal is not None:  # type: ignore[union-attr]
                     part.pieces.append(block.refusal)  # type: ignore[union-attr]
             elif block_class is ImageFileDeltaBlock:
-                if block.image_file is not UNSET:  # type: ignore[union-attr]
+                if block.image_file is not None:  # type: ignore[union-attr]
                     merge_fields(part.fields, block.image_file)  # type: ignore[union-attr]
             elif block_class is ImageURLDeltaBlock:
-                if block.image_url is not UNSET:  # type: ignore[union-attr]
+                if block.image_url is not None:  # type: ignore[union-attr]
                     merge_fields(part.fields, block.image_url)  # type: ignore[union-attr]
             else:
                 merge_fields(part.fields, block)

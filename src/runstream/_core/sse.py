@@ -140,15 +140,24 @@ class SSEDecoder:
         self._data: list[bytes] = []
         self._data_size = 0
         self._event_offset = -1
+        # The last event ID buffer (set by ``id`` fields), and its value when the current
+        # block began: what the event source's last event ID is until the block dispatches.
         self._last_event_id = ""
+        self._block_event_id = ""
         self._retry: int | None = None
         # A size error found after some events of a chunk: raised by the next call.
         self._error: EventTooLargeError | None = None
 
     @property
     def last_event_id(self) -> str:
-        """The last event ID buffer: the value of the latest valid ``id`` field."""
-        return self._last_event_id
+        """The last event ID string: what a reconnection sends as ``Last-Event-ID``.
+
+        As the standard has it, an ``id`` field sets a buffer, and the buffer becomes the
+        last event ID only when its block is dispatched (at the blank line ending it, even
+        a block without data). An ``id`` in a block not yet ended, or in an unterminated
+        last block, does not change it.
+        """
+        return self._last_event_id if self._event_offset < 0 else self._block_event_id
 
     @property
     def retry(self) -> int | None:
@@ -240,6 +249,8 @@ class SSEDecoder:
             EventTooLargeError: the last chunk hit the size limit after completing events.
         """
         error, self._error = self._error, None
+        # An unterminated last block is discarded, and with it any ``id`` it set.
+        self._last_event_id = self.last_event_id
         self._partial = []
         self._partial_size = 0
         self._at_start = True
@@ -409,6 +420,7 @@ class SSEDecoder:
                 continue
             if event_offset < 0:
                 event_offset = line_start
+                self._block_event_id = self._last_event_id
             if len(line) + data_size > max_event_size:
                 # The same test `feed` applies to a partial line, so whether (and where) the
                 # limit is hit does not depend on how the stream was chunked.

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 import msgspec
 
-from .._models.base import UNSET, UnknownObject
+from .._models.base import UnknownObject
 from .._models.run_step import (
     CodeInterpreter,
     CodeInterpreterImage,
@@ -145,14 +145,14 @@ class ToolCallBuilder:
         if type(delta) is FunctionToolCallDelta:
             # The hot path: argument fragments of function calls.
             function = delta.function
-            if function is not UNSET:
-                if function.arguments is not UNSET:
+            if function is not None:
+                if function.arguments is not None:
                     self.pieces.append(function.arguments)
-                if function.name is not UNSET:
+                if function.name is not None:
                     self.name = function.name
-                if function.output is not UNSET:
+                if function.output is not None:
                     self.output = function.output
-            if delta.id is not UNSET:
+            if delta.id is not None:
                 self.id = delta.id
             return _NO_OUTPUTS
         if type(delta) is UnknownObject:
@@ -160,18 +160,18 @@ class ToolCallBuilder:
             if isinstance(delta.get("id"), str):
                 self.id = delta["id"]
             return _NO_OUTPUTS
-        if delta.id is not UNSET:
+        if delta.id is not None:
             self.id = delta.id
         if type(delta) is CodeInterpreterToolCallDelta:
             code = delta.code_interpreter
-            if code is UNSET:
+            if code is None:
                 return _NO_OUTPUTS
-            if code.input is not UNSET:
+            if code.input is not None:
                 self.pieces.append(code.input)
-            if code.outputs is UNSET:
+            if code.outputs is None:
                 return _NO_OUTPUTS
             return self._apply_outputs(code.outputs)
-        if delta.file_search is not UNSET:
+        if delta.file_search is not None:
             merge_fields(self.fields, delta.file_search)
         return _NO_OUTPUTS
 
@@ -190,9 +190,9 @@ class ToolCallBuilder:
             if raw:
                 merge_fields(builder.fields, output)
             elif output.type == "logs":
-                if output.logs is not UNSET:
+                if output.logs is not None:
                     builder.pieces.append(output.logs)
-            elif output.image is not UNSET:
+            elif output.image is not None:
                 merge_fields(builder.fields, output.image)
         return created
 

@@ -175,12 +175,14 @@ class ResponseAccumulator:
     # ---- merging ---------------------------------------------------------------------------
 
     def feed(self, event: Any) -> list[Any]:
-        """Merge one event; return the notifications for handlers."""
-        found = len(self.discrepancies)
+        """Merge one event; return the notifications for handlers: the event itself (its
+        fields say what changed), then any `ResponseDiscrepancy` it revealed."""
+        discrepancies = self.discrepancies
+        found = len(discrepancies)
         self._merge(event)
-        if len(self.discrepancies) == found:
+        if len(discrepancies) == found:
             return [event]
-        return [event, *self.discrepancies[found:]]
+        return [event, *discrepancies[found:]]
 
     def update(self, event: Any) -> None:
         """Merge one event without building notifications."""
@@ -293,9 +295,10 @@ class ResponseAccumulator:
                 if index >= len(listed) or not isinstance(listed[index], dict):
                     self._discrepancy(f"{label} {key}[{index}]", part.built(), None)
                     continue
-                for member, pieces in (("text", part.text), ("refusal", part.refusal)):
-                    if pieces is not None and _joined(pieces) != listed[index].get(member):
-                        self._discrepancy(f"{label} {key}[{index}].{member}", _joined(pieces), listed[index].get(member))
+                for member, part_pieces in (("text", part.text), ("refusal", part.refusal)):
+                    if part_pieces is not None and _joined(part_pieces) != listed[index].get(member):
+                        self._discrepancy(f"{label} {key}[{index}].{member}", _joined(part_pieces),
+                                          listed[index].get(member))
 
     def _part_added(self, event: ResponseContentPartAddedEvent) -> None:
         part = self._part(event)

@@ -201,13 +201,13 @@ def text_pieces(event: AssistantStreamEvent) -> list[str]:
     if type(event) is not ThreadMessageDelta:
         return []
     content = event.data.delta.content
-    if content is UNSET:
+    if content is None:
         return []
     pieces = []
     for block in content:
         if block.type == "text":
             text = block.text  # type: ignore[union-attr]
-            if text is not UNSET and text.value is not UNSET:
+            if text is not None and text.value is not None:
                 pieces.append(text.value)
     return pieces
 
