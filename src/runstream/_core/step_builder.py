@@ -256,8 +256,10 @@ class StepBuilder:
             return []
         self.details_type = details.type
         if details.type == "message_creation":
-            if replace or not self.details_fields.get("message_id"):
-                self.details_fields = {"message_id": details.message_creation.message_id}
+            # A hostile or broken server may leave out the message_creation object.
+            message_id = getattr(details.message_creation, "message_id", None)
+            if message_id is not None and (replace or not self.details_fields.get("message_id")):
+                self.details_fields = {"message_id": message_id}
             return []
         new_indexes = []
         keys = wire_keys(self.tool_calls, len(details.tool_calls))
