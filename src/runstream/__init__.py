@@ -21,6 +21,7 @@ from ._chat.stream import ChatCompletionStream
 from ._api.async_client import AsyncClient, AsyncLiveRunStream, AsyncToolLoop
 from ._api.client import Client, LiveRunStream, ToolLoop
 from ._api.client_base import ClientConfig
+from ._api.transport import RetryPolicy
 from ._api.credentials import DEFAULT_SCOPE, TokenProvider
 from ._api.pages import AsyncCursorPage, CursorPage
 from ._core.accumulator import Accumulator, AccumulatorState
@@ -90,6 +91,7 @@ __all__ = [
     "ResponseStream",
     "ResyncError",
     "ResyncTimeoutError",
+    "RetryPolicy",
     "Run",
     "RunStep",
     "RunStream",

@@ -3,7 +3,7 @@ Requests are built in ``requests``, shared with `Client`; this module only sends
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -13,7 +13,7 @@ import httpx
 from .._core.accumulator import Accumulator
 from .._core.events import AssistantStreamEvent
 from .._core.resync import resync_events
-from .._core.tool_calls import call_tool_async, pending_tool_calls
+from .._core.tool_calls import pending_call_ids, pending_tool_calls, waits_on_answered_calls
 from .._models.deleted import MessageDeleted, ThreadDeleted
 from .._models.message import Message
 from .._models.run import RUN_RESTING_STATUSES, Run
@@ -23,22 +23,22 @@ from .._streaming.async_stream import AsyncRunStream
 from .._streaming.handlers import AsyncEventHandler, EventHandler
 from .._streaming.log import logger
 from .._streaming.recording import AsyncRecordingSource, recording_path
-from .._streaming.sources import acheck_stream_response
-from ..errors import NoRunToResyncError, ResyncTimeoutError, StreamConnectionError
+from ..errors import APIError, NoRunToResyncError, ResyncTimeoutError, StreamConnectionError
 from . import requests as api
 from .client import thread_id_of
 from .client_base import (
+    DEFAULT_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
     ClientConfig,
     Page,
-    check_response,
-    connection_error,
     decode_model,
     log_response,
 )
 from .dialects import AsyncDialectEndpoints
 from .keywords import check_keywords
 from .pages import AsyncCursorPage
+from .tool_runner import call_tools_async
+from .transport import RetryPolicy, asend, choose_retry_policy, credential_headers
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -59,11 +59,18 @@ Handler = AsyncEventHandler | EventHandler
 
 class AsyncLiveRunStream(AsyncRunStream):
     """An `AsyncRunStream` over an HTTP response of an `AsyncClient`, which knows its run:
-    it can submit tool outputs and re-sync after a dropped connection."""
+    it can submit tool outputs and re-sync after a dropped connection. It stops reading at
+    ``done``, and fails with `IdleTimeoutError` after ``idle_timeout`` seconds without an
+    event."""
+
+    stops_at_done = True
 
     def __init__(self, client: AsyncClient, response: Any, handler: Handler | None, accumulator: Accumulator | None,
-                 thread_id: str | None, record_to: Path | None, stream_index: int) -> None:
-        super().__init__(response, handler, accumulator=accumulator)
+                 thread_id: str | None, record_to: Path | None, stream_index: int, idle_timeout: float | None = None,
+                 http_response: httpx.Response | None = None) -> None:
+        super().__init__(response, handler, accumulator=accumulator, idle_timeout=idle_timeout)
+        if http_response is not None:
+            self._response = http_response
         self.client = client
         self._thread_id = thread_id
         self.record_to = record_to
@@ -80,21 +87,26 @@ class AsyncLiveRunStream(AsyncRunStream):
         run = await self.final_run()
         request = api.submit_tool_outputs(run.thread_id or self.thread_id or "", run.id, tool_outputs, {}, stream=True)
         return await self.client._call_stream(request, self.handler, self.accumulator,
-                                              run.thread_id or self.thread_id, self.record_to, self.stream_index + 1)
+                                              run.thread_id or self.thread_id, self.record_to, self.stream_index + 1,
+                                              self.idle_timeout)
 
-    async def resync(self, *, poll_interval: float = 1.0, timeout: float | None = None) -> Run:
+    async def resync(self, *, poll_interval: float = 1.0, timeout: float | None = None,
+                     answered: Collection[str] = ()) -> Run:
         """Bring the accumulated state up to date by polling (see `AsyncClient.resync`)."""
         return await self.client.resync(self.accumulator, self.handler, poll_interval=poll_interval, timeout=timeout,
-                                        thread_id=self.thread_id)
+                                        thread_id=self.thread_id, answered=answered)
 
 
 class AsyncToolLoop:
     """A run driven to its end, asynchronously: each ``requires_action`` is answered by
-    calling the registered functions (sync or async, concurrently) and submitting their
-    outputs, with one handler and one accumulated state across all streams."""
+    calling the registered functions (async ones as tasks, sync ones in worker threads, all
+    of a round concurrently) and submitting their outputs, with one handler and one
+    accumulated state across all streams. A tool runs at most once per tool call (see
+    `ToolLoop`)."""
 
     def __init__(self, client: AsyncClient, start: Callable[[], Any], tools: Mapping[str, Callable[..., Any]],
-                 submit_errors: bool, resync: bool, max_rounds: int) -> None:
+                 submit_errors: bool, resync: bool, max_rounds: int, poll_interval: float = 1.0,
+                 resync_timeout: float | None = 600.0, tool_timeout: float | None = None) -> None:
         self._client = client
         self._start = start
         self.stream: AsyncLiveRunStream | None = None
@@ -102,10 +114,15 @@ class AsyncToolLoop:
         self.submit_errors = submit_errors
         self.resync = resync
         self.max_rounds = max_rounds
+        self.poll_interval = poll_interval
+        self.resync_timeout = resync_timeout
+        self.tool_timeout = tool_timeout
         #: How many times tool outputs were submitted.
         self.rounds = 0
         #: The tool outputs of a round whose submission failed (else ``None``).
         self.unsubmitted_outputs: list[dict[str, str]] | None = None
+        #: The ids of the tool calls whose outputs were submitted.
+        self.answered: set[str] = set()
 
     @property
     def accumulator(self) -> Accumulator:
@@ -127,30 +144,46 @@ class AsyncToolLoop:
                 if not self.resync:
                     raise
                 logger.debug("tool loop: connection lost, re-syncing")
-                await stream.resync()
+                await self._poll(stream)
             run = stream._final_run()
+            if waits_on_answered_calls(run, self.answered):
+                logger.debug("tool loop: run %s still shows answered calls; polling", run.id)
+                run = await self._poll(stream)  # a stale read: wait for the run to move on
             if run.status != "requires_action" or self.rounds >= self.max_rounds:
                 logger.debug("tool loop: run %s ends %r after %d rounds", run.id, run.status, self.rounds)
                 return
-            outputs = await self._call_tools(run)
+            pending = pending_tool_calls(run)
+            logger.debug("tool loop: round %d, run %s calls %s", self.rounds + 1, run.id,
+                         ", ".join(call.name for call in pending))
+            outputs = await call_tools_async(pending, self.tools, submit_errors=self.submit_errors,
+                                             timeout=self.tool_timeout)
+            submitted = {output["tool_call_id"] for output in outputs}
             self.unsubmitted_outputs = outputs  # kept until the submission succeeds
-            self.stream = await stream.submit_tool_outputs(outputs)
+            try:
+                self.stream = await stream.submit_tool_outputs(outputs)
+            except APIError as error:
+                if error.status_code != 400 or not await self._landed(stream, run, submitted):
+                    raise
+                # An earlier attempt of this submission went through: carry on from the
+                # run's polled state (the stream of that attempt is lost).
+                logger.debug("tool loop: the submission for run %s had landed; re-syncing", run.id)
+                self.answered |= submitted
+                self.unsubmitted_outputs = None
+                self.rounds += 1
+                await self._poll(stream)
+                continue
+            self.answered |= submitted
             self.unsubmitted_outputs = None
             self.rounds += 1
 
-    async def _call_tools(self, run: Run) -> list[dict[str, str]]:
-        pending = pending_tool_calls(run)
-        logger.debug("tool loop: round %d, run %s calls %s", self.rounds + 1, run.id,
-                     ", ".join(call.name for call in pending))
-        outputs: list[dict[str, str]] = [{}] * len(pending)
+    async def _poll(self, stream: AsyncLiveRunStream) -> Run:
+        return await stream.resync(poll_interval=self.poll_interval, timeout=self.resync_timeout,
+                                   answered=self.answered)
 
-        async def call(position: int) -> None:
-            outputs[position] = await call_tool_async(pending[position], self.tools, submit_errors=self.submit_errors)
-
-        async with anyio.create_task_group() as group:
-            for position in range(len(pending)):
-                group.start_soon(call, position)
-        return outputs
+    async def _landed(self, stream: AsyncLiveRunStream, run: Run, submitted: set[str]) -> bool:
+        """Whether the run no longer waits on any of ``submitted`` (read fresh)."""
+        current = await self._client.retrieve_run(run.thread_id or stream.thread_id or "", run.id)
+        return pending_call_ids(current).isdisjoint(submitted)
 
     async def until_done(self) -> AsyncToolLoop:
         """Drive the run to its end."""
@@ -206,22 +239,29 @@ class AsyncClient(AsyncDialectEndpoints):
             bearer token replaces the key and is refreshed before it expires.
         credential_scopes: the scopes of its tokens (default
             ``["https://ai.azure.com/.default"]``).
+        idle_timeout: seconds a stream may go without an event (see `Client`).
+        max_retries: how many times a failed request is sent again (see `Client`).
+        retry_policy: a `RetryPolicy` for finer control (wins over ``max_retries``).
     """
 
     def __init__(self, *, base_url: str | None = None, api_key: str | None = None, api_key_header: str = "Authorization",
                  default_headers: Mapping[str, str] | None = None, default_query: Mapping[str, Any] | None = None,
                  timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT, http_client: httpx.AsyncClient | None = None,
                  assistants_beta: bool = True, credential: Any = None,
-                 credential_scopes: Sequence[str] | None = None) -> None:
+                 credential_scopes: Sequence[str] | None = None, idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+                 max_retries: int = 0, retry_policy: RetryPolicy | None = None) -> None:
         self.config = ClientConfig(base_url=base_url, api_key=api_key, api_key_header=api_key_header,
                                    default_headers=default_headers, default_query=default_query,
                                    assistants_beta=assistants_beta, credential=credential,
                                    credential_scopes=credential_scopes)
         self._owns_http = http_client is None
         self.http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+        self.idle_timeout = idle_timeout
+        self.retry_policy = choose_retry_policy(max_retries, retry_policy)
+        self._credentials = credential_headers(api_key_header)
 
     def __repr__(self) -> str:
-        return f"AsyncClient(base_url={self.config.base_url!r})"
+        return f"AsyncClient(base_url={self.config.display_url!r})"
 
     async def aclose(self) -> None:
         """Close the httpx client if this client created it."""
@@ -244,30 +284,26 @@ class AsyncClient(AsyncDialectEndpoints):
                  headers: Mapping[str, str] | None = None) -> bytes:
         request = self.config.build_request(self.http, method, path, json=json, params=params, headers=headers,
                                             token=await self._token())
-        try:
-            response = await self.http.send(request)
-        except httpx.TransportError as error:
-            raise connection_error(error, request) from error
+        response = await asend(self.http, request, stream=False, credentials=self._credentials,
+                               policy=self.retry_policy)
         log_response(request, response)
-        check_response(response)
         return response.content
 
     async def _stream(self, path: str, body: dict[str, Any], params: Mapping[str, Any], handler: Handler | None,
                 accumulator: Accumulator | None, thread_id: str | None, record_to: Path | None, stream_index: int,
-                headers: Mapping[str, str] | None = None) -> AsyncLiveRunStream:
+                headers: Mapping[str, str] | None = None, idle_timeout: float | None = None) -> AsyncLiveRunStream:
+        idle = self.idle_timeout if idle_timeout is None else idle_timeout
         request = self.config.build_request(self.http, "POST", path, json=body, params=params, stream=True,
                                             headers=headers, token=await self._token())
-        try:
-            response = await self.http.send(request, stream=True)
-        except httpx.TransportError as error:
-            raise connection_error(error, request) from error
+        response = await asend(self.http, request, stream=True, credentials=self._credentials,
+                               policy=self.retry_policy)
         log_response(request, response)
-        await acheck_stream_response(response)
         source: Any = response
         if record_to is not None:
             source = AsyncRecordingSource(response.aiter_bytes(), recording_path(record_to, stream_index),
                                            response.aclose)
-        return AsyncLiveRunStream(self, source, handler, accumulator, thread_id, record_to, stream_index)
+        return AsyncLiveRunStream(self, source, handler, accumulator, thread_id, record_to, stream_index, idle,
+                                  response)
 
     async def _page(self, path: str, item_type: type[T], params: dict[str, Any],
                     headers: Mapping[str, str] | None = None) -> AsyncCursorPage[T]:
@@ -288,9 +324,10 @@ class AsyncClient(AsyncDialectEndpoints):
 
     async def _call_stream(self, request: api.APIRequest[Run], handler: Handler | None,
                            accumulator: Accumulator | None, thread_id: str | None, record_to: str | Path | None,
-                           stream_index: int = 0) -> AsyncLiveRunStream:
+                           stream_index: int = 0, idle_timeout: float | None = None) -> AsyncLiveRunStream:
         return await self._stream(request.path, request.body or {}, request.query, handler, accumulator, thread_id,
-                                  Path(record_to) if record_to is not None else None, stream_index, request.headers)
+                                  Path(record_to) if record_to is not None else None, stream_index, request.headers,
+                                  idle_timeout)
 
     # ---- threads -------------------------------------------------------------------------
 
@@ -355,7 +392,8 @@ class AsyncClient(AsyncDialectEndpoints):
 
     async def stream_run(self, thread_id: str, *, assistant_id: str | None = None, include: Sequence[str] | None = None,
                    handler: Handler | None = None, accumulator: Accumulator | None = None,
-                   record_to: str | Path | None = None, **options: Unpack[RunOptions]) -> AsyncLiveRunStream:
+                   record_to: str | Path | None = None, idle_timeout: float | None = None,
+                   **options: Unpack[RunOptions]) -> AsyncLiveRunStream:
         """Create a run and stream its events.
 
         Args:
@@ -371,7 +409,7 @@ class AsyncClient(AsyncDialectEndpoints):
             APIConnectionError: the request could not be sent.
         """
         request = api.create_run(thread_id, assistant_id, include, options, stream=True)
-        return await self._call_stream(request, handler, accumulator, thread_id, record_to)
+        return await self._call_stream(request, handler, accumulator, thread_id, record_to, 0, idle_timeout)
 
     async def create_thread_and_run(self, *, assistant_id: str | None = None, thread: Mapping[str, Any] | None = None,
                               **options: Unpack[ThreadAndRunOptions]) -> Run:
@@ -381,12 +419,12 @@ class AsyncClient(AsyncDialectEndpoints):
 
     async def stream_thread_and_run(self, *, assistant_id: str | None = None, thread: Mapping[str, Any] | None = None,
                               handler: Handler | None = None, accumulator: Accumulator | None = None,
-                              record_to: str | Path | None = None,
+                              record_to: str | Path | None = None, idle_timeout: float | None = None,
                               **options: Unpack[ThreadAndRunOptions]) -> AsyncLiveRunStream:
         """Create a thread and a run on it, and stream the run's events (the stream opens
         with ``thread.created``); the same kind of stream as `stream_run`."""
         request = api.create_thread_and_run(assistant_id, thread, options, stream=True)
-        return await self._call_stream(request, handler, accumulator, None, record_to)
+        return await self._call_stream(request, handler, accumulator, None, record_to, 0, idle_timeout)
 
     async def list_runs(self, thread_id: str, *, limit: int | None = None, order: str | None = None,
                   after: str | None = None, before: str | None = None,
@@ -414,12 +452,12 @@ class AsyncClient(AsyncDialectEndpoints):
 
     async def submit_tool_outputs_stream(self, thread_id: str, run_id: str, tool_outputs: Sequence[Mapping[str, str]], *,
                                    handler: Handler | None = None, accumulator: Accumulator | None = None,
-                                   record_to: str | Path | None = None,
+                                   record_to: str | Path | None = None, idle_timeout: float | None = None,
                                    **options: Unpack[RequestOptions]) -> AsyncLiveRunStream:
         """Submit tool outputs and stream the continuation of the run (pass the previous
         stream's ``accumulator`` and ``handler`` to continue the same state)."""
         request = api.submit_tool_outputs(thread_id, run_id, tool_outputs, options, stream=True)
-        return await self._call_stream(request, handler, accumulator, thread_id, record_to)
+        return await self._call_stream(request, handler, accumulator, thread_id, record_to, 0, idle_timeout)
 
     # ---- run steps -----------------------------------------------------------------------
 
@@ -438,11 +476,12 @@ class AsyncClient(AsyncDialectEndpoints):
 
     def run_tools(self, thread_id: str, *, tools: Mapping[str, Callable[..., Any]], assistant_id: str | None = None,
                   handler: Handler | None = None, submit_errors: bool = True, resync: bool = False,
-                  max_rounds: int = 32, record_to: str | Path | None = None,
+                  max_rounds: int = 32, record_to: str | Path | None = None, poll_interval: float = 1.0,
+                  resync_timeout: float | None = 600.0, tool_timeout: float | None = None,
                   **options: Unpack[RunFields]) -> AsyncToolLoop:
         """Create a run and drive it to its end, calling ``tools[name](**arguments)`` for each
-        function call the run asks for (sync or async functions; the calls of one round run
-        concurrently).
+        function call the run asks for (async functions as tasks, sync ones in worker
+        threads; the calls of one round run concurrently).
 
         Args:
             tools: the functions, by the name the assistant calls them.
@@ -450,6 +489,11 @@ class AsyncClient(AsyncDialectEndpoints):
                 on); if false, the error is raised as `ToolCallError`.
             resync: after a dropped connection, poll the run and continue.
             max_rounds: stop after this many rounds of tool outputs.
+            poll_interval: seconds between polls of a re-sync.
+            resync_timeout: how long one re-sync may poll (see `Client.run_tools`).
+            tool_timeout: seconds each tool call may take; past them its output is the
+                text of a `TimeoutError` (or, with ``submit_errors=False``, `ToolCallError`
+                is raised). A sync tool's thread cannot be stopped and finishes on its own.
             **options: the create-run request's other fields (see `RunFields`).
         """
 
@@ -457,12 +501,14 @@ class AsyncClient(AsyncDialectEndpoints):
             return await self.stream_run(thread_id, assistant_id=assistant_id, handler=handler, record_to=record_to,
                                          **options)
 
-        return AsyncToolLoop(self, start, tools, submit_errors, resync, max_rounds)
+        return AsyncToolLoop(self, start, tools, submit_errors, resync, max_rounds, poll_interval, resync_timeout,
+                             tool_timeout)
 
     def run_tools_on_new_thread(self, *, tools: Mapping[str, Callable[..., Any]], assistant_id: str | None = None,
                                 thread: Mapping[str, Any] | None = None, handler: Handler | None = None,
                                 submit_errors: bool = True, resync: bool = False, max_rounds: int = 32,
-                                record_to: str | Path | None = None,
+                                record_to: str | Path | None = None, poll_interval: float = 1.0,
+                                resync_timeout: float | None = 600.0, tool_timeout: float | None = None,
                                 **options: Unpack[ThreadAndRunFields]) -> AsyncToolLoop:
         """`run_tools` for a run started with `stream_thread_and_run`: a new thread (from
         ``thread``) and its run, driven to the end."""
@@ -471,10 +517,12 @@ class AsyncClient(AsyncDialectEndpoints):
             return await self.stream_thread_and_run(assistant_id=assistant_id, thread=thread, handler=handler,
                                                     record_to=record_to, **options)
 
-        return AsyncToolLoop(self, start, tools, submit_errors, resync, max_rounds)
+        return AsyncToolLoop(self, start, tools, submit_errors, resync, max_rounds, poll_interval, resync_timeout,
+                             tool_timeout)
 
     async def resync(self, accumulator: Accumulator, handler: Handler | None = None, *, poll_interval: float = 1.0,
-                     timeout: float | None = None, thread_id: str | None = None) -> Run:
+                     timeout: float | None = None, thread_id: str | None = None,
+                     answered: Collection[str] = ()) -> Run:
         """After a dropped connection, poll the run and its steps (and their messages) until
         the run rests, merging everything into ``accumulator`` and calling the handler's
         callbacks for what was missed (the done ones at least). Returns the run.
@@ -504,6 +552,13 @@ class AsyncClient(AsyncDialectEndpoints):
                 await anyio.sleep(poll_interval)
         while True:
             run = await self.retrieve_run(run.thread_id, run.id)
+            if waits_on_answered_calls(run, answered):
+                # A stale read: the submission of these calls landed, the read lags behind.
+                if deadline is not None and anyio.current_time() >= deadline:
+                    raise ResyncTimeoutError(f"run {run.id} still shows answered tool calls after {timeout} s")
+                logger.debug("re-sync: run %s still shows answered tool calls; polling again", run.id)
+                await anyio.sleep(poll_interval)
+                continue
             steps = [step async for step in await self.list_run_steps(run.thread_id, run.id, order="asc")]
             messages = {}
             for step in steps:

@@ -5,7 +5,7 @@ this module only sends them."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -14,7 +14,7 @@ import httpx
 from .._core.accumulator import Accumulator
 from .._core.events import AssistantStreamEvent
 from .._core.resync import resync_events
-from .._core.tool_calls import call_tool, pending_tool_calls
+from .._core.tool_calls import pending_call_ids, pending_tool_calls, waits_on_answered_calls
 from .._models.deleted import MessageDeleted, ThreadDeleted
 from .._models.message import Message
 from .._models.run import RUN_RESTING_STATUSES, Run
@@ -23,22 +23,22 @@ from .._models.thread import Thread
 from .._streaming.handlers import EventHandler
 from .._streaming.log import logger
 from .._streaming.recording import RecordingSource, recording_path
-from .._streaming.sources import check_stream_response
 from .._streaming.sync_stream import RunStream
-from ..errors import NoRunToResyncError, ResyncTimeoutError, StreamConnectionError
+from ..errors import APIError, NoRunToResyncError, ResyncTimeoutError, StreamConnectionError
 from . import requests as api
 from .client_base import (
+    DEFAULT_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
     ClientConfig,
     Page,
-    check_response,
-    connection_error,
     decode_model,
     log_response,
 )
 from .dialects import DialectEndpoints
 from .keywords import check_keywords
 from .pages import CursorPage
+from .tool_runner import call_tool_within
+from .transport import RetryPolicy, choose_retry_policy, credential_headers, send, with_read_timeout
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -59,11 +59,17 @@ T = TypeVar("T")
 class LiveRunStream(RunStream):
     """A `RunStream` over an HTTP response of a `Client`, which knows its run: it can submit
     tool outputs (continuing with the same handler and accumulated state) and re-sync after
-    a dropped connection."""
+    a dropped connection. It stops reading at ``done``, and fails with `IdleTimeoutError`
+    after ``idle_timeout`` seconds without an event."""
+
+    stops_at_done = True
 
     def __init__(self, client: Client, response: Any, handler: EventHandler | None, accumulator: Accumulator | None,
-                 thread_id: str | None, record_to: Path | None, stream_index: int) -> None:
-        super().__init__(response, handler, accumulator=accumulator)
+                 thread_id: str | None, record_to: Path | None, stream_index: int, idle_timeout: float | None = None,
+                 http_response: httpx.Response | None = None) -> None:
+        super().__init__(response, handler, accumulator=accumulator, idle_timeout=idle_timeout)
+        if http_response is not None:
+            self._response = http_response
         self.client = client
         self._thread_id = thread_id
         self.record_to = record_to
@@ -80,12 +86,13 @@ class LiveRunStream(RunStream):
         run = self.final_run()
         request = api.submit_tool_outputs(run.thread_id or self.thread_id or "", run.id, tool_outputs, {}, stream=True)
         return self.client._call_stream(request, self.handler, self.accumulator, run.thread_id or self.thread_id,
-                                        self.record_to, self.stream_index + 1)
+                                        self.record_to, self.stream_index + 1, self.idle_timeout)
 
-    def resync(self, *, poll_interval: float = 1.0, timeout: float | None = None) -> Run:
+    def resync(self, *, poll_interval: float = 1.0, timeout: float | None = None,
+               answered: Collection[str] = ()) -> Run:
         """Bring the accumulated state up to date by polling (see `Client.resync`)."""
         return self.client.resync(self.accumulator, self.handler, poll_interval=poll_interval, timeout=timeout,
-                                  thread_id=self.thread_id)
+                                  thread_id=self.thread_id, answered=answered)
 
 
 def thread_id_of(known: str | None, accumulator: Accumulator) -> str | None:
@@ -101,24 +108,39 @@ def thread_id_of(known: str | None, accumulator: Accumulator) -> str | None:
 class ToolLoop:
     """A run driven to its end: each ``requires_action`` is answered by calling registered
     Python functions and submitting their outputs, with one handler, one accumulated state
-    and one usage total across all streams. Iterate it for the events of every stream."""
+    and one usage total across all streams. Iterate it for the events of every stream.
+
+    A tool runs at most once per tool call: the ids of answered calls are remembered, and a
+    run that still asks for them (a stale read after a submission that landed) is polled
+    until it moves on, not answered again. A submission answered with HTTP 400 because it
+    had already landed (its earlier attempt went through) is taken as done."""
 
     def __init__(self, first: LiveRunStream, tools: Mapping[str, Callable[..., Any]], submit_errors: bool,
-                 resync: bool, max_rounds: int) -> None:
+                 resync: bool, max_rounds: int, poll_interval: float = 1.0,
+                 resync_timeout: float | None = 600.0, tool_timeout: float | None = None) -> None:
         self.stream = first
         self.tools = dict(tools)
         self.submit_errors = submit_errors
         self.resync = resync
         self.max_rounds = max_rounds
+        self.poll_interval = poll_interval
+        self.resync_timeout = resync_timeout
+        self.tool_timeout = tool_timeout
         #: How many times tool outputs were submitted.
         self.rounds = 0
         #: The tool outputs of a round whose submission failed (else ``None``).
         self.unsubmitted_outputs: list[dict[str, str]] | None = None
+        #: The ids of the tool calls whose outputs were submitted.
+        self.answered: set[str] = set()
 
     @property
     def accumulator(self) -> Accumulator:
         """The state accumulated over every stream of the run."""
         return self.stream.accumulator
+
+    def _poll(self) -> Run:
+        return self.stream.resync(poll_interval=self.poll_interval, timeout=self.resync_timeout,
+                                  answered=self.answered)
 
     def __iter__(self) -> Iterator[AssistantStreamEvent]:
         while True:
@@ -128,21 +150,44 @@ class ToolLoop:
                 if not self.resync:
                     raise
                 logger.debug("tool loop: connection lost, re-syncing")
-                self.stream.resync()
+                self._poll()
             run = self.stream._final_run()
+            if waits_on_answered_calls(run, self.answered):
+                logger.debug("tool loop: run %s still shows answered calls; polling", run.id)
+                run = self._poll()  # a stale read: wait for the run to move on
             if run.status != "requires_action" or self.rounds >= self.max_rounds:
                 logger.debug("tool loop: run %s ends %r after %d rounds", run.id, run.status, self.rounds)
                 return
             calls = pending_tool_calls(run)
             logger.debug("tool loop: round %d, run %s calls %s", self.rounds + 1, run.id,
                          ", ".join(call.name for call in calls))
-            outputs = [call_tool(call, self.tools, submit_errors=self.submit_errors) for call in calls]
+            outputs = [call_tool_within(call, self.tools, submit_errors=self.submit_errors, timeout=self.tool_timeout)
+                       for call in calls]
+            submitted = {output["tool_call_id"] for output in outputs}
             # Kept until the submission succeeds: after an APIError, submit them again with
             # ``loop.stream.submit_tool_outputs(loop.unsubmitted_outputs)``.
             self.unsubmitted_outputs = outputs
-            self.stream = self.stream.submit_tool_outputs(outputs)
+            try:
+                self.stream = self.stream.submit_tool_outputs(outputs)
+            except APIError as error:
+                if error.status_code != 400 or not self._landed(run, submitted):
+                    raise
+                # An earlier attempt of this submission went through: carry on from the
+                # run's polled state (the stream of that attempt is lost).
+                logger.debug("tool loop: the submission for run %s had landed; re-syncing", run.id)
+                self.answered |= submitted
+                self.unsubmitted_outputs = None
+                self.rounds += 1
+                self._poll()
+                continue
+            self.answered |= submitted
             self.unsubmitted_outputs = None
             self.rounds += 1
+
+    def _landed(self, run: Run, submitted: set[str]) -> bool:
+        """Whether the run no longer waits on any of ``submitted`` (read fresh)."""
+        current = self.stream.client.retrieve_run(run.thread_id or self.stream.thread_id or "", run.id)
+        return pending_call_ids(current).isdisjoint(submitted)
 
     def until_done(self) -> ToolLoop:
         """Drive the run to its end."""
@@ -196,22 +241,36 @@ class Client(DialectEndpoints):
             bearer token replaces the key and is refreshed before it expires.
         credential_scopes: the scopes of its tokens (default
             ``["https://ai.azure.com/.default"]``).
+        idle_timeout: seconds a stream may go without an event before it fails with
+            `IdleTimeoutError` (keep-alive comments do not count); ``None``: no limit.
+            Each streaming call can override it.
+        max_retries: how many times a failed request is sent again (connection errors,
+            408, 409, 429, 5xx; honouring ``Retry-After``); streams only while being
+            created. 0, the default, never retries.
+        retry_policy: a `RetryPolicy` for finer control (wins over ``max_retries``).
+
+    If ``http_client`` follows redirects, they are followed without credential headers
+    once they leave the base URL's origin.
     """
 
     def __init__(self, *, base_url: str | None = None, api_key: str | None = None, api_key_header: str = "Authorization",
                  default_headers: Mapping[str, str] | None = None, default_query: Mapping[str, Any] | None = None,
                  timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT, http_client: httpx.Client | None = None,
                  assistants_beta: bool = True, credential: Any = None,
-                 credential_scopes: Sequence[str] | None = None) -> None:
+                 credential_scopes: Sequence[str] | None = None, idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+                 max_retries: int = 0, retry_policy: RetryPolicy | None = None) -> None:
         self.config = ClientConfig(base_url=base_url, api_key=api_key, api_key_header=api_key_header,
                                    default_headers=default_headers, default_query=default_query,
                                    assistants_beta=assistants_beta, credential=credential,
                                    credential_scopes=credential_scopes)
         self._owns_http = http_client is None
         self.http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        self.idle_timeout = idle_timeout
+        self.retry_policy = choose_retry_policy(max_retries, retry_policy)
+        self._credentials = credential_headers(api_key_header)
 
     def __repr__(self) -> str:
-        return f"Client(base_url={self.config.base_url!r})"
+        return f"Client(base_url={self.config.display_url!r})"
 
     def close(self) -> None:
         """Close the httpx client if this client created it."""
@@ -234,29 +293,27 @@ class Client(DialectEndpoints):
                  headers: Mapping[str, str] | None = None) -> bytes:
         request = self.config.build_request(self.http, method, path, json=json, params=params, headers=headers,
                                             token=self._token())
-        try:
-            response = self.http.send(request)
-        except httpx.TransportError as error:
-            raise connection_error(error, request) from error
+        response = send(self.http, request, stream=False, credentials=self._credentials, policy=self.retry_policy)
         log_response(request, response)
-        check_response(response)
         return response.content
 
     def _stream(self, path: str, body: dict[str, Any], params: Mapping[str, Any], handler: EventHandler | None,
                 accumulator: Accumulator | None, thread_id: str | None, record_to: Path | None, stream_index: int,
-                headers: Mapping[str, str] | None = None) -> LiveRunStream:
+                headers: Mapping[str, str] | None = None, idle_timeout: float | None = None) -> LiveRunStream:
+        idle = self.idle_timeout if idle_timeout is None else idle_timeout
         request = self.config.build_request(self.http, "POST", path, json=body, params=params, stream=True,
                                             headers=headers, token=self._token())
-        try:
-            response = self.http.send(request, stream=True)
-        except httpx.TransportError as error:
-            raise connection_error(error, request) from error
+        response = send(self.http, request, stream=True, credentials=self._credentials, policy=self.retry_policy)
+        # A connection silent for the idle timeout is idle too: the read timeout catches it
+        # where no byte arrives to let the stream check its clock. Set once the headers are
+        # in (httpcore reads it when the body is first read), so the wait for the response
+        # keeps the client's timeout.
+        with_read_timeout(response.request, idle)
         log_response(request, response)
-        check_stream_response(response)
         source: Any = response
         if record_to is not None:
             source = RecordingSource(response.iter_bytes(), recording_path(record_to, stream_index), response.close)
-        return LiveRunStream(self, source, handler, accumulator, thread_id, record_to, stream_index)
+        return LiveRunStream(self, source, handler, accumulator, thread_id, record_to, stream_index, idle, response)
 
     def _page(self, path: str, item_type: type[T], params: dict[str, Any],
               headers: Mapping[str, str] | None = None) -> CursorPage[T]:
@@ -277,9 +334,10 @@ class Client(DialectEndpoints):
 
     def _call_stream(self, request: api.APIRequest[Run], handler: EventHandler | None,
                      accumulator: Accumulator | None, thread_id: str | None, record_to: str | Path | None,
-                     stream_index: int = 0) -> LiveRunStream:
+                     stream_index: int = 0, idle_timeout: float | None = None) -> LiveRunStream:
         return self._stream(request.path, request.body or {}, request.query, handler, accumulator, thread_id,
-                            Path(record_to) if record_to is not None else None, stream_index, request.headers)
+                            Path(record_to) if record_to is not None else None, stream_index, request.headers,
+                            idle_timeout)
 
     # ---- threads -------------------------------------------------------------------------
 
@@ -344,7 +402,8 @@ class Client(DialectEndpoints):
 
     def stream_run(self, thread_id: str, *, assistant_id: str | None = None, include: Sequence[str] | None = None,
                    handler: EventHandler | None = None, accumulator: Accumulator | None = None,
-                   record_to: str | Path | None = None, **options: Unpack[RunOptions]) -> LiveRunStream:
+                   record_to: str | Path | None = None, idle_timeout: float | None = None,
+                   **options: Unpack[RunOptions]) -> LiveRunStream:
         """Create a run and stream its events.
 
         Args:
@@ -353,6 +412,8 @@ class Client(DialectEndpoints):
             accumulator: continue an existing state.
             record_to: also write the raw stream to this ``.sse`` file (continuations to
                 ``NAME.continuation-N.sse``).
+            idle_timeout: this stream's idle timeout (``None``: the client's; ``math.inf``:
+                none).
             **options: the request's other fields (see `RunOptions`).
 
         Raises:
@@ -360,7 +421,7 @@ class Client(DialectEndpoints):
             APIConnectionError: the request could not be sent.
         """
         request = api.create_run(thread_id, assistant_id, include, options, stream=True)
-        return self._call_stream(request, handler, accumulator, thread_id, record_to)
+        return self._call_stream(request, handler, accumulator, thread_id, record_to, 0, idle_timeout)
 
     def create_thread_and_run(self, *, assistant_id: str | None = None, thread: Mapping[str, Any] | None = None,
                               **options: Unpack[ThreadAndRunOptions]) -> Run:
@@ -370,12 +431,12 @@ class Client(DialectEndpoints):
 
     def stream_thread_and_run(self, *, assistant_id: str | None = None, thread: Mapping[str, Any] | None = None,
                               handler: EventHandler | None = None, accumulator: Accumulator | None = None,
-                              record_to: str | Path | None = None,
+                              record_to: str | Path | None = None, idle_timeout: float | None = None,
                               **options: Unpack[ThreadAndRunOptions]) -> LiveRunStream:
         """Create a thread and a run on it, and stream the run's events (the stream opens
         with ``thread.created``); the same kind of stream as `stream_run`."""
         request = api.create_thread_and_run(assistant_id, thread, options, stream=True)
-        return self._call_stream(request, handler, accumulator, None, record_to)
+        return self._call_stream(request, handler, accumulator, None, record_to, 0, idle_timeout)
 
     def list_runs(self, thread_id: str, *, limit: int | None = None, order: str | None = None,
                   after: str | None = None, before: str | None = None,
@@ -403,12 +464,12 @@ class Client(DialectEndpoints):
 
     def submit_tool_outputs_stream(self, thread_id: str, run_id: str, tool_outputs: Sequence[Mapping[str, str]], *,
                                    handler: EventHandler | None = None, accumulator: Accumulator | None = None,
-                                   record_to: str | Path | None = None,
+                                   record_to: str | Path | None = None, idle_timeout: float | None = None,
                                    **options: Unpack[RequestOptions]) -> LiveRunStream:
         """Submit tool outputs and stream the continuation of the run (pass the previous
         stream's ``accumulator`` and ``handler`` to continue the same state)."""
         request = api.submit_tool_outputs(thread_id, run_id, tool_outputs, options, stream=True)
-        return self._call_stream(request, handler, accumulator, thread_id, record_to)
+        return self._call_stream(request, handler, accumulator, thread_id, record_to, 0, idle_timeout)
 
     # ---- run steps -----------------------------------------------------------------------
 
@@ -427,7 +488,8 @@ class Client(DialectEndpoints):
 
     def run_tools(self, thread_id: str, *, tools: Mapping[str, Callable[..., Any]], assistant_id: str | None = None,
                   handler: EventHandler | None = None, submit_errors: bool = True, resync: bool = False,
-                  max_rounds: int = 32, record_to: str | Path | None = None,
+                  max_rounds: int = 32, record_to: str | Path | None = None, poll_interval: float = 1.0,
+                  resync_timeout: float | None = 600.0, tool_timeout: float | None = None,
                   **options: Unpack[RunFields]) -> ToolLoop:
         """Create a run and drive it to its end, calling ``tools[name](**arguments)`` for each
         function call the run asks for.
@@ -438,27 +500,39 @@ class Client(DialectEndpoints):
                 on); if false, the error is raised as `ToolCallError`.
             resync: after a dropped connection, poll the run and continue.
             max_rounds: stop after this many rounds of tool outputs.
+            poll_interval: seconds between polls of a re-sync.
+            resync_timeout: how long one re-sync may poll before `ResyncTimeoutError`
+                (``None``: no limit); it bounds also the wait for a run that still shows
+                calls already answered.
+            tool_timeout: seconds each tool call may take; past them its output is the
+                text of a `TimeoutError` (or, with ``submit_errors=False``, `ToolCallError`
+                is raised). The tool then runs in a daemon thread, which cannot be stopped
+                and finishes on its own.
             **options: the create-run request's other fields (see `RunFields`).
         """
         first = self.stream_run(thread_id, assistant_id=assistant_id, handler=handler, record_to=record_to, **options)
-        return ToolLoop(first, tools, submit_errors, resync, max_rounds)
+        return ToolLoop(first, tools, submit_errors, resync, max_rounds, poll_interval, resync_timeout, tool_timeout)
 
     def run_tools_on_new_thread(self, *, tools: Mapping[str, Callable[..., Any]], assistant_id: str | None = None,
                                 thread: Mapping[str, Any] | None = None, handler: EventHandler | None = None,
                                 submit_errors: bool = True, resync: bool = False, max_rounds: int = 32,
-                                record_to: str | Path | None = None,
+                                record_to: str | Path | None = None, poll_interval: float = 1.0,
+                                resync_timeout: float | None = 600.0, tool_timeout: float | None = None,
                                 **options: Unpack[ThreadAndRunFields]) -> ToolLoop:
         """`run_tools` for a run started with `stream_thread_and_run`: a new thread (from
         ``thread``) and its run, driven to the end."""
         first = self.stream_thread_and_run(assistant_id=assistant_id, thread=thread, handler=handler,
                                            record_to=record_to, **options)
-        return ToolLoop(first, tools, submit_errors, resync, max_rounds)
+        return ToolLoop(first, tools, submit_errors, resync, max_rounds, poll_interval, resync_timeout, tool_timeout)
 
     def resync(self, accumulator: Accumulator, handler: EventHandler | None = None, *, poll_interval: float = 1.0,
-               timeout: float | None = None, thread_id: str | None = None) -> Run:
+               timeout: float | None = None, thread_id: str | None = None, answered: Collection[str] = ()) -> Run:
         """After a dropped connection, poll the run and its steps (and their messages) until
         the run rests, merging everything into ``accumulator`` and calling the handler's
         callbacks for what was missed (the done ones at least). Returns the run.
+
+        ``answered``: ids of tool calls whose outputs were submitted; a run still asking
+        for one of them is a stale read, not at rest, and is polled again.
 
         Raises:
             ResyncTimeoutError: ``timeout`` seconds passed before the run reached a resting
@@ -487,6 +561,13 @@ class Client(DialectEndpoints):
                 time.sleep(poll_interval)
         while True:
             run = self.retrieve_run(run.thread_id, run.id)
+            if waits_on_answered_calls(run, answered):
+                # A stale read: the submission of these calls landed, the read lags behind.
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise ResyncTimeoutError(f"run {run.id} still shows answered tool calls after {timeout} s")
+                logger.debug("re-sync: run %s still shows answered tool calls; polling again", run.id)
+                time.sleep(poll_interval)
+                continue
             steps = list(self.list_run_steps(run.thread_id, run.id, order="asc"))
             messages = {
                 step.step_details.message_creation.message_id: self.retrieve_message(

@@ -20,11 +20,13 @@ from .._models.exact import WHOLE_OBJECTS, convert_exact
 from .._models.lenient import convert_lenient
 from .._streaming.log import logger
 from .._streaming.sources import api_error_from_response
-from ..errors import APIConnectionError, APIError
+from ..errors import APIError
 from .credentials import TokenProvider
+from .transport import connection_error, redact_url
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_IDLE_TIMEOUT",
     "DEFAULT_TIMEOUT",
     "ClientConfig",
     "Page",
@@ -39,6 +41,8 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 #: Connect / read / write / pool timeouts, in seconds. Streams can pause between events
 #: while the model thinks, so the read timeout is generous.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+#: Seconds a stream may go without an event (keep-alive comments do not count).
+DEFAULT_IDLE_TIMEOUT = 600.0
 
 T = TypeVar("T")
 _json = msgspec.json.Decoder()
@@ -114,7 +118,12 @@ class ClientConfig:
         self.token_provider = TokenProvider(credential, credential_scopes) if credential is not None else None
 
     def __repr__(self) -> str:
-        return f"ClientConfig(base_url={self.base_url!r})"
+        return f"ClientConfig(base_url={self.display_url!r})"
+
+    @property
+    def display_url(self) -> str:
+        """The base URL without any ``user:password@`` in it, for reprs and messages."""
+        return redact_url(self.base_url)
 
     def headers(self, stream: bool, token: str | None = None) -> dict[str, str]:
         """Headers for one request (a new dict each time); ``token`` is a credential's
@@ -167,14 +176,3 @@ def check_response(response: httpx.Response) -> None:
     """Raise `APIError` for a non-2xx (read) response."""
     if not response.is_success:
         raise api_error_from_response(response)
-
-
-def connection_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
-    """An `APIConnectionError` for a transport failure (the URL is given, never headers)."""
-    timeout = isinstance(error, httpx.TimeoutException)
-    what = "timed out" if timeout else "failed"
-    return APIConnectionError(
-        f"{request.method} {request.url.copy_with(query=None)} {what}: {type(error).__name__}: {error}",
-        timeout=timeout,
-    )
-

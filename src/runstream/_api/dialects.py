@@ -23,9 +23,9 @@ from .._core.notifications import PendingToolCall
 from .._core.tool_calls import call_tool, call_tool_async
 from .._responses.models import Response
 from .._responses.stream import AsyncResponseStream, ResponseStream
-from .._streaming.sources import acheck_stream_response, check_stream_response
 from ..errors import RunstreamError
-from .client_base import connection_error, log_response
+from .client_base import log_response
+from .transport import RetryPolicy, asend, send
 
 __all__ = ["AsyncDialectEndpoints", "DialectEndpoints", "chat_body", "response_body"]
 
@@ -82,6 +82,8 @@ class DialectEndpoints:
 
     config: Any
     http: httpx.Client
+    retry_policy: RetryPolicy
+    _credentials: frozenset[str]
 
     def _token(self) -> str | None:  # pragma: no cover - provided by Client
         raise NotImplementedError
@@ -90,16 +92,9 @@ class DialectEndpoints:
               extra_headers: Mapping[str, str] | None) -> httpx.Response:
         request = self.config.build_request(self.http, "POST", path, json=body, params=extra_query, stream=True,
                                             headers=extra_headers, token=self._token())
-        try:
-            response = self.http.send(request, stream=True)
-        except httpx.TransportError as error:
-            raise connection_error(error, request) from error
+        # Bounded error bodies, credentials kept to their origin, the client's retries.
+        response = send(self.http, request, stream=True, credentials=self._credentials, policy=self.retry_policy)
         log_response(request, response)
-        try:
-            check_stream_response(response)
-        except BaseException:
-            response.close()
-            raise
         return response
 
     def stream_response(self, *, model: str, input: Any, handler: Any = None,
@@ -214,6 +209,8 @@ class AsyncDialectEndpoints:
 
     config: Any
     http: httpx.AsyncClient
+    retry_policy: RetryPolicy
+    _credentials: frozenset[str]
 
     async def _token(self) -> str | None:  # pragma: no cover - provided by AsyncClient
         raise NotImplementedError
@@ -222,16 +219,9 @@ class AsyncDialectEndpoints:
                     extra_headers: Mapping[str, str] | None) -> httpx.Response:
         request = self.config.build_request(self.http, "POST", path, json=body, params=extra_query, stream=True,
                                             headers=extra_headers, token=await self._token())
-        try:
-            response = await self.http.send(request, stream=True)
-        except httpx.TransportError as error:
-            raise connection_error(error, request) from error
+        response = await asend(self.http, request, stream=True, credentials=self._credentials,
+                               policy=self.retry_policy)
         log_response(request, response)
-        try:
-            await acheck_stream_response(response)
-        except BaseException:
-            await response.aclose()
-            raise
         return response
 
     async def stream_response(self, *, model: str, input: Any, handler: Any = None,

@@ -256,7 +256,8 @@ class StepBuilder:
             return []
         self.details_type = details.type
         if details.type == "message_creation":
-            # A hostile or broken server may leave out the message_creation object.
+            # A server may send the details without their ``message_creation`` member (the
+            # object then reads UNSET): the message id stays as it was, never a crash.
             message_id = getattr(details.message_creation, "message_id", None)
             if message_id is not None and (replace or not self.details_fields.get("message_id")):
                 self.details_fields = {"message_id": message_id}
