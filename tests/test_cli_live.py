@@ -71,6 +71,9 @@ def test_serve_plays_a_recording_to_any_client() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "runstream", "serve", str(first), str(continuation), "--api-key", KEY],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # Stopped with SIGINT (Ctrl-C) below: a test run started in the background inherits
+        # SIGINT ignored, and Python then never raises KeyboardInterrupt. Restore it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert process.stdout is not None

@@ -164,8 +164,9 @@ def _command_serve(arguments: argparse.Namespace) -> int:
                               chunk_delay=arguments.delay) as server:
         times = "once" if arguments.repeat == 1 else f"{arguments.repeat} times"
         sys.stdout.write(
-            f"serving {len(arguments.files)} recorded stream(s) of run {scenario.run_id} on {server.base_url}, {times}\n"
-            f"  POST {server.base_url}/threads/{scenario.thread_id}/runs with any assistant_id; Ctrl-C stops\n"
+            f"serving {len(arguments.files)} recorded stream(s) of run {scenario.run_id} on {server.base_url}\n"
+            f"  POST {server.base_url}/threads/{scenario.thread_id}/runs with any assistant_id ({times}); "
+            "Ctrl-C stops\n"
         )
         sys.stdout.flush()
         try:

@@ -529,7 +529,7 @@ class Accumulator:
                         notifications.append(CodeInterpreterOutputAdded(step_id, index, output_index, output))
         elif details_class is RunStepDeltaMessageDelta:
             builder.details_type = "message_creation"
-            if details.message_creation is not None:  # type: ignore[union-attr]
+            if details.message_creation:  # type: ignore[union-attr] - neither None nor UNSET
                 merge_fields(builder.details_fields, details.message_creation)  # type: ignore[union-attr]
         else:
             builder.details_type = details.type  # type: ignore[union-attr]
