@@ -1,11 +1,15 @@
-"""`Client`: the Assistants API over httpx, synchronously (threads, messages, run streams,
-lists, tool loop, re-sync). Requests are built in ``requests``, shared with `AsyncClient`;
-this module only sends them."""
+# generated from async_client.py by scripts/unasync.py: edit the async source and regenerate
+# (python scripts/unasync.py); tests/test_unasync.py checks that this file is current.
+"""`Client`: the Assistants API over httpx, synchronously (threads, messages, run
+streams, lists, tool loop, re-sync). Requests are built in ``requests``; this module only
+sends them.
+
+Generated from ``async_client.py``, the one source of both clients, by
+``scripts/unasync.py``: edit that and regenerate."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,12 +24,13 @@ from .._models.message import Message
 from .._models.run import RUN_RESTING_STATUSES, Run
 from .._models.run_step import RunStep
 from .._models.thread import Thread
+from .._streaming.sync_stream import RunStream
 from .._streaming.handlers import EventHandler
 from .._streaming.log import logger
 from .._streaming.recording import RecordingSource, recording_path
-from .._streaming.sync_stream import RunStream
 from ..errors import APIError, NoRunToResyncError, ResyncTimeoutError, StreamConnectionError
 from . import requests as api
+from ._concurrency import clock, dispatch, limit_silence, sleep
 from .client_base import (
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
@@ -33,12 +38,13 @@ from .client_base import (
     Page,
     decode_model,
     log_response,
+    thread_id_of,
 )
 from .dialects import DialectEndpoints
 from .keywords import check_keywords
 from .pages import CursorPage
-from .tool_runner import call_tool_within
-from .transport import RetryPolicy, choose_retry_policy, credential_headers, send, with_read_timeout
+from .tool_runner import call_tools
+from .transport import RetryPolicy, send, choose_retry_policy, credential_headers
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -54,17 +60,19 @@ if TYPE_CHECKING:
 __all__ = ["Client", "LiveRunStream", "ToolLoop"]
 
 T = TypeVar("T")
+#: The callbacks a stream of this client takes.
+Handler = EventHandler
 
 
 class LiveRunStream(RunStream):
-    """A `RunStream` over an HTTP response of a `Client`, which knows its run: it can submit
-    tool outputs (continuing with the same handler and accumulated state) and re-sync after
-    a dropped connection. It stops reading at ``done``, and fails with `IdleTimeoutError`
-    after ``idle_timeout`` seconds without an event."""
+    """A stream (`RunStream`) over an HTTP response of its client (`Client`),
+    which knows its run: it can submit tool outputs (continuing with the same handler and
+    accumulated state) and re-sync after a dropped connection. It stops reading at ``done``, and fails with
+    `IdleTimeoutError` after ``idle_timeout`` seconds without an event."""
 
     stops_at_done = True
 
-    def __init__(self, client: Client, response: Any, handler: EventHandler | None, accumulator: Accumulator | None,
+    def __init__(self, client: Client, response: Any, handler: Handler | None, accumulator: Accumulator | None,
                  thread_id: str | None, record_to: Path | None, stream_index: int, idle_timeout: float | None = None,
                  http_response: httpx.Response | None = None) -> None:
         super().__init__(response, handler, accumulator=accumulator, idle_timeout=idle_timeout)
@@ -85,40 +93,39 @@ class LiveRunStream(RunStream):
         return the continuation stream (same handler, same accumulated state)."""
         run = self.final_run()
         request = api.submit_tool_outputs(run.thread_id or self.thread_id or "", run.id, tool_outputs, {}, stream=True)
-        return self.client._call_stream(request, self.handler, self.accumulator, run.thread_id or self.thread_id,
-                                        self.record_to, self.stream_index + 1, self.idle_timeout)
+        return self.client._call_stream(request, self.handler, self.accumulator,
+                                              run.thread_id or self.thread_id, self.record_to, self.stream_index + 1,
+                                              self.idle_timeout)
 
     def resync(self, *, poll_interval: float = 1.0, timeout: float | None = None,
-               answered: Collection[str] = ()) -> Run:
+                     answered: Collection[str] = ()) -> Run:
         """Bring the accumulated state up to date by polling (see `Client.resync`)."""
         return self.client.resync(self.accumulator, self.handler, poll_interval=poll_interval, timeout=timeout,
-                                  thread_id=self.thread_id, answered=answered)
-
-
-def thread_id_of(known: str | None, accumulator: Accumulator) -> str | None:
-    """A stream's thread: the one it was started on, else the one its events name."""
-    if known:
-        return known
-    run = accumulator.current_run
-    if run is not None and run.thread_id:
-        return run.thread_id
-    return accumulator.thread.id if accumulator.thread is not None else None
+                                        thread_id=self.thread_id, answered=answered)
 
 
 class ToolLoop:
     """A run driven to its end: each ``requires_action`` is answered by calling registered
     Python functions and submitting their outputs, with one handler, one accumulated state
-    and one usage total across all streams. Iterate it for the events of every stream.
+    and one usage total across all streams. Iterate it for the events of
+    every stream. The calls of a round are made in turn.
+
+    The run is created when the loop is first iterated (or driven by `until_done` and the
+    ``final_*`` methods), not when it is made. Use it with ``with``, or call
+    `close`, to close the current stream of a loop left before its end.
 
     A tool runs at most once per tool call: the ids of answered calls are remembered, and a
     run that still asks for them (a stale read after a submission that landed) is polled
     until it moves on, not answered again. A submission answered with HTTP 400 because it
     had already landed (its earlier attempt went through) is taken as done."""
 
-    def __init__(self, first: LiveRunStream, tools: Mapping[str, Callable[..., Any]], submit_errors: bool,
-                 resync: bool, max_rounds: int, poll_interval: float = 1.0,
+    def __init__(self, client: Client, start: Callable[[], Any], tools: Mapping[str, Callable[..., Any]],
+                 submit_errors: bool, resync: bool, max_rounds: int, poll_interval: float = 1.0,
                  resync_timeout: float | None = 600.0, tool_timeout: float | None = None) -> None:
-        self.stream = first
+        self._client = client
+        self._start = start
+        #: The current stream (``None`` until the loop starts).
+        self.stream: LiveRunStream | None = None
         self.tools = dict(tools)
         self.submit_errors = submit_errors
         self.resync = resync
@@ -135,42 +142,60 @@ class ToolLoop:
 
     @property
     def accumulator(self) -> Accumulator:
-        """The state accumulated over every stream of the run."""
+        """The state accumulated over every stream of the run.
+
+        Raises:
+            RuntimeError: the loop has not started.
+        """
+        if self.stream is None:
+            raise RuntimeError("the tool loop has not started")
         return self.stream.accumulator
 
-    def _poll(self) -> Run:
-        return self.stream.resync(poll_interval=self.poll_interval, timeout=self.resync_timeout,
-                                  answered=self.answered)
+    def close(self) -> None:
+        """Close the current stream (a loop left before its end keeps no connection)."""
+        if self.stream is not None:
+            self.stream.close()
+
+    def __enter__(self) -> ToolLoop:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
 
     def __iter__(self) -> Iterator[AssistantStreamEvent]:
+        if self.stream is None:
+            self.stream = self._start()
         while True:
+            stream = self.stream
             try:
-                yield from self.stream
+                with stream:
+                    for event in stream:
+                        yield event
             except StreamConnectionError:
                 if not self.resync:
                     raise
                 logger.debug("tool loop: connection lost, re-syncing")
-                self._poll()
-            run = self.stream._final_run()
+                self._poll(stream)
+            run = stream._final_run()
             if waits_on_answered_calls(run, self.answered):
                 logger.debug("tool loop: run %s still shows answered calls; polling", run.id)
-                run = self._poll()  # a stale read: wait for the run to move on
+                run = self._poll(stream)  # a stale read: wait for the run to move on
             if run.status != "requires_action" or self.rounds >= self.max_rounds:
                 logger.debug("tool loop: run %s ends %r after %d rounds", run.id, run.status, self.rounds)
                 return
-            calls = pending_tool_calls(run)
+            pending = pending_tool_calls(run)
             logger.debug("tool loop: round %d, run %s calls %s", self.rounds + 1, run.id,
-                         ", ".join(call.name for call in calls))
-            outputs = [call_tool_within(call, self.tools, submit_errors=self.submit_errors, timeout=self.tool_timeout)
-                       for call in calls]
+                         ", ".join(call.name for call in pending))
+            outputs = call_tools(pending, self.tools, submit_errors=self.submit_errors,
+                                             timeout=self.tool_timeout)
             submitted = {output["tool_call_id"] for output in outputs}
             # Kept until the submission succeeds: after an APIError, submit them again with
             # ``loop.stream.submit_tool_outputs(loop.unsubmitted_outputs)``.
             self.unsubmitted_outputs = outputs
             try:
-                self.stream = self.stream.submit_tool_outputs(outputs)
+                self.stream = stream.submit_tool_outputs(outputs)
             except APIError as error:
-                if error.status_code != 400 or not self._landed(run, submitted):
+                if error.status_code != 400 or not self._landed(stream, run, submitted):
                     raise
                 # An earlier attempt of this submission went through: carry on from the
                 # run's polled state (the stream of that attempt is lost).
@@ -178,15 +203,19 @@ class ToolLoop:
                 self.answered |= submitted
                 self.unsubmitted_outputs = None
                 self.rounds += 1
-                self._poll()
+                self._poll(stream)
                 continue
             self.answered |= submitted
             self.unsubmitted_outputs = None
             self.rounds += 1
 
-    def _landed(self, run: Run, submitted: set[str]) -> bool:
+    def _poll(self, stream: LiveRunStream) -> Run:
+        return stream.resync(poll_interval=self.poll_interval, timeout=self.resync_timeout,
+                                   answered=self.answered)
+
+    def _landed(self, stream: LiveRunStream, run: Run, submitted: set[str]) -> bool:
         """Whether the run no longer waits on any of ``submitted`` (read fresh)."""
-        current = self.stream.client.retrieve_run(run.thread_id or self.stream.thread_id or "", run.id)
+        current = self._client.retrieve_run(run.thread_id or stream.thread_id or "", run.id)
         return pending_call_ids(current).isdisjoint(submitted)
 
     def until_done(self) -> ToolLoop:
@@ -198,7 +227,7 @@ class ToolLoop:
     def final_run(self) -> Run:
         """Drive the run to its end; return it."""
         self.until_done()
-        return self.stream._final_run()
+        return self.stream._final_run()  # type: ignore[union-attr]
 
     def final_messages(self) -> list[Message]:
         """Drive the run to its end; return every message."""
@@ -237,8 +266,9 @@ class Client(DialectEndpoints):
         http_client: an existing ``httpx.Client`` to send with (it is not closed by
             `close`).
         credential: a token credential, e.g. azure-identity's ``DefaultAzureCredential``
-            (anything with ``get_token(*scopes)``, or a callable returning a token); its
-            bearer token replaces the key and is refreshed before it expires.
+            (anything with ``get_token(*scopes)``, or
+            a callable returning a token); its bearer token replaces the key and is
+            refreshed before it expires.
         credential_scopes: the scopes of its tokens (default
             ``["https://ai.azure.com/.default"]``).
         idle_timeout: seconds a stream may go without an event before it fails with
@@ -293,30 +323,30 @@ class Client(DialectEndpoints):
                  headers: Mapping[str, str] | None = None) -> bytes:
         request = self.config.build_request(self.http, method, path, json=json, params=params, headers=headers,
                                             token=self._token())
-        response = send(self.http, request, stream=False, credentials=self._credentials, policy=self.retry_policy)
+        response = send(self.http, request, stream=False, credentials=self._credentials,
+                               policy=self.retry_policy)
         log_response(request, response)
         return response.content
 
-    def _stream(self, path: str, body: dict[str, Any], params: Mapping[str, Any], handler: EventHandler | None,
+    def _stream(self, path: str, body: dict[str, Any], params: Mapping[str, Any], handler: Handler | None,
                 accumulator: Accumulator | None, thread_id: str | None, record_to: Path | None, stream_index: int,
                 headers: Mapping[str, str] | None = None, idle_timeout: float | None = None) -> LiveRunStream:
         idle = self.idle_timeout if idle_timeout is None else idle_timeout
         request = self.config.build_request(self.http, "POST", path, json=body, params=params, stream=True,
                                             headers=headers, token=self._token())
-        response = send(self.http, request, stream=True, credentials=self._credentials, policy=self.retry_policy)
-        # A connection silent for the idle timeout is idle too: the read timeout catches it
-        # where no byte arrives to let the stream check its clock. Set once the headers are
-        # in (httpcore reads it when the body is first read), so the wait for the response
-        # keeps the client's timeout.
-        with_read_timeout(response.request, idle)
+        response = send(self.http, request, stream=True, credentials=self._credentials,
+                               policy=self.retry_policy)
+        limit_silence(response, idle)
         log_response(request, response)
         source: Any = response
         if record_to is not None:
-            source = RecordingSource(response.iter_bytes(), recording_path(record_to, stream_index), response.close)
-        return LiveRunStream(self, source, handler, accumulator, thread_id, record_to, stream_index, idle, response)
+            source = RecordingSource(response.iter_bytes(), recording_path(record_to, stream_index),
+                                          response.close)
+        return LiveRunStream(self, source, handler, accumulator, thread_id, record_to, stream_index, idle,
+                                  response)
 
     def _page(self, path: str, item_type: type[T], params: dict[str, Any],
-              headers: Mapping[str, str] | None = None) -> CursorPage[T]:
+                    headers: Mapping[str, str] | None = None) -> CursorPage[T]:
         content = self._request("GET", path, params=params, headers=headers)
 
         def fetch_after(cursor: str) -> CursorPage[T]:
@@ -326,18 +356,18 @@ class Client(DialectEndpoints):
 
     def _call(self, request: api.APIRequest[T]) -> T:
         content = self._request(request.method, request.path, json=request.body, params=request.query,
-                                headers=request.headers)
+                                      headers=request.headers)
         return decode_model(content, request.model)
 
     def _call_page(self, request: api.APIRequest[T]) -> CursorPage[T]:
         return self._page(request.path, request.model, request.query, request.headers)
 
-    def _call_stream(self, request: api.APIRequest[Run], handler: EventHandler | None,
-                     accumulator: Accumulator | None, thread_id: str | None, record_to: str | Path | None,
-                     stream_index: int = 0, idle_timeout: float | None = None) -> LiveRunStream:
+    def _call_stream(self, request: api.APIRequest[Run], handler: Handler | None,
+                           accumulator: Accumulator | None, thread_id: str | None, record_to: str | Path | None,
+                           stream_index: int = 0, idle_timeout: float | None = None) -> LiveRunStream:
         return self._stream(request.path, request.body or {}, request.query, handler, accumulator, thread_id,
-                            Path(record_to) if record_to is not None else None, stream_index, request.headers,
-                            idle_timeout)
+                                  Path(record_to) if record_to is not None else None, stream_index, request.headers,
+                                  idle_timeout)
 
     # ---- threads -------------------------------------------------------------------------
 
@@ -401,7 +431,7 @@ class Client(DialectEndpoints):
         return self._call(api.create_run(thread_id, assistant_id, include, options, stream=False))
 
     def stream_run(self, thread_id: str, *, assistant_id: str | None = None, include: Sequence[str] | None = None,
-                   handler: EventHandler | None = None, accumulator: Accumulator | None = None,
+                   handler: Handler | None = None, accumulator: Accumulator | None = None,
                    record_to: str | Path | None = None, idle_timeout: float | None = None,
                    **options: Unpack[RunOptions]) -> LiveRunStream:
         """Create a run and stream its events.
@@ -430,7 +460,7 @@ class Client(DialectEndpoints):
         return self._call(api.create_thread_and_run(assistant_id, thread, options, stream=False))
 
     def stream_thread_and_run(self, *, assistant_id: str | None = None, thread: Mapping[str, Any] | None = None,
-                              handler: EventHandler | None = None, accumulator: Accumulator | None = None,
+                              handler: Handler | None = None, accumulator: Accumulator | None = None,
                               record_to: str | Path | None = None, idle_timeout: float | None = None,
                               **options: Unpack[ThreadAndRunOptions]) -> LiveRunStream:
         """Create a thread and a run on it, and stream the run's events (the stream opens
@@ -463,7 +493,7 @@ class Client(DialectEndpoints):
         return self._call(api.submit_tool_outputs(thread_id, run_id, tool_outputs, options, stream=False))
 
     def submit_tool_outputs_stream(self, thread_id: str, run_id: str, tool_outputs: Sequence[Mapping[str, str]], *,
-                                   handler: EventHandler | None = None, accumulator: Accumulator | None = None,
+                                   handler: Handler | None = None, accumulator: Accumulator | None = None,
                                    record_to: str | Path | None = None, idle_timeout: float | None = None,
                                    **options: Unpack[RequestOptions]) -> LiveRunStream:
         """Submit tool outputs and stream the continuation of the run (pass the previous
@@ -487,12 +517,13 @@ class Client(DialectEndpoints):
     # ---- tool loop and re-sync -----------------------------------------------------------
 
     def run_tools(self, thread_id: str, *, tools: Mapping[str, Callable[..., Any]], assistant_id: str | None = None,
-                  handler: EventHandler | None = None, submit_errors: bool = True, resync: bool = False,
+                  handler: Handler | None = None, submit_errors: bool = True, resync: bool = False,
                   max_rounds: int = 32, record_to: str | Path | None = None, poll_interval: float = 1.0,
                   resync_timeout: float | None = 600.0, tool_timeout: float | None = None,
                   **options: Unpack[RunFields]) -> ToolLoop:
         """Create a run and drive it to its end, calling ``tools[name](**arguments)`` for each
-        function call the run asks for.
+        function call the run asks for (the calls of one round in turn). The run is created when the
+        returned loop is first driven.
 
         Args:
             tools: the functions, by the name the assistant calls them.
@@ -506,27 +537,37 @@ class Client(DialectEndpoints):
                 calls already answered.
             tool_timeout: seconds each tool call may take; past them its output is the
                 text of a `TimeoutError` (or, with ``submit_errors=False``, `ToolCallError`
-                is raised). The tool then runs in a daemon thread, which cannot be stopped
-                and finishes on its own.
+                is raised). The tool then runs in a daemon thread, which cannot be
+                stopped and finishes on its own.
             **options: the create-run request's other fields (see `RunFields`).
         """
-        first = self.stream_run(thread_id, assistant_id=assistant_id, handler=handler, record_to=record_to, **options)
-        return ToolLoop(first, tools, submit_errors, resync, max_rounds, poll_interval, resync_timeout, tool_timeout)
+
+        def start() -> LiveRunStream:
+            return self.stream_run(thread_id, assistant_id=assistant_id, handler=handler, record_to=record_to,
+                                         **options)
+
+        return ToolLoop(self, start, tools, submit_errors, resync, max_rounds, poll_interval, resync_timeout,
+                             tool_timeout)
 
     def run_tools_on_new_thread(self, *, tools: Mapping[str, Callable[..., Any]], assistant_id: str | None = None,
-                                thread: Mapping[str, Any] | None = None, handler: EventHandler | None = None,
+                                thread: Mapping[str, Any] | None = None, handler: Handler | None = None,
                                 submit_errors: bool = True, resync: bool = False, max_rounds: int = 32,
                                 record_to: str | Path | None = None, poll_interval: float = 1.0,
                                 resync_timeout: float | None = 600.0, tool_timeout: float | None = None,
                                 **options: Unpack[ThreadAndRunFields]) -> ToolLoop:
         """`run_tools` for a run started with `stream_thread_and_run`: a new thread (from
         ``thread``) and its run, driven to the end."""
-        first = self.stream_thread_and_run(assistant_id=assistant_id, thread=thread, handler=handler,
-                                           record_to=record_to, **options)
-        return ToolLoop(first, tools, submit_errors, resync, max_rounds, poll_interval, resync_timeout, tool_timeout)
 
-    def resync(self, accumulator: Accumulator, handler: EventHandler | None = None, *, poll_interval: float = 1.0,
-               timeout: float | None = None, thread_id: str | None = None, answered: Collection[str] = ()) -> Run:
+        def start() -> LiveRunStream:
+            return self.stream_thread_and_run(assistant_id=assistant_id, thread=thread, handler=handler,
+                                                    record_to=record_to, **options)
+
+        return ToolLoop(self, start, tools, submit_errors, resync, max_rounds, poll_interval, resync_timeout,
+                             tool_timeout)
+
+    def resync(self, accumulator: Accumulator, handler: Handler | None = None, *, poll_interval: float = 1.0,
+                     timeout: float | None = None, thread_id: str | None = None,
+                     answered: Collection[str] = ()) -> Run:
         """After a dropped connection, poll the run and its steps (and their messages) until
         the run rests, merging everything into ``accumulator`` and calling the handler's
         callbacks for what was missed (the done ones at least). Returns the run.
@@ -544,47 +585,47 @@ class Client(DialectEndpoints):
         if handler is not None:
             # The handler reads the state it gets callbacks about (as a stream sets it).
             handler.accumulator = accumulator
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = None if timeout is None else clock() + timeout
         run = accumulator.current_run
         while run is None:
             # The connection dropped before the first run event: the thread's newest run
             # (a server may list it only a moment later).
             if thread_id is None:
                 raise NoRunToResyncError("nothing to re-sync: no run was seen (pass thread_id to look it up)")
-            latest = self.list_runs(thread_id, limit=1, order="desc").data
+            latest = (self.list_runs(thread_id, limit=1, order="desc")).data
             if latest:
                 run = latest[0]
-            elif deadline is not None and time.monotonic() >= deadline:
+            elif deadline is not None and clock() >= deadline:
                 raise ResyncTimeoutError(f"no run appeared on thread {thread_id} within {timeout} s")
             else:
                 logger.debug("re-sync: no run listed on thread %s yet; polling again", thread_id)
-                time.sleep(poll_interval)
+                sleep(poll_interval)
         while True:
             run = self.retrieve_run(run.thread_id, run.id)
             if waits_on_answered_calls(run, answered):
                 # A stale read: the submission of these calls landed, the read lags behind.
-                if deadline is not None and time.monotonic() >= deadline:
+                if deadline is not None and clock() >= deadline:
                     raise ResyncTimeoutError(f"run {run.id} still shows answered tool calls after {timeout} s")
                 logger.debug("re-sync: run %s still shows answered tool calls; polling again", run.id)
-                time.sleep(poll_interval)
+                sleep(poll_interval)
                 continue
-            steps = list(self.list_run_steps(run.thread_id, run.id, order="asc"))
-            messages = {
-                step.step_details.message_creation.message_id: self.retrieve_message(
-                    run.thread_id, step.step_details.message_creation.message_id)
-                for step in steps
-                if step.step_details is not None and getattr(step.step_details, "type", None) == "message_creation"
-            }
+            steps = [step for step in self.list_run_steps(run.thread_id, run.id, order="asc")]
+            # The messages that message_creation steps made (other step types have none).
+            messages = {}
+            for step in steps:
+                message_id = getattr(getattr(step.step_details, "message_creation", None), "message_id", None)
+                if message_id:
+                    messages[message_id] = self.retrieve_message(run.thread_id, message_id)
             for event in resync_events(run, steps, messages):
                 notifications = accumulator.feed(event)
                 if handler is not None:
-                    handler.dispatch(event, notifications)
+                    dispatch(handler, event, notifications)
             if run.status in RUN_RESTING_STATUSES:
                 logger.debug("re-sync: run %s rests in %r (%d steps, %d messages)", run.id, run.status, len(steps),
                              len(messages))
                 return run
-            if deadline is not None and time.monotonic() >= deadline:
+            if deadline is not None and clock() >= deadline:
                 raise ResyncTimeoutError(f"run {run.id} still {run.status!r} after {timeout} s of re-sync")
             logger.debug("re-sync: run %s still %r (%d steps); polling again in %s s", run.id, run.status,
                          len(steps), poll_interval)
-            time.sleep(poll_interval)
+            sleep(poll_interval)
