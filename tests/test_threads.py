@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 import runstream
+from runstream._api.async_dialect_endpoints import AsyncDialectEndpoints
+from runstream._api.dialect_endpoints import DialectEndpoints
 from runstream.testing import FakeAssistantsServer, Scenario, ToolCallSpec
 
 KEY = "sk-test-threads-0123456789"
@@ -329,6 +331,8 @@ def _normalized(signature: inspect.Signature) -> list[tuple[str, object, object,
             ("AsyncToolLoop", "ToolLoop"),
             ("httpx.AsyncClient", "httpx.Client"),
             ("AsyncClient", "Client"),
+            ("AsyncResponseStream", "ResponseStream"),
+            ("AsyncChatCompletionStream", "ChatCompletionStream"),
         ):
             text = text.replace(async_name, sync_name)
         return re.sub(r"\bHandler\b", "EventHandler", text)  # the async side's alias: async or sync handlers
@@ -353,6 +357,7 @@ def test_sync_and_async_clients_have_the_same_methods_and_signatures() -> None:
     for sync_cls, async_cls in (
         (runstream.LiveRunStream, runstream.AsyncLiveRunStream),
         (runstream.ToolLoop, runstream.AsyncToolLoop),
+        (DialectEndpoints, AsyncDialectEndpoints),
     ):
         sync_members = {n: v for n, v in vars(sync_cls).items() if not n.startswith("_") or n == "__init__"}
         async_members = {("close" if n == "aclose" else n): v for n, v in vars(async_cls).items()

@@ -32,8 +32,7 @@ def test_check_fails_on_a_hand_edited_sync_file(tmp_path: Path, monkeypatch: pyt
     source.write_text("async def f():\n    await g()\n", encoding="utf-8")
     target = tmp_path / "client.py"
     monkeypatch.setattr(unasync, "ROOT", tmp_path)
-    monkeypatch.setattr(unasync, "FILES", [("async_client.py", "client.py")])
-    monkeypatch.setattr(unasync, "PROSE", [])
+    monkeypatch.setattr(unasync, "FILES", [("async_client.py", "client.py", [])])
     assert unasync.main([]) == 0
     assert target.read_text(encoding="utf-8").endswith("def f():\n    g()\n")
     assert unasync.main(["--check"]) == 0
@@ -45,13 +44,13 @@ def test_async_words_without_a_rule_are_refused() -> None:
     unasync = load_unasync()
     with pytest.raises(ValueError, match=r"line \d+: x = anyio\.current_time\(\)"):
         unasync.unasync(
-            "".join(async_words for async_words, _ in unasync.PROSE) + "\nx = anyio.current_time()\n"
+            "".join(async_words for async_words, _ in unasync.CLIENT_PROSE) + "\nx = anyio.current_time()\n"
         )
 
 
 def test_the_tokens_map_onto_sync_twins() -> None:
     unasync = load_unasync()
-    text = "".join(async_words for async_words, _ in unasync.PROSE) + (
+    text = "".join(async_words for async_words, _ in unasync.CLIENT_PROSE) + (
         "\nasync def f(h: AsyncEventHandler | EventHandler) -> AsyncIterator[int]:\n"
         "    async with await client.stream_run() as s:\n"
         "        async for e in s:\n"

@@ -39,7 +39,7 @@ from .client_base import (
     log_response,
     thread_id_of,
 )
-from .dialects import AsyncDialectEndpoints
+from .async_dialect_endpoints import AsyncDialectEndpoints
 from .keywords import check_keywords
 from .pages import AsyncCursorPage
 from .tool_runner import call_tools_async
