@@ -163,10 +163,9 @@ class AsyncToolLoop:
         await self.aclose()
 
     async def __aiter__(self) -> AsyncIterator[AssistantStreamEvent]:
-        if self.stream is None:
-            self.stream = await self._start()
+        stream: AsyncLiveRunStream = self.stream if self.stream is not None else await self._start()
+        self.stream = stream
         while True:
-            stream = self.stream
             try:
                 async with stream:
                     async for event in stream:
@@ -193,7 +192,7 @@ class AsyncToolLoop:
             # ``loop.stream.submit_tool_outputs(loop.unsubmitted_outputs)``.
             self.unsubmitted_outputs = outputs
             try:
-                self.stream = await stream.submit_tool_outputs(outputs)
+                stream = self.stream = await stream.submit_tool_outputs(outputs)
             except APIError as error:
                 if error.status_code != 400 or not await self._landed(stream, run, submitted):
                     raise

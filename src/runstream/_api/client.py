@@ -163,10 +163,9 @@ class ToolLoop:
         self.close()
 
     def __iter__(self) -> Iterator[AssistantStreamEvent]:
-        if self.stream is None:
-            self.stream = self._start()
+        stream: LiveRunStream = self.stream if self.stream is not None else self._start()
+        self.stream = stream
         while True:
-            stream = self.stream
             try:
                 with stream:
                     for event in stream:
@@ -193,7 +192,7 @@ class ToolLoop:
             # ``loop.stream.submit_tool_outputs(loop.unsubmitted_outputs)``.
             self.unsubmitted_outputs = outputs
             try:
-                self.stream = stream.submit_tool_outputs(outputs)
+                stream = self.stream = stream.submit_tool_outputs(outputs)
             except APIError as error:
                 if error.status_code != 400 or not self._landed(stream, run, submitted):
                     raise
