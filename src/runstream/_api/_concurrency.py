@@ -6,7 +6,9 @@ written twice."""
 
 from __future__ import annotations
 
+import inspect
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -25,6 +27,8 @@ __all__ = [
     "dispatch_async",
     "limit_silence",
     "limit_silence_async",
+    "pause",
+    "pause_async",
     "sleep",
     "sleep_async",
 ]
@@ -48,6 +52,20 @@ async def sleep_async(seconds: float) -> None:
 def sleep(seconds: float) -> None:
     """Wait, blocking the thread."""
     time.sleep(seconds)
+
+
+async def pause_async(sleep: Callable[[float], Any] | None, seconds: float) -> None:
+    """Wait between two attempts of a request with a retry policy's ``sleep`` (which may
+    return an awaitable), else `anyio.sleep`."""
+    waited = (sleep or anyio.sleep)(seconds)
+    if inspect.isawaitable(waited):
+        await waited
+
+
+def pause(sleep: Callable[[float], Any] | None, seconds: float) -> None:
+    """Wait between two attempts of a request with a retry policy's ``sleep``, else
+    `time.sleep`."""
+    (sleep or time.sleep)(seconds)
 
 
 async def dispatch_async(handler: AsyncEventHandler | EventHandler, event: AssistantStreamEvent,

@@ -43,7 +43,8 @@ from .async_dialect_endpoints import AsyncDialectEndpoints
 from .keywords import check_keywords
 from .pages import AsyncCursorPage
 from .tool_runner import call_tools_async
-from .transport import RetryPolicy, asend, choose_retry_policy, credential_headers
+from .async_sending import asend
+from .transport import RetryPolicy, choose_retry_policy, credential_headers
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

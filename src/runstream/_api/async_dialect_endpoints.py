@@ -27,7 +27,8 @@ from .._responses.stream import AsyncResponseStream
 from ..errors import RunstreamError
 from .client_base import log_response
 from .dialects import DEFAULT_MAX_ROUNDS, chat_body, chat_calls, function_calls, response_body
-from .transport import RetryPolicy, asend
+from .async_sending import asend
+from .transport import RetryPolicy
 
 __all__ = ["AsyncDialectEndpoints"]
 

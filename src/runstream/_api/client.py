@@ -44,7 +44,8 @@ from .dialect_endpoints import DialectEndpoints
 from .keywords import check_keywords
 from .pages import CursorPage
 from .tool_runner import call_tools
-from .transport import RetryPolicy, send, choose_retry_policy, credential_headers
+from .sending import send
+from .transport import RetryPolicy, choose_retry_policy, credential_headers
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

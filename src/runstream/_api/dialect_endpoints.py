@@ -29,7 +29,8 @@ from .._responses.stream import ResponseStream
 from ..errors import RunstreamError
 from .client_base import log_response
 from .dialects import DEFAULT_MAX_ROUNDS, chat_body, chat_calls, function_calls, response_body
-from .transport import RetryPolicy, send
+from .sending import send
+from .transport import RetryPolicy
 
 __all__ = ["DialectEndpoints"]
 
