@@ -1,5 +1,10 @@
-"""`AsyncClient`: the Assistants API over httpx, asynchronously (anyio: asyncio and trio).
-Requests are built in ``requests``, shared with `Client`; this module only sends them."""
+"""`AsyncClient`: the Assistants API over httpx, asynchronously (threads, messages, run
+streams, lists, tool loop, re-sync). Requests are built in ``requests``; this module only
+sends them.
+
+This is the one source of both clients: ``client.py`` is generated from it by
+``scripts/unasync.py``. Where the two differ, it calls a helper of ``_concurrency`` or
+``tool_runner`` whose sync twin the generator substitutes."""
 
 from __future__ import annotations
 
@@ -7,7 +12,6 @@ from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mappi
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import anyio
 import httpx
 
 from .._core.accumulator import Accumulator
@@ -25,7 +29,7 @@ from .._streaming.log import logger
 from .._streaming.recording import AsyncRecordingSource, recording_path
 from ..errors import APIError, NoRunToResyncError, ResyncTimeoutError, StreamConnectionError
 from . import requests as api
-from .client import thread_id_of
+from ._concurrency import clock_async, dispatch_async, limit_silence_async, sleep_async
 from .client_base import (
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
@@ -33,12 +37,14 @@ from .client_base import (
     Page,
     decode_model,
     log_response,
+    thread_id_of,
 )
-from .dialects import AsyncDialectEndpoints
+from .async_dialect_endpoints import AsyncDialectEndpoints
 from .keywords import check_keywords
 from .pages import AsyncCursorPage
 from .tool_runner import call_tools_async
-from .transport import RetryPolicy, asend, choose_retry_policy, credential_headers
+from .async_sending import asend
+from .transport import RetryPolicy, choose_retry_policy, credential_headers
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -54,14 +60,15 @@ if TYPE_CHECKING:
 __all__ = ["AsyncClient", "AsyncLiveRunStream", "AsyncToolLoop"]
 
 T = TypeVar("T")
+#: The callbacks a stream of this client takes.
 Handler = AsyncEventHandler | EventHandler
 
 
 class AsyncLiveRunStream(AsyncRunStream):
-    """An `AsyncRunStream` over an HTTP response of an `AsyncClient`, which knows its run:
-    it can submit tool outputs and re-sync after a dropped connection. It stops reading at
-    ``done``, and fails with `IdleTimeoutError` after ``idle_timeout`` seconds without an
-    event."""
+    """A stream (`AsyncRunStream`) over an HTTP response of its client (`AsyncClient`),
+    which knows its run: it can submit tool outputs (continuing with the same handler and
+    accumulated state) and re-sync after a dropped connection. It stops reading at ``done``, and fails with
+    `IdleTimeoutError` after ``idle_timeout`` seconds without an event."""
 
     stops_at_done = True
 
@@ -98,17 +105,27 @@ class AsyncLiveRunStream(AsyncRunStream):
 
 
 class AsyncToolLoop:
-    """A run driven to its end, asynchronously: each ``requires_action`` is answered by
-    calling the registered functions (async ones as tasks, sync ones in worker threads, all
-    of a round concurrently) and submitting their outputs, with one handler and one
-    accumulated state across all streams. A tool runs at most once per tool call (see
-    `ToolLoop`)."""
+    """A run driven to its end: each ``requires_action`` is answered by calling registered
+    Python functions and submitting their outputs, with one handler, one accumulated state
+    and one usage total across all streams. Iterate it with ``async for`` for the events of
+    every stream. The calls of a round run concurrently: async functions as tasks, sync
+    ones in worker threads.
+
+    The run is created when the loop is first iterated (or driven by `until_done` and the
+    ``final_*`` methods), not when it is made. Use it with ``async with``, or call
+    `aclose`, to close the current stream of a loop left before its end.
+
+    A tool runs at most once per tool call: the ids of answered calls are remembered, and a
+    run that still asks for them (a stale read after a submission that landed) is polled
+    until it moves on, not answered again. A submission answered with HTTP 400 because it
+    had already landed (its earlier attempt went through) is taken as done."""
 
     def __init__(self, client: AsyncClient, start: Callable[[], Any], tools: Mapping[str, Callable[..., Any]],
                  submit_errors: bool, resync: bool, max_rounds: int, poll_interval: float = 1.0,
                  resync_timeout: float | None = 600.0, tool_timeout: float | None = None) -> None:
         self._client = client
         self._start = start
+        #: The current stream (``None`` until the loop starts).
         self.stream: AsyncLiveRunStream | None = None
         self.tools = dict(tools)
         self.submit_errors = submit_errors
@@ -126,16 +143,30 @@ class AsyncToolLoop:
 
     @property
     def accumulator(self) -> Accumulator:
-        """The state accumulated over every stream of the run."""
+        """The state accumulated over every stream of the run.
+
+        Raises:
+            RuntimeError: the loop has not started.
+        """
         if self.stream is None:
             raise RuntimeError("the tool loop has not started")
         return self.stream.accumulator
 
+    async def aclose(self) -> None:
+        """Close the current stream (a loop left before its end keeps no connection)."""
+        if self.stream is not None:
+            await self.stream.aclose()
+
+    async def __aenter__(self) -> AsyncToolLoop:
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.aclose()
+
     async def __aiter__(self) -> AsyncIterator[AssistantStreamEvent]:
-        if self.stream is None:
-            self.stream = await self._start()
+        stream: AsyncLiveRunStream = self.stream if self.stream is not None else await self._start()
+        self.stream = stream
         while True:
-            stream = self.stream
             try:
                 async with stream:
                     async for event in stream:
@@ -158,9 +189,11 @@ class AsyncToolLoop:
             outputs = await call_tools_async(pending, self.tools, submit_errors=self.submit_errors,
                                              timeout=self.tool_timeout)
             submitted = {output["tool_call_id"] for output in outputs}
-            self.unsubmitted_outputs = outputs  # kept until the submission succeeds
+            # Kept until the submission succeeds: after an APIError, submit them again with
+            # ``loop.stream.submit_tool_outputs(loop.unsubmitted_outputs)``.
+            self.unsubmitted_outputs = outputs
             try:
-                self.stream = await stream.submit_tool_outputs(outputs)
+                stream = self.stream = await stream.submit_tool_outputs(outputs)
             except APIError as error:
                 if error.status_code != 400 or not await self._landed(stream, run, submitted):
                     raise
@@ -210,9 +243,8 @@ class AsyncToolLoop:
 @check_keywords
 class AsyncClient(AsyncDialectEndpoints):
     """The Assistants API (threads, messages, runs) of an OpenAI-compatible service, over
-    httpx, asynchronously: the same methods as `Client`, each a coroutine (but
-    `run_tools` and `run_tools_on_new_thread`, which return a loop to ``async for``);
-    streams are `AsyncAsyncLiveRunStream`s.
+    httpx, asynchronously (anyio: asyncio or trio): each API method is a coroutine, but for
+    `run_tools` and `run_tools_on_new_thread`, which return a loop to drive.
 
     Every API method also takes ``extra_body=``, ``extra_query=`` and ``extra_headers=``
     for what runstream does not name; an unknown keyword raises `TypeError` naming the
@@ -221,7 +253,7 @@ class AsyncClient(AsyncDialectEndpoints):
     Examples:
         >>> client = runstream.AsyncClient(base_url="http://127.0.0.1:8000/v1", api_key="sk-test")  # doctest: +SKIP
         >>> thread = await client.create_thread(messages=[{"role": "user", "content": "Hi!"}])  # doctest: +SKIP
-        >>> async with await client.stream_run(thread.id, assistant_id="asst_1") as stream:  # doctest: +SKIP
+        >>> async with await client.stream_run(thread.id, assistant_id="asst_1", handler=MyHandler()) as stream:  # doctest: +SKIP
         ...     await stream.until_done()
 
     Args:
@@ -232,16 +264,24 @@ class AsyncClient(AsyncDialectEndpoints):
         default_query: extra query parameters, e.g. ``{"api-version": "2025-05-01"}``.
         assistants_beta: send ``OpenAI-Beta: assistants=v2``.
         timeout: httpx timeout for requests made by the client's own httpx client.
-        http_client: an existing ``httpx.AsyncClient`` (not closed by `aclose`).
+        http_client: an existing ``httpx.AsyncClient`` to send with (it is not closed by
+            `aclose`).
         credential: a token credential, e.g. azure-identity's ``DefaultAzureCredential``
             or its ``aio`` variant (anything with ``get_token(*scopes)``, sync or async, or
-            a callable returning a token); its
-            bearer token replaces the key and is refreshed before it expires.
+            a callable returning a token); its bearer token replaces the key and is
+            refreshed before it expires.
         credential_scopes: the scopes of its tokens (default
             ``["https://ai.azure.com/.default"]``).
-        idle_timeout: seconds a stream may go without an event (see `Client`).
-        max_retries: how many times a failed request is sent again (see `Client`).
+        idle_timeout: seconds a stream may go without an event before it fails with
+            `IdleTimeoutError` (keep-alive comments do not count); ``None``: no limit.
+            Each streaming call can override it.
+        max_retries: how many times a failed request is sent again (connection errors,
+            408, 409, 429, 5xx; honouring ``Retry-After``); streams only while being
+            created. 0, the default, never retries.
         retry_policy: a `RetryPolicy` for finer control (wins over ``max_retries``).
+
+    If ``http_client`` follows redirects, they are followed without credential headers
+    once they leave the base URL's origin.
     """
 
     def __init__(self, *, base_url: str | None = None, api_key: str | None = None, api_key_header: str = "Authorization",
@@ -297,11 +337,12 @@ class AsyncClient(AsyncDialectEndpoints):
                                             headers=headers, token=await self._token())
         response = await asend(self.http, request, stream=True, credentials=self._credentials,
                                policy=self.retry_policy)
+        limit_silence_async(response, idle)
         log_response(request, response)
         source: Any = response
         if record_to is not None:
             source = AsyncRecordingSource(response.aiter_bytes(), recording_path(record_to, stream_index),
-                                           response.aclose)
+                                          response.aclose)
         return AsyncLiveRunStream(self, source, handler, accumulator, thread_id, record_to, stream_index, idle,
                                   response)
 
@@ -402,6 +443,8 @@ class AsyncClient(AsyncDialectEndpoints):
             accumulator: continue an existing state.
             record_to: also write the raw stream to this ``.sse`` file (continuations to
                 ``NAME.continuation-N.sse``).
+            idle_timeout: this stream's idle timeout (``None``: the client's; ``math.inf``:
+                none).
             **options: the request's other fields (see `RunOptions`).
 
         Raises:
@@ -481,7 +524,8 @@ class AsyncClient(AsyncDialectEndpoints):
                   **options: Unpack[RunFields]) -> AsyncToolLoop:
         """Create a run and drive it to its end, calling ``tools[name](**arguments)`` for each
         function call the run asks for (async functions as tasks, sync ones in worker
-        threads; the calls of one round run concurrently).
+        threads; the calls of one round run concurrently). The run is created when the
+        returned loop is first driven.
 
         Args:
             tools: the functions, by the name the assistant calls them.
@@ -490,7 +534,9 @@ class AsyncClient(AsyncDialectEndpoints):
             resync: after a dropped connection, poll the run and continue.
             max_rounds: stop after this many rounds of tool outputs.
             poll_interval: seconds between polls of a re-sync.
-            resync_timeout: how long one re-sync may poll (see `Client.run_tools`).
+            resync_timeout: how long one re-sync may poll before `ResyncTimeoutError`
+                (``None``: no limit); it bounds also the wait for a run that still shows
+                calls already answered.
             tool_timeout: seconds each tool call may take; past them its output is the
                 text of a `TimeoutError` (or, with ``submit_errors=False``, `ToolCallError`
                 is raised). A sync tool's thread cannot be stopped and finishes on its own.
@@ -527,15 +573,20 @@ class AsyncClient(AsyncDialectEndpoints):
         the run rests, merging everything into ``accumulator`` and calling the handler's
         callbacks for what was missed (the done ones at least). Returns the run.
 
+        ``answered``: ids of tool calls whose outputs were submitted; a run still asking
+        for one of them is a stale read, not at rest, and is polled again.
+
         Raises:
-            TimeoutError: ``timeout`` seconds passed before the run reached a resting status.
-            ValueError: no run was seen and no ``thread_id`` was given to look it up.
+            ResyncTimeoutError: ``timeout`` seconds passed before the run reached a resting
+                status (also a `TimeoutError`).
+            NoRunToResyncError: no run was seen and no ``thread_id`` was given to look it up
+                (also a `ValueError`).
         """
         accumulator.mark_interrupted()
         if handler is not None:
             # The handler reads the state it gets callbacks about (as a stream sets it).
             handler.accumulator = accumulator
-        deadline = None if timeout is None else anyio.current_time() + timeout
+        deadline = None if timeout is None else clock_async() + timeout
         run = accumulator.current_run
         while run is None:
             # The connection dropped before the first run event: the thread's newest run
@@ -545,21 +596,22 @@ class AsyncClient(AsyncDialectEndpoints):
             latest = (await self.list_runs(thread_id, limit=1, order="desc")).data
             if latest:
                 run = latest[0]
-            elif deadline is not None and anyio.current_time() >= deadline:
+            elif deadline is not None and clock_async() >= deadline:
                 raise ResyncTimeoutError(f"no run appeared on thread {thread_id} within {timeout} s")
             else:
                 logger.debug("re-sync: no run listed on thread %s yet; polling again", thread_id)
-                await anyio.sleep(poll_interval)
+                await sleep_async(poll_interval)
         while True:
             run = await self.retrieve_run(run.thread_id, run.id)
             if waits_on_answered_calls(run, answered):
                 # A stale read: the submission of these calls landed, the read lags behind.
-                if deadline is not None and anyio.current_time() >= deadline:
+                if deadline is not None and clock_async() >= deadline:
                     raise ResyncTimeoutError(f"run {run.id} still shows answered tool calls after {timeout} s")
                 logger.debug("re-sync: run %s still shows answered tool calls; polling again", run.id)
-                await anyio.sleep(poll_interval)
+                await sleep_async(poll_interval)
                 continue
             steps = [step async for step in await self.list_run_steps(run.thread_id, run.id, order="asc")]
+            # The messages that message_creation steps made (other step types have none).
             messages = {}
             for step in steps:
                 message_id = getattr(getattr(step.step_details, "message_creation", None), "message_id", None)
@@ -568,15 +620,13 @@ class AsyncClient(AsyncDialectEndpoints):
             for event in resync_events(run, steps, messages):
                 notifications = accumulator.feed(event)
                 if handler is not None:
-                    result = handler.dispatch(event, notifications)
-                    if result is not None:
-                        await result
+                    await dispatch_async(handler, event, notifications)
             if run.status in RUN_RESTING_STATUSES:
                 logger.debug("re-sync: run %s rests in %r (%d steps, %d messages)", run.id, run.status, len(steps),
                              len(messages))
                 return run
-            if deadline is not None and anyio.current_time() >= deadline:
+            if deadline is not None and clock_async() >= deadline:
                 raise ResyncTimeoutError(f"run {run.id} still {run.status!r} after {timeout} s of re-sync")
             logger.debug("re-sync: run %s still %r (%d steps); polling again in %s s", run.id, run.status,
                          len(steps), poll_interval)
-            await anyio.sleep(poll_interval)
+            await sleep_async(poll_interval)

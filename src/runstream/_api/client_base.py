@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
+from .._core.accumulator import Accumulator
 from .._models.exact import WHOLE_OBJECTS, convert_exact
 from .._models.lenient import convert_lenient
 from .._streaming.log import logger
@@ -34,6 +35,7 @@ __all__ = [
     "connection_error",
     "decode_model",
     "log_response",
+    "thread_id_of",
 ]
 
 #: Used when neither ``base_url`` nor the ``OPENAI_BASE_URL`` environment variable is set.
@@ -176,3 +178,13 @@ def check_response(response: httpx.Response) -> None:
     """Raise `APIError` for a non-2xx (read) response."""
     if not response.is_success:
         raise api_error_from_response(response)
+
+
+def thread_id_of(known: str | None, accumulator: Accumulator) -> str | None:
+    """A stream's thread: the one it was started on, else the one its events name."""
+    if known:
+        return known
+    run = accumulator.current_run
+    if run is not None and run.thread_id:
+        return run.thread_id
+    return accumulator.thread.id if accumulator.thread is not None else None

@@ -1,6 +1,8 @@
 """Calling the tools of a round: in the async tool loop concurrently, sync functions in
-worker threads (so a blocking tool holds up neither the event loop nor the other calls);
-in both loops each within an optional timeout."""
+worker threads (so a blocking tool holds up neither the event loop nor the other calls); in
+the sync tool loop in turn; in both loops each within an optional timeout.
+`call_tools_async` and `call_tools` are the pair the generated sync client maps one onto
+the other."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from .._core.notifications import PendingToolCall
 from .._core.tool_calls import call_tool, error_output, prepare_call, tool_output
 from ..errors import ToolCallError
 
-__all__ = ["call_tool_threaded", "call_tool_within", "call_tools_async"]
+__all__ = ["call_tool_threaded", "call_tool_within", "call_tools", "call_tools_async"]
 
 
 async def call_tool_threaded(call: PendingToolCall, tools: Mapping[str, Callable[..., Any]], *,
@@ -100,3 +102,14 @@ def call_tool_within(call: PendingToolCall, tools: Mapping[str, Callable[..., An
     if isinstance(result, BaseException):
         raise result
     return result
+
+
+def call_tools(calls: list[PendingToolCall], tools: Mapping[str, Callable[..., Any]], *,
+               submit_errors: bool = True, timeout: float | None = None) -> list[dict[str, str]]:
+    """Call the tools of one round in turn; return their outputs in call order.
+
+    Raises:
+        ToolCallError: a tool raised and ``submit_errors`` is false (the later calls are
+            not made).
+    """
+    return [call_tool_within(call, tools, submit_errors=submit_errors, timeout=timeout) for call in calls]

@@ -2,8 +2,8 @@
 error bodies read only up to a bound, and an opt-in retry policy.
 
 The decisions (whether to follow a redirect and with which headers, whether to retry and
-after how long) are plain functions and a `RetryPolicy`; `send` and `asend` are the thin
-sync and async loops around them.
+after how long) are plain functions and a `RetryPolicy`; `asend` (``async_sending.py``) and
+the `send` generated from it (``sending.py``) are the thin async and sync loops around them.
 
 httpx strips only ``Authorization`` when a redirect leaves the origin: an ``api-key``
 header (Azure) would follow a 307 anywhere. So requests are sent with
@@ -13,30 +13,26 @@ redirects are followed here, with every credential header dropped once the origi
 
 from __future__ import annotations
 
-import inspect
 import random
-import time
 from collections.abc import Callable, Collection
 from typing import Any
 
-import anyio
 import httpx
 
 from ..errors import APIConnectionError, APIError
-from .._streaming.sources import aread_api_error, is_sse_response, read_api_error
 
 __all__ = [
     "CREDENTIAL_HEADERS",
     "NO_RETRIES",
     "RetryPolicy",
-    "asend",
     "choose_retry_policy",
     "connection_error",
     "credential_headers",
+    "origin_of",
     "redact_url",
     "redirect_request",
     "scrub",
-    "send",
+    "too_many_redirects",
     "with_read_timeout",
 ]
 
@@ -151,7 +147,7 @@ def redact_url(url: str) -> str:
     return str(parsed.copy_with(username=None, password=None)).replace("://", "://***@", 1)
 
 
-def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+def origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
     default_port = {"http": 80, "https": 443}.get(url.scheme)
     return url.scheme, url.host, url.port or default_port
 
@@ -164,122 +160,15 @@ def redirect_request(response: httpx.Response, origin: tuple[str, str, int | Non
     target = response.next_request
     if target is None:
         return None
-    if _origin(target.url) != origin:
+    if origin_of(target.url) != origin:
         for name in [name for name in target.headers if name.lower() in credentials]:
             del target.headers[name]
     return target
 
 
-def _too_many_redirects(http: httpx.Client | httpx.AsyncClient, request: httpx.Request) -> APIConnectionError:
+def too_many_redirects(http: httpx.Client | httpx.AsyncClient, request: httpx.Request) -> APIConnectionError:
     url = request.url.copy_with(query=None, username=None, password=None)
     return APIConnectionError(f"{request.method} {url} failed: more than {http.max_redirects} redirects")
-
-
-def _send_following(http: httpx.Client, request: httpx.Request, credentials: Collection[str]) -> httpx.Response:
-    origin = _origin(request.url)
-    hops = 0
-    while True:
-        try:
-            response = http.send(request, stream=True, follow_redirects=False)
-        except httpx.TransportError as error:
-            raise connection_error(error, request) from error
-        target = redirect_request(response, origin, credentials) if http.follow_redirects else None
-        if target is None:
-            return response
-        response.close()
-        hops += 1
-        if hops > http.max_redirects:
-            raise _too_many_redirects(http, request)
-        request = target
-
-
-async def _asend_following(http: httpx.AsyncClient, request: httpx.Request,
-                           credentials: Collection[str]) -> httpx.Response:
-    origin = _origin(request.url)
-    hops = 0
-    while True:
-        try:
-            response = await http.send(request, stream=True, follow_redirects=False)
-        except httpx.TransportError as error:
-            raise connection_error(error, request) from error
-        target = redirect_request(response, origin, credentials) if http.follow_redirects else None
-        if target is None:
-            return response
-        await response.aclose()
-        hops += 1
-        if hops > http.max_redirects:
-            raise _too_many_redirects(http, request)
-        request = target
-
-
-def _send_once(http: httpx.Client, request: httpx.Request, stream: bool, credentials: Collection[str]) -> httpx.Response:
-    response = _send_following(http, request, credentials)
-    if stream and is_sse_response(response):
-        return response
-    if not response.is_success or stream:
-        raise read_api_error(response)
-    try:
-        response.read()
-    except httpx.TransportError as error:
-        raise connection_error(error, request) from error
-    finally:
-        response.close()
-    return response
-
-
-async def _asend_once(http: httpx.AsyncClient, request: httpx.Request, stream: bool,
-                      credentials: Collection[str]) -> httpx.Response:
-    response = await _asend_following(http, request, credentials)
-    if stream and is_sse_response(response):
-        return response
-    if not response.is_success or stream:
-        raise await aread_api_error(response)
-    try:
-        await response.aread()
-    except httpx.TransportError as error:
-        raise connection_error(error, request) from error
-    finally:
-        await response.aclose()
-    return response
-
-
-def send(http: httpx.Client, request: httpx.Request, *, stream: bool, credentials: Collection[str],
-         policy: RetryPolicy = NO_RETRIES) -> httpx.Response:
-    """Send ``request``; return a read 2xx response, or (``stream``) an unread 2xx
-    ``text/event-stream`` one.
-
-    Raises:
-        APIError: an error status, or a stream answered with something else than SSE
-            (the body read up to `ERROR_BODY_LIMIT`), after the retries the policy allows.
-        APIConnectionError: the request could not be sent or answered.
-    """
-    attempt = 0
-    while True:
-        try:
-            return _send_once(http, request, stream, credentials)
-        except (APIError, APIConnectionError) as error:
-            delay = policy.next_delay(attempt, error)
-            if delay is None:
-                raise
-        (policy.sleep or time.sleep)(delay)
-        attempt += 1
-
-
-async def asend(http: httpx.AsyncClient, request: httpx.Request, *, stream: bool, credentials: Collection[str],
-                policy: RetryPolicy = NO_RETRIES) -> httpx.Response:
-    """Async `send`."""
-    attempt = 0
-    while True:
-        try:
-            return await _asend_once(http, request, stream, credentials)
-        except (APIError, APIConnectionError) as error:
-            delay = policy.next_delay(attempt, error)
-            if delay is None:
-                raise
-        waited = (policy.sleep or anyio.sleep)(delay)
-        if inspect.isawaitable(waited):
-            await waited
-        attempt += 1
 
 
 def with_read_timeout(request: httpx.Request, seconds: float | None) -> httpx.Request:
