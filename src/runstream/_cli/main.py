@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+import httpx
 import msgspec
 
 from .._core.accumulator import Accumulator
@@ -276,6 +277,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         where = f"{error.filename}: " if error.filename else ""
         sys.stderr.write(f"runstream {arguments.command}: error: {printable(where + (error.strerror or str(error)))}\n")
+        return EXIT_ERROR
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeEncodeError) as error:
+        # A URL httpx cannot parse, or a header value (an API key) that HTTP cannot carry:
+        # bad input on the command line, said in one line like every other.
+        sys.stdout.flush()
+        sys.stderr.write(f"runstream {arguments.command}: error: {printable(type(error).__name__ + ': ' + str(error))}\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
