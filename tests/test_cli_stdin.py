@@ -148,3 +148,18 @@ def test_streams_are_cut_after_done_whatever_the_chunking(cuts: list[int], stop_
     else:
         assert streams == expected
     assert splitter.exhausted and splitter.size == len(data) and splitter.cuts == 2
+
+
+class ClosedPipe(io.StringIO):
+    """Standard output whose reader has gone (``runstream replay | head``)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_reader_that_goes_away_ends_replay_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["replay"]) == 0
+    assert err.getvalue() == ""

@@ -7,6 +7,7 @@ Every command prints errors as one line on stderr and exits non-zero, without a 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -291,6 +292,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         sys.stderr.write(f"runstream {arguments.command}: error: {printable(str(error))}\n")
         return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader of the output went away (``runstream replay | head``): not an error.
+        # Python's own flush of stdout at exit would fail again: point it at /dev/null.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_OK
     except OSError as error:
         # A file the command was told to write or read (``record --out`` under a file, ...).
         sys.stdout.flush()
@@ -305,8 +314,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return EXIT_OK
 
 
 if __name__ == "__main__":
