@@ -16,7 +16,7 @@ from .._models.message import Message
 from .._models.run import Run
 from .._models.run_step import RunStep
 from .handlers import AsyncEventHandler, EventHandler
-from .sources import Source, aclose_unopened, open_async_source
+from .sources import Source, aclose_unopened, offset_of, open_async_source
 from .stream_base import SnapshotUpdate, StreamBase, source_response, text_pieces
 
 __all__ = ["AsyncRunStream"]
@@ -94,7 +94,8 @@ class AsyncRunStream(StreamBase):
 
     async def _events(self) -> AsyncIterator[AssistantStreamEvent]:
         accumulator = self.accumulator
-        decode = EventDecoder().decode
+        event_decoder = EventDecoder()
+        decode = event_decoder.decode
         update = accumulator.update
         listens = self.handler.listens
         # An exception a callback raised is the handler's own: it is never taken for a lost
@@ -124,7 +125,7 @@ class AsyncRunStream(StreamBase):
                         else:
                             update(event)
                         if type(event) is ErrorEvent:
-                            raise self._error_event(event)
+                            raise self._error_event(event, event_decoder.ordinal - 1, offset_of(sse, source))
                         if type(event) is DoneEvent:
                             self.done_received = True
                         yield event

@@ -14,7 +14,7 @@ from .._models.message import Message
 from .._models.run import Run
 from .._models.run_step import RunStep
 from .handlers import EventHandler
-from .sources import Source, close_unopened, open_source
+from .sources import Source, close_unopened, offset_of, open_source
 from .stream_base import SnapshotUpdate, StreamBase, source_response, text_pieces
 
 __all__ = ["RunStream"]
@@ -124,7 +124,8 @@ class RunStream(StreamBase):
     def _events(self) -> Iterator[AssistantStreamEvent]:
         handler = self.handler
         accumulator = self.accumulator
-        decode = EventDecoder().decode
+        event_decoder = EventDecoder()
+        decode = event_decoder.decode
         update = accumulator.update
         listens = self.handler.listens
         # An exception a callback raised is the handler's own: it is never taken for a lost
@@ -154,7 +155,7 @@ class RunStream(StreamBase):
                         update(event)
                     if type(event) in _ENDINGS:
                         if type(event) is ErrorEvent:
-                            raise self._error_event(event)
+                            raise self._error_event(event, event_decoder.ordinal - 1, offset_of(sse, source))
                         self.done_received = True
                     yield event
                 if stops_at_done and self.done_received:
