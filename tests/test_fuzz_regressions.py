@@ -122,10 +122,18 @@ def mutated_seeds(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(mutated_seeds())
 def test_mutated_seeds(data: bytes) -> None:
     target.test_one_input(data)  # open bugs (target.KNOWN) are not counted here
+
+
+@pytest.mark.slow
+@settings(max_examples=1000, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(mutated_seeds())
+def test_mutated_seeds_thoroughly(data: bytes) -> None:
+    target.test_one_input(data)
 
 
 # ---- the tool loop target ----------------------------------------------------------------------
@@ -146,7 +154,7 @@ ARGUMENT_SHAPES = st.one_of(
 )
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ARGUMENT_SHAPES)
 def test_tool_loop_with_any_arguments(data: bytes) -> None:
     target.check_tool_loop(data)
