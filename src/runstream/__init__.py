@@ -27,6 +27,7 @@ from ._stream_base import SnapshotUpdate
 from ._streams import *  # noqa: F403
 from ._thread import *  # noqa: F403
 from ._tools import ToolCallError, pending_tool_calls
+from ._views import materialize
 
 __version__ = "0.1.0"
 
@@ -207,6 +208,7 @@ __all__ = [
     "Usage",
     "decode_event",
     "event_data_type",
+    "materialize",
     "pending_tool_calls",
     "recording_path",
     "recording_paths",

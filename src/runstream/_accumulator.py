@@ -336,6 +336,27 @@ class Accumulator:
         part = builder.parts.get(index) if builder is not None else None
         return part.snapshot() if part is not None else None
 
+    # Lazy views of the same snapshots (see _views): what delta callbacks and snapshots()
+    # receive, at a cost that does not depend on what was accumulated.
+
+    def _run_step_view(self, step_id: str) -> RunStep | None:
+        builder = self._steps.get(step_id)
+        return builder.view_snapshot() if builder is not None else None
+
+    def _message_view(self, message_id: str) -> Message | None:
+        builder = self._messages.get(message_id)
+        return builder.view_snapshot() if builder is not None else None
+
+    def _tool_call_view(self, step_id: str, index: int) -> Any:
+        builder = self._steps.get(step_id)
+        call = builder.tool_calls.get(index) if builder is not None else None
+        return call.view_snapshot() if call is not None else None
+
+    def _content_part_view(self, message_id: str, index: int) -> Any:
+        builder = self._messages.get(message_id)
+        part = builder.parts.get(index) if builder is not None else None
+        return part.view_snapshot() if part is not None else None
+
     @property
     def runs(self) -> list[Run]:
         """Every run, in creation order."""
@@ -441,8 +462,8 @@ class Accumulator:
         if builder is None:
             builder = self._steps[step.id] = StepBuilder(step)
             notifications.append(StepCreated(step.id))
+        builder.changing()
         builder.base = step
-        builder.cached = None
         self.current_step_id = step.id
         terminal = step.status in STEP_TERMINAL_STATUSES
         if terminal and builder.delta_count:
@@ -481,6 +502,9 @@ class Accumulator:
         if builder is None or builder.done:
             builder = self._step_builder(step_id, notifications)
         builder.cached = None
+        builder.view = None
+        if builder.view_ref is not None:
+            builder.changing()  # a step view handed out before may still be alive
         builder.delta_count += 1
         if not builder.delta_count & 255:
             for call in builder.tool_calls.values():
@@ -583,6 +607,7 @@ class Accumulator:
             notifications.append(MessageCreated(message.id))
         builder.base = message
         builder.cached = None
+        builder.view = None
         self.current_message_id = message.id
         terminal = message.status in MESSAGE_TERMINAL_STATUSES
         if terminal and builder.delta_count:
@@ -617,6 +642,7 @@ class Accumulator:
         if builder is None or builder.done:
             builder = self._message_builder(message_id, notifications)
         builder.cached = None
+        builder.view = None
         builder.delta_count += 1
         if not builder.delta_count & 255:
             for part in builder.parts.values():
@@ -650,17 +676,21 @@ class Accumulator:
                 notifications.append(ContentPartCreated(message_id, index, part.type))
             else:
                 part.cached = None
+                part.view = None
             added: list[int] = []
             if block_class is TextDeltaBlock:
                 text = block.text  # type: ignore[union-attr]
                 if text is not UNSET:
-                    if text.value is not UNSET:
-                        part.pieces.append(text.value)
+                    value = text.value
+                    if value is not UNSET:
+                        part.pieces.append(value)
+                        part.size += len(value)
                     if text.annotations is not UNSET and text.annotations:
                         added = _merge_annotations(part, text.annotations)
             elif block_class is RefusalDeltaBlock:
                 if block.refusal is not UNSET:  # type: ignore[union-attr]
                     part.pieces.append(block.refusal)  # type: ignore[union-attr]
+                    part.size += len(block.refusal)  # type: ignore[union-attr]
             elif block_class is ImageFileDeltaBlock:
                 if block.image_file is not UNSET:  # type: ignore[union-attr]
                     merge_fields(part.fields, block.image_file)  # type: ignore[union-attr]

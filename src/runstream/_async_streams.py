@@ -161,7 +161,7 @@ class AsyncRunStream(StreamBase):
     async def snapshots(self) -> AsyncIterator[SnapshotUpdate]:
         """Iterate the stream as (event, snapshot it changed) updates."""
         async for event in self:
-            yield SnapshotUpdate(event, self.snapshot_for(event))
+            yield SnapshotUpdate(event, self._view_for(event))
 
     async def text_deltas(self) -> AsyncIterator[str]:
         """Iterate the stream as the text fragments of its messages."""

@@ -14,6 +14,7 @@ import msgspec
 
 from ._merge import join_pieces, merge_fields, to_wire
 from ._model_base import UNSET, UnknownObject
+from ._views import code_interpreter_view, freeze, function_view, tool_calls_view
 from ._run_step import (
     CodeInterpreter,
     CodeInterpreterImage,
@@ -97,7 +98,9 @@ class OutputBuilder:
 class ToolCallBuilder:
     """One tool call under construction (function, code_interpreter, file_search, other)."""
 
-    __slots__ = ("cached", "compacted", "done", "fields", "id", "name", "output", "outputs", "pieces", "type")
+    __slots__ = (
+        "cached", "compacted", "done", "fields", "id", "name", "output", "outputs", "pieces", "size", "type", "view",
+    )
 
     def __init__(self, call_type: str) -> None:
         self.type = call_type
@@ -105,12 +108,16 @@ class ToolCallBuilder:
         self.name = ""
         # function.arguments or code_interpreter.input, appended.
         self.pieces: list[str] = []
+        # The length of the appended string: a view records it to read that prefix later.
+        self.size = 0
         self.compacted = 0
         self.output: str | None = None
         self.outputs: dict[int, OutputBuilder] = {}
         # file_search members, or the raw object of an unknown tool call type.
         self.fields: dict[str, Any] = {}
         self.cached: Any = None
+        # The lazy snapshot of the current state, until the next change (see _views).
+        self.view: Any = None
         self.done = False
 
     @classmethod
@@ -127,9 +134,11 @@ class ToolCallBuilder:
             if call.type == "function":
                 builder.name = call.function.name
                 builder.pieces = [call.function.arguments]
+                builder.size = len(call.function.arguments)
                 builder.output = call.function.output
             elif call.type == "code_interpreter":
                 builder.pieces = [call.code_interpreter.input]
+                builder.size = len(call.code_interpreter.input)
                 outputs = call.code_interpreter.outputs
                 keys = wire_keys(previous.outputs if previous is not None else (), len(outputs))
                 for index, output in zip(keys, outputs):
@@ -142,12 +151,15 @@ class ToolCallBuilder:
     def apply(self, delta: Any) -> list[int]:
         """Merge one tool call fragment; return the indexes of outputs it created."""
         self.cached = None
+        self.view = None
         if type(delta) is FunctionToolCallDelta:
             # The hot path: argument fragments of function calls.
             function = delta.function
             if function is not UNSET:
-                if function.arguments is not UNSET:
-                    self.pieces.append(function.arguments)
+                arguments = function.arguments
+                if arguments is not UNSET:
+                    self.pieces.append(arguments)
+                    self.size += len(arguments)
                 if function.name is not UNSET:
                     self.name = function.name
                 if function.output is not UNSET:
@@ -168,6 +180,7 @@ class ToolCallBuilder:
                 return _NO_OUTPUTS
             if code.input is not UNSET:
                 self.pieces.append(code.input)
+                self.size += len(code.input)
             if code.outputs is UNSET:
                 return _NO_OUTPUTS
             return self._apply_outputs(code.outputs)
@@ -200,6 +213,26 @@ class ToolCallBuilder:
         """The function arguments (or code_interpreter input) built so far."""
         return join_pieces(self.pieces)
 
+    def view_snapshot(self) -> Any:
+        """The tool call as it is now, its appended string read only when first read."""
+        if self.cached is not None:
+            return self.cached
+        view = self.view
+        if view is None:
+            call_type = self.type
+            if call_type == "function":
+                view = FunctionToolCall(id=self.id, function=function_view(self))
+            elif call_type == "code_interpreter":
+                outputs = self.outputs
+                view = CodeInterpreterToolCall(
+                    id=self.id,
+                    code_interpreter=code_interpreter_view(self, [outputs[index].snapshot() for index in sorted(outputs)]),
+                )
+            else:
+                return self.snapshot()
+            self.view = view
+        return view
+
     def snapshot(self) -> Any:
         """The tool call as the API would show it now."""
         if self.cached is not None:
@@ -231,7 +264,9 @@ class ToolCallBuilder:
 class StepBuilder:
     """A run step under construction: the latest full object plus its tool calls."""
 
-    __slots__ = ("base", "cached", "delta_count", "details_fields", "details_type", "done", "tool_calls")
+    __slots__ = (
+        "base", "cached", "delta_count", "details_fields", "details_type", "done", "tool_calls", "view", "view_ref",
+    )
 
     def __init__(self, base: RunStep) -> None:
         self.base = base
@@ -240,8 +275,20 @@ class StepBuilder:
         self.details_fields: dict[str, Any] = {}
         self.tool_calls: dict[int, ToolCallBuilder] = {}
         self.cached: RunStep | None = None
+        # The lazy snapshot of the current state, and a weak reference to its details, which
+        # are filled in before the step changes if the view is still alive (see _views).
+        self.view: RunStep | None = None
+        self.view_ref: Any = None
         self.delta_count = 0
         self.done = False
+
+    def changing(self) -> None:
+        """Called before every change: snapshots and views of the old state stay as they are."""
+        self.cached = None
+        self.view = None
+        if self.view_ref is not None:
+            freeze(self.view_ref)
+            self.view_ref = None
 
     def seed_details(self, step: RunStep, replace: bool) -> list[int]:
         """Take the details of a full object: all of them when ``replace`` (authoritative),
@@ -274,6 +321,22 @@ class StepBuilder:
             for index in [index for index in self.tool_calls if index not in kept]:
                 del self.tool_calls[index]
         return new_indexes
+
+    def view_snapshot(self) -> RunStep:
+        """The step as it is now, its tool calls listed only when first read."""
+        if self.cached is not None:
+            return self.cached
+        view = self.view
+        if view is None:
+            if self.details_type != "tool_calls":
+                return self.snapshot()
+            details, self.view_ref = tool_calls_view(self)
+            if self.base.type:
+                view = msgspec.structs.replace(self.base, step_details=details)
+            else:
+                view = msgspec.structs.replace(self.base, type="tool_calls", step_details=details)
+            self.view = view
+        return view
 
     def snapshot(self) -> RunStep:
         """The step as the API would show it now (cached until the next change)."""

@@ -178,7 +178,7 @@ class RunStream(StreamBase):
     def snapshots(self) -> Iterator[SnapshotUpdate]:
         """Iterate the stream as (event, snapshot it changed) updates."""
         for event in self:
-            yield SnapshotUpdate(event, self.snapshot_for(event))
+            yield SnapshotUpdate(event, self._view_for(event))
 
     def text_deltas(self) -> Iterator[str]:
         """Iterate the stream as the text fragments of its messages."""
