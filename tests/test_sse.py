@@ -262,6 +262,24 @@ def test_line_of_exactly_max_event_size_passes_and_one_more_byte_raises(size: in
         decode(*chunks(b"data: " + b"x" * 95 + b"\n\n"), max_event_size=100)
 
 
+@pytest.mark.parametrize("size", [1, 7, 64, None], ids=["bytes", "chunks", "larger", "whole"])
+def test_an_event_may_be_as_large_as_the_stream_before_it(size: int | None) -> None:
+    # An authoritative object repeats what its deltas carried: it may exceed max_event_size
+    # as long as the stream before it was longer; a flood at the start is still stopped.
+    before = b"data: 0123456789\n\n" * 20  # 360 bytes
+    def chunks(stream: bytes) -> list[bytes]:
+        return [stream] if size is None else pieces(stream, size)
+
+    fits = before + b"event: big\ndata: " + b"x" * (360 - len(b"event: big\ndata: ")) + b"\n\n"
+    events = decode(*chunks(fits), max_event_size=100)
+    assert events[-1].event == "big" and len(events[-1].data) == 360 - 17 and len(events) == 21
+    too_big = before + b"event: big\ndata: " + b"x" * 400 + b"\n\n"
+    with pytest.raises(EventTooLargeError, match="than the 360 bytes of the stream before it") as caught:
+        decode(*chunks(too_big), max_event_size=100)
+    assert caught.value.offset == 360 and caught.value.event == "big"
+    assert "pass a larger max_event_size" in str(caught.value)
+
+
 def test_long_line_in_many_small_chunks_is_decoded_in_linear_time() -> None:
     decoder = SSEDecoder()
     chunk = b"x" * 1024

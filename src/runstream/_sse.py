@@ -24,9 +24,10 @@ from ._exceptions import EventTooLargeError
 __all__ = ["DEFAULT_MAX_EVENT_SIZE", "SSEDecoder", "ServerSentEvent"]
 
 #: The largest event (and the longest line) the decoder buffers, in bytes, unless told
-#: otherwise. Real events are a few hundred bytes; the largest legitimate ones are complete
-#: run steps with file_search results, which stay far below a megabyte. 16 MiB leaves room
-#: for any real payload while bounding what a broken or hostile server can make us hold.
+#: otherwise, or unless the stream carried more bytes before it (see `SSEDecoder`). Real
+#: events are a few hundred bytes; the largest new ones are complete run steps with
+#: file_search results, which stay far below a megabyte. 16 MiB leaves room for any real
+#: payload while bounding what a broken or hostile server can make us hold.
 DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
 
 _BOM = b"\xef\xbb\xbf"
@@ -85,9 +86,17 @@ class SSEDecoder:
         >>> decoder.end()
         []
 
+    An event may also be as large as the part of the stream before it: an authoritative
+    object repeats what its deltas built (``thread.run.requires_action`` repeats the whole
+    arguments of the calls it waits on, ``thread.message.completed`` the whole text), so a
+    50 MB tool call works with the default limit, while a server that opens with a flood
+    is stopped at ``max_event_size``. Either way what the decoder holds is bounded by what
+    the server sent, and whether an event passes does not depend on the chunking.
+
     Args:
-        max_event_size: the largest event or line to buffer, in bytes; beyond it `feed`
-            raises `EventTooLargeError` naming the byte offset.
+        max_event_size: the largest event or line to buffer, in bytes (more when the
+            stream before the event was longer); beyond it `feed` raises
+            `EventTooLargeError` naming the byte offset.
     """
 
     def __init__(self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
@@ -159,7 +168,7 @@ class SSEDecoder:
                 self._partial.append(data)
                 self._partial_size += len(data)
                 if self._partial_size + self._data_size > self.max_event_size:
-                    self._too_large("line" if not self._data else "event")
+                    self._check_size()
                 return []
             complete = data[: end + 1]
             rest = data[end + 1 :]
@@ -177,7 +186,7 @@ class SSEDecoder:
             else:
                 self._process_lf(complete, events)
             if self._partial_size + self._data_size > self.max_event_size:
-                self._too_large("line" if not self._data else "event")
+                self._check_size()
         except EventTooLargeError as error:
             self._error = error
             if events:
@@ -238,7 +247,7 @@ class SSEDecoder:
         position = 0
         if self._event_offset >= 0:
             pending = _DATA_BLOCK.match(complete) if not self._data else None
-            if pending is not None and pending.end() - 2 <= self.max_event_size:
+            if pending is not None and pending.end() - 2 <= max(self.max_event_size, self._event_offset):
                 # The usual way an event is split across chunks: its ``event`` line came
                 # before, its one ``data`` line (large ones come in many chunks) ends here.
                 value_start, value_end = pending.span(1)
@@ -363,7 +372,7 @@ class SSEDecoder:
                 continue
             if event_offset < 0:
                 event_offset = line_start
-            if len(line) + data_size > max_event_size:
+            if len(line) + data_size > max_event_size and len(line) + data_size > event_offset:
                 # The same test `feed` applies to a partial line, so whether (and where) the
                 # limit is hit does not depend on how the stream was chunked.
                 self._too_large("line" if not data else "event", event_offset, event_type)
@@ -397,13 +406,21 @@ class SSEDecoder:
         self._data_size = data_size
         self._event_offset = event_offset
 
+    def _check_size(self) -> None:
+        """The partial line and the event's data passed ``max_event_size``: raise unless
+        the stream before the event was longer still."""
+        start = self._event_offset if self._event_offset >= 0 else self._offset
+        if self._partial_size + self._data_size > start:
+            self._too_large("line" if not self._data else "event")
+
     def _too_large(self, what: str, start: int | None = None, event_type: str | None = None) -> None:
         if start is None:
             start = self._event_offset if self._event_offset >= 0 else self._offset
         if event_type is None:
             event_type = self._event_type
         raise EventTooLargeError(
-            f"server-sent {what} larger than max_event_size={self.max_event_size} bytes",
+            f"server-sent {what} larger than max_event_size={self.max_event_size} bytes and than the "
+            f"{start} bytes of the stream before it (pass a larger max_event_size to accept it)",
             event=event_type or None,
             offset=start,
         )

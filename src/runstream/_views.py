@@ -232,7 +232,9 @@ def materialize(obj: Any) -> Any:
             if plain is not value:
                 changes[name] = plain
         return msgspec.structs.replace(obj, **changes) if changes else obj
-    if isinstance(obj, list):
+    if isinstance(obj, (list, tuple)):
         items = [materialize(item) for item in obj]
-        return items if any(a is not b for a, b in zip(items, obj)) else obj
+        if all(a is b for a, b in zip(items, obj)):
+            return obj
+        return items if isinstance(obj, list) else tuple(items)
     return obj
