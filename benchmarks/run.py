@@ -46,9 +46,9 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import httpx  # noqa: E402
+from generate import GeneratedStream, StreamSpec, generate, scaled_spec, standard_spec  # noqa: E402
 
 import runstream  # noqa: E402
-from generate import GeneratedStream, generate, scaled_spec, standard_spec, StreamSpec  # noqa: E402
 
 # The peers warn that the Assistants API is deprecated; that is not what is measured.
 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -106,7 +106,7 @@ FULL = Settings(mode="full", rounds=7, max_rounds=15, min_sample=0.05, budget=6.
 
 # ---- contestants -------------------------------------------------------------------------
 
-_DECODERS = runstream._events._DECODERS  # per event name: (class, msgspec decoder, type)
+_DECODERS = runstream._core.events._DECODERS  # per event name: (class, msgspec decoder, type)
 _STR_DECODERS = {name: entry[1] for name, entry in _DECODERS.items()}
 
 

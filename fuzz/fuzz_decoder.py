@@ -15,7 +15,7 @@ Replay one input without atheris: ``python fuzz/fuzz_decoder.py --check FILE``.
 An input is the raw bytes of a stream. Everything else is derived from a hash of them, so
 seeds stay plain ``.sse`` files: how the bytes are cut into chunks, and the decoder's
 ``max_event_size``. A crash is any exception other than runstream's own `RunstreamError`s
-(`StreamDecodeError`, `EventTooLargeError`, `IncompleteStreamError`, `RunStreamError`), or a
+(`StreamDecodeError`, `EventTooLargeError`, `IncompleteStreamError`, `ServerStreamError`), or a
 broken invariant:
 
 * chunking invariance: the server-sent events (byte offsets included) and the size error are
@@ -50,12 +50,27 @@ if __name__ == "__main__" and atheris is not None and "--check" not in sys.argv:
     # the regression tests).
     with atheris.instrument_imports(include=["runstream"]):
         import runstream
-        from runstream import _accumulator, _events, _lenient, _merge, _message_builder, _sse, _step_builder  # noqa: F401
+        from runstream import (  # noqa: F401
+            _accumulator,
+            _events,
+            _lenient,
+            _merge,
+            _message_builder,
+            _sse,
+            _step_builder,
+        )
 
 import msgspec
 
 import runstream
-from runstream import Accumulator, EventDecoder, EventHandler, RunStream, RunstreamError, SSEDecoder
+from runstream import (
+    Accumulator,
+    EventDecoder,
+    EventHandler,
+    RunStream,
+    RunstreamError,
+    SSEDecoder,
+)
 
 #: Open bugs: (exception type, a substring of its message), see the module docstring.
 KNOWN: list[tuple[type[BaseException], str]] = [

@@ -5,6 +5,15 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis profiles. "fast" (the default) keeps the fast tier under 2 minutes on 2 cores;
+# "thorough" is for the slow tier (`--hypothesis-profile=thorough`). A test that sets its own
+# ``max_examples`` keeps it: the slow copies of the property tests set large ones.
+_PROFILE = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+settings.register_profile("fast", max_examples=50, **_PROFILE)
+settings.register_profile("thorough", max_examples=1000, **_PROFILE)
+settings.load_profile("fast")
 
 
 def _module_exists(name: str) -> bool:

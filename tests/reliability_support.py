@@ -14,7 +14,13 @@ import msgspec
 
 import runstream
 from runstream import Accumulator, AsyncEventHandler, EventHandler, RunStream
-from runstream.testing import AnnotationSpec, Scenario, SearchResultSpec, ToolCallSpec, split_sse
+from runstream.testing import (
+    AnnotationSpec,
+    Scenario,
+    SearchResultSpec,
+    ToolCallSpec,
+    split_sse,
+)
 
 #: The API key of every client in these tests; nothing may ever show it.
 SECRET_KEY = "sk-rs-TOPSECRET-4f9b2c7e81d04a6e9c3b5a7d2e6f8091"

@@ -9,14 +9,44 @@ from typing import Any
 
 import pytest
 from strategies import (
-    builtins, citation, code_call, code_piece, code_start, delta_annotation, event, file_path_annotation,
-    file_search_call, file_search_start, function_call, function_piece, function_start, image_file_part,
-    image_file_piece, image_output, image_piece, image_url_part, image_url_piece, logs_output, logs_piece,
-    message_delta, message_obj, refusal_part, refusal_piece, requires_action_run, run_obj, search_result,
-    step_delta, step_obj, text_part, text_piece, usage,
+    builtins,
+    citation,
+    code_call,
+    code_piece,
+    code_start,
+    delta_annotation,
+    event,
+    file_path_annotation,
+    file_search_call,
+    file_search_start,
+    function_call,
+    function_piece,
+    function_start,
+    image_file_part,
+    image_file_piece,
+    image_output,
+    image_piece,
+    image_url_part,
+    image_url_piece,
+    logs_output,
+    logs_piece,
+    message_delta,
+    message_obj,
+    refusal_part,
+    refusal_piece,
+    requires_action_run,
+    run_obj,
+    search_result,
+    step_delta,
+    step_obj,
+    text_part,
+    text_piece,
+    usage,
 )
 
 import runstream as rs
+import runstream.notifications
+import runstream.types
 
 
 def feed(acc: rs.Accumulator, *events: tuple[str, dict[str, Any]]) -> list[Any]:
@@ -116,7 +146,7 @@ def test_message_creation_message_id_is_set_and_verified() -> None:
 def test_fragments_without_a_type_merge_into_one_part() -> None:
     acc = started(step=None, message="msg_1")
     notes = feed(acc, mdelta("msg_1", {"index": 0, "x": "a"}), mdelta("msg_1", {"index": 0, "y": "b"}))
-    assert len(kinds(notes, rs.ContentPartCreated)) == 1
+    assert len(kinds(notes, rs.notifications.ContentPartCreated)) == 1
     assert (acc.content_part("msg_1", 0), acc.anomalies) == ({"x": "a", "y": "b"}, [])
 
 
@@ -137,8 +167,8 @@ def test_terminal_step_replaces_snapshot_and_alone_brings_final_only_fields(stat
     notes = feed(acc, (f"thread.run.step.{status}", final))
     assert acc.run_step("step_1") == event("thread.run.step.completed", final).data
     assert builtins(acc.run_step("step_1")) == final
-    done = kinds(notes, rs.FileSearchResultsReceived, rs.ToolCallDone, rs.StepDone)
-    assert [type(n) for n in done] == [rs.ToolCallDone, rs.FileSearchResultsReceived, rs.ToolCallDone, rs.StepDone]
+    done = kinds(notes, rs.notifications.FileSearchResultsReceived, rs.notifications.ToolCallDone, rs.notifications.StepDone)
+    assert [type(n) for n in done] == [rs.notifications.ToolCallDone, rs.notifications.FileSearchResultsReceived, rs.notifications.ToolCallDone, rs.notifications.StepDone]
     assert acc.discrepancies == [] and acc.anomalies == []
 
 
@@ -151,7 +181,7 @@ def test_terminal_message_replaces_snapshot(status: str) -> None:
     final = message_obj("msg_1", status=status, content=[text_part("a [1] [2]", annotations)])
     notes = feed(acc, (f"thread.message.{status}", final))
     assert builtins(acc.message("msg_1")) == final
-    assert [type(note) for note in notes] == [rs.ContentPartDone, rs.MessageDone]
+    assert [type(note) for note in notes] == [rs.notifications.ContentPartDone, rs.notifications.MessageDone]
     assert acc.discrepancies == []
 
 
@@ -176,8 +206,8 @@ def test_parallel_fragments_in_one_delta() -> None:
                              function_piece(1, '{"b"'), function_piece(0, '{"a"'), function_piece(0, ": 1}"),
                              function_piece(1, ": 2}")))
     assert [acc.tool_call("step_1", i).function.arguments for i in (0, 1)] == ['{"a": 1}', '{"b": 2}']
-    assert [(n.index) for n in kinds(notes, rs.ToolCallCreated)] == [0, 1]
-    assert len(kinds(notes, rs.ToolCallDeltaReceived)) == 6
+    assert [(n.index) for n in kinds(notes, rs.notifications.ToolCallCreated)] == [0, 1]
+    assert len(kinds(notes, rs.notifications.ToolCallDeltaReceived)) == 6
 
 
 def test_sparse_out_of_order_indexes_keep_wire_order() -> None:
@@ -220,11 +250,11 @@ def test_sparse_indexes_survive_completion_with_lifecycle_once() -> None:
     notes += feed(acc, ("thread.run.step.completed", step_obj("step_1", status="completed", tool_calls=calls)),
                   ("thread.message.completed", message_obj("msg_1", status="completed", content=[
                       text_part("a"), text_part("b", [citation("b", "f", 0, 1)])])))
-    for created, done in ((rs.ToolCallCreated, rs.ToolCallDone), (rs.ContentPartCreated, rs.ContentPartDone)):
+    for created, done in ((rs.notifications.ToolCallCreated, rs.notifications.ToolCallDone), (rs.notifications.ContentPartCreated, rs.notifications.ContentPartDone)):
         assert sorted(n.index for n in kinds(notes, created)) == sorted(n.index for n in kinds(notes, done))
-    assert sorted(n.index for n in kinds(notes, rs.ToolCallDone)) == [0, 3, 7]
-    assert sorted(n.index for n in kinds(notes, rs.ContentPartDone)) == [0, 2]
-    assert len(kinds(notes, rs.CodeInterpreterOutputAdded)) == len(kinds(notes, rs.AnnotationAdded)) == 1
+    assert sorted(n.index for n in kinds(notes, rs.notifications.ToolCallDone)) == [0, 3, 7]
+    assert sorted(n.index for n in kinds(notes, rs.notifications.ContentPartDone)) == [0, 2]
+    assert len(kinds(notes, rs.notifications.CodeInterpreterOutputAdded)) == len(kinds(notes, rs.notifications.AnnotationAdded)) == 1
     assert acc.tool_call("step_1", 3).function.output == "out"
     assert acc.content_part("msg_1", 2).text.value == "b"
     assert acc.discrepancies == []
@@ -239,15 +269,15 @@ def test_continuation_completes_the_step_of_the_first_stream() -> None:
                  sdelta("step_1", function_piece(0, '{"city": "Paris"}')),
                  ("thread.run.requires_action",
                   requires_action_run([("call_1", "get_weather", '{"city": "Paris"}')])))
-    assert acc.end() == [rs.StreamEnded(True, "requires_action")]
-    assert [n.index for n in kinds(first, rs.ToolCallDone)] == [0]
+    assert acc.end() == [rs.notifications.StreamEnded(True, "requires_action")]
+    assert [n.index for n in kinds(first, rs.notifications.ToolCallDone)] == [0]
     final = step_obj("step_1", status="completed", step_usage=usage(7, 3),
                      tool_calls=[function_call("call_1", "get_weather", '{"city": "Paris"}', "18C")])
     second = feed(acc, ("thread.run.queued", run_obj("queued")), ("thread.run.step.completed", final),
                   ("thread.run.completed", run_obj("completed", usage=usage(30, 12))))
-    assert [type(n) for n in kinds(second, rs.StepCreated, rs.StepDone, rs.ToolCallDone)] == [rs.StepDone]
-    assert acc.run_step("step_1").usage == rs.Usage(completion_tokens=3, prompt_tokens=7, total_tokens=10)
-    assert acc.usage == rs.Usage(completion_tokens=12, prompt_tokens=30, total_tokens=42)
+    assert [type(n) for n in kinds(second, rs.notifications.StepCreated, rs.notifications.StepDone, rs.notifications.ToolCallDone)] == [rs.notifications.StepDone]
+    assert acc.run_step("step_1").usage == rs.types.Usage(completion_tokens=3, prompt_tokens=7, total_tokens=10)
+    assert acc.usage == rs.types.Usage(completion_tokens=12, prompt_tokens=30, total_tokens=42)
     assert acc.tool_call("step_1", 0).function.output == "18C"
     assert (acc.anomalies, acc.discrepancies, len(acc.runs)) == ([], [], 1)
 
@@ -261,25 +291,25 @@ def test_delta_for_unknown_object_creates_placeholder_and_anomaly(kind: str) -> 
         assert snapshot.type == snapshot.step_details.type == "tool_calls"
         assert (snapshot.run_id, snapshot.thread_id) == ("run_1", "thread_1")
         assert snapshot.step_details.tool_calls[0].id == "c"
-        assert [type(n) for n in notes][:1] == [rs.StepCreated]
+        assert [type(n) for n in notes][:1] == [rs.notifications.StepCreated]
     else:
         notes = feed(acc, mdelta("msg_x", text_piece(0, "hi")))
         assert (acc.message("msg_x").run_id, acc.content_part("msg_x", 0).text.value) == ("run_1", "hi")
-        assert [type(n) for n in notes][:1] == [rs.MessageCreated]
+        assert [type(n) for n in notes][:1] == [rs.notifications.MessageCreated]
     assert [a.kind for a in acc.anomalies] == [f"delta_for_unknown_{kind}"]
 
 
 # ---- verification ----------------------------------------------------------------------
 
 
-def _message_discrepancies(deltas: list[dict[str, Any]], content: list[dict[str, Any]]) -> list[rs.Discrepancy]:
+def _message_discrepancies(deltas: list[dict[str, Any]], content: list[dict[str, Any]]) -> list[rs.notifications.Discrepancy]:
     acc = started(step=None, message="msg_1")
     feed(acc, *(mdelta("msg_1", part) for part in deltas),
          ("thread.message.completed", message_obj("msg_1", status="completed", content=content)))
     return acc.discrepancies
 
 
-def _step_discrepancies(deltas: list[dict[str, Any]], calls: list[dict[str, Any]]) -> list[rs.Discrepancy]:
+def _step_discrepancies(deltas: list[dict[str, Any]], calls: list[dict[str, Any]]) -> list[rs.notifications.Discrepancy]:
     acc = started()
     feed(acc, *(sdelta("step_1", call) for call in deltas),
          ("thread.run.step.completed", step_obj("step_1", status="completed", tool_calls=calls)))
@@ -344,13 +374,13 @@ def test_requires_action_carries_parsed_and_raw_arguments() -> None:
          sdelta("step_1", function_start(1, "c1", "g"), function_piece(1, '{"broken"')))
     notes = feed(acc, ("thread.run.requires_action", requires_action_run(
         [("c0", "f", '{"a": [1, "\\n"]}'), ("c1", "g", '{"broken"')])))
-    (action,) = kinds(notes, rs.RunRequiresAction)
+    (action,) = kinds(notes, rs.notifications.RunRequiresAction)
     good, bad = action.tool_calls
     assert (good.id, good.name, good.arguments, good.raw_arguments, good.arguments_error) == (
         "c0", "f", {"a": [1, "\n"]}, '{"a": [1, "\\n"]}', None)
     assert (bad.arguments, bad.raw_arguments) == (None, '{"broken"')
     assert "not valid JSON" in bad.arguments_error
-    assert [n.index for n in kinds(notes, rs.ToolCallDone)] == [0, 1]
+    assert [n.index for n in kinds(notes, rs.notifications.ToolCallDone)] == [0, 1]
     assert acc.discrepancies == []
 
 
@@ -426,7 +456,7 @@ def test_keep_finished_false_drops_done_objects_after_the_next_event() -> None:
         decoder = runstream.SSEDecoder()
         for sse in decoder.feed(path.read_bytes()):
             for note in accumulator.feed(sse):
-                if isinstance(note, (runstream.StepDone, runstream.MessageDone)):
+                if isinstance(note, (runstream.notifications.StepDone, runstream.notifications.MessageDone)):
                     done.append(type(note).__name__)
                     # Callbacks of the finishing event can still read the object.
                     object_id = getattr(note, "step_id", None) or getattr(note, "message_id", None)

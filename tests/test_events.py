@@ -9,23 +9,18 @@ import msgspec
 import pytest
 
 import runstream
+import runstream.events
 from runstream import (
-    DoneEvent,
-    ErrorEvent,
-    ErrorObject,
     EventDecoder,
     Message,
-    MessageDeltaEvent,
     Run,
     RunStep,
-    RunStepDeltaEvent,
     ServerSentEvent,
     StreamDecodeError,
-    Thread,
-    ThreadMessageDelta,
-    UnknownEvent,
     decode_event,
 )
+from runstream.events import DoneEvent, ErrorEvent, ThreadMessageDelta, UnknownEvent
+from runstream.types import ErrorObject, MessageDeltaEvent, RunStepDeltaEvent, Thread
 
 THREAD = '{"id":"thread_1","object":"thread","created_at":1,"tool_resources":null,"metadata":{}}'
 RUN = (
@@ -135,7 +130,7 @@ def test_cases_cover_all_24_json_events() -> None:
 def test_decode_event_gives_the_typed_event_class(
     name: str, cls_name: str, data_type: type, data: str
 ) -> None:
-    cls = getattr(runstream, cls_name)
+    cls = getattr(runstream.events, cls_name)
     event = decode_event(name, data)
     assert type(event) is cls
     assert cls.event == name
@@ -148,7 +143,7 @@ def test_event_decoder_decodes_server_sent_events(
     name: str, cls_name: str, data_type: type, data: str
 ) -> None:
     event = EventDecoder().decode(ServerSentEvent(event=name, data=data, offset=7))
-    assert type(event) is getattr(runstream, cls_name)
+    assert type(event) is getattr(runstream.events, cls_name)
     assert event == decode_event(name, data.encode())
 
 
@@ -157,7 +152,7 @@ def test_decoded_data_carries_the_payload() -> None:
     assert (run.id, run.status, run.tools) == (
         "run_1",
         "requires_action",
-        [runstream.CodeInterpreterTool()],
+        [runstream.types.CodeInterpreterTool()],
     )
     call = decode_event("thread.run.step.delta", STEP_DELTA).data.delta.step_details.tool_calls[0]
     assert (call.id, call.function.name, call.function.output) == ("call_1", "f", None)
@@ -168,7 +163,7 @@ def test_sse_stream_end_to_end_through_both_decoders() -> None:
     stream = f"event: thread.run.created\ndata: {run}\n\nevent: done\ndata: [DONE]\n\n".encode()
     decoder = EventDecoder()
     events = [decoder.decode(sse) for sse in runstream.SSEDecoder().feed(stream)]
-    assert [type(event) for event in events] == [runstream.ThreadRunCreated, DoneEvent]
+    assert [type(event) for event in events] == [runstream.events.ThreadRunCreated, DoneEvent]
     assert decoder.ordinal == 2
 
 
@@ -355,9 +350,9 @@ def test_unhashable_variant_type_is_kept_as_unknown_object_not_a_crash() -> None
         "thread.run.created",
         '{"id": "r", "tools": [{"type": ["x"]}, {"type": "code_interpreter"}]}',
     )
-    assert event.data.tools == [{"type": ["x"]}, runstream.CodeInterpreterTool()]
+    assert event.data.tools == [{"type": ["x"]}, runstream.types.CodeInterpreterTool()]
     assert (
-        isinstance(event.data.tools[0], runstream.UnknownObject)
+        isinstance(event.data.tools[0], runstream.types.UnknownObject)
         and event.data.tools[0].type is None
     )
 

@@ -10,7 +10,17 @@ from typing import Any
 
 import httpx
 import pytest
-from stream_builders import CALLBACKS, ERROR_DATA, RICH_RUN, AsyncRecorder, Recorder, run_event, sample_bytes, text_run, wire
+from stream_builders import (
+    CALLBACKS,
+    ERROR_DATA,
+    RICH_RUN,
+    AsyncRecorder,
+    Recorder,
+    run_event,
+    sample_bytes,
+    text_run,
+    wire,
+)
 
 import runstream
 from runstream import AsyncEventHandler, AsyncRunStream, EventHandler, RunStream
@@ -238,7 +248,7 @@ def test_transport_error_raised_by_a_callback_is_the_callbacks_not_the_streams(c
 def test_error_event_calls_on_error_event_then_the_stream_raises() -> None:
     handler = Recorder()
     data = wire(run_event("created"), run_event("in_progress"), ("error", ERROR_DATA))
-    with pytest.raises(runstream.RunStreamError) as raised:
+    with pytest.raises(runstream.ServerStreamError) as raised:
         RunStream(data, handler).until_done()
     [(error,)] = handler.arguments("on_error_event")
     assert (error.code, error.message, error.type, error.param) == ("rate_limit_exceeded", "Slow down.", "server_error", "model")
@@ -282,7 +292,7 @@ def test_image_done_callbacks(rich_recorder: Recorder) -> None:
 
 def test_annotation_callback_gets_the_typed_annotation(rich_recorder: Recorder) -> None:
     [(annotation,)] = rich_recorder.arguments("on_annotation")
-    assert isinstance(annotation, runstream.FileCitationAnnotation)
+    assert isinstance(annotation, runstream.types.FileCitationAnnotation)
     assert (annotation.text, annotation.file_citation.file_id, annotation.start_index, annotation.end_index) == ("[1]", "file_doc", 4, 7)
 
 
@@ -374,7 +384,7 @@ async def test_async_error_event_and_handler_state() -> None:
     handler = Watcher()
     data = wire(run_event("created"), run_event("in_progress"), ("error", {"error": ERROR_DATA}))
     stream = AsyncRunStream(data, handler)
-    with pytest.raises(runstream.RunStreamError) as raised:
+    with pytest.raises(runstream.ServerStreamError) as raised:
         await stream.until_done()
     assert handler.accumulator is stream.accumulator is raised.value.accumulator
     assert handler.arguments("status") == [("queued",), ("in_progress",), ("in_progress",)]

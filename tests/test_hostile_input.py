@@ -18,7 +18,13 @@ import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_support import Recorder, bounded, rich_scenario, scenario_streams, wire_events
+from reliability_support import (
+    Recorder,
+    bounded,
+    rich_scenario,
+    scenario_streams,
+    wire_events,
+)
 
 from runstream import (
     EventTooLargeError,

@@ -80,7 +80,7 @@ async def test_thousand_concurrent_streams(anyio_backend: str) -> None:
             tracemalloc.start()
             started = time.monotonic()
             try:
-                with anyio.fail_after(120):
+                with anyio.fail_after(600):  # a safety net against a hang, not a speed target
                     async with anyio.create_task_group() as group:
                         for i in range(count):
                             group.start_soon(one, i)

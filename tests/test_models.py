@@ -21,17 +21,13 @@ from wire_strategies import (
 )
 
 import runstream
-from runstream import (
-    UNSET,
+from runstream import UNSET, Message, Run, RunStep, decode_event
+from runstream.types import (
     ErrorObject,
-    Message,
     MessageDeltaEvent,
-    Run,
-    RunStep,
     RunStepDeltaEvent,
     Thread,
     UnknownObject,
-    decode_event,
 )
 
 MODELS = [
@@ -81,7 +77,7 @@ def test_round_trip_keeps_typed_variants() -> None:
         type=RunStep,
     )
     (call,) = step.step_details.tool_calls
-    assert isinstance(call, runstream.FileSearchToolCall)
+    assert isinstance(call, runstream.types.FileSearchToolCall)
     assert call.file_search.ranking_options.score_threshold == 0.5
     assert call.file_search.results[0].content[0].text == "hi"
 
@@ -89,7 +85,7 @@ def test_round_trip_keeps_typed_variants() -> None:
 # ---- absent versus null in deltas ------------------------------------------------------
 
 
-def step_delta_function(function: str) -> runstream.FunctionDelta:
+def step_delta_function(function: str) -> runstream.types.FunctionDelta:
     raw = (
         '{"id":"s","delta":{"step_details":{"type":"tool_calls",'
         '"tool_calls":[{"index":0,"type":"function","function":%s}]}}}'
@@ -181,7 +177,7 @@ def test_unknown_run_tool_type_is_kept_raw_beside_typed_tools(
     position = min(position, len(wire["tools"]))
     wire["tools"] = insert_unknown(wire["tools"], position)
     tools = decode_event("thread.run.created", msgspec.json.encode(wire)).data.tools
-    check_unknown_kept("thread.run.created", wire, tools[position], tools, runstream.Tool.__args__)
+    check_unknown_kept("thread.run.created", wire, tools[position], tools, runstream.types.Tool.__args__)
 
 
 @settings(max_examples=60, deadline=None)
@@ -197,7 +193,7 @@ def test_unknown_tool_call_type_is_kept_raw_beside_typed_calls(
         "thread.run.step.completed", msgspec.json.encode(wire)
     ).data.step_details.tool_calls
     check_unknown_kept(
-        "thread.run.step.completed", wire, calls[position], calls, runstream.ToolCall.__args__
+        "thread.run.step.completed", wire, calls[position], calls, runstream.types.ToolCall.__args__
     )
 
 
@@ -210,7 +206,7 @@ def test_unknown_content_part_type_is_kept_raw_beside_typed_parts(
     wire["content"] = insert_unknown(wire["content"], position)
     content = decode_event("thread.message.completed", msgspec.json.encode(wire)).data.content
     check_unknown_kept(
-        "thread.message.completed", wire, content[position], content, runstream.ContentPart.__args__
+        "thread.message.completed", wire, content[position], content, runstream.types.ContentPart.__args__
     )
 
 
@@ -224,7 +220,7 @@ def test_unknown_annotation_type_is_kept_raw_beside_typed_annotations() -> None:
     wire = '{"id":"m","content":[{"type":"text","text":{"value":"x","annotations":[%s,%s]}}]}'
     message = decode_event("thread.message.completed", wire % (citation, NEW)).data
     annotations = message.content[0].text.annotations
-    assert isinstance(annotations[0], runstream.FileCitationAnnotation)
+    assert isinstance(annotations[0], runstream.types.FileCitationAnnotation)
     assert isinstance(annotations[1], UnknownObject) and annotations[1] == NEW_VARIANT
     assert message.status is None  # absent fields keep their defaults on the lenient path
 
@@ -237,7 +233,7 @@ def test_unknown_code_interpreter_output_type_is_kept_raw() -> None:
     )
     step = decode_event("thread.run.step.completed", wire % NEW).data
     outputs = step.step_details.tool_calls[0].code_interpreter.outputs
-    assert isinstance(outputs[0], runstream.CodeInterpreterOutputLogs)
+    assert isinstance(outputs[0], runstream.types.CodeInterpreterOutputLogs)
     assert isinstance(outputs[1], UnknownObject) and outputs[1] == NEW_VARIANT
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import runstream
-from runstream._recording import AsyncRecordingSource, RecordingSource
+from runstream._streaming.recording import AsyncRecordingSource, RecordingSource
 
 
 def test_a_recording_is_the_bytes_as_they_arrived_plus_timing(tmp_path: Path) -> None:

@@ -18,8 +18,8 @@ from runstream import (
     EventTooLargeError,
     IncompleteStreamError,
     RunStream,
-    RunStreamError,
     RunstreamError,
+    ServerStreamError,
     StreamDecodeError,
 )
 from runstream.testing import FakeAssistantsServer, Scenario
@@ -81,7 +81,7 @@ def test_deeply_nested_json_is_a_decode_error(name: str, data: str) -> None:
     # say which event is bad (or, for an error event, report the server's error).
     stream, error = read(run_event("queued") + frame(name, data))
     if name == "error":
-        assert isinstance(error, (RunStreamError, StreamDecodeError))
+        assert isinstance(error, (ServerStreamError, StreamDecodeError))
     else:
         assert type(error) is StreamDecodeError
         assert (error.event, error.offset) == (name, len(run_event("queued")))

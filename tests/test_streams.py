@@ -16,7 +16,15 @@ import httpx_sse
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from stream_builders import ERROR_DATA, async_response, run_event, sample_bytes, sync_response, text_run, wire
+from stream_builders import (
+    ERROR_DATA,
+    async_response,
+    run_event,
+    sample_bytes,
+    sync_response,
+    text_run,
+    wire,
+)
 
 import runstream
 from runstream import AsyncRunStream, RunStream
@@ -72,7 +80,7 @@ def test_every_source_kind_gives_the_typed_events_and_the_final_state(kind: str,
         events = list(stream)
         assert [event.event for event in events] == names(data)
         assert type(events[0]).__name__ in ("ThreadRunCreated", "ThreadRunStepCompleted")
-        assert isinstance(events[-1], runstream.DoneEvent) and stream.done_received and stream.ended
+        assert isinstance(events[-1], runstream.events.DoneEvent) and stream.done_received and stream.ended
     assert accumulator.current_run.status == "completed"
     assert accumulator.messages[0].content[0].text.value == FINAL_TEXT
 
@@ -87,10 +95,10 @@ def test_any_split_of_the_bytes_gives_the_same_events(cuts: list[int]) -> None:
 
 def test_iteration_yields_typed_events_with_typed_data() -> None:
     events = list(RunStream(FIRST))
-    assert isinstance(events[0], runstream.ThreadRunCreated) and isinstance(events[0].data, runstream.Run)
-    deltas = [event for event in events if isinstance(event, runstream.ThreadRunStepDelta)]
+    assert isinstance(events[0], runstream.events.ThreadRunCreated) and isinstance(events[0].data, runstream.Run)
+    deltas = [event for event in events if isinstance(event, runstream.events.ThreadRunStepDelta)]
     assert len(deltas) == 12 and deltas[0].data.delta.step_details.tool_calls[0].function.name == "get_weather"
-    assert isinstance(events[-2], runstream.ThreadRunRequiresAction)
+    assert isinstance(events[-2], runstream.events.ThreadRunRequiresAction)
 
 
 def test_snapshots_pair_each_event_with_its_current_snapshot() -> None:
@@ -137,7 +145,7 @@ def test_current_accessors_follow_the_stream() -> None:
 def test_error_event_raises_run_stream_error_with_its_fields(shape: str) -> None:
     data = wire(run_event("created"), ("error", ERROR_DATA if shape == "bare" else {"error": ERROR_DATA}))
     stream = RunStream(data)
-    with pytest.raises(runstream.RunStreamError) as raised:
+    with pytest.raises(runstream.ServerStreamError) as raised:
         stream.until_done()
     error = raised.value
     assert (error.code, error.message, error.type, error.param) == ("rate_limit_exceeded", "Slow down.", "server_error", "model")
@@ -326,7 +334,7 @@ async def test_async_conveniences_across_a_continuation() -> None:
 
 @pytest.mark.anyio
 async def test_async_endings() -> None:
-    with pytest.raises(runstream.RunStreamError, match="Slow down"):
+    with pytest.raises(runstream.ServerStreamError, match="Slow down"):
         await AsyncRunStream(wire(run_event("created"), ("error", ERROR_DATA))).until_done()
     with pytest.raises(runstream.IncompleteStreamError) as raised:
         await AsyncRunStream(await async_response(FIRST[: FIRST.index(b"event: thread.run.step.delta")])).until_done()

@@ -289,6 +289,7 @@ def test_stall_at_offset(fake_assistants_server) -> None:
     )
     arrivals: list[tuple[int, float]] = []
     received = 0
+    started = time.monotonic()
     with (
         client_for(server) as client,
         client.stream(
@@ -299,10 +300,11 @@ def test_stall_at_offset(fake_assistants_server) -> None:
             received += len(chunk)
             arrivals.append((received, time.monotonic()))
     assert received == len(body)
-    before = max(t for n, t in arrivals if n <= 100)
-    after = min(t for n, t in arrivals if n > 100)
-    assert after - before >= 0.35
+    # The bytes before the stall came first, on their own; those after it cannot have
+    # arrived before the stall ended (a lower bound only: no window on a loaded machine).
     assert arrivals[0][0] <= 100
+    after = min(t for n, t in arrivals if n > 100)
+    assert after - started >= 0.4
 
 
 def test_http_fault_in_the_middle_of_a_tool_loop(fake_assistants_server) -> None:
@@ -320,7 +322,12 @@ def test_http_fault_in_the_middle_of_a_tool_loop(fake_assistants_server) -> None
 
 def test_cancel_during_a_stream(fake_assistants_server) -> None:
     scenario = Scenario(thread_id="thread_x", seed=9).message("word " * 60)
-    server = fake_assistants_server([scenario], chunk_delay=0.01)
+    # The stream stalls after its third delta until the cancel arrives (the stall would last a
+    # minute): what the stream holds does not depend on how fast the machine is.
+    body = scenario.encode_segment(0)
+    third = [i for i in range(len(body)) if body.startswith(b"event: thread.message.delta", i)][2]
+    stall_at = body.index(b"\n\n", third) + 2
+    server = fake_assistants_server([scenario], stream_faults=[StreamFault(stall_at=stall_at, stall_for=60)])
     cancelled = threading.Event()
     names: list[str] = []
     with client_for(server) as client:
@@ -338,7 +345,7 @@ def test_cancel_during_a_stream(fake_assistants_server) -> None:
                     assert answer["status"] == "cancelling"
                     cancelled.set()
         assert names[-3:] == ["thread.run.cancelling", "thread.run.cancelled", "done"]
-        assert names.count("thread.message.delta") < 20
+        assert names.count("thread.message.delta") in (3, 4)  # at most the event under way ends
         assert (
             client.get(f"/threads/thread_x/runs/{scenario.run_id}").json()["status"] == "cancelled"
         )
@@ -367,6 +374,7 @@ def test_recorded_files_as_a_scenario(fake_assistants_server, tmp_path) -> None:
         assert run["status"] == "completed"
 
 
+@pytest.mark.slow
 def test_two_hundred_concurrent_streams() -> None:
     count = 200
     scenarios = [
@@ -398,7 +406,7 @@ def test_two_hundred_concurrent_streams() -> None:
             for _ in range(8)
         ]
         try:
-            with anyio.fail_after(15):
+            with anyio.fail_after(300):  # a safety net against a hang, not a speed target
                 async with anyio.create_task_group() as group:
                     for index in range(count):
                         group.start_soon(one, clients[index % len(clients)], index)
@@ -407,14 +415,11 @@ def test_two_hundred_concurrent_streams() -> None:
                 await client.aclose()
 
     with FakeAssistantsServer(scenarios, chunk_size=256, chunk_delay=0.001) as server:
-        started = time.monotonic()
         anyio.run(main, server.base_url)
-        elapsed = time.monotonic() - started
         assert server.errors == []
     assert len(results) == count
     for index, scenario in enumerate(scenarios):
         assert results[index] == scenario.encode_segment(0) + scenario.encode_segment(1)
-    assert elapsed < 15
 
 
 @pytest.mark.anyio

@@ -7,7 +7,7 @@ import json
 import pytest
 
 import runstream
-from runstream._tools import call_tool, call_tool_async, pending_tool_calls
+from runstream._core.tool_calls import call_tool, call_tool_async, pending_tool_calls
 
 
 def run_waiting_on(*calls: tuple[str, str, str]) -> runstream.Run:

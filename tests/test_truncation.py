@@ -26,7 +26,13 @@ from reliability_support import (
 )
 
 import runstream
-from runstream import Accumulator, AsyncRunStream, IncompleteStreamError, RunStream, StreamConnectionError
+from runstream import (
+    Accumulator,
+    AsyncRunStream,
+    IncompleteStreamError,
+    RunStream,
+    StreamConnectionError,
+)
 
 RESTING_EVENTS = {
     "thread.run.requires_action",

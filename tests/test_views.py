@@ -29,8 +29,7 @@ from strategies import (
 
 import runstream as rs
 from runstream import EventHandler
-from runstream._message import Text
-from runstream._run_step import Function, FunctionToolCall, RunStep
+from runstream.types import Function, FunctionToolCall, RunStep, Text
 
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -205,7 +204,7 @@ def _primed(parallel_calls: int = 1) -> rs.Accumulator:
 
 @pytest.mark.parametrize("deltas", [_one_call_deltas, _text_deltas])
 def test_delta_callbacks_cost_the_same_however_much_was_accumulated(deltas: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    import runstream._views as views
+    import runstream._core.views as views
 
     joined: list[int] = []
     join = views.join_pieces

@@ -1,8 +1,9 @@
-"""The Runs and Run Steps endpoints of the fake server, over its `Store`."""
+"""The Threads, Messages, Runs and Run Steps endpoints of the fake server, over its `Store`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -10,7 +11,8 @@ import msgspec
 from ._faults import error_body
 from ._http import Request
 from ._render import cancel_events
-from ._store import RunRecord, Store, paginate
+from ._store import RunRecord, Store, ThreadRecord, paginate
+from ._wire import WireEvent, encode_event
 
 __all__ = ["INCLUDE_CONTENT", "Reply", "Routes", "StreamReply"]
 
@@ -26,6 +28,8 @@ class StreamReply:
 
     record: RunRecord
     segment: int
+    #: Events sent before the segment's (``thread.created`` of a create-thread-and-run).
+    prefix: list[WireEvent] = field(default_factory=list)
 
 
 #: A JSON answer (status, payload, extra headers) or a stream.
@@ -101,18 +105,50 @@ class Routes:
             return _error(400, "We could not parse the JSON body of your request.")
         if not (body.get("assistant_id") or body.get("agent_id")):  # agent_id: Azure's dialect
             return _error(400, "Missing required parameter: 'assistant_id'.", param="assistant_id")
-        if not self.store.knows_thread(thread_id):
+        thread = self.store.thread(thread_id)
+        if thread is None:
             return _error(404, f"No thread found with id '{thread_id}'.")
+        additional = body.get("additional_messages") or []
+        problem = _check_messages(additional, "additional_messages")
+        if problem is not None:
+            return problem
         record = self.store.start(thread_id)
         if record is None:
             return _error(400, f"No scripted run is left for thread '{thread_id}'.")
+        for message in additional:
+            self._post(thread, message)
+        return self._begin(request, body, record, [])
+
+    def _begin(self, request: Request, body: dict[str, Any], record: RunRecord, prefix: list[WireEvent]) -> Reply:
+        """Answer a create-run request with the run's first segment."""
         record.include_content = _includes_content(request)
         if isinstance(body.get("metadata"), dict):
             record.metadata = dict(body["metadata"])
         record.next_segment = 1
         if body.get("stream"):
-            return StreamReply(record, 0)
+            return StreamReply(record, 0, prefix)
         return _ok(self._play_silently(record, 0))
+
+    def create_thread_and_run(self, request: Request) -> Reply:
+        """POST /threads/runs: a new thread, and the next scenario without a thread of its
+        own answers its run (the stream opens with ``thread.created``)."""
+        body = _json_body(request)
+        if not isinstance(body, dict):
+            return _error(400, "We could not parse the JSON body of your request.")
+        if not (body.get("assistant_id") or body.get("agent_id")):
+            return _error(400, "Missing required parameter: 'assistant_id'.", param="assistant_id")
+        spec = body.get("thread") or {}
+        if not isinstance(spec, dict):
+            return _error(400, "Invalid type for 'thread': expected an object.", param="thread")
+        if not self.store.unbound:
+            return _error(400, "No scripted run is left for a new thread (queue a Scenario without thread_id).")
+        created = self._new_thread(spec, "thread.messages")
+        if not isinstance(created, ThreadRecord):
+            return created
+        record = self.store.start(created.id)
+        assert record is not None  # an unbound script was waiting
+        data = msgspec.json.encode(created.thread)
+        return self._begin(request, body, record, [WireEvent("thread.created", data, encode_event("thread.created", data), None)])
 
     def list_runs(self, request: Request, thread_id: str) -> Reply:
         """GET /threads/{thread_id}/runs."""
@@ -205,15 +241,111 @@ class Routes:
             return _error(404, f"No run step found with id '{step_id}'.")
         return _ok(record.step_view(step, _includes_content(request)))
 
+    # ---- threads ---------------------------------------------------------------------------
+
+    def threads(self, request: Request, thread_id: str | None) -> Reply:
+        """POST /threads; GET, POST (modify) and DELETE /threads/{thread_id}."""
+        method = request.method
+        body = _json_body(request)
+        if method == "POST" and not isinstance(body, dict):
+            return _error(400, "We could not parse the JSON body of your request.")
+        if thread_id is None:
+            if method != "POST":
+                return _error(405, f"Method {method} not allowed.")
+            created = self._new_thread(body, "messages")
+            return created if not isinstance(created, ThreadRecord) else _ok(dict(created.thread))
+        thread = self.store.thread(thread_id)
+        if thread is None:
+            return _error(404, f"No thread found with id '{thread_id}'.")
+        if method == "GET":
+            return _ok(dict(thread.thread))
+        if method == "DELETE":
+            del self.store.threads[thread_id]
+            self.store.waiting.pop(thread_id, None)
+            return _ok({"id": thread_id, "object": "thread.deleted", "deleted": True})
+        if method != "POST":
+            return _error(405, f"Method {method} not allowed.")
+        for key in ("metadata", "tool_resources"):
+            if body.get(key) is not None:
+                if not isinstance(body[key], dict):
+                    return _error(400, f"Invalid type for '{key}': expected an object.", param=key)
+                thread.thread[key] = dict(body[key])
+        return _ok(dict(thread.thread))
+
+    def _new_thread(self, spec: dict[str, Any], where: str) -> ThreadRecord | tuple[int, Any, dict[str, str]]:
+        messages = spec.get("messages") or []
+        problem = _check_messages(messages, where)
+        if problem is not None:
+            return problem
+        metadata = spec.get("metadata")
+        if metadata is not None and not isinstance(metadata, dict):
+            return _error(400, "Invalid type for 'metadata': expected an object.", param="metadata")
+        thread = self.store.create_thread(metadata, spec.get("tool_resources"))
+        for message in messages:
+            self._post(thread, message)
+        return thread
+
     # ---- messages --------------------------------------------------------------------------
 
-    def retrieve_message(self, thread_id: str, message_id: str) -> Reply:
-        """GET /threads/{thread_id}/messages/{message_id} (the messages runs created)."""
-        for record in self.store.runs.values():
-            message = record.messages.get(message_id)
-            if message is not None and record.thread_id == thread_id:
-                return _ok(dict(message))
-        return _error(404, f"No message found with id '{message_id}'.")
+    def messages(self, request: Request, thread_id: str, message_id: str | None) -> Reply:
+        """GET and POST /threads/{thread_id}/messages; GET, POST (modify) and DELETE
+        /threads/{thread_id}/messages/{message_id}. Messages runs produced are there too."""
+        thread = self.store.thread(thread_id)
+        if thread is None:
+            return _error(404, f"No thread found with id '{thread_id}'.")
+        method = request.method
+        body = _json_body(request)
+        if method == "POST" and not isinstance(body, dict):
+            return _error(400, "We could not parse the JSON body of your request.")
+        if message_id is None:
+            if method == "GET":
+                items = list(thread.messages.values())
+                run_id = (request.query.get("run_id") or [None])[-1]
+                if run_id is not None:
+                    items = [m for m in items if m.get("run_id") == run_id]
+                try:
+                    return _ok(paginate(items, request.query))
+                except ValueError as error:
+                    return _error(400, str(error))
+            if method != "POST":
+                return _error(405, f"Method {method} not allowed.")
+            problem = _check_messages([body], "message")
+            return problem if problem is not None else _ok(dict(self._post(thread, body)))
+        message = thread.messages.get(message_id)
+        if message is None:
+            return _error(404, f"No message found with id '{message_id}'.")
+        if method == "GET":
+            return _ok(dict(message))
+        if method == "DELETE":
+            del thread.messages[message_id]
+            return _ok({"id": message_id, "object": "thread.message.deleted", "deleted": True})
+        if method != "POST":
+            return _error(405, f"Method {method} not allowed.")
+        metadata = body.get("metadata")
+        if metadata is not None:
+            if not isinstance(metadata, dict):
+                return _error(400, "Invalid type for 'metadata': expected an object.", param="metadata")
+            message["metadata"] = dict(metadata)
+        return _ok(dict(message))
+
+    def _post(self, thread: ThreadRecord, spec: dict[str, Any]) -> dict[str, Any]:
+        """Add a checked message (see `_check_messages`) to the thread."""
+        content = spec["content"]
+        parts = [{"type": "text", "text": content}] if isinstance(content, str) else content
+        message = {
+            "id": self.store.new_id("msg_"),
+            "object": "thread.message",
+            "created_at": int(time.time()),
+            "assistant_id": None,
+            "thread_id": thread.id,
+            "run_id": None,
+            "role": spec["role"],
+            "content": [_content_part(part) for part in parts],
+            "attachments": list(spec.get("attachments") or []),
+            "metadata": dict(spec.get("metadata") or {}),
+        }
+        thread.messages[message["id"]] = message
+        return message
 
     # ---- for the server object ------------------------------------------------------------
 
@@ -245,6 +377,30 @@ def cancel_time(run: dict[str, Any]) -> int:
     scenario's clock."""
     times = [run.get(k) for k in ("created_at", "started_at")]
     return max(t for t in times if isinstance(t, int)) + 1
+
+
+def _content_part(part: dict[str, Any]) -> dict[str, Any]:
+    """A content part of a created message, from the part of the request."""
+    if part.get("type") == "text":
+        return {"type": "text", "text": {"value": part.get("text", ""), "annotations": []}}
+    return dict(part)
+
+
+def _check_messages(messages: Any, where: str) -> tuple[int, Any, dict[str, str]] | None:
+    """An error reply if ``messages`` are not messages the API accepts."""
+    if not isinstance(messages, list):
+        return _error(400, f"Invalid type for '{where}': expected an array.", param=where)
+    for message in messages:
+        if not isinstance(message, dict):
+            return _error(400, f"Invalid type for '{where}': expected objects.", param=where)
+        if message.get("role") not in ("user", "assistant"):
+            return _error(400, "Invalid value for 'role': expected one of user or assistant.", param="role")
+        content = message.get("content")
+        if not (isinstance(content, str) or (isinstance(content, list) and content)):
+            return _error(400, "Missing required parameter: 'content'.", param="content")
+        if isinstance(content, list) and not all(isinstance(part, dict) for part in content):
+            return _error(400, "Invalid type for 'content': expected a string or content parts.", param="content")
+    return None
 
 
 def _json_body(request: Request) -> Any:

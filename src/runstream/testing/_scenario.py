@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 import string
 import time
@@ -10,9 +11,9 @@ from typing import Any
 
 import msgspec
 
-from .._message import Message
-from .._run import Run
-from .._run_step import RunStep
+from .._models.message import Message
+from .._models.run import Run
+from .._models.run_step import RunStep
 from ._actions import (
     DEFAULT_RANKING,
     Action,
@@ -55,6 +56,11 @@ class Scenario:
         >>> scenario.segments()[0][-2][0]
         'thread.run.requires_action'
 
+    A scenario created without ``thread_id`` also answers runs on threads created through
+    the fake server's API (``POST /threads`` or ``POST /threads/runs``): such scenarios
+    answer those runs in the order they were queued, each taking the id of the thread its
+    run is on.
+
     Args:
         thread_id: the thread (generated, ``thread_...``, when ``None``).
         assistant_id: the assistant (generated, ``asst_...``, when ``None``).
@@ -90,6 +96,9 @@ class Scenario:
             raise ValueError("fragment_size must be at least 1")
         self._random = random.Random(seed)
         self.thread_id: str = thread_id or self._new_id("thread_")
+        #: Whether the thread was given: if not, the scenario may answer a run on a thread
+        #: created through the fake server's API.
+        self.thread_bound = thread_id is not None
         self.assistant_id: str = assistant_id or self._new_id("asst_")
         self.run_id: str = run_id or self._new_id("run_")
         self.model = model
@@ -309,6 +318,19 @@ class Scenario:
             The scenario, for chaining.
         """
         return self._add(FinishAction("completed"))
+
+    def bound_to(self, thread_id: str) -> Scenario:
+        """A copy of this scenario on thread ``thread_id`` (this one is left as it is).
+
+        Args:
+            thread_id: the thread the copy's run is on.
+        """
+        bound = copy.copy(self)
+        bound.thread_id = thread_id
+        bound.thread_bound = True
+        bound._actions = list(self._actions)
+        bound._cache = {}
+        return bound
 
     # ---- reading -------------------------------------------------------------------------
 

@@ -36,7 +36,9 @@ ScenarioLike = Union[
     Script, str, "os.PathLike[str]", Sequence[Union[bytes, str, "os.PathLike[str]"]]
 ]
 
-_MESSAGE_ROUTE = re.compile(r"(?:^|/)threads/(?P<thread_id>[^/]+)/messages/(?P<message_id>[^/]+)/?$")
+_THREAD_AND_RUN_ROUTE = re.compile(r"(?:^|/)threads/runs/?$")
+_MESSAGES_ROUTE = re.compile(r"(?:^|/)threads/(?P<thread_id>[^/]+)/messages(?:/(?P<message_id>[^/]+))?/?$")
+_THREADS_ROUTE = re.compile(r"(?:^|/)threads(?:/(?P<thread_id>[^/]+))?/?$")
 _ROUTE = re.compile(
     r"(?:^|/)threads/(?P<thread_id>[^/]+)/runs"
     r"(?:/(?P<run_id>[^/]+)(?:/(?P<action>submit_tool_outputs|cancel|steps)(?:/(?P<step_id>[^/]+))?)?)?/?$"
@@ -53,9 +55,11 @@ def as_script(item: ScenarioLike) -> Script:
 
 
 class FakeAssistantsServer(AbstractContextManager["FakeAssistantsServer"]):
-    """An Assistants-style Runs API on ``127.0.0.1`` that plays scripted runs.
+    """An Assistants-style API on ``127.0.0.1`` that plays scripted runs.
 
-    Each create-run request on a thread starts the next script queued for that thread and
+    Threads and messages can be created, read, changed, deleted and listed; a thread's
+    messages are those posted and those its runs produced, in creation order. Each
+    create-run request on a thread starts the next script queued for that thread and
     answers with its segment 0 (``stream: true``) or the created run; each
     submit-tool-outputs request answers with the next segment. Retrieve and list requests
     see the run as of the last event sent. Requests must carry ``Authorization: Bearer
@@ -252,20 +256,12 @@ class FakeAssistantsServer(AbstractContextManager["FakeAssistantsServer"]):
         headers = {"x-request-id": record.request_id}
         reply = self._fault_reply(request) or self._auth_reply(request)
         if reply is None:
-            match = _ROUTE.search(request.path)
-            message_match = _MESSAGE_ROUTE.search(request.path) if match is None else None
-            if match is None and (message_match is None or request.method != "GET"):
-                reply = (404, error_body(404, f"Invalid URL ({request.method} {request.path})"), {})
-            else:
-                try:
-                    if message_match is not None:
-                        reply = self._routes.retrieve_message(**message_match.groupdict())
-                    else:
-                        reply = self._routes.dispatch(request, **match.groupdict())  # type: ignore[union-attr]
-                except Exception as error:
-                    with self._lock:
-                        self._errors.append(error)
-                    reply = (500, error_body(500, f"Fake server error: {error!r}"), {})
+            try:
+                reply = self._route(request)
+            except Exception as error:
+                with self._lock:
+                    self._errors.append(error)
+                reply = (500, error_body(500, f"Fake server error: {error!r}"), {})
         if isinstance(reply, StreamReply):
             record.status = 200
             await stream_segment(connection, reply, headers, self)
@@ -273,6 +269,21 @@ class FakeAssistantsServer(AbstractContextManager["FakeAssistantsServer"]):
         status, payload, extra = reply
         record.status = status
         await connection.send_json(status, payload, {**headers, **extra})
+
+    def _route(self, request: Request) -> Any:
+        path = request.path
+        match = _ROUTE.search(path)
+        if match is not None:
+            return self._routes.dispatch(request, **match.groupdict())
+        if _THREAD_AND_RUN_ROUTE.search(path) and request.method == "POST":
+            return self._routes.create_thread_and_run(request)
+        match = _MESSAGES_ROUTE.search(path)
+        if match is not None:
+            return self._routes.messages(request, **match.groupdict())
+        match = _THREADS_ROUTE.search(path)
+        if match is not None:
+            return self._routes.threads(request, match["thread_id"])
+        return (404, error_body(404, f"Invalid URL ({request.method} {request.path})"), {})
 
     def _fault_reply(self, request: Request) -> tuple[int, Any, dict[str, str]] | None:
         line = f"{request.method} {request.path}"

@@ -1,14 +1,20 @@
-"""The fake server's state: scripted runs waiting to start, and the runs it has started."""
+"""The fake server's state: threads and their messages, scripted runs waiting to start,
+and the runs it has started."""
 
 from __future__ import annotations
 
 import collections
+import random
+import string
+import time
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 from ._wire import WireEvent
 
-__all__ = ["RunRecord", "Script", "Store", "paginate"]
+__all__ = ["RunRecord", "Script", "Store", "ThreadRecord", "paginate"]
+
+_ID_ALPHABET = string.ascii_letters + string.digits
 
 
 class Script(Protocol):
@@ -32,14 +38,26 @@ class Script(Protocol):
         """The events of segment ``index``."""
 
 
+class ThreadRecord:
+    """A thread: its object and its messages, posted and produced, in creation order."""
+
+    def __init__(self, thread: dict[str, Any]) -> None:
+        self.thread = thread
+        self.id: str = thread["id"]
+        #: Every message of the thread by id, oldest first: a run's messages join when
+        #: their first event is sent.
+        self.messages: dict[str, dict[str, Any]] = {}
+
+
 class RunRecord:
     """A started run: its script, how far it has got, and the objects sent so far."""
 
-    def __init__(self, script: Script, seq: int) -> None:
+    def __init__(self, script: Script, seq: int, thread: ThreadRecord | None = None) -> None:
         self.script = script
         self.seq = seq
         self.run_id = script.run_id
         self.thread_id = script.thread_id
+        self.thread = thread
         self.run: dict[str, Any] | None = None
         self.steps: dict[str, dict[str, Any]] = {}
         self.messages: dict[str, dict[str, Any]] = {}
@@ -75,7 +93,9 @@ class RunRecord:
         elif kind == "thread.run.step":
             self.steps[obj["id"]] = dict(obj)
         elif kind == "thread.message":
-            self.messages[obj["id"]] = dict(obj)
+            message = self.messages[obj["id"]] = dict(obj)
+            if self.thread is not None:
+                self.thread.messages[obj["id"]] = message
 
     def apply_all(self, events: list[WireEvent]) -> None:
         """Apply every event's object."""
@@ -135,26 +155,69 @@ class RunRecord:
 
 
 class Store:
-    """Scripts waiting for a create-run request, per thread, and the runs started."""
+    """Threads, scripts waiting for a create-run request, and the runs started.
+
+    A script with its own thread id waits for a run on that thread. A script without one
+    (a `Scenario` created without ``thread_id``) answers the next run on a thread created
+    through the API, in the order the runs are created.
+    """
 
     def __init__(self) -> None:
         self.waiting: dict[str, collections.deque[Script]] = collections.defaultdict(
             collections.deque
         )
+        #: Scripts for runs on threads created through the API, in order.
+        self.unbound: collections.deque[Script] = collections.deque()
+        self.threads: dict[str, ThreadRecord] = {}
         self.runs: dict[str, RunRecord] = {}
         self._seq = 0
+        self._random = random.Random()
+
+    def new_id(self, prefix: str) -> str:
+        """A fresh id shaped like the service's (``thread_...``, ``msg_...``)."""
+        return prefix + "".join(self._random.choices(_ID_ALPHABET, k=24))
 
     def add(self, script: Script) -> None:
-        """Queue a script for the next create-run request on its thread."""
-        self.waiting[script.thread_id].append(script)
+        """Queue a script for the next create-run request on its thread (or, without a
+        thread of its own, on any thread created through the API)."""
+        if getattr(script, "thread_bound", True):
+            self.waiting[script.thread_id].append(script)
+        else:
+            self.unbound.append(script)
+
+    def create_thread(self, metadata: Mapping[str, Any] | None, tool_resources: Any) -> ThreadRecord:
+        """A new thread, as ``POST /threads`` creates it."""
+        thread = {
+            "id": self.new_id("thread_"),
+            "object": "thread",
+            "created_at": int(time.time()),
+            "metadata": dict(metadata or {}),
+            "tool_resources": tool_resources if tool_resources is not None else {},
+        }
+        record = self.threads[thread["id"]] = ThreadRecord(thread)
+        return record
+
+    def thread(self, thread_id: str) -> ThreadRecord | None:
+        """The thread, created through the API or named by a script (``None``: unknown)."""
+        record = self.threads.get(thread_id)
+        if record is None and self.knows_thread(thread_id):
+            # A script's own thread exists as soon as the script is queued.
+            record = self.threads[thread_id] = ThreadRecord(
+                {"id": thread_id, "object": "thread", "created_at": 0, "metadata": {}, "tool_resources": {}}
+            )
+        return record
 
     def start(self, thread_id: str) -> RunRecord | None:
         """Start the next script of the thread (``None`` if none is left)."""
         queue = self.waiting.get(thread_id)
-        if not queue:
+        if queue:
+            script = queue.popleft()
+        elif thread_id in self.threads and self.unbound:
+            script = self.unbound.popleft().bound_to(thread_id)  # type: ignore[attr-defined]
+        else:
             return None
         self._seq += 1
-        record = RunRecord(queue.popleft(), self._seq)
+        record = RunRecord(script, self._seq, self.thread(thread_id))
         self.runs[record.run_id] = record
         return record
 
@@ -164,8 +227,8 @@ class Store:
         return sorted(records, key=lambda r: (r.run["created_at"] if r.run else 0, r.seq))
 
     def knows_thread(self, thread_id: str) -> bool:
-        """Whether the thread has any script, waiting or started."""
-        return thread_id in self.waiting or any(
+        """Whether the thread exists: created through the API, or named by a script."""
+        return thread_id in self.threads or thread_id in self.waiting or any(
             r.thread_id == thread_id for r in self.runs.values()
         )
 

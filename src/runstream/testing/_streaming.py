@@ -40,6 +40,7 @@ async def stream_segment(
     state = record.state_segment(reply.segment)
     # What is sent may lack file_search contents; the state keeps them for include[] reads.
     events = [e._replace(obj=s.obj) for e, s in zip(sent, state, strict=True)]
+    events[:0] = reply.prefix
     faults = [f for f in settings.stream_faults if f.matches(record.run_id, reply.segment)]
     chunk_size = getattr(record.script, "chunk_size", None) or settings.chunk_size
     plan = plan_stream(events, faults, chunk_size)
@@ -67,7 +68,7 @@ async def stream_segment(
             written = cut
             apply_sent()
             if cut in plan.stalls:
-                await anyio.sleep(plan.stalls[cut])
+                await _stall(record, plan.stalls[cut])
             if settings.chunk_delay and number < len(plan.cuts) - 1:
                 await anyio.sleep(settings.chunk_delay)
         if record.cancel_requested:
@@ -92,6 +93,17 @@ async def stream_segment(
         raise
     finally:
         record.streaming = False
+
+
+async def _stall(record: Any, seconds: float) -> None:
+    """Send nothing for ``seconds``; a cancel request ends the stall early, as the service
+    ends a cancelled run's stream whether or not it was busy."""
+    deadline = anyio.current_time() + seconds
+    while not record.cancel_requested:
+        left = deadline - anyio.current_time()
+        if left <= 0:
+            return
+        await anyio.sleep(min(left, 0.01))
 
 
 async def _end_cancelled(

@@ -1,0 +1,216 @@
+"""The live commands of ``runstream``: ``demo``, ``serve`` and ``record``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from .._api.client import Client
+from .._models.message import TextDelta
+from .._models.run import Run
+from .._models.run_step import ToolCall, ToolCallDelta
+from .._streaming.handlers import EventHandler
+from .main import _EXTRA_COMMANDS, EXIT_OK, CommandError
+
+__all__ = ["DemoPrinter", "demo_weather"]
+
+_WEATHER = {
+    "paris": {"temperature_c": 18, "sky": "cloudy"},
+    "tokyo": {"temperature_c": 22, "sky": "clear"},
+    "lima": {"temperature_c": 16, "sky": "foggy"},
+}
+
+
+def demo_weather(city: str) -> dict[str, Any]:
+    """The demo's tool: the (made-up) current weather of a city."""
+    return {"city": city, **_WEATHER.get(city.lower(), {"temperature_c": 20, "sky": "unknown"})}
+
+
+class DemoPrinter(EventHandler):
+    """Prints a run live: tool arguments and text as they arrive, status changes, and a
+    status line with the event rate."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.events = 0
+        self.started = time.monotonic()
+        self.tty = out.isatty()
+        self.calls: dict[int, ToolCall] = {}
+
+    def _write(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
+
+    def on_event(self, event: Any) -> None:
+        self.events += 1
+
+    def on_run_status(self, run: Run, previous_status: str | None) -> None:
+        elapsed = time.monotonic() - self.started
+        rate = self.events / elapsed if elapsed > 0 else 0.0
+        self._write(f"\n[run {run.status}]  {self.events} events, {rate:,.0f} events/s\n")
+
+    def on_tool_call_delta(self, delta: ToolCallDelta, snapshot: ToolCall) -> None:
+        # Parallel calls stream interleaved: show them side by side on one live line.
+        self.calls[getattr(delta, "index", 0)] = snapshot
+        if self.tty:
+            live = "  |  ".join(_describe_call(call) for _, call in sorted(self.calls.items()))
+            self._write("\r  " + live[-110:])
+
+    def on_tool_call_done(self, tool_call: ToolCall) -> None:
+        if self.tty and self.calls:
+            self._write("\r" + " " * 114 + "\r")
+        self.calls.clear()
+        self._write(f"  tool call {_describe_call(tool_call)}\n")
+
+    def on_requires_action(self, run: Run, tool_calls: list[Any]) -> None:
+        for call in tool_calls:
+            self._write(f"  -> {call.name}({call.arguments}) = {json.dumps(demo_weather(**call.arguments))}\n")
+
+    def on_text_created(self, text: Any) -> None:
+        self._write("  assistant: ")
+
+    def on_text_delta(self, delta: TextDelta, snapshot: Any) -> None:
+        if isinstance(delta.value, str):
+            self._write(delta.value)
+
+
+def _describe_call(call: Any) -> str:
+    function = getattr(call, "function", None)
+    if function is None:
+        return str(getattr(call, "type", "tool call"))
+    return f"{function.name}({function.arguments})"
+
+
+def _demo_scenario() -> Any:
+    from ..testing import Scenario, ToolCallSpec
+
+    cities = ("Paris", "Tokyo")
+    calls = [ToolCallSpec("get_weather", json.dumps({"city": city})) for city in cities]
+    reports = [demo_weather(city) for city in cities]
+    text = (
+        "Here is the weather you asked for:\n\n"
+        + "\n".join(f"- {r['city']}: {r['temperature_c']} °C, {r['sky']}" for r in reports)
+        + "\n\nPack a light jacket for Paris."
+    )
+    return (
+        Scenario(thread_id="thread_demo", assistant_id="asst_demo", fragment_size=3, seed=7)
+        .tool_calls(calls, interleave="round_robin")
+        .message(text, fragment_size=6)
+        .complete()
+    )
+
+
+def _command_demo(arguments: argparse.Namespace) -> int:
+    from ..testing import FakeAssistantsServer
+
+    out = sys.stdout
+    scenario = _demo_scenario()
+    with FakeAssistantsServer([scenario], api_key="sk-demo", chunk_size=96, chunk_delay=arguments.delay) as server:
+        out.write(f"fake Assistants server on {server.base_url}; creating a run on thread_demo\n")
+        printer = DemoPrinter(out)
+        with Client(base_url=server.base_url, api_key="sk-demo") as client:
+            loop = client.run_tools(
+                "thread_demo", assistant_id="asst_demo", tools={"get_weather": demo_weather}, handler=printer
+            )
+            run = loop.final_run()
+            accumulator = loop.accumulator
+    elapsed = time.monotonic() - printer.started
+    out.write("\nsummary\n")
+    out.write(
+        f"  run {run.id}: {run.status} in {elapsed:.2f} s, {accumulator.events_fed} events "
+        f"({accumulator.events_fed / elapsed:,.0f} events/s), {loop.rounds} tool round(s)\n"
+    )
+    for step in accumulator.run_steps:
+        details = step.step_details
+        calls = getattr(details, "tool_calls", None)
+        detail = f"{len(calls)} tool calls" if calls is not None else "message"
+        out.write(f"  step {step.id}: {step.type} {step.status} ({detail})\n")
+    usage = accumulator.usage
+    if usage is not None:
+        out.write(f"  usage: {usage.prompt_tokens} prompt + {usage.completion_tokens} completion = {usage.total_tokens} tokens\n")
+    out.write(f"  discrepancies between deltas and final objects: {len(accumulator.discrepancies)}\n")
+    if run.status != "completed":
+        raise CommandError(f"the demo run ended {run.status!r}")
+    return EXIT_OK
+
+
+def _command_serve(arguments: argparse.Namespace) -> int:
+    from ..testing import FakeAssistantsServer, RecordedScenario
+
+    scenario = RecordedScenario([Path(name) for name in arguments.files])
+    with FakeAssistantsServer([scenario], api_key=arguments.api_key, chunk_size=arguments.chunk_size,
+                              chunk_delay=arguments.delay) as server:
+        sys.stdout.write(
+            f"serving {len(arguments.files)} recorded stream(s) of run {scenario.run_id} on {server.base_url}\n"
+            f"  POST {server.base_url}/threads/{scenario.thread_id}/runs with any assistant_id; Ctrl-C stops\n"
+        )
+        sys.stdout.flush()
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return EXIT_OK
+
+
+def _command_record(arguments: argparse.Namespace) -> int:
+    headers = dict(header.split(":", 1) for header in arguments.header) if arguments.header else {}
+    query = dict(item.split("=", 1) for item in arguments.query) if arguments.query else {}
+    with Client(base_url=arguments.base_url, api_key=arguments.api_key, api_key_header=arguments.api_key_header,
+                default_headers={k.strip(): v.strip() for k, v in headers.items()}, default_query=query) as client:
+        params = {"agent_id": arguments.agent} if arguments.agent else {}
+        stream = client.stream_run(arguments.thread, assistant_id=arguments.assistant, record_to=arguments.out, **params)
+        with stream:
+            run = stream.final_run()
+    sys.stdout.write(f"recorded run {run.id} ({run.status}) to {arguments.out}\n")
+    if run.status == "requires_action":
+        sys.stdout.write("  the run waits for tool outputs: submit them to record the continuation\n")
+    return EXIT_OK
+
+
+def _register(commands: Any) -> None:
+    demo = commands.add_parser(
+        "demo",
+        help="run a tool-calling run against a local fake server and show the stream live",
+        description="Offline: starts the fake Assistants server on 127.0.0.1, creates a run whose "
+        "assistant calls a get_weather tool, answers it with a bundled Python function, and shows "
+        "the stream live, then a summary of the final run.",
+    )
+    demo.add_argument("--delay", type=float, default=0.004, help="seconds between streamed chunks (default 0.004)")
+    demo.set_defaults(handler=_command_demo)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve recorded .sse files from a fake Assistants server, for testing other clients",
+        description="Serve a recorded run (its stream files in order) on 127.0.0.1 until Ctrl-C.",
+    )
+    serve.add_argument("files", nargs="+", metavar="FILE", help="the run's .sse files, first stream first")
+    serve.add_argument("--api-key", default=None, help="the only API key to accept (default: any)")
+    serve.add_argument("--chunk-size", type=int, default=None, help="bytes per write")
+    serve.add_argument("--delay", type=float, default=0.0, help="seconds between writes")
+    serve.set_defaults(handler=_command_serve)
+
+    record = commands.add_parser(
+        "record",
+        help="create a run on a live service and record its stream to a .sse file",
+        description="Create a streaming run and write the raw stream to FILE (plus FILE.timing for "
+        "replay with the original pacing). The API key is read from --api-key or $OPENAI_API_KEY and "
+        "is never written to the recording.",
+    )
+    record.add_argument("base_url", metavar="URL", help="the API root, e.g. https://host/v1")
+    record.add_argument("--thread", required=True, help="the thread to run on")
+    record.add_argument("--assistant", help="the assistant id")
+    record.add_argument("--agent", help="the agent id (Azure AI Agents' dialect)")
+    record.add_argument("--out", required=True, type=Path, metavar="FILE", help="the .sse file to write")
+    record.add_argument("--api-key", default=None)
+    record.add_argument("--api-key-header", default="Authorization", help='"Authorization" (Bearer) or e.g. "api-key"')
+    record.add_argument("--header", action="append", default=[], metavar="NAME:VALUE", help="an extra header")
+    record.add_argument("--query", action="append", default=[], metavar="NAME=VALUE", help="e.g. api-version=2025-05-01")
+    record.set_defaults(handler=_command_record)
+
+
+_EXTRA_COMMANDS.append(_register)

@@ -1,0 +1,207 @@
+"""The ``runstream`` command line: replay and check recorded streams (and more).
+
+Every command prints errors as one line on stderr and exits non-zero, without a traceback.
+``-`` as a file name reads standard input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any, BinaryIO
+
+import msgspec
+
+from .._core.accumulator import Accumulator
+from .._core.events import AssistantStreamEvent, DoneEvent, UnknownEvent
+from .._samples import sample_stream_paths
+from .._streaming.recording import replay_chunks
+from .._streaming.sync_stream import RunStream
+from ..errors import IncompleteStreamError, RunstreamError
+
+__all__ = ["main"]
+
+#: Exit statuses.
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # check found discrepancies
+EXIT_ERROR = 2  # bad input, unreadable file, incomplete stream
+
+
+class CommandError(Exception):
+    """An error to report as one line, with an exit status."""
+
+    def __init__(self, message: str, status: int = EXIT_ERROR, *, partial: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        #: The last input ended early: the state built so far is complete otherwise.
+        self.partial = partial
+
+
+def _open_input(name: str) -> BinaryIO:
+    if name == "-":
+        return sys.stdin.buffer
+    try:
+        return open(name, "rb")  # noqa: SIM115 - closed by the stream
+    except OSError as error:
+        raise CommandError(f"cannot read {name}: {error.strerror or error}") from None
+
+
+def _replay_files(
+    names: Sequence[str], accumulator: Accumulator, speed: float = 0.0
+) -> Iterator[tuple[str, AssistantStreamEvent]]:
+    """Feed the files, in order, into one accumulator; yield (file name, event). With a
+    ``speed``, a file with a ``.timing`` record is replayed at its recorded pace."""
+    for name in names:
+        file = _open_input(name)
+        source: Any = file if not speed or name == "-" else replay_chunks(name, speed=speed)
+        stream = RunStream(source, accumulator=accumulator)
+        label = "standard input" if name == "-" else name
+        try:
+            for event in stream:
+                yield name, event
+        except IncompleteStreamError as error:
+            # Name the file, as for any other error; when it is the last one, what was
+            # accumulated is still worth printing (replay --json).
+            raise CommandError(f"{label}: {error}", partial=name == names[-1]) from None
+        except RunstreamError as error:
+            raise CommandError(f"{label}: {error}") from None
+        finally:
+            if file is not sys.stdin.buffer:
+                file.close()
+
+
+def _describe(ordinal: int, event: AssistantStreamEvent) -> str:
+    data: Any = event.data
+    if isinstance(event, (DoneEvent, UnknownEvent)):
+        object_id = "-"
+        size = len(event.data)
+    else:
+        object_id = getattr(data, "id", None) or "-"
+        size = len(msgspec.json.encode(data))
+    return f"{ordinal:6d}  {event.event:<28s}  {object_id:<32s}  {size:7d}"
+
+
+def _command_replay(arguments: argparse.Namespace) -> int:
+    accumulator = Accumulator()
+    out = sys.stdout
+    try:
+        for ordinal, (_, event) in enumerate(_replay_files(arguments.files, accumulator, arguments.speed)):
+            if not arguments.json:
+                out.write(_describe(ordinal, event) + "\n")
+    except CommandError as error:
+        if arguments.json and error.partial:
+            _write_json(accumulator)
+        raise
+    if arguments.json:
+        _write_json(accumulator)
+    return EXIT_OK
+
+
+def _write_json(accumulator: Accumulator) -> None:
+    sys.stdout.write(msgspec.json.encode(accumulator.to_builtins()).decode() + "\n")
+
+
+def _command_check(arguments: argparse.Namespace) -> int:
+    accumulator = Accumulator()
+    for _ in _replay_files(arguments.files, accumulator):
+        pass
+    for anomaly in accumulator.anomalies:
+        sys.stdout.write(f"note: event #{anomaly.ordinal}: {anomaly.detail}\n")
+    if not accumulator.discrepancies:
+        sys.stdout.write(
+            f"ok: {accumulator.events_fed} events, {len(accumulator.run_steps)} steps, "
+            f"{len(accumulator.messages)} messages; the deltas match every final object\n"
+        )
+        return EXIT_OK
+    sys.stdout.write(f"{len(accumulator.discrepancies)} discrepancies between deltas and final objects:\n")
+    for found in accumulator.discrepancies:
+        sys.stdout.write(
+            f"- {found.object_id} {found.path}: deltas built {_short(found.from_deltas)}, "
+            f"final object has {_short(found.authoritative)}\n"
+        )
+    return EXIT_FINDINGS
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``runstream`` command."""
+    from .. import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="runstream",
+        description="Decode, accumulate and check Assistants run streams (server-sent events).",
+    )
+    parser.add_argument("--version", action="version", version=f"runstream {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    default_files = [str(path) for path in sample_stream_paths()]
+
+    replay = commands.add_parser(
+        "replay",
+        help="print the events of recorded .sse files, or the final state as JSON",
+        description="Feed recorded .sse files, in order, into one accumulator. Prints one line per "
+        "event (ordinal, event name, object id, data size), or with --json the final state as "
+        '{"runs": [...], "steps": [...], "messages": [...]}. Without files, replays the bundled sample.',
+    )
+    replay.add_argument("files", nargs="*", default=default_files, metavar="FILE", help="a .sse file, or - for stdin")
+    replay.add_argument("--json", action="store_true", help="print the final state as one JSON object")
+    replay.add_argument(
+        "--speed",
+        type=float,
+        default=0.0,
+        metavar="X",
+        help="replay at the recorded pace (1 = real time, 2 = twice as fast) when a FILE.timing "
+        "record exists; default: instantly",
+    )
+    replay.set_defaults(handler=_command_replay)
+
+    check = commands.add_parser(
+        "check",
+        help="replay .sse files and verify the deltas against the final objects",
+        description="Replay recorded .sse files into one accumulator and compare what the deltas built "
+        "with each authoritative final object. Exits 0 when nothing differs, 1 with the list of "
+        "discrepancies otherwise, 2 on bad input.",
+    )
+    check.add_argument("files", nargs="*", default=default_files, metavar="FILE", help="a .sse file, or - for stdin")
+    check.set_defaults(handler=_command_check)
+
+    from . import live  # noqa: F401 - registers demo, serve and record
+
+    for register in _EXTRA_COMMANDS:
+        register(commands)
+    return parser
+
+
+# Further commands (serve, demo, record) register themselves here.
+_EXTRA_COMMANDS: list[Any] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``runstream`` command; return its exit status."""
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    if arguments.command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        return int(arguments.handler(arguments))
+    except CommandError as error:
+        sys.stdout.flush()
+        sys.stderr.write(f"runstream {arguments.command}: error: {error}\n")
+        return error.status
+    except RunstreamError as error:
+        sys.stdout.flush()
+        sys.stderr.write(f"runstream {arguments.command}: error: {error}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,426 @@
+"""The sans-IO server-sent events decoder: bytes in, `ServerSentEvent`s out.
+
+It follows the WHATWG HTML standard, section "Interpreting an event stream", to the letter:
+CR, LF and CRLF line endings (also a CRLF split across two chunks), a UTF-8 byte order mark
+only at the very start, comment lines, fields without a colon, one leading space stripped
+from a value, data lines joined with LF, no dispatch for an empty data buffer, ``id`` values
+containing NUL ignored, ``retry`` only when all ASCII digits, and an unterminated last block
+discarded at the end. Lines are decoded as UTF-8 with invalid sequences replaced by U+FFFD;
+line terminators are ASCII, so decoding line by line equals decoding the whole stream.
+
+The decoder works on bytes in bulk (``rfind`` / ``splitlines``), never per character, and
+never rescans bytes it has already searched: a long line arriving in many small chunks is
+kept as a list of pieces and joined once, so decoding stays linear in the input.
+"""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+
+from ..errors import EventTooLargeError
+
+__all__ = ["DEFAULT_MAX_EVENT_SIZE", "SSEDecoder", "ServerSentEvent"]
+
+#: The largest event (and the longest line) the decoder buffers, in bytes, unless told
+#: otherwise, or unless the stream carried more bytes before it (see `SSEDecoder`). Real
+#: events are a few hundred bytes; the largest new ones are complete run steps with
+#: file_search results, which stay far below a megabyte. 16 MiB leaves room for any real
+#: payload while bounding what a broken or hostile server can make us hold.
+DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
+
+_BOM = b"\xef\xbb\xbf"
+# The usual shapes of a whole event, matched in C: an ``event`` and a ``data`` line, or a
+# lone ``data`` line, each followed by the blank line that dispatches it.
+_EVENT_BLOCK = re.compile(rb"event: ([^\n]*)\ndata: ([^\n]*)\n\n")
+_DATA_BLOCK = re.compile(rb"data: ([^\n]*)\n\n")
+# Values from this size on are decoded from a memoryview, without an intermediate copy.
+_LARGE_VALUE = 64 * 1024
+_CR = 13
+_LF = 10
+
+
+def _decode(buffer: bytes, start: int, end: int) -> str:
+    """``buffer[start:end]`` decoded as UTF-8; a large value straight from the buffer,
+    without the intermediate copy a slice would make."""
+    if end - start < _LARGE_VALUE:
+        return buffer[start:end].decode("utf-8", "replace")
+    return str(memoryview(buffer)[start:end], "utf-8", "replace")
+
+
+class ServerSentEvent(msgspec.Struct, frozen=True, gc=False):
+    """One dispatched server-sent event.
+
+    Attributes:
+        event: the event type; ``"message"`` when the block had no ``event`` field.
+        data: the data lines joined with ``"\\n"``.
+        id: the last event ID at dispatch time; it persists across events until changed.
+        retry: the last valid ``retry`` value seen on the stream, or ``None``.
+        offset: the byte offset in the stream of the event's first line (for error messages).
+    """
+
+    event: str = "message"
+    data: str = ""
+    id: str = ""
+    retry: int | None = None
+    offset: int = 0
+
+    def json(self) -> object:
+        """Decode ``data`` as JSON into plain Python objects."""
+        return msgspec.json.decode(self.data)
+
+
+class SSEDecoder:
+    """Incremental, sans-IO decoder of a ``text/event-stream`` body.
+
+    Feed it bytes as they arrive; it returns the events each chunk completed. The result
+    never depends on how the bytes were chunked.
+
+    Examples:
+        >>> decoder = SSEDecoder()
+        >>> decoder.feed(b"event: done\\ndata: [DO")
+        []
+        >>> decoder.feed(b"NE]\\n\\n")
+        [ServerSentEvent(event='done', data='[DONE]', id='', retry=None, offset=0)]
+        >>> decoder.end()
+        []
+
+    An event may also be as large as the part of the stream before it: an authoritative
+    object repeats what its deltas built (``thread.run.requires_action`` repeats the whole
+    arguments of the calls it waits on, ``thread.message.completed`` the whole text), so a
+    50 MB tool call works with the default limit, while a server that opens with a flood
+    is stopped at ``max_event_size``. Either way what the decoder holds is bounded by what
+    the server sent, and whether an event passes does not depend on the chunking.
+
+    Args:
+        max_event_size: the largest event or line to buffer, in bytes (more when the
+            stream before the event was longer); beyond it `feed` raises
+            `EventTooLargeError` naming the byte offset.
+    """
+
+    def __init__(self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
+        self.max_event_size = max_event_size
+        # Bytes of the line not yet terminated, kept as pieces so they are joined only once.
+        self._partial: list[bytes] = []
+        self._partial_size = 0
+        # Stream offset of the first byte of the partial line (all before it is consumed).
+        self._offset = 0
+        self._at_start = True
+        self._skip_lf = False
+        self._event_type = ""
+        self._data: list[bytes] = []
+        self._data_size = 0
+        self._event_offset = -1
+        self._last_event_id = ""
+        self._retry: int | None = None
+        # A size error found after some events of a chunk: raised by the next call.
+        self._error: EventTooLargeError | None = None
+
+    @property
+    def last_event_id(self) -> str:
+        """The last event ID buffer: the value of the latest valid ``id`` field."""
+        return self._last_event_id
+
+    @property
+    def retry(self) -> int | None:
+        """The reconnection time in milliseconds from the latest valid ``retry`` field."""
+        return self._retry
+
+    @property
+    def offset(self) -> int:
+        """How many bytes of the stream have been consumed into complete lines."""
+        return self._offset
+
+    def feed(self, data: bytes) -> list[ServerSentEvent]:
+        """Take the next chunk of the stream and return the events it completed.
+
+        Raises:
+            EventTooLargeError: a line or an event grew beyond ``max_event_size``. The
+                events the chunk completed before that point are returned first; the
+                error is raised by the next call (nothing received is lost).
+        """
+        if self._error is not None:
+            raise self._error
+        if not data:
+            return []
+        if self._at_start:
+            data = self._strip_bom(data)
+            if not data:
+                return []
+        if self._skip_lf:
+            # The previous chunk ended with CR; an LF starting this one completes that CRLF.
+            self._skip_lf = False
+            if data[0] == _LF:
+                self._offset += 1
+                data = data[1:]
+                if not data:
+                    return []
+        last = data[-1]
+        if last == _LF or last == _CR:
+            # The usual chunk ends with whole lines: no search, no copy.
+            complete = data
+            rest = b""
+            self._skip_lf = last == _CR
+        else:
+            end = max(data.rfind(b"\n"), data.rfind(b"\r"))
+            if end < 0:
+                self._partial.append(data)
+                self._partial_size += len(data)
+                if self._partial_size + self._data_size > self.max_event_size:
+                    self._check_size()
+                return []
+            complete = data[: end + 1]
+            rest = data[end + 1 :]
+        if self._partial:
+            self._partial.append(complete)
+            complete = b"".join(self._partial)
+            self._partial = []
+        if rest:
+            self._partial = [rest]
+        self._partial_size = len(rest)
+        events: list[ServerSentEvent] = []
+        try:
+            if b"\r" in complete:
+                self._process(complete, events)
+            else:
+                self._process_lf(complete, events)
+            if self._partial_size + self._data_size > self.max_event_size:
+                self._check_size()
+        except EventTooLargeError as error:
+            self._error = error
+            if events:
+                return events
+            raise
+        return events
+
+    def end(self) -> list[ServerSentEvent]:
+        """Signal the end of the stream; return the events it completed (always none).
+
+        By the standard, an event whose block was not terminated by a blank line is
+        discarded. The decoder is reset for reuse (a reconnection), keeping only the last
+        event ID and the retry value, which persist across connections; byte offsets start
+        again at 0.
+
+        Raises:
+            EventTooLargeError: the last chunk hit the size limit after completing events.
+        """
+        error, self._error = self._error, None
+        self._partial = []
+        self._partial_size = 0
+        self._at_start = True
+        self._skip_lf = False
+        self._event_type = ""
+        self._data = []
+        self._data_size = 0
+        self._event_offset = -1
+        self._offset = 0
+        if error is not None:
+            raise error
+        return []
+
+    def _strip_bom(self, data: bytes) -> bytes:
+        if self._partial:
+            # Fewer than three bytes arrived so far, all a prefix of the BOM.
+            data = b"".join(self._partial) + data
+            self._partial = []
+            self._partial_size = 0
+        if len(data) < len(_BOM) and _BOM.startswith(data):
+            self._partial = [data]
+            self._partial_size = len(data)
+            return b""
+        self._at_start = False
+        if data.startswith(_BOM):
+            self._offset += len(_BOM)
+            return data[len(_BOM) :]
+        return data
+
+    def _process_lf(self, complete: bytes, events: list[ServerSentEvent]) -> None:
+        """The fast path for LF-only input: whole events at a time.
+
+        The usual event is exactly ``event: NAME`` and ``data: JSON`` lines and a blank line;
+        it is matched whole by one compiled pattern, in C. Any other block (comments, ``id``, ``retry``,
+        several data lines, no space after the colon) goes through `_process`, the
+        line-by-line path, so both paths give the same result by construction.
+        """
+        origin = self._offset
+        position = 0
+        if self._event_offset >= 0:
+            pending = _DATA_BLOCK.match(complete) if not self._data else None
+            if pending is not None and pending.end() - 2 <= max(self.max_event_size, self._event_offset):
+                # The usual way an event is split across chunks: its ``event`` line came
+                # before, its one ``data`` line (large ones come in many chunks) ends here.
+                value_start, value_end = pending.span(1)
+                events.append(
+                    ServerSentEvent(
+                        self._event_type or "message",
+                        _decode(complete, value_start, value_end),
+                        self._last_event_id,
+                        self._retry,
+                        self._event_offset,
+                    )
+                )
+                self._event_type = ""
+                self._event_offset = -1
+                position = pending.end()
+            else:
+                # Any other event in progress: finish it line by line, up to its blank line.
+                if complete[0] == _LF:
+                    position = 1
+                else:
+                    found = complete.find(b"\n\n")
+                    if found < 0:
+                        self._process(complete, events)
+                        return
+                    position = found + 2
+                self._process(complete[:position], events)
+        find = complete.find
+        size = len(complete)
+        max_event_size = self.max_event_size
+        last_event_id = self._last_event_id
+        retry = self._retry
+        match_event = _EVENT_BLOCK.match
+        match_data = _DATA_BLOCK.match
+        while position < size:
+            block = match_event(complete, position)
+            if block is not None:
+                block_end = block.end()
+                if block_end - position < _LARGE_VALUE:
+                    name, value = block.groups()
+                    if len(name) + 7 <= max_event_size and len(value) + 6 <= max_event_size:
+                        events.append(
+                            ServerSentEvent(
+                                name.decode("utf-8", "replace") or "message",
+                                value.decode("utf-8", "replace"),
+                                last_event_id,
+                                retry,
+                                origin + position,
+                            )
+                        )
+                        position = block_end
+                        continue
+                else:
+                    value_start, value_end = block.span(2)
+                    if value_start - position - 1 <= max_event_size and value_end - value_start + 6 <= max_event_size:
+                        # A large value is decoded straight from the buffer: one copy less.
+                        events.append(
+                            ServerSentEvent(
+                                complete[position + 7 : value_start - 7].decode("utf-8", "replace") or "message",
+                                _decode(complete, value_start, value_end),
+                                last_event_id,
+                                retry,
+                                origin + position,
+                            )
+                        )
+                        position = block.end()
+                        continue
+            elif complete[position] == _LF:
+                position += 1  # a blank line between events changes nothing
+                continue
+            else:
+                block = match_data(complete, position)
+                if block is not None and block.end() - position - 2 <= max_event_size:
+                    events.append(
+                        ServerSentEvent(
+                            "message",
+                            block.group(1).decode("utf-8", "replace"),
+                            last_event_id,
+                            retry,
+                            origin + position,
+                        )
+                    )
+                    position = block.end()
+                    continue
+            end = find(b"\n\n", position)
+            if end < 0:
+                break
+            self._offset = origin + position
+            self._process(complete[position : end + 2], events)
+            position = end + 2
+            last_event_id = self._last_event_id
+            retry = self._retry
+        self._offset = origin + position
+        if position < len(complete):
+            self._process(complete[position:], events)
+
+    def _process(self, complete: bytes, events: list[ServerSentEvent]) -> None:
+        position = self._offset
+        event_type = self._event_type
+        data = self._data
+        data_size = self._data_size
+        event_offset = self._event_offset
+        max_event_size = self.max_event_size
+        for raw_line in complete.splitlines(True):
+            line_start = position
+            position += len(raw_line)
+            line = raw_line.rstrip(b"\r\n")
+            if not line:
+                if data:
+                    events.append(
+                        ServerSentEvent(
+                            event_type or "message",
+                            b"\n".join(data).decode("utf-8", "replace"),
+                            self._last_event_id,
+                            self._retry,
+                            event_offset,
+                        )
+                    )
+                    data = []
+                    data_size = 0
+                event_type = ""
+                event_offset = -1
+                continue
+            if event_offset < 0:
+                event_offset = line_start
+            if len(line) + data_size > max_event_size and len(line) + data_size > event_offset:
+                # The same test `feed` applies to a partial line, so whether (and where) the
+                # limit is hit does not depend on how the stream was chunked.
+                self._too_large("line" if not data else "event", event_offset, event_type)
+            if line[:5] == b"data:":
+                value = line[6:] if line[5:6] == b" " else line[5:]
+                data.append(value)
+                data_size += len(value) + 1
+                continue
+            if line[0] == 58:  # ":" starts a comment
+                continue
+            colon = line.find(b":")
+            if colon < 0:
+                name, value = line, b""
+            else:
+                name = line[:colon]
+                value = line[colon + 2 :] if line[colon + 1 : colon + 2] == b" " else line[colon + 1 :]
+            if name == b"event":
+                event_type = value.decode("utf-8", "replace")
+            elif name == b"data":
+                data.append(value)
+                data_size += len(value) + 1
+            elif name == b"id":
+                if b"\0" not in value:
+                    self._last_event_id = value.decode("utf-8", "replace")
+            elif name == b"retry":
+                if value.isdigit() and value.isascii():
+                    self._retry = int(value)
+        self._offset = position
+        self._event_type = event_type
+        self._data = data
+        self._data_size = data_size
+        self._event_offset = event_offset
+
+    def _check_size(self) -> None:
+        """The partial line and the event's data passed ``max_event_size``: raise unless
+        the stream before the event was longer still."""
+        start = self._event_offset if self._event_offset >= 0 else self._offset
+        if self._partial_size + self._data_size > start:
+            self._too_large("line" if not self._data else "event")
+
+    def _too_large(self, what: str, start: int | None = None, event_type: str | None = None) -> None:
+        if start is None:
+            start = self._event_offset if self._event_offset >= 0 else self._offset
+        if event_type is None:
+            event_type = self._event_type
+        raise EventTooLargeError(
+            f"server-sent {what} larger than max_event_size={self.max_event_size} bytes and than the "
+            f"{start} bytes of the stream before it (pass a larger max_event_size to accept it)",
+            event=event_type or None,
+            offset=start,
+        )

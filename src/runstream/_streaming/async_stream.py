@@ -1,0 +1,189 @@
+"""`AsyncRunStream`: a run stream read asynchronously (anyio: asyncio and trio)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from typing import Any
+
+import anyio
+
+from .._core.accumulator import Accumulator
+from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent, EventDecoder
+from .._core.sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
+from .._models.message import Message
+from .._models.run import Run
+from .._models.run_step import RunStep
+from .handlers import AsyncEventHandler, EventHandler
+from .sources import Source, aclose_unopened, open_async_source
+from .stream_base import SnapshotUpdate, StreamBase, text_pieces
+
+__all__ = ["AsyncRunStream"]
+
+
+class AsyncRunStream(StreamBase):
+    """A run stream, read asynchronously: ``async for`` it for typed events.
+
+    The asynchronous twin of `RunStream`, driving the same sans-IO core. Use it as an
+    async context manager so the HTTP response is closed even when the consumer stops
+    early or is cancelled.
+
+    Args:
+        source: an httpx async response, an httpx-sse ``EventSource``, an async iterable of
+            bytes or of server-sent events, or any source `RunStream` accepts.
+        handler: an `AsyncEventHandler` (or a synchronous `EventHandler`).
+        accumulator: continue an existing accumulated state (a continuation stream).
+        max_event_size: the largest event the decoder buffers, in bytes.
+    """
+
+    def __init__(
+        self,
+        source: Any,
+        handler: AsyncEventHandler | EventHandler | None = None,
+        *,
+        accumulator: Accumulator | None = None,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    ) -> None:
+        super().__init__(handler if handler is not None else AsyncEventHandler(), accumulator, max_event_size)
+        self._source_object = source
+        self._source: Source | None = None
+        self._iterator: AsyncIterator[AssistantStreamEvent] | None = None
+
+    def __aiter__(self) -> AsyncIterator[AssistantStreamEvent]:
+        return self
+
+    async def __anext__(self) -> AssistantStreamEvent:
+        if self._iterator is None:
+            self._iterator = self._events()
+        return await self._iterator.__anext__()
+
+    async def __aenter__(self) -> AsyncRunStream:
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop reading and release the source (closes the HTTP response), even when the
+        surrounding task is being cancelled."""
+        with anyio.CancelScope(shield=True):
+            if self._iterator is not None:
+                await self._iterator.aclose()  # type: ignore[attr-defined]
+            if self._source is not None:
+                await self._source.aclose()
+            elif self._iterator is None:
+                await aclose_unopened(self._source_object)
+
+    async def _call(self, name: str, *arguments: Any) -> None:
+        result = getattr(self.handler, name)(*arguments)
+        if result is not None and hasattr(result, "__await__"):
+            await result
+
+    async def _events(self) -> AsyncIterator[AssistantStreamEvent]:
+        accumulator = self.accumulator
+        decode = EventDecoder().decode
+        update = accumulator.update
+        listens = self.handler.listens
+        # An exception a callback raised is the handler's own: it is never taken for a lost
+        # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
+        handler_error: Exception | None = None
+        self._begin()
+        try:
+            source = self._source = await open_async_source(self._source_object)
+            # aclosing: an async generator left unexhausted (an error, a break, a cancel)
+            # must be closed here, not by the garbage collector (trio warns, and the
+            # response it reads would stay open until then).
+            async with aclosing(self._batches(source)) as batches:
+                async for batch in batches:
+                    for sse in batch:
+                        event = decode(sse)
+                        if listens:
+                            notifications = accumulator.feed(event)
+                            try:
+                                await self._call("dispatch", event, notifications)
+                            except Exception as raised_by_handler:
+                                handler_error = raised_by_handler
+                                raise
+                        else:
+                            update(event)
+                        if type(event) is ErrorEvent:
+                            raise self._error_event(event)
+                        if type(event) is DoneEvent:
+                            self.done_received = True
+                        yield event
+            self.ended = True
+            incomplete = self._incomplete()
+            if incomplete is not None:
+                raise incomplete
+        except Exception as raised:
+            self.ended = True
+            dropped_at_rest = raised is not handler_error and self._dropped_at_rest(raised)
+            self._end_accumulator()
+            if raised is handler_error:
+                error = raised
+            else:
+                if dropped_at_rest:
+                    await self._call("on_end")
+                    return
+                error = self._translate(raised)
+                if getattr(error, "timeout", False):
+                    await self._call("on_timeout")
+            await self._call("on_exception", error)
+            await self._call("on_end")
+            if error is raised:
+                raise
+            raise error from raised
+        finally:
+            if self._source is not None:
+                with anyio.CancelScope(shield=True):
+                    await self._source.aclose()
+        await self._call("on_end")
+
+    async def _batches(self, source: Source) -> AsyncIterator[Any]:
+        if source.kind == "bytes":
+            sse_decoder = SSEDecoder(self.max_event_size)
+            async for chunk in source.items:
+                self.bytes_received += len(chunk)
+                yield sse_decoder.feed(chunk)
+            yield sse_decoder.end()
+        else:
+            async for sse in source.items:
+                yield (sse,)
+
+    # ---- conveniences --------------------------------------------------------------------
+
+    async def until_done(self) -> AsyncRunStream:
+        """Read the stream to its end."""
+        async for _ in self:
+            pass
+        return self
+
+    async def snapshots(self) -> AsyncIterator[SnapshotUpdate]:
+        """Iterate the stream as (event, snapshot it changed) updates."""
+        async for event in self:
+            yield SnapshotUpdate(event, self._view_for(event))
+
+    async def text_deltas(self) -> AsyncIterator[str]:
+        """Iterate the stream as the text fragments of its messages."""
+        async for event in self:
+            for piece in text_pieces(event):
+                yield piece
+
+    async def final_run(self) -> Run:
+        """Read to the end; return the run as it ended."""
+        await self.until_done()
+        return self._final_run()
+
+    async def final_run_steps(self) -> list[RunStep]:
+        """Read to the end; return every run step, in creation order."""
+        await self.until_done()
+        return self.accumulator.run_steps
+
+    async def final_messages(self) -> list[Message]:
+        """Read to the end; return every message, in creation order."""
+        await self.until_done()
+        return self.accumulator.messages
+
+    get_final_run = final_run
+    get_final_run_steps = final_run_steps
+    get_final_messages = final_messages

@@ -1,0 +1,128 @@
+"""The layers stay layered: the sans-IO core imports no I/O library, and no layer reaches up.
+
+These are static checks over the source (every ``import`` statement, including ones inside
+functions), so they hold for code paths that a test run might never execute.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1] / "src" / "runstream"
+
+# What the core and the wire model may import from outside the package: computation only.
+# Anything that reaches a socket, a thread, an event loop, a process or a file is absent on
+# purpose; the adapters in ``_streaming`` and ``_api`` bring I/O to the core.
+PURE_STDLIB = {
+    "__future__", "abc", "collections", "dataclasses", "enum", "functools", "inspect",
+    "itertools", "math", "operator", "re", "types", "typing", "difflib", "codecs", "warnings",
+    "weakref",  # lazy snapshot views (core/views.py): no I/O
+}
+PURE_THIRD_PARTY = {"msgspec"}
+
+# Layers, bottom up: a module may import its own layer and the layers below it.
+LAYERS = ["errors", "_models", "_core", "_streaming", "_api", "_cli"]
+
+
+def _modules_in(layer: str) -> list[Path]:
+    path = PACKAGE_DIR / layer
+    return sorted(path.rglob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+
+
+def _type_only_lines(tree: ast.Module) -> set[int]:
+    """Lines under ``if TYPE_CHECKING:``: imports for annotations, never executed."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for inner in node.body:
+                lines.update(range(inner.lineno, (inner.end_lineno or inner.lineno) + 1))
+    return lines
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """Every module a run-time ``import`` statement in ``path`` names, as an absolute name."""
+    package_parts = ["runstream", *path.relative_to(PACKAGE_DIR).with_suffix("").parts]
+    if package_parts[-1] == "__init__":
+        package_parts = package_parts[:-1]
+    else:
+        package_parts = package_parts[:-1]
+    found: list[tuple[int, str]] = []
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    type_only = _type_only_lines(tree)
+    for node in ast.walk(tree):
+        if getattr(node, "lineno", None) in type_only:
+            continue
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package_parts[: len(package_parts) - (node.level - 1)]
+                module = ".".join(base + ([node.module] if node.module else []))
+                if node.module is None:  # ``from . import name``: each name is a module
+                    found.extend((node.lineno, f"{module}.{alias.name}") for alias in node.names)
+                    continue
+            else:
+                module = node.module or ""
+            found.append((node.lineno, module))
+    return found
+
+
+def _layer_of(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "runstream" or len(parts) == 1:
+        return None
+    return parts[1] if parts[1] in LAYERS else None
+
+
+@pytest.mark.parametrize("layer", ["errors", "_models", "_core"])
+def test_the_core_imports_no_io_library(layer: str) -> None:
+    offenders = []
+    for path in _modules_in(layer):
+        for line, module in _imports(path):
+            top = module.split(".")[0]
+            if top == "runstream":
+                inner = _layer_of(module)
+                if inner not in ("errors", "_models", "_core"):
+                    offenders.append(f"{path.name}:{line} imports {module}")
+            elif top not in PURE_STDLIB | PURE_THIRD_PARTY:
+                offenders.append(f"{path.name}:{line} imports {module}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_no_layer_imports_a_layer_above_it(layer: str) -> None:
+    rank = LAYERS.index(layer)
+    offenders = []
+    for path in _modules_in(layer):
+        for line, module in _imports(path):
+            inner = _layer_of(module)
+            if inner is not None and LAYERS.index(inner) > rank:
+                offenders.append(f"{path.relative_to(PACKAGE_DIR)}:{line} imports {module}")
+    assert offenders == []
+
+
+def test_importing_the_core_loads_no_io_library() -> None:
+    # The static check above reads import statements; this one asks the interpreter. The core's
+    # modules are loaded by path, without running ``runstream/__init__.py`` (which imports the
+    # adapters on purpose), and then ``sys.modules`` must hold none of the I/O libraries.
+    script = f"""
+import importlib.util, sys, types
+root = {str(PACKAGE_DIR)!r}
+package = types.ModuleType("runstream"); package.__path__ = [root]; sys.modules["runstream"] = package
+before = set(sys.modules)
+import runstream.errors
+import runstream._core.accumulator, runstream._core.sse, runstream._core.events
+import runstream._core.verify, runstream._core.callbacks, runstream._core.resync
+import runstream._core.tool_calls
+loaded = set(sys.modules) - before
+banned = {{"httpx", "httpx_sse", "anyio", "asyncio", "trio", "socket", "ssl", "threading",
+          "subprocess", "h11", "httpcore"}}
+print(sorted(name for name in loaded if name.split(".")[0] in banned))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
