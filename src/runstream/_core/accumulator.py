@@ -49,6 +49,7 @@ from .._models.message import (
 )
 from .._models.run import RUN_RESTING_STATUSES, RUN_TERMINAL_STATUSES, Run
 from .._models.run_step import (
+    FunctionToolCallDelta,
     STEP_TERMINAL_STATUSES,
     RunStep,
     RunStepDeltaEvent,
@@ -95,12 +96,16 @@ from .notifications import (
     ToolCallDone,
     UnknownEventReceived,
 )
-from .sse import ServerSentEvent
+from .sse import RawRun, ServerSentEvent
 from .step_builder import StepBuilder, ToolCallBuilder
 from .tool_calls import pending_tool_calls
 from .verify import compare_messages, compare_steps
 
 __all__ = ["Accumulator", "AccumulatorState"]
+
+# The decoders of the two delta events (the fast path of `Accumulator.update_run`).
+_STEP_DELTA_DECODE = msgspec.json.Decoder(RunStepDeltaEvent).decode
+_MESSAGE_DELTA_DECODE = msgspec.json.Decoder(MessageDeltaEvent).decode
 
 
 
@@ -237,6 +242,93 @@ class Accumulator:
         if self._finished or self._done:
             self._before(event)
         self._dispatch[type(event)](event, False)
+
+    def update_run(self, run: RawRun, decoder: EventDecoder) -> ErrorEvent | None:
+        """`update` with each event of a `RawRun` (see `SSEDecoder.feed_runs`), decoded by
+        ``decoder``; stops after an ``error`` event, which it returns.
+
+        The fast path of a stream whose events nobody reads one by one. The most common
+        deltas (one more fragment of a function call's arguments, of a text part) are
+        decoded and merged right here, with no event object; every other event, and these
+        whenever anything about them is unusual, is decoded and merged exactly as `update`
+        would, with the same errors (ordinal and byte offset included).
+        """
+        steps, messages = self._steps, self._messages
+        decode_step_delta, decode_message_delta = _STEP_DELTA_DECODE, _MESSAGE_DELTA_DECODE
+        pairs = run.pairs
+        start = decoder.ordinal
+        position = -1
+        try:
+            for name, raw in pairs:
+                position += 1
+                if name == b"thread.run.step.delta" and not (self._finished or self._done):
+                    try:
+                        data = decode_step_delta(raw)
+                    except (msgspec.MsgspecError, RecursionError):
+                        data = None
+                    if data is not None:
+                        step = steps.get(data.id)
+                        # Not for a new or finished step, a live view, or the delta that compacts.
+                        if step is not None and step.details_type == "tool_calls" and not step.done \
+                                and step.view_ref is None and step.delta_count & 255 != 255:
+                            details = data.delta.step_details
+                            if type(details) is ToolCallDeltaObject:
+                                calls = details.tool_calls
+                                if calls and len(calls) == 1:
+                                    call_delta = calls[0]
+                                    if type(call_delta) is FunctionToolCallDelta:
+                                        call = step.tool_calls.get(call_delta.index)
+                                        if call is not None and call.type == "function":
+                                            self.events_fed += 1
+                                            step.cached = None
+                                            step.view = None
+                                            step.delta_count += 1
+                                            self.current_step_id = data.id
+                                            call.apply(call_delta)
+                                            continue
+                        self.events_fed += 1
+                        self._on_step_delta(ThreadRunStepDelta(data), False)
+                        continue
+                elif name == b"thread.message.delta" and not (self._finished or self._done):
+                    try:
+                        data = decode_message_delta(raw)
+                    except (msgspec.MsgspecError, RecursionError):
+                        data = None
+                    if data is not None:
+                        message = messages.get(data.id)
+                        if message is not None and not message.done and message.delta_count & 255 != 255:
+                            delta = data.delta
+                            content = delta.content
+                            if content and delta.role is UNSET and len(content) == 1:
+                                block = content[0]
+                                if type(block) is TextDeltaBlock:
+                                    part = message.parts.get(block.index)
+                                    text = block.text
+                                    if part is not None and part.type == "text" and text and not text.annotations:
+                                        value = text.value
+                                        if value is not UNSET:
+                                            self.events_fed += 1
+                                            message.cached = None
+                                            message.view = None
+                                            message.delta_count += 1
+                                            self.current_message_id = data.id
+                                            part.cached = None
+                                            part.view = None
+                                            part.pieces.append(value)
+                                            part.size += len(value)
+                                            continue
+                        self.events_fed += 1
+                        self._on_message_delta(ThreadMessageDelta(data), False)
+                        continue
+                # Anything else: one event, decoded and merged the usual way.
+                decoder.ordinal = start + position
+                event = decoder.decode_pair(name, raw, run, position)
+                self.update(event)
+                if type(event) is ErrorEvent:
+                    return event
+        finally:
+            decoder.ordinal = start + position + 1
+        return None
 
     def _before(self, event: AssistantStreamEvent) -> None:
         # Housekeeping that only some events need: drop objects finished by the previous

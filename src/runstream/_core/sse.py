@@ -16,6 +16,7 @@ kept as a list of pieces and joined once, so decoding stays linear in the input.
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 import msgspec
 
@@ -35,6 +36,9 @@ _BOM = b"\xef\xbb\xbf"
 # lone ``data`` line, each followed by the blank line that dispatches it.
 _EVENT_BLOCK = re.compile(rb"event: ([^\n]*)\ndata: ([^\n]*)\n\n")
 _DATA_BLOCK = re.compile(rb"data: ([^\n]*)\n\n")
+# A run of such events back to back, for `SSEDecoder.feed_runs`: one match finds where the
+# run ends, one ``findall`` cuts it into (name, data) pairs, with no Python code per event.
+_EVENT_RUN = re.compile(rb"(?:event: [^\n]*\ndata: [^\n]*\n\n)+")
 # Values from this size on are decoded from a memoryview, without an intermediate copy.
 _LARGE_VALUE = 64 * 1024
 _CR = 13
@@ -69,6 +73,27 @@ class ServerSentEvent(msgspec.Struct, frozen=True, gc=False):
     def json(self) -> object:
         """Decode ``data`` as JSON into plain Python objects."""
         return msgspec.json.decode(self.data)
+
+
+class RawRun(msgspec.Struct, frozen=True, gc=False):
+    """Events back to back, each exactly an ``event`` and a ``data`` line (`SSEDecoder.feed_runs`).
+
+    Attributes:
+        offset: the byte offset in the stream of the first event's first line.
+        pairs: ``(name, data)`` of each event, as bytes; the k-th event starts
+            ``16 + len(name) + len(data)`` bytes after the one before it.
+    """
+
+    offset: int
+    pairs: list[tuple[bytes, bytes]]
+
+    def offsets(self) -> list[int]:
+        """The byte offset of each event of the run."""
+        offsets, position = [], self.offset
+        for name, data in self.pairs:
+            offsets.append(position)
+            position += 16 + len(name) + len(data)
+        return offsets
 
 
 class SSEDecoder:
@@ -140,6 +165,18 @@ class SSEDecoder:
                 events the chunk completed before that point are returned first; the
                 error is raised by the next call (nothing received is lost).
         """
+        return self._feed(data, False)
+
+    def feed_runs(self, data: bytes) -> list[ServerSentEvent | RawRun]:
+        """Like `feed`, for a consumer that decodes event data itself: runs of usual events
+        (exactly an ``event`` and a ``data`` line) come as `RawRun`s of ``(name, data)``
+        bytes pairs, in stream order among the `ServerSentEvent`s of every other event. The
+        events are those `feed` would return; ``id`` and ``retry`` do not apply to the
+        pairs (a block carrying them is never part of a run).
+        """
+        return self._feed(data, True)  # type: ignore[return-value]
+
+    def _feed(self, data: bytes, runs: bool) -> list[ServerSentEvent]:
         if self._error is not None:
             raise self._error
         if not data:
@@ -184,7 +221,7 @@ class SSEDecoder:
             if b"\r" in complete:
                 self._process(complete, events)
             else:
-                self._process_lf(complete, events)
+                self._process_lf(complete, events, runs)
             if self._partial_size + self._data_size > self.max_event_size:
                 self._check_size()
         except EventTooLargeError as error:
@@ -235,7 +272,7 @@ class SSEDecoder:
             return data[len(_BOM) :]
         return data
 
-    def _process_lf(self, complete: bytes, events: list[ServerSentEvent]) -> None:
+    def _process_lf(self, complete: bytes, events: list[ServerSentEvent], runs: bool = False) -> None:
         """The fast path for LF-only input: whole events at a time.
 
         The usual event is exactly ``event: NAME`` and ``data: JSON`` lines and a blank line;
@@ -281,7 +318,21 @@ class SSEDecoder:
         retry = self._retry
         match_event = _EVENT_BLOCK.match
         match_data = _DATA_BLOCK.match
+        match_run = _EVENT_RUN.match
+        findall = _EVENT_BLOCK.findall
         while position < size:
+            if runs:
+                run = match_run(complete, position)
+                if run is not None:
+                    run_end = run.end()
+                    pairs = findall(complete, position, run_end)
+                    # Every line within the limit (certainly so when the whole run is), or
+                    # the events go one by one below, where the limit's rules apply.
+                    if run_end - position <= max_event_size or max(map(len, chain.from_iterable(pairs))) + 7 <= max_event_size:
+                        events.append(RawRun(origin + position, pairs))  # type: ignore[arg-type]
+                        position = run_end
+                        continue
+                    runs = False  # not again for this chunk: the match would rescan the rest
             block = match_event(complete, position)
             if block is not None:
                 block_end = block.end()

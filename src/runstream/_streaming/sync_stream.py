@@ -8,7 +8,7 @@ from typing import Any
 
 from .._core.accumulator import Accumulator
 from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent, EventDecoder
-from .._core.sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
+from .._core.sse import DEFAULT_MAX_EVENT_SIZE, RawRun, SSEDecoder
 from .._models.message import Message
 from .._models.run import Run
 from .._models.run_step import RunStep
@@ -98,11 +98,16 @@ class RunStream(StreamBase):
         elif self._iterator is None:
             close_unopened(self._source_object)
 
-    def _events(self) -> Iterator[AssistantStreamEvent]:
+    def _events(self, drain: bool = False) -> Iterator[AssistantStreamEvent]:
+        # drain: the events are not wanted one by one (until_done with a handler that
+        # listens to nothing); runs of usual events are decoded and merged without a
+        # ServerSentEvent, a yield or a str copy each.
         handler = self.handler
         accumulator = self.accumulator
-        decode = EventDecoder().decode
+        event_decoder = EventDecoder()
+        decode = event_decoder.decode
         update = accumulator.update
+        update_run = accumulator.update_run
         listens = self.handler.listens
         # An exception a callback raised is the handler's own: it is never taken for a lost
         # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
@@ -111,8 +116,15 @@ class RunStream(StreamBase):
         self._begin()
         try:
             source = self._source = open_source(self._source_object)
-            for batch in RunStream._batches(self, source):  # self: the proxy, kept weak
+            for batch in RunStream._batches(self, source, drain):  # self: the proxy, kept weak
                 for sse in batch:
+                    if type(sse) is RawRun:
+                        error_event = update_run(sse, event_decoder)
+                        if accumulator._done:  # a done event was in the run
+                            self.done_received = True
+                        if error_event is not None:
+                            raise self._error_event(error_event)
+                        continue
                     event = decode(sse)
                     if listens:
                         notifications = accumulator.feed(event)
@@ -156,12 +168,13 @@ class RunStream(StreamBase):
                 source.close()
         handler.on_end()
 
-    def _batches(self, source: Source) -> Iterator[Any]:
+    def _batches(self, source: Source, drain: bool = False) -> Iterator[Any]:
         if source.kind == "bytes":
             sse_decoder = SSEDecoder(self.max_event_size)
+            feed = sse_decoder.feed_runs if drain else sse_decoder.feed
             for chunk in source.items:
                 self.bytes_received += len(chunk)
-                yield sse_decoder.feed(chunk)
+                yield feed(chunk)
             yield sse_decoder.end()
         else:
             for sse in source.items:
@@ -171,6 +184,8 @@ class RunStream(StreamBase):
 
     def until_done(self) -> RunStream:
         """Read the stream to its end."""
+        if self._iterator is None and not self.handler.listens:
+            self._iterator = RunStream._events(weakref.proxy(self), drain=True)
         for _ in self._generator():  # the generator itself: no Python-level __next__ per event
             pass
         return self
