@@ -86,3 +86,29 @@ def test_invalid_utf8_and_lenient_variants_inside_a_run_match_the_slow_path() ->
                             b'[{"index": 5, "type": "bing_grounding", "bing_grounding": {}}]}}}')
     for stream in (body, odd, body + wire(("thread.unknown", {"x": 1}))):
         assert outcome(stream, True, 4096) == outcome(stream, False, 4096)
+
+
+@pytest.mark.parametrize("corrupt_at", [None, 10, 56])
+def test_async_until_done_takes_the_same_fast_path(corrupt_at: int | None) -> None:
+    import anyio
+
+    body, _ = calls_body(corrupt_at)
+
+    async def read(drain: bool) -> tuple[Any, ...]:
+        async def chunks() -> Any:
+            for start in range(0, len(body), 100):
+                yield body[start : start + 100]
+
+        stream = runstream.AsyncRunStream(chunks())
+        error = None
+        try:
+            if drain:
+                await stream.until_done()
+            else:
+                async for _ in stream:
+                    pass
+        except runstream.RunstreamError as raised:
+            error = (type(raised).__name__, str(raised), getattr(raised, "offset", None))
+        return stream.accumulator.to_builtins(), stream.accumulator.events_fed, stream.done_received, error
+
+    assert anyio.run(read, True) == anyio.run(read, False)

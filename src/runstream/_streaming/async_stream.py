@@ -10,7 +10,7 @@ import anyio
 
 from .._core.accumulator import Accumulator
 from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent, EventDecoder
-from .._core.sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
+from .._core.sse import DEFAULT_MAX_EVENT_SIZE, RawRun, SSEDecoder
 from .._models.message import Message
 from .._models.run import Run
 from .._models.run_step import RunStep
@@ -79,10 +79,13 @@ class AsyncRunStream(StreamBase):
         if result is not None and hasattr(result, "__await__"):
             await result
 
-    async def _events(self) -> AsyncIterator[AssistantStreamEvent]:
+    async def _events(self, drain: bool = False) -> AsyncIterator[AssistantStreamEvent]:
+        # drain: as in RunStream._events (until_done with a handler that listens to nothing).
         accumulator = self.accumulator
-        decode = EventDecoder().decode
+        event_decoder = EventDecoder()
+        decode = event_decoder.decode
         update = accumulator.update
+        update_run = accumulator.update_run
         listens = self.handler.listens
         # An exception a callback raised is the handler's own: it is never taken for a lost
         # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
@@ -93,9 +96,16 @@ class AsyncRunStream(StreamBase):
             # aclosing: an async generator left unexhausted (an error, a break, a cancel)
             # must be closed here, not by the garbage collector (trio warns, and the
             # response it reads would stay open until then).
-            async with aclosing(self._batches(source)) as batches:
+            async with aclosing(self._batches(source, drain)) as batches:
                 async for batch in batches:
                     for sse in batch:
+                        if type(sse) is RawRun:
+                            error_event = update_run(sse, event_decoder)
+                            if accumulator._done:  # a done event was in the run
+                                self.done_received = True
+                            if error_event is not None:
+                                raise self._error_event(error_event)
+                            continue
                         event = decode(sse)
                         if listens:
                             notifications = accumulator.feed(event)
@@ -139,12 +149,12 @@ class AsyncRunStream(StreamBase):
                     await self._source.aclose()
         await self._call("on_end")
 
-    async def _batches(self, source: Source) -> AsyncIterator[Any]:
+    async def _batches(self, source: Source, drain: bool = False) -> AsyncIterator[Any]:
         if source.kind == "bytes":
             sse_decoder = SSEDecoder(self.max_event_size)
             async for chunk in source.items:
                 self.bytes_received += len(chunk)
-                yield sse_decoder.feed(chunk)
+                yield sse_decoder.feed_runs(chunk) if drain else sse_decoder.feed(chunk)
             yield sse_decoder.end()
         else:
             async for sse in source.items:
@@ -154,6 +164,8 @@ class AsyncRunStream(StreamBase):
 
     async def until_done(self) -> AsyncRunStream:
         """Read the stream to its end."""
+        if self._iterator is None and not self.handler.listens:
+            self._iterator = self._events(drain=True)
         async for _ in self:
             pass
         return self
