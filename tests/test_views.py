@@ -228,13 +228,15 @@ def test_delta_callbacks_cost_the_same_however_much_was_accumulated(deltas: Any,
     assert joined == []  # not one byte of the text or arguments was copied for a snapshot
 
 
-def test_step_delta_callback_costs_the_same_for_1_or_1000_parallel_calls() -> None:
+@pytest.mark.parametrize("handler_class", [Quiet, EventHandler])
+def test_a_delta_costs_the_same_for_1_or_1000_parallel_calls(handler_class: type) -> None:
+    # 512 deltas: two compactions of the call that grows, and none of the 999 others.
     work = []
     for parallel_calls in (1, 1_000):
-        handler = Quiet()
+        handler = handler_class()
         accumulator = _primed(parallel_calls)
         handler.accumulator = accumulator
-        work.append(_calls_made(handler, accumulator, _one_call_deltas(200)))
+        work.append(_calls_made(handler, accumulator, _one_call_deltas(512)))
     assert work[0] == work[1] > 0
 
 

@@ -69,7 +69,7 @@ from .events import (
     UnknownEvent,
     event_data_type,
 )
-from .merge import compact_pieces, merge_fields, pieces_equal
+from .merge import COMPACT_EVERY, compact_pieces, merge_fields, pieces_equal
 from .message_builder import MessageBuilder, PartBuilder
 from .notifications import (
     AnnotationAdded,
@@ -268,9 +268,9 @@ class Accumulator:
                         data = None
                     if data is not None:
                         step = steps.get(data.id)
-                        # Not for a new or finished step, a live view, or the delta that compacts.
+                        # Not for a new or finished step, or one with a live view.
                         if step is not None and step.details_type == "tool_calls" and not step.done \
-                                and step.view_ref is None and step.delta_count & 255 != 255:
+                                and step.view_ref is None:
                             details = data.delta.step_details
                             if type(details) is ToolCallDeltaObject:
                                 calls = details.tool_calls
@@ -296,7 +296,7 @@ class Accumulator:
                         data = None
                     if data is not None:
                         message = messages.get(data.id)
-                        if message is not None and not message.done and message.delta_count & 255 != 255:
+                        if message is not None and not message.done:
                             delta = data.delta
                             content = delta.content
                             if content and delta.role is UNSET and len(content) == 1:
@@ -314,8 +314,11 @@ class Accumulator:
                                             self.current_message_id = data.id
                                             part.cached = None
                                             part.view = None
-                                            part.pieces.append(value)
+                                            pieces = part.pieces
+                                            pieces.append(value)
                                             part.size += len(value)
+                                            if len(pieces) - part.compacted > COMPACT_EVERY:
+                                                compact_pieces(part)
                                             continue
                         self.events_fed += 1
                         self._on_message_delta(ThreadMessageDelta(data), False)
@@ -598,11 +601,6 @@ class Accumulator:
         if builder.view_ref is not None:
             builder.changing()  # a step view handed out before may still be alive
         builder.delta_count += 1
-        if not builder.delta_count & 255:
-            for call in builder.tool_calls.values():
-                compact_pieces(call)
-                for output in call.outputs.values():
-                    compact_pieces(output)
         self.current_step_id = step_id
         delta = data.delta
         if notify:
@@ -736,9 +734,6 @@ class Accumulator:
         builder.cached = None
         builder.view = None
         builder.delta_count += 1
-        if not builder.delta_count & 255:
-            for part in builder.parts.values():
-                compact_pieces(part)
         self.current_message_id = message_id
         delta = data.delta
         if notify:
@@ -777,12 +772,16 @@ class Accumulator:
                     if value is not UNSET:
                         part.pieces.append(value)
                         part.size += len(value)
+                        if len(part.pieces) - part.compacted > COMPACT_EVERY:
+                            compact_pieces(part)
                     if text.annotations is not UNSET and text.annotations:
                         added = _merge_annotations(part, text.annotations)
             elif block_class is RefusalDeltaBlock:
                 if block.refusal is not UNSET:  # type: ignore[union-attr]
                     part.pieces.append(block.refusal)  # type: ignore[union-attr]
                     part.size += len(block.refusal)  # type: ignore[union-attr]
+                    if len(part.pieces) - part.compacted > COMPACT_EVERY:
+                        compact_pieces(part)
             elif block_class is ImageFileDeltaBlock:
                 if block.image_file is not UNSET:  # type: ignore[union-attr]
                     merge_fields(part.fields, block.image_file)  # type: ignore[union-attr]

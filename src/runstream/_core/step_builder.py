@@ -31,7 +31,7 @@ from .._models.run_step import (
     RunStep,
     ToolCallsStepDetails,
 )
-from .merge import join_pieces, merge_fields, to_wire
+from .merge import COMPACT_EVERY, compact_pieces, join_pieces, merge_fields, to_wire
 
 __all__ = ["OutputBuilder", "StepBuilder", "ToolCallBuilder", "join_pieces", "wire_keys"]
 
@@ -158,8 +158,11 @@ class ToolCallBuilder:
             if function is not UNSET:
                 arguments = function.arguments
                 if arguments is not UNSET:
-                    self.pieces.append(arguments)
+                    pieces = self.pieces
+                    pieces.append(arguments)
                     self.size += len(arguments)
+                    if len(pieces) - self.compacted > COMPACT_EVERY:
+                        compact_pieces(self)
                 if function.name is not UNSET:
                     self.name = function.name
                 if function.output is not UNSET:
@@ -181,6 +184,8 @@ class ToolCallBuilder:
             if code.input is not UNSET:
                 self.pieces.append(code.input)
                 self.size += len(code.input)
+                if len(self.pieces) - self.compacted > COMPACT_EVERY:
+                    compact_pieces(self)
             if code.outputs is UNSET:
                 return _NO_OUTPUTS
             return self._apply_outputs(code.outputs)
@@ -205,6 +210,8 @@ class ToolCallBuilder:
             elif output.type == "logs":
                 if output.logs is not UNSET:
                     builder.pieces.append(output.logs)
+                    if len(builder.pieces) - builder.compacted > COMPACT_EVERY:
+                        compact_pieces(builder)
             elif output.image is not UNSET:
                 merge_fields(builder.fields, output.image)
         return created
