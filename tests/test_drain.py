@@ -112,3 +112,17 @@ def test_async_until_done_takes_the_same_fast_path(corrupt_at: int | None) -> No
         return stream.accumulator.to_builtins(), stream.accumulator.events_fed, stream.done_received, error
 
     assert anyio.run(read, True) == anyio.run(read, False)
+
+
+@pytest.mark.parametrize("chunk", [4096, 65536, 1 << 22])
+def test_a_large_event_is_decoded_from_the_buffer_with_the_same_result(chunk: int) -> None:
+    pieces = ["x" * 1000 + f"{position}," for position in range(300)]  # 300 kB of arguments
+    details = {"type": "tool_calls", "tool_calls": []}
+    body = wire(
+        run_event("created"),
+        ("thread.run.step.created", step("step_T", "in_progress", details)),
+        *function_call("step_T", "call_1", "f", pieces),
+        run_event("requires_action", tool_calls=[("call_1", "f", "".join(pieces))]),
+    )
+    assert outcome(body, True, chunk) == outcome(body, False, chunk)
+    assert outcome(body, True, chunk)[2] == []  # no discrepancy: the repeated arguments match

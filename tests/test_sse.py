@@ -452,7 +452,7 @@ def as_triples(items: list[Any]) -> list[tuple[str, str, int]]:
     for item in items:
         if isinstance(item, RawRun):
             for (name, data), offset in zip(item.pairs, item.offsets()):
-                triples.append((name.decode("utf-8", "replace") or "message", data.decode("utf-8", "replace"), offset))
+                triples.append((name.decode("utf-8", "replace") or "message", str(data, "utf-8", "replace"), offset))
         else:
             triples.append((item.event, item.data, item.offset))
     return triples

@@ -453,7 +453,7 @@ class EventDecoder:
         # exactly what the ServerSentEvent path does with the same event.
         return decode_event(
             name.decode("utf-8", "replace") or "message",
-            data.decode("utf-8", "replace"),
+            str(data, "utf-8", "replace"),  # bytes, or a memoryview of a large value
             ordinal=ordinal,
             offset=run.offsets()[position],
         )

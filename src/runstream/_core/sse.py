@@ -39,6 +39,8 @@ _DATA_BLOCK = re.compile(rb"data: ([^\n]*)\n\n")
 # A run of such events back to back, for `SSEDecoder.feed_runs`: one match finds where the
 # run ends, one ``findall`` cuts it into (name, data) pairs, with no Python code per event.
 _EVENT_RUN = re.compile(rb"(?:event: [^\n]*\ndata: [^\n]*\n\n)+")
+# A data line of a large value: such an event is handed over as a memoryview of the buffer.
+_LARGE_DATA = re.compile(rb"data: [^\n]{65536,}")
 # Values from this size on are decoded from a memoryview, without an intermediate copy.
 _LARGE_VALUE = 64 * 1024
 _CR = 13
@@ -172,7 +174,7 @@ class SSEDecoder:
         (exactly an ``event`` and a ``data`` line) come as `RawRun`s of ``(name, data)``
         bytes pairs, in stream order among the `ServerSentEvent`s of every other event. The
         events are those `feed` would return; ``id`` and ``retry`` do not apply to the
-        pairs (a block carrying them is never part of a run).
+        pairs. A large value comes as a memoryview of the decoder's buffer (no copy).
         """
         return self._feed(data, True)  # type: ignore[return-value]
 
@@ -288,15 +290,19 @@ class SSEDecoder:
                 # The usual way an event is split across chunks: its ``event`` line came
                 # before, its one ``data`` line (large ones come in many chunks) ends here.
                 value_start, value_end = pending.span(1)
-                events.append(
-                    ServerSentEvent(
-                        self._event_type or "message",
-                        _decode(complete, value_start, value_end),
-                        self._last_event_id,
-                        self._retry,
-                        self._event_offset,
+                if runs:  # no copy of a value that may be tens of megabytes
+                    pair = (self._event_type.encode(), memoryview(complete)[value_start:value_end])
+                    events.append(RawRun(self._event_offset, [pair]))  # type: ignore[arg-type]
+                else:
+                    events.append(
+                        ServerSentEvent(
+                            self._event_type or "message",
+                            _decode(complete, value_start, value_end),
+                            self._last_event_id,
+                            self._retry,
+                            self._event_offset,
+                        )
                     )
-                )
                 self._event_type = ""
                 self._event_offset = -1
                 position = pending.end()
@@ -325,6 +331,27 @@ class SSEDecoder:
                 run = match_run(complete, position)
                 if run is not None:
                     run_end = run.end()
+                    large = _LARGE_DATA.search(complete, position, run_end) if run_end - position > _LARGE_VALUE else None
+                    if large is not None:
+                        # The events before the large one, then the large one alone with its
+                        # value as a memoryview of the buffer (decoded with no copy).
+                        before = complete.rfind(b"\n\n", position, large.start())
+                        event_start = before + 2 if before >= 0 else position
+                        if event_start > position:
+                            events.append(RawRun(origin + position, findall(complete, position, event_start)))  # type: ignore[arg-type]
+                            position = event_start
+                            continue
+                        block = match_event(complete, position)
+                        name_end = block.start(1) + len(block.group(1)) if block is not None else 0
+                        value_start, value_end = block.span(2) if block is not None else (0, 0)
+                        limit = max(max_event_size, origin + position)
+                        if block is not None and name_end - position <= limit and value_end - value_start + 6 <= limit:
+                            pair = (complete[position + 7 : name_end], memoryview(complete)[value_start:value_end])
+                            events.append(RawRun(origin + position, [pair]))  # type: ignore[arg-type]
+                            position = block.end()
+                            continue
+                        runs = False  # the limit's rules apply to it below
+                        continue
                     pairs = findall(complete, position, run_end)
                     # Every line within the limit (certainly so when the whole run is), or
                     # the events go one by one below, where the limit's rules apply.
