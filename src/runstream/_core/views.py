@@ -216,9 +216,9 @@ def materialize(obj: Any) -> Any:
         >>> class Last(runstream.EventHandler):
         ...     def on_message_delta(self, delta, snapshot):
         ...         self.json = msgspec.json.encode(runstream.materialize(snapshot))
-        >>> handler = Last()
-        >>> runstream.RunStream(runstream.sample_stream_path(), handler).until_done().ended
-        True
+        >>> handler, accumulator = Last(), runstream.Accumulator()
+        >>> for path in runstream.sample_stream_paths():
+        ...     _ = runstream.RunStream(path, handler, accumulator=accumulator).until_done()
         >>> msgspec.json.decode(handler.json)["content"][0]["text"]["value"][:16]
         'It is 18 °C and '
     """
