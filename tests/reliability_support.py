@@ -245,7 +245,8 @@ def busy_connections(http_client: Any) -> list[Any]:
 
 def bounded(function: Callable[[], Any], seconds: float) -> Any:
     """Call ``function`` in a thread; fail the test if it runs longer than ``seconds`` (a
-    hang), else return its result or raise its exception."""
+    hang), else return its result or raise its exception. ``seconds`` is a safety net against
+    a hang, never a speed target: give minutes, as a loaded machine can be many times slower."""
     result: dict[str, Any] = {}
 
     def target() -> None:

@@ -501,3 +501,43 @@ def test_many_small_fragments_are_compacted_without_changing_the_value() -> None
     held = sum(sys.getsizeof(piece) for piece in pieces)
     assert held < 2 * len("".join(fragments)) + 64 * 1024
     assert accumulator.message("m").content[0].text.value == "".join(fragments)
+
+
+# ---- state regressions -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["step", "message"])
+def test_step_or_message_leaving_a_terminal_status_is_an_anomaly(kind: str) -> None:
+    acc = started(step=None)
+    if kind == "step":
+        obj = step_obj
+        names = ("thread.run.step.created", "thread.run.step.completed", "thread.run.step.in_progress")
+    else:
+        obj = message_obj  # type: ignore[assignment]
+        names = ("thread.message.created", "thread.message.completed", "thread.message.in_progress")
+    feed(acc, (names[0], obj("obj_1")), (names[1], obj("obj_1", status="completed")))
+    feed(acc, ("thread.message.completed" if kind == "message" else "thread.run.step.completed",
+               obj("obj_1", status="completed")))  # the same terminal status again is no regression
+    assert acc.anomalies == []
+    feed(acc, (names[2], obj("obj_1", status="in_progress")))
+    (anomaly,) = acc.anomalies
+    assert anomaly.kind == f"{kind}_left_terminal_status"
+    assert "'obj_1'" in anomaly.detail and "'completed'" in anomaly.detail and "'in_progress'" in anomaly.detail
+
+
+def test_a_run_whose_id_is_empty_is_still_the_current_run() -> None:
+    acc = rs.Accumulator()
+    feed(acc, ("thread.run.created", run_obj(run_id="")), ("thread.run.completed", run_obj("completed", run_id="")))
+    assert acc.current_run is not None and acc.current_run.id == ""
+    assert acc.run_status == "completed" and acc.is_resting
+
+
+def test_a_stream_of_a_run_whose_id_is_empty_is_not_said_to_lack_run_events() -> None:
+    body = b"".join(
+        b"event: " + name.encode() + b"\ndata: " + json.dumps(data).encode() + b"\n\n"
+        for name, data in [("thread.run.created", run_obj(run_id="")), ("thread.run.in_progress", run_obj("in_progress", run_id=""))]
+    )
+    with pytest.raises(rs.IncompleteStreamError) as raised:
+        rs.RunStream(body).until_done()
+    assert "no run event arrived" not in str(raised.value)
+    assert raised.value.last_status == "in_progress"

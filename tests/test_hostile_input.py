@@ -64,7 +64,7 @@ END = run_event("completed")
 
 
 def consume(
-    source: Any, seconds: float = 30, *, record: bool = True, **options: Any
+    source: Any, seconds: float = 300, *, record: bool = True, **options: Any
 ) -> tuple[RunStream, BaseException | None]:
     """Read ``source`` to its end within ``seconds`` (with a handler recording every callback
     unless ``record`` is false); return the stream and the error."""

@@ -97,3 +97,35 @@ def test_nothing_is_logged_above_debug_for_a_normal_run(caplog: pytest.LogCaptur
     with runstream.RunStream(runstream.sample_stream_path()) as stream:
         stream.until_done()
     assert [r for r in caplog.records if r.name.startswith("runstream")] == []
+
+
+def test_discrepancies_are_warnings_without_their_values(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="runstream")
+    scenario = Scenario(thread_id="thread_1", seed=3, fragment_size=6).message("Hello brave new world.")
+    events = scenario.encode_segment(0).split(b"\n\n")
+    lost = [i for i, event in enumerate(events) if event.startswith(b"event: thread.message.delta")][1]
+    with runstream.RunStream(b"\n\n".join(events[:lost] + events[lost + 1:])) as stream:
+        stream.until_done()
+    [found] = stream.accumulator.discrepancies
+    warnings = messages(caplog, logging.WARNING)
+    assert warnings == [
+        f"stream discrepancy: {found.path} of {found.object_id} differs from the server's final object"
+    ]
+    assert "brave" not in " ".join(r.getMessage() for r in caplog.records)
+
+
+def test_an_application_without_logging_configured_sees_nothing() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import runstream\n"
+        "from runstream.testing import Scenario\n"
+        "events = Scenario(seed=3, fragment_size=6).message('Hello brave new world.').encode_segment(0).split(b'\\n\\n')\n"
+        "lost = [i for i, e in enumerate(events) if e.startswith(b'event: thread.message.delta')][1]\n"
+        "stream = runstream.RunStream(b'\\n\\n'.join(events[:lost] + events[lost + 1:]))\n"
+        "stream.until_done()\n"
+        "assert stream.accumulator.discrepancies\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stderr == "" and result.stdout == ""

@@ -60,7 +60,7 @@ def read(body: bytes, **options: Any) -> tuple[RunStream, BaseException | None]:
             return error
         return None
 
-    return stream, bounded(go, 20)
+    return stream, bounded(go, 300)
 
 
 DEEP = 100_000

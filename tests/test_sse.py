@@ -191,6 +191,25 @@ def test_unterminated_last_block_is_discarded_by_end(tail: bytes) -> None:
     assert decoder.end() == []
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (b"0" * 5000 + b"1500", 1500),  # leading zeros change nothing
+        (b"9" * 18, 10**18 - 1),
+        (b"9" * 19, SSEDecoder.MAX_RETRY),
+        (str(2**63 - 1).encode(), 2**63 - 1),
+        (b"1" + b"0" * 5000, SSEDecoder.MAX_RETRY),  # beyond Python's int() digit limit
+    ],
+)
+def test_retry_of_absurdly_many_digits_saturates(value: bytes, expected: int) -> None:
+    # A field of ASCII digits sets the reconnection time (WHATWG); one beyond any sane time
+    # is held at the largest value rather than parsed (5,000 digits exceed int()'s limit).
+    stream = b"retry: " + value + b"\ndata: a\n\n"
+    for chunks in ([stream], pieces(stream, 7)):
+        (event,) = decode(*chunks)
+        assert event.retry == expected
+
+
 def test_end_resets_the_block_but_keeps_id_and_retry() -> None:
     decoder = SSEDecoder()
     decoder.feed(b"id: 9\nretry: 10\nevent: e\ndata: lost\n")
@@ -302,6 +321,28 @@ def test_long_line_in_many_small_chunks_is_decoded_in_linear_time() -> None:
     (event,) = decoder.feed(b"\n\n")
     assert joins == 0
     assert len(event.data) == 8 * 1024 * 1024
+
+
+@pytest.mark.parametrize("idle", [b"\n", b": keep-alive\n\n", b": a\n:\n\n\n", b"\n:ping\n\n"])
+def test_floods_of_blank_lines_and_comments_are_skipped_in_bulk(idle: bytes) -> None:
+    # Counted, not timed: a flood costs a few searches per chunk, not Python work per line
+    # (line by line, 1 MiB of newlines is a million loop turns).
+    flood = idle * (1024 * 1024 // len(idle))
+    stream = b"data: a\n\n" + flood + b": comment\ndata: b\n\n" + flood
+    decoder = SSEDecoder()
+    calls = 0
+
+    def count_calls(frame: object, event: str, argument: object) -> None:
+        nonlocal calls
+        calls += 1
+
+    sys.setprofile(count_calls)
+    try:
+        events = decoder.feed(stream)
+    finally:
+        sys.setprofile(None)
+    assert [(event.data, event.offset) for event in events] == [("a", 0), ("b", 9 + len(flood))]
+    assert calls < 200
 
 
 # ---- properties ------------------------------------------------------------------------

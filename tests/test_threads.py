@@ -381,3 +381,37 @@ def test_httpx_is_given_only_what_is_set() -> None:
         assert client.list_messages("thread_1").data == []
     assert str(seen[0].url) == "http://testserver/v1/threads/thread_1/messages?order=asc&run_id=run_1"
     assert str(seen[1].url) == "http://testserver/v1/threads/thread_1/messages"
+
+
+@pytest.mark.anyio
+async def test_thread_and_message_endpoints_async() -> None:
+    with FakeAssistantsServer([greeting_scenario()], api_key=KEY) as server:
+        async with runstream.AsyncClient(base_url=server.base_url, api_key=KEY) as client:
+            thread = await client.create_thread(messages=[{"role": "user", "content": "one"}])
+            assert await client.retrieve_thread(thread.id) == thread
+            assert (await client.modify_thread(thread.id, metadata={"k": "v"})).metadata == {"k": "v"}
+            posted = await client.create_message(thread.id, content="two", extra_headers={"x-tag": "t"})
+            assert (await client.modify_message(thread.id, posted.id, metadata={"n": "2"})).metadata == {"n": "2"}
+            assert (await client.retrieve_message(thread.id, posted.id)).metadata == {"n": "2"}
+            run = await client.create_thread_and_run(assistant_id="asst_w", thread={"metadata": {"new": "yes"}})
+            assert run.thread_id != thread.id and run.status in ("queued", "in_progress")
+            assert (await client.retrieve_thread(run.thread_id)).metadata == {"new": "yes"}
+            assert (await client.delete_message(thread.id, posted.id)).deleted
+            assert [m.content[0].text.value for m in (await client.list_messages(thread.id)).data] == ["one"]  # type: ignore[union-attr]
+            assert (await client.delete_thread(thread.id)).deleted
+    assert server.requests[3].headers["x-tag"] == "t"
+    assert server.errors == []
+
+
+def test_a_scenario_without_thread_still_answers_on_its_own_generated_thread() -> None:
+    generated = Scenario(seed=21).message("On my own thread.")
+    other = Scenario(seed=22).message("On a new thread.")
+    with FakeAssistantsServer([other, generated], api_key=KEY) as server, runstream.Client(
+        base_url=server.base_url, api_key=KEY
+    ) as client:
+        with client.stream_run(generated.thread_id, assistant_id=generated.assistant_id) as own:
+            assert "".join(own.text_deltas()) == "On my own thread."
+        thread = client.create_thread()
+        with client.stream_run(thread.id, assistant_id="asst_1") as new:
+            assert "".join(new.text_deltas()) == "On a new thread."
+        assert new.final_run().thread_id == thread.id

@@ -75,3 +75,55 @@ async def test_the_async_loop_calls_sync_and_async_tools() -> None:
         {"tool_call_id": "c1", "output": "4"},
         {"tool_call_id": "c2", "output": "4"},
     ]
+
+
+# ---- arguments nested deeper than any parser's stack ---------------------------------------------
+
+DEEP_ARGUMENTS = '{"x": ' + "[" * 1000 + "]" * 1000 + "}"
+
+
+def test_arguments_nested_too_deeply_are_an_arguments_error() -> None:
+    (call,) = pending_tool_calls(run_waiting_on(("c1", "add", DEEP_ARGUMENTS)))
+    assert call.arguments is None and call.raw_arguments == DEEP_ARGUMENTS
+    assert "nested too deeply" in (call.arguments_error or "")
+    output = call_tool(call, {"add": lambda **_: pytest.fail("the tool must not run")})
+    assert output["tool_call_id"] == "c1" and "nested too deeply" in output["output"]
+
+
+def test_every_callback_of_a_stream_survives_deeply_nested_arguments() -> None:
+    from stream_builders import Recorder
+
+    body = (
+        b"event: thread.run.created\ndata: "
+        + json.dumps({"id": "run_1", "object": "thread.run", "status": "queued"}).encode()
+        + b"\n\nevent: thread.run.requires_action\ndata: "
+        + msgspec_json(run_waiting_on(("c1", "add", DEEP_ARGUMENTS)))
+        + b"\n\nevent: done\ndata: [DONE]\n\n"
+    )
+    handler = Recorder()
+    stream = runstream.RunStream(body, handler)
+    stream.until_done()
+    ((_, pending),) = handler.arguments("on_requires_action")
+    assert pending[0].arguments is None and "nested too deeply" in pending[0].arguments_error
+
+
+def msgspec_json(value: object) -> bytes:
+    import msgspec
+
+    return msgspec.json.encode(value)
+
+
+def test_tool_loop_answers_deeply_nested_arguments_with_an_error_output() -> None:
+    from runstream.testing import FakeAssistantsServer, Scenario, ToolCallSpec
+
+    scenario = Scenario(thread_id="thread_deep", seed=3).tool_calls([ToolCallSpec("add", DEEP_ARGUMENTS)]).message("ok")
+    calls = []
+    with FakeAssistantsServer([scenario], api_key="sk-test") as server:
+        with runstream.Client(base_url=server.base_url, api_key="sk-test") as client:
+            loop = client.run_tools(scenario.thread_id, assistant_id=scenario.assistant_id,
+                                    tools={"add": lambda **kw: calls.append(kw)})
+            run = loop.final_run()
+        (submitted,) = [r for r in server.requests if "submit_tool_outputs" in r.path]
+    assert run.status == "completed" and calls == []
+    (output,) = json.loads(submitted.body)["tool_outputs"]
+    assert "nested too deeply" in output["output"]

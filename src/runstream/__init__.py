@@ -8,14 +8,16 @@ iterables and httpx responses, and call an `EventHandler`'s ``on_*`` callbacks.
 This module holds the names most programs need. The rest of the public surface lives in
 four faces: `runstream.types` (every wire type), `runstream.events` (the stream's events),
 `runstream.notifications` (what the accumulator reports) and `runstream.errors` (the
-exception hierarchy); `runstream.testing` has the fake server for tests.
+exception hierarchy); `runstream.testing` has the fake server for tests. The Responses API
+and Chat Completions streams have a face each: `runstream.responses` and `runstream.chat`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import errors, events, notifications, types  # noqa: F401 - the public faces, as runstream.types etc.
+from . import chat, errors, events, notifications, responses, types  # noqa: F401 - the public faces
+from ._chat.stream import ChatCompletionStream
 from ._api.async_client import AsyncClient, AsyncLiveRunStream, AsyncToolLoop
 from ._api.client import Client, LiveRunStream, ToolLoop
 from ._api.client_base import ClientConfig
@@ -32,6 +34,7 @@ from ._models.message import Message
 from ._models.run import Run
 from ._models.run_step import RunStep
 from ._public import report_public_module as _report_public_module
+from ._responses.stream import ResponseStream
 from ._samples import sample_stream_path, sample_stream_paths
 from ._streaming.async_stream import AsyncRunStream
 from ._streaming.handlers import AsyncEventHandler, EventHandler
@@ -71,6 +74,7 @@ __all__ = [
     "AsyncLiveRunStream",
     "AsyncRunStream",
     "AsyncToolLoop",
+    "ChatCompletionStream",
     "Client",
     "ClientConfig",
     "CursorPage",
@@ -84,6 +88,7 @@ __all__ = [
     "Message",
     "NoRunToResyncError",
     "PendingToolCall",
+    "ResponseStream",
     "ResyncError",
     "ResyncTimeoutError",
     "Run",

@@ -36,6 +36,7 @@ from .client_base import (
     decode_model,
     log_response,
 )
+from .dialects import AsyncDialectEndpoints
 from .keywords import check_keywords
 from .pages import AsyncCursorPage
 
@@ -174,7 +175,7 @@ class AsyncToolLoop:
 
 
 @check_keywords
-class AsyncClient:
+class AsyncClient(AsyncDialectEndpoints):
     """The Assistants API (threads, messages, runs) of an OpenAI-compatible service, over
     httpx, asynchronously: the same methods as `Client`, each a coroutine (but
     `run_tools` and `run_tools_on_new_thread`, which return a loop to ``async for``);

@@ -36,6 +36,7 @@ from .client_base import (
     decode_model,
     log_response,
 )
+from .dialects import DialectEndpoints
 from .keywords import check_keywords
 from .pages import CursorPage
 
@@ -166,7 +167,7 @@ class ToolLoop:
 
 
 @check_keywords
-class Client:
+class Client(DialectEndpoints):
     """The Assistants API (threads, messages, runs) of an OpenAI-compatible service, over
     httpx.
 

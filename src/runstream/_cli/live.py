@@ -140,13 +140,41 @@ def _command_demo(arguments: argparse.Namespace) -> int:
 
 def _command_serve(arguments: argparse.Namespace) -> int:
     from ..testing import FakeAssistantsServer, RecordedScenario
+    from . import dialects
 
+    dialect, _ = dialects.read_inputs(arguments.files, CommandError)
+    if dialect != dialects.RUN:
+        return _serve_dialect(arguments, dialect)
     scenario = RecordedScenario([Path(name) for name in arguments.files])
     with FakeAssistantsServer([scenario], api_key=arguments.api_key, chunk_size=arguments.chunk_size,
                               chunk_delay=arguments.delay) as server:
         sys.stdout.write(
             f"serving {len(arguments.files)} recorded stream(s) of run {scenario.run_id} on {server.base_url}\n"
             f"  POST {server.base_url}/threads/{scenario.thread_id}/runs with any assistant_id; Ctrl-C stops\n"
+        )
+        sys.stdout.flush()
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return EXIT_OK
+
+
+def _serve_dialect(arguments: argparse.Namespace, dialect: str) -> int:
+    """Serve Responses API or Chat Completions recordings: each POST to the endpoint gets the
+    next file."""
+    from ..testing import FakeAssistantsServer
+    from . import dialects
+
+    endpoint = "responses" if dialect == dialects.RESPONSES else "chat/completions"
+    with FakeAssistantsServer(api_key=arguments.api_key, chunk_size=arguments.chunk_size,
+                              chunk_delay=arguments.delay) as server:
+        for name in arguments.files:
+            server.add_dialect(Path(name), endpoint)
+        sys.stdout.write(
+            f"serving {len(arguments.files)} recorded {endpoint} stream(s) on {server.base_url}\n"
+            f"  POST {server.base_url}/{endpoint} gets the next one; Ctrl-C stops\n"
         )
         sys.stdout.flush()
         try:
@@ -186,7 +214,9 @@ def _register(commands: Any) -> None:
     serve = commands.add_parser(
         "serve",
         help="serve recorded .sse files from a fake Assistants server, for testing other clients",
-        description="Serve a recorded run (its stream files in order) on 127.0.0.1 until Ctrl-C.",
+        description="Serve a recorded run (its stream files in order) on 127.0.0.1 until Ctrl-C. "
+        "Responses API or Chat Completions recordings are detected and served on POST .../responses "
+        "or POST .../chat/completions, one file per request, in order.",
     )
     serve.add_argument("files", nargs="+", metavar="FILE", help="the run's .sse files, first stream first")
     serve.add_argument("--api-key", default=None, help="the only API key to accept (default: any)")

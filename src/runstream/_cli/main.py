@@ -19,6 +19,7 @@ from .._samples import sample_stream_paths
 from .._streaming.recording import replay_chunks
 from .._streaming.sync_stream import RunStream
 from ..errors import IncompleteStreamError, RunstreamError
+from . import dialects
 
 __all__ = ["main"]
 
@@ -83,6 +84,11 @@ def _describe(ordinal: int, event: AssistantStreamEvent) -> str:
 
 
 def _command_replay(arguments: argparse.Namespace) -> int:
+    dialect, preread = dialects.read_inputs(arguments.files, CommandError)
+    if dialect != dialects.RUN:
+        return dialects.replay_dialect(arguments, dialect, preread, CommandError)
+    if "-" in preread:
+        arguments.files = _stdin_as_file(arguments.files, preread["-"])
     accumulator = Accumulator()
     out = sys.stdout
     try:
@@ -103,6 +109,11 @@ def _write_json(accumulator: Accumulator) -> None:
 
 
 def _command_check(arguments: argparse.Namespace) -> int:
+    dialect, preread = dialects.read_inputs(arguments.files, CommandError)
+    if dialect != dialects.RUN:
+        return dialects.check_dialect(arguments, dialect, preread, CommandError)
+    if "-" in preread:
+        arguments.files = _stdin_as_file(arguments.files, preread["-"])
     accumulator = Accumulator()
     for _ in _replay_files(arguments.files, accumulator):
         pass
@@ -123,6 +134,18 @@ def _command_check(arguments: argparse.Namespace) -> int:
     return EXIT_FINDINGS
 
 
+def _stdin_as_file(names: list[str], data: bytes) -> list[str]:
+    """Standard input was read whole to detect its dialect: replay it from a temporary file."""
+    import atexit
+    import os
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(prefix="runstream-stdin-", suffix=".sse", delete=False) as file:
+        file.write(data)
+    atexit.register(os.unlink, file.name)
+    return [file.name if name == "-" else name for name in names]
+
+
 def _short(value: Any, limit: int = 80) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -134,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="runstream",
-        description="Decode, accumulate and check Assistants run streams (server-sent events).",
+        description="Decode, accumulate and check Assistants run streams, Responses API streams and "
+        "Chat Completions streams (server-sent events); the dialect is detected from the data.",
     )
     parser.add_argument("--version", action="version", version=f"runstream {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -145,7 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the events of recorded .sse files, or the final state as JSON",
         description="Feed recorded .sse files, in order, into one accumulator. Prints one line per "
         "event (ordinal, event name, object id, data size), or with --json the final state as "
-        '{"runs": [...], "steps": [...], "messages": [...]}. Without files, replays the bundled sample.',
+        '{"runs": [...], "steps": [...], "messages": [...]} (a Responses API recording: {"responses": [...]}, '
+        'each final Response; a Chat Completions one: {"completions": [...]}, each completion the deltas '
+        "build). Without files, replays the bundled sample.",
     )
     replay.add_argument("files", nargs="*", default=default_files, metavar="FILE", help="a .sse file, or - for stdin")
     replay.add_argument("--json", action="store_true", help="print the final state as one JSON object")

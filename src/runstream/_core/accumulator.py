@@ -391,7 +391,8 @@ class Accumulator:
     @property
     def current_run(self) -> Run | None:
         """The run of the latest run event."""
-        return self._runs.get(self.current_run_id) if self.current_run_id else None
+        # ``is not None``: an id of "" (from a dialect or a broken server) is still a run.
+        return self._runs.get(self.current_run_id) if self.current_run_id is not None else None
 
     @property
     def run_status(self) -> str | None:
@@ -557,6 +558,8 @@ class Accumulator:
         if builder is None:
             builder = self._steps[step.id] = StepBuilder(step)
             notifications.append(StepCreated(step.id))
+        elif builder.base.status in STEP_TERMINAL_STATUSES and step.status != builder.base.status:
+            self._left_terminal("step", step.id, builder.base.status, step.status)
         builder.changing()
         builder.base = step
         self.current_step_id = step.id
@@ -695,6 +698,8 @@ class Accumulator:
         if builder is None:
             builder = self._messages[message.id] = MessageBuilder(message)
             notifications.append(MessageCreated(message.id))
+        elif builder.base.status in MESSAGE_TERMINAL_STATUSES and message.status != builder.base.status:
+            self._left_terminal("message", message.id, builder.base.status, message.status)
         builder.base = message
         builder.cached = None
         builder.view = None
@@ -824,6 +829,10 @@ class Accumulator:
         for discrepancy in discrepancies:
             if discrepancy not in self.discrepancies:
                 self.discrepancies.append(discrepancy)
+
+    def _left_terminal(self, kind: str, object_id: str, previous: str, status: str) -> None:
+        # Merged all the same (a snapshot says what the server said last), but never silently.
+        self._anomaly(f"{kind}_left_terminal_status", f"{kind} {object_id!r} went from {previous!r} to {status!r}")
 
     def _anomaly(self, kind: str, detail: str) -> None:
         self.anomalies.append(Anomaly(kind, detail, self.events_fed - 1))

@@ -15,6 +15,7 @@ kept as a list of pieces and joined once, so decoding stays linear in the input.
 
 from __future__ import annotations
 
+import functools
 import re
 from itertools import chain
 
@@ -45,6 +46,26 @@ _LARGE_DATA = re.compile(rb"data: [^\n]{65536,}")
 _LARGE_VALUE = 64 * 1024
 _CR = 13
 _LF = 10
+_COLON = 58
+
+
+@functools.lru_cache(maxsize=8)
+def _idle_lines(max_event_size: int) -> re.Pattern[bytes]:
+    """Blank lines, and blocks of comment lines each closed by a blank line: between events
+    they change nothing. Possessive, so a flood is matched in one pass in C without
+    backtracking. A comment line longer than ``max_event_size`` is left to the line path,
+    which raises for it as for any other line."""
+    if max_event_size < 1:
+        return re.compile(rb"\n*+")
+    return re.compile(rb"\n*+(?:(?::[^\n]{0,%d}+\n)++\n++)*+" % (max_event_size - 1))
+
+
+def _idle_end(buffer: bytes, start: int, max_event_size: int) -> int:
+    """Where the blank lines and comment blocks at ``start`` (a line start, no event in
+    progress, LF line endings) end. A comment block closed by a blank line dispatches
+    nothing, so a flood of keep-alives is skipped in one regular expression match, not line
+    by line. A comment directly before a field stays: it is its event's first line."""
+    return _idle_lines(max_event_size).match(buffer, start).end()  # type: ignore[union-attr] - it matches ""
 
 
 def _decode(buffer: bytes, start: int, end: int) -> str:
@@ -53,6 +74,19 @@ def _decode(buffer: bytes, start: int, end: int) -> str:
     if end - start < _LARGE_VALUE:
         return buffer[start:end].decode("utf-8", "replace")
     return str(memoryview(buffer)[start:end], "utf-8", "replace")
+
+
+def _retry_value(digits: bytes) -> int:
+    """The reconnection time a ``retry`` field of ASCII digits sets. Absurdly long values
+    (Python's ``int()`` refuses more than 4,300 digits) are held at `SSEDecoder.MAX_RETRY`."""
+    digits = digits.lstrip(b"0")
+    if len(digits) > 19:
+        return _MAX_RETRY
+    return min(int(digits or b"0"), _MAX_RETRY)
+
+
+# The largest reconnection time kept, in milliseconds: 2**63 - 1, far beyond any real wait.
+_MAX_RETRY = (1 << 63) - 1
 
 
 class ServerSentEvent(msgspec.Struct, frozen=True, gc=False):
@@ -125,6 +159,9 @@ class SSEDecoder:
             stream before the event was longer); beyond it `feed` raises
             `EventTooLargeError` naming the byte offset.
     """
+
+    #: The largest ``retry`` value kept (milliseconds); longer ones are held at it.
+    MAX_RETRY = _MAX_RETRY
 
     def __init__(self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
         self.max_event_size = max_event_size
@@ -392,9 +429,12 @@ class SSEDecoder:
                         )
                         position = block.end()
                         continue
-            elif complete[position] == _LF:
-                position += 1  # a blank line between events changes nothing
-                continue
+            elif complete[position] == _LF or complete[position] == _COLON:
+                # Blank lines and comments between events change nothing: skipped in bulk.
+                idle_end = _idle_end(complete, position, max_event_size)
+                if idle_end > position:
+                    position = idle_end
+                    continue
             else:
                 block = match_data(complete, position)
                 if block is not None and block.end() - position - 2 <= max_event_size:
@@ -477,7 +517,7 @@ class SSEDecoder:
                     self._last_event_id = value.decode("utf-8", "replace")
             elif name == b"retry":
                 if value.isdigit() and value.isascii():
-                    self._retry = int(value)
+                    self._retry = _retry_value(value)
         self._offset = position
         self._event_type = event_type
         self._data = data

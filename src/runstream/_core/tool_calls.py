@@ -30,6 +30,10 @@ def pending_tool_calls(run: Run) -> list[PendingToolCall]:
             arguments, error = _arguments_decoder.decode(raw), None
         except msgspec.DecodeError as decode_error:
             arguments, error = None, f"arguments are not valid JSON: {decode_error}"
+        except RecursionError:
+            # A hostile or broken server can nest JSON deeper than the parser's stack: an
+            # arguments error like any other, so callbacks run and the tool loop answers it.
+            arguments, error = None, "arguments are JSON nested too deeply to parse"
         pending.append(PendingToolCall(call.id, call.function.name, arguments, raw, error))
     return pending
 

@@ -14,3 +14,6 @@ __all__ = ["logger"]
 
 #: The library's logger; configure it like any other (``logging.getLogger("runstream")``).
 logger = logging.getLogger("runstream")
+# A library leaves output to the application: without this, Python's last-resort handler
+# would print WARNING records to stderr of programs that never configured logging.
+logger.addHandler(logging.NullHandler())

@@ -66,6 +66,7 @@ class StreamBase:
         self._complete: bool | None = None
         self._events_at_start = accumulator.events_fed
         self._anomalies_at_start = len(accumulator.anomalies)
+        self._discrepancies_at_start = len(accumulator.discrepancies)
         if logger.isEnabledFor(logging.DEBUG):
             run = self._run_at_start
             logger.debug("stream started%s", f" (continuing run {run.id}, {run.status!r})" if run is not None else "")
@@ -78,6 +79,10 @@ class StreamBase:
             self._complete = ended.complete  # type: ignore[attr-defined]
             for anomaly in accumulator.anomalies[self._anomalies_at_start:]:
                 logger.warning("stream anomaly at event #%d: %s", anomaly.ordinal, anomaly.detail)
+            for discrepancy in accumulator.discrepancies[self._discrepancies_at_start:]:
+                # Where, not what: the values are payload.
+                logger.warning("stream discrepancy: %s of %s differs from the server's final object",
+                               discrepancy.path, discrepancy.object_id)
             logger.debug("stream ended: %d events, %d bytes, run %r, %s", accumulator.events_fed - self._events_at_start,
                          self.bytes_received, accumulator.run_status,
                          "complete" if self._complete else "incomplete")

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Union
 
@@ -21,6 +22,7 @@ import anyio.abc
 import h11
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
+from ._dialect_scenarios import DialectScenario
 from ._faults import HTTPFault, StreamFault, error_body
 from ._http import HTTPConnection, RecordedRequest, Request, new_request_id
 from ._routes import Routes, StreamReply
@@ -33,7 +35,7 @@ __all__ = ["FakeAssistantsServer", "ScenarioLike"]
 #: What the server accepts as a scripted run: a scenario, a recording, the path of one
 #: ``.sse`` file (a one-segment run), or a list of paths or bodies (the segments).
 ScenarioLike = Union[
-    Script, str, "os.PathLike[str]", Sequence[Union[bytes, str, "os.PathLike[str]"]]
+    Script, DialectScenario, str, "os.PathLike[str]", Sequence[Union[bytes, str, "os.PathLike[str]"]]
 ]
 
 _THREAD_AND_RUN_ROUTE = re.compile(r"(?:^|/)threads/runs/?$")
@@ -108,8 +110,13 @@ class FakeAssistantsServer(AbstractContextManager["FakeAssistantsServer"]):
         self.http_faults = list(http_faults)
         self.path_prefix = path_prefix.rstrip("/")
         self._store = Store()
+        # Responses API and Chat Completions bodies, queued per endpoint (see `add_dialect`).
+        self._dialect_bodies: dict[str, list[bytes]] = {"responses": [], "chat/completions": []}
         for item in scenarios:
-            self._store.add(as_script(item))
+            if isinstance(item, DialectScenario):
+                self._dialect_bodies[item.endpoint].extend(item.bodies())
+            else:
+                self._store.add(as_script(item))
         self._routes = Routes(self._store)
         self._requests: list[RecordedRequest] = []
         self._fault_counts = [0] * len(self.http_faults)
@@ -202,6 +209,20 @@ class FakeAssistantsServer(AbstractContextManager["FakeAssistantsServer"]):
         else:
             self._store.add(script)
 
+    def add_dialect(self, item: DialectScenario | bytes | str | os.PathLike[str], endpoint: str | None = None) -> None:
+        """Queue a Responses API or Chat Completions answer: every turn of a
+        `ResponseScenario` / `ChatScenario`, or one recorded body (bytes or a ``.sse`` file)
+        for ``endpoint`` (``"responses"`` or ``"chat/completions"``). Each ``POST`` to the
+        endpoint is answered with the next queued body."""
+        if isinstance(item, DialectScenario):
+            bodies, endpoint = item.bodies(), item.endpoint
+        else:
+            if endpoint not in self._dialect_bodies:
+                raise ValueError(f"endpoint must be 'responses' or 'chat/completions', not {endpoint!r}")
+            bodies = [item if isinstance(item, bytes) else Path(item).read_bytes()]
+        with self._lock:
+            self._dialect_bodies[endpoint].extend(bodies)  # type: ignore[index]
+
     def run_state(self, run_id: str) -> dict[str, Any] | None:
         """The server's current run object (``None`` if it has not started), without
         counting as a read."""
@@ -266,6 +287,10 @@ class FakeAssistantsServer(AbstractContextManager["FakeAssistantsServer"]):
             record.status = 200
             await stream_segment(connection, reply, headers, self)
             return
+        if isinstance(reply, bytes):
+            record.status = 200
+            await self._send_body(connection, reply, headers)
+            return
         status, payload, extra = reply
         record.status = status
         await connection.send_json(status, payload, {**headers, **extra})
@@ -283,7 +308,27 @@ class FakeAssistantsServer(AbstractContextManager["FakeAssistantsServer"]):
         match = _THREADS_ROUTE.search(path)
         if match is not None:
             return self._routes.threads(request, match["thread_id"])
+        for endpoint in self._dialect_bodies:
+            if request.method == "POST" and path.rstrip("/").endswith("/" + endpoint):
+                return self._next_dialect_body(endpoint)
         return (404, error_body(404, f"Invalid URL ({request.method} {request.path})"), {})
+
+    def _next_dialect_body(self, endpoint: str) -> Any:
+        with self._lock:
+            queue = self._dialect_bodies[endpoint]
+            if queue:
+                return queue.pop(0)
+        return (400, error_body(400, f"No scripted answer left for POST /{endpoint}"), {})
+
+    async def _send_body(self, connection: HTTPConnection, body: bytes, headers: dict[str, str]) -> None:
+        """Stream a whole SSE body, in ``chunk_size`` writes ``chunk_delay`` apart."""
+        size = self.chunk_size or len(body) or 1
+        await connection.start_stream(headers)
+        for start in range(0, len(body), size):
+            if start and self.chunk_delay:
+                await anyio.sleep(self.chunk_delay)
+            await connection.send_data(body[start : start + size])
+        await connection.end_stream()
 
     def _fault_reply(self, request: Request) -> tuple[int, Any, dict[str, str]] | None:
         line = f"{request.method} {request.path}"

@@ -171,7 +171,8 @@ class Store:
         self.threads: dict[str, ThreadRecord] = {}
         self.runs: dict[str, RunRecord] = {}
         self._seq = 0
-        self._random = random.Random()
+        # Seeded: the same requests get the same ids, so tests and examples can print them.
+        self._random = random.Random(0)
 
     def new_id(self, prefix: str) -> str:
         """A fresh id shaped like the service's (``thread_...``, ``msg_...``)."""
@@ -210,8 +211,13 @@ class Store:
     def start(self, thread_id: str) -> RunRecord | None:
         """Start the next script of the thread (``None`` if none is left)."""
         queue = self.waiting.get(thread_id)
+        own = [s for s in self.unbound if s.thread_id == thread_id]
         if queue:
             script = queue.popleft()
+        elif own:
+            # A run on the id the scenario generated for itself takes that scenario.
+            script = own[0]
+            self.unbound.remove(script)
         elif thread_id in self.threads and self.unbound:
             script = self.unbound.popleft().bound_to(thread_id)  # type: ignore[attr-defined]
         else:
@@ -228,8 +234,11 @@ class Store:
 
     def knows_thread(self, thread_id: str) -> bool:
         """Whether the thread exists: created through the API, or named by a script."""
-        return thread_id in self.threads or thread_id in self.waiting or any(
-            r.thread_id == thread_id for r in self.runs.values()
+        return (
+            thread_id in self.threads
+            or thread_id in self.waiting
+            or any(s.thread_id == thread_id for s in self.unbound)
+            or any(r.thread_id == thread_id for r in self.runs.values())
         )
 
 

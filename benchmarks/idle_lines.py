@@ -1,0 +1,64 @@
+"""How fast SSEDecoder skips floods of blank lines and keep-alive comments.
+
+``python benchmarks/idle_lines.py [--mb 64]``
+
+A hostile or broken server can send nothing but newlines or comments (a few hundred KiB of
+gzip inflate to hundreds of MB). Each flood is fed in 64 KiB chunks, as httpx delivers a
+body; the rate is MB of stream per second of wall time, the median of 5 runs. As a ratio
+that does not depend on the machine's load, each rate is also given against ``bytes.count``
+over the same chunks (one pass in C: the floor of any decoder that looks at every byte).
+Target: at least 100 MB/s for newline and comment floods.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from runstream import SSEDecoder
+
+FLOODS = {
+    "LF newlines": b"\n",
+    "keep-alive comments": b": keep-alive\n\n",
+    "short comments": b":\n\n",
+    "comment pairs": b": a\n: b\n\n",
+}
+CHUNK = 64 * 1024
+
+
+def _rate(function, chunks: list[bytes], size: int) -> float:
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        function(chunks)
+        times.append(time.perf_counter() - started)
+    return size / statistics.median(times) / 1e6
+
+
+def _decode(chunks: list[bytes]) -> None:
+    decoder = SSEDecoder()
+    for chunk in chunks:
+        assert not decoder.feed(chunk)
+
+
+def _floor(chunks: list[bytes]) -> None:
+    for chunk in chunks:
+        chunk.count(b"\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=int, default=64, help="size of each flood in MB (default 64)")
+    size = parser.parse_args().mb * 1_000_000
+    print(f"{'flood':<22} {'MB/s':>8} {'floor MB/s':>11} {'of floor':>9}  target >= 100 MB/s")
+    for name, unit in FLOODS.items():
+        data = unit * (size // len(unit))
+        chunks = [data[i : i + CHUNK] for i in range(0, len(data), CHUNK)]
+        rate, floor = _rate(_decode, chunks, len(data)), _rate(_floor, chunks, len(data))
+        verdict = "PASS" if rate >= 100 else "FAIL"
+        print(f"{name:<22} {rate:8.0f} {floor:11.0f} {rate / floor:9.1%}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

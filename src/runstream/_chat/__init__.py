@@ -1,0 +1,1 @@
+"""The Chat Completions dialect: ``chat.completion.chunk`` streams into ``chat.completion``."""

@@ -1,0 +1,182 @@
+"""``replay`` and ``check`` for Chat Completions and Responses API recordings.
+
+The commands look at the first events of the first file and pick the dialect themselves:
+``response.*`` events are a Responses API stream, ``chat.completion.chunk`` objects (or any
+object with ``choices``) a Chat Completions stream, anything else a run stream (handled by
+`runstream._cli.main`). Each file is one stream and builds one object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+import msgspec
+
+from .._chat.stream import ChatCompletionStream
+from .._core.sse import SSEDecoder
+from .._responses.stream import ResponseStream
+from ..errors import IncompleteStreamError, RunstreamError
+
+__all__ = ["RUN", "CHAT", "RESPONSES", "detect_dialect", "read_inputs", "replay_dialect", "check_dialect"]
+
+RUN = "run"
+CHAT = "chat"
+RESPONSES = "responses"
+
+# Enough of a file to hold its first events (a response.created object is a few KB).
+_SNIFF_SIZE = 256 * 1024
+
+
+def detect_dialect(head: bytes) -> str:
+    """The dialect of a stream, from its first bytes: `RESPONSES`, `CHAT` or `RUN`."""
+    decoder = SSEDecoder()
+    try:
+        events = decoder.feed(head)[:5]
+    except RunstreamError:
+        return RUN
+    for sse in events:
+        if sse.event.startswith("response.") or sse.event.startswith("thread."):
+            return RESPONSES if sse.event.startswith("response.") else RUN
+        try:
+            data = msgspec.json.decode(sse.data)
+        except msgspec.DecodeError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        kind = data.get("type")
+        if isinstance(kind, str) and kind.startswith("response."):
+            return RESPONSES
+        if data.get("object") == "chat.completion.chunk" or "choices" in data:
+            return CHAT
+        if isinstance(data.get("object"), str) and data["object"].startswith("thread."):
+            return RUN
+    return RUN
+
+
+def read_inputs(names: list[str], error: type[Exception]) -> tuple[str, dict[str, bytes]]:
+    """The dialect of the first input, and standard input read whole when it is one of them
+    (it cannot be read twice)."""
+    preread: dict[str, bytes] = {}
+    if not names:
+        return RUN, preread
+    first = names[0]
+    if first == "-":
+        preread["-"] = sys.stdin.buffer.read()
+        return detect_dialect(preread["-"][:_SNIFF_SIZE]), preread
+    try:
+        with open(first, "rb") as file:
+            head = file.read(_SNIFF_SIZE)
+    except OSError as problem:
+        raise error(f"cannot read {first}: {problem.strerror or problem}") from None
+    return detect_dialect(head), preread
+
+
+def _source(name: str, preread: dict[str, bytes], error: type[Exception]) -> Any:
+    if name in preread:
+        return preread[name]
+    if name == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(name, "rb") as file:
+            return file.read()
+    except OSError as problem:
+        raise error(f"cannot read {name}: {problem.strerror or problem}") from None
+
+
+def _stream(dialect: str, source: Any) -> Any:
+    return ResponseStream(source) if dialect == RESPONSES else ChatCompletionStream(source)
+
+
+def _final_json(dialect: str, stream: Any) -> Any:
+    if dialect == RESPONSES:
+        return stream.accumulator.response_json()
+    return stream.accumulator.completion_json() if stream.accumulator.chunks_fed else None
+
+
+def _describe(ordinal: int, dialect: str, event: Any) -> str:
+    if dialect == RESPONSES:
+        name = event.type
+        object_id = getattr(event, "item_id", None)
+        if object_id is None and isinstance(getattr(event, "item", None), dict):
+            object_id = event.item.get("id")
+        if object_id is None and isinstance(getattr(event, "response", None), dict):
+            object_id = event.response.get("id")
+    else:
+        name = "chat.completion.chunk" if hasattr(event, "choices") else "error"
+        object_id = getattr(event, "id", None)
+    size = len(msgspec.json.encode(event))
+    return f"{ordinal:6d}  {name:<44s}  {object_id or '-':<32s}  {size:7d}"
+
+
+def replay_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str, bytes], error: type[Any]) -> int:
+    """``runstream replay`` for Chat Completions and Responses recordings."""
+    finals: list[Any] = []
+    out = sys.stdout
+    ordinal = 0
+    failure: Exception | None = None
+    for name in arguments.files:
+        label = "standard input" if name == "-" else name
+        stream = _stream(dialect, _source(name, preread, error))
+        try:
+            for event in stream:
+                if not arguments.json:
+                    out.write(_describe(ordinal, dialect, event) + "\n")
+                ordinal += 1
+        except IncompleteStreamError as problem:
+            failure = error(f"{label}: {problem}", partial=True)
+        except RunstreamError as problem:
+            failure = error(f"{label}: {problem}")
+        final = _final_json(dialect, stream)
+        if final is not None:
+            finals.append(final)
+        if failure is not None:
+            break
+    if arguments.json and (failure is None or getattr(failure, "partial", False)):
+        key = "responses" if dialect == RESPONSES else "completions"
+        out.write(msgspec.json.encode({key: finals}).decode() + "\n")
+    if failure is not None:
+        raise failure
+    return 0
+
+
+def check_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str, bytes], error: type[Any]) -> int:
+    """``runstream check`` for Chat Completions and Responses recordings: every stream must
+    be complete, and (Responses) every delta-built value must equal the authoritative one
+    in ``response.output_item.done``, ``content_part.done``, the ``*.done`` events and
+    ``response.completed``."""
+    events = objects = 0
+    found: list[tuple[str, Any]] = []
+    for name in arguments.files:
+        label = "standard input" if name == "-" else name
+        stream = _stream(dialect, _source(name, preread, error))
+        try:
+            stream.until_done()
+        except RunstreamError as problem:
+            raise error(f"{label}: {problem}") from None
+        accumulator = stream.accumulator
+        if dialect == RESPONSES:
+            events += accumulator.events_fed
+            objects += len(accumulator.output_indexes)
+            found += [(label, discrepancy) for discrepancy in accumulator.discrepancies]
+        else:
+            events += accumulator.chunks_fed
+            objects += len(accumulator.choice_indexes)
+    what = "output items" if dialect == RESPONSES else "choices"
+    if not found:
+        authority = "the deltas match every final object" if dialect == RESPONSES else "every stream is complete"
+        sys.stdout.write(f"ok: {events} events, {objects} {what}; {authority}\n")
+        return 0
+    sys.stdout.write(f"{len(found)} discrepancies between deltas and final objects:\n")
+    for label, discrepancy in found:
+        sys.stdout.write(
+            f"- {label}: {discrepancy.where}: deltas built {_short(discrepancy.built)}, "
+            f"final object has {_short(discrepancy.authoritative)}\n"
+        )
+    return 1
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

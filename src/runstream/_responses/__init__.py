@@ -1,0 +1,1 @@
+"""The Responses API dialect: ``response.*`` events into the ``response`` object."""

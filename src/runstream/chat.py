@@ -1,0 +1,78 @@
+"""The Chat Completions dialect: ``chat.completion.chunk`` streams into the ``chat.completion``
+object, on runstream's engine (see the "Chat Completions streams" guide).
+
+```python
+from runstream.chat import ChatCompletionStream, ChatCompletionHandler
+```
+"""
+
+from __future__ import annotations
+
+from ._chat.accumulator import (
+    ChatCompletionAccumulator,
+)
+from ._chat.decoder import (
+    ChatChunkDecoder,
+)
+from ._chat.handler import (
+    AsyncChatCompletionHandler,
+    ChatCompletionHandler,
+)
+from ._chat.models import (
+    ChatChoice,
+    ChatChunkChoice,
+    ChatChunkDelta,
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatErrorEvent,
+    ChatFunctionCall,
+    ChatFunctionCallDelta,
+    ChatMessage,
+    ChatToolCall,
+    ChatToolCallDelta,
+)
+from ._chat.notifications import (
+    ChatChoiceFinished,
+    ChatCompleted,
+    ChatContentDelta,
+    ChatErrorReceived,
+    ChatFunctionCallArgumentsDelta,
+    ChatRefusalDelta,
+    ChatToolCallArgumentsDelta,
+)
+from ._chat.stream import (
+    AsyncChatCompletionStream,
+    ChatCompletionStream,
+)
+from ._streaming.dialect import DialectUpdate
+from ._public import report_public_module as _report_public_module
+
+__all__ = [
+    "AsyncChatCompletionHandler",
+    "AsyncChatCompletionStream",
+    "ChatChoice",
+    "ChatChoiceFinished",
+    "ChatChunkChoice",
+    "ChatChunkDecoder",
+    "ChatChunkDelta",
+    "ChatCompleted",
+    "ChatCompletion",
+    "ChatCompletionAccumulator",
+    "ChatCompletionChunk",
+    "ChatCompletionHandler",
+    "ChatCompletionStream",
+    "ChatContentDelta",
+    "ChatErrorEvent",
+    "ChatErrorReceived",
+    "ChatFunctionCall",
+    "ChatFunctionCallArgumentsDelta",
+    "ChatFunctionCallDelta",
+    "ChatMessage",
+    "ChatRefusalDelta",
+    "ChatToolCall",
+    "ChatToolCallArgumentsDelta",
+    "ChatToolCallDelta",
+    "DialectUpdate",
+]
+
+_report_public_module(__name__, globals(), __all__)

@@ -1,0 +1,120 @@
+"""Client methods for the Responses API and Chat Completions over loopback, against the fake
+server scripting both dialects: streaming requests, their bodies, and the tool loops."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import runstream
+from runstream.testing import ChatScenario, FakeAssistantsServer, ResponseScenario
+
+
+def weather(city: str) -> dict[str, Any]:
+    return {"city": city, "temperature_c": 18}
+
+
+def test_stream_response_posts_a_streaming_request() -> None:
+    scenario = ResponseScenario().message("Hello there, how can I help?")
+    with FakeAssistantsServer([scenario], api_key="sk-test") as server, runstream.Client(
+        base_url=server.base_url, api_key="sk-test"
+    ) as client:
+        with client.stream_response(model="gpt-4o-mini", input="Hi", instructions="Be brief") as stream:
+            response = stream.final_response()
+        request = server.requests[-1]
+    assert response.output_text == "Hello there, how can I help?"
+    assert request.method == "POST" and request.path.endswith("/responses")
+    assert request.json == {"model": "gpt-4o-mini", "input": "Hi", "instructions": "Be brief", "stream": True}
+
+
+def test_stream_chat_completion_asks_for_usage() -> None:
+    scenario = ChatScenario().message("Hi!")
+    with FakeAssistantsServer([scenario]) as server, runstream.Client(base_url=server.base_url, api_key="k") as client:
+        stream = client.stream_chat_completion(model="gpt-4o", messages=[{"role": "user", "content": "Hi"}], n=1)
+        completion = stream.final_completion()
+        body = server.requests[-1].json
+    assert completion.choices[0].message.content == "Hi!"
+    assert completion.usage == {"prompt_tokens": 20, "completion_tokens": 10, "total_tokens": 30}
+    assert body["stream"] is True and body["stream_options"] == {"include_usage": True} and body["n"] == 1
+
+
+def test_azure_style_base_url_query_and_key_header() -> None:
+    scenario = ChatScenario().message("ok")
+    with FakeAssistantsServer([scenario], api_key="azure-key", path_prefix="/openai/deployments/gpt4o") as server:
+        with runstream.Client(base_url=server.base_url, api_key="azure-key", api_key_header="api-key",
+                              default_query={"api-version": "2024-10-21"}) as client:
+            client.stream_chat_completion(model="gpt4o", messages=[{"role": "user", "content": "x"}]).until_done()
+        request = server.requests[-1]
+    assert request.path == "/openai/deployments/gpt4o/chat/completions"
+    assert request.query["api-version"] == ["2024-10-21"]
+
+
+def test_response_tool_loop_continues_with_function_call_outputs() -> None:
+    scenario = (
+        ResponseScenario()
+        .function_call("weather", {"city": "Paris"})
+        .function_call("weather", {"city": "Tokyo"})
+        .then()
+        .message("Paris 18 °C, Tokyo 18 °C.")
+    )
+    with FakeAssistantsServer([scenario]) as server, runstream.Client(base_url=server.base_url, api_key="k") as client:
+        response = client.run_response_tools(model="gpt-4o-mini", input="Weather?", tools={"weather": weather},
+                                             tool_definitions=[{"type": "function", "name": "weather"}])
+        bodies = [request.json for request in server.requests]
+    assert response.output_text == "Paris 18 °C, Tokyo 18 °C."
+    assert len(bodies) == 2
+    assert bodies[0]["tools"] == [{"type": "function", "name": "weather"}]
+    assert bodies[1]["previous_response_id"] == scenario.response_id(0)
+    assert bodies[1]["input"] == [
+        {"type": "function_call_output", "call_id": "call_0_0", "output": '{"city":"Paris","temperature_c":18}'},
+        {"type": "function_call_output", "call_id": "call_0_1", "output": '{"city":"Tokyo","temperature_c":18}'},
+    ]
+
+
+def test_chat_tool_loop_appends_tool_messages_and_repeats() -> None:
+    scenario = ChatScenario().tool_call("weather", {"city": "Paris"}).then().message("18 °C in Paris.")
+    with FakeAssistantsServer([scenario]) as server, runstream.Client(base_url=server.base_url, api_key="k") as client:
+        completion, conversation = client.run_chat_tools(
+            model="gpt-4o", messages=[{"role": "user", "content": "Weather in Paris?"}], tools={"weather": weather}
+        )
+        second = server.requests[-1].json
+    assert completion.choices[0].message.content == "18 °C in Paris."
+    assert [message["role"] for message in conversation] == ["user", "assistant", "tool"]
+    assert conversation[1]["tool_calls"][0]["function"] == {"name": "weather", "arguments": '{"city":"Paris"}'}
+    assert conversation[2] == {"role": "tool", "tool_call_id": "call_0_0", "content": '{"city":"Paris","temperature_c":18}'}
+    assert second["messages"] == conversation
+
+
+def test_a_tool_loop_that_never_ends_is_cut() -> None:
+    scenario = ResponseScenario().function_call("weather", {"city": "A"}).then().function_call("weather", {"city": "B"})
+    with FakeAssistantsServer([scenario]) as server, runstream.Client(base_url=server.base_url, api_key="k") as client:
+        with pytest.raises(runstream.RunstreamError, match="after 2 responses"):
+            client.run_response_tools(model="m", input="x", tools={"weather": weather}, max_rounds=2)
+
+
+def test_an_error_status_is_an_api_error() -> None:
+    with FakeAssistantsServer([]) as server, runstream.Client(base_url=server.base_url, api_key="k") as client:
+        with pytest.raises(runstream.APIError) as raised:
+            client.stream_response(model="m", input="x")
+    assert raised.value.status_code == 400
+
+
+@pytest.mark.anyio
+async def test_async_tool_loops() -> None:
+    async def async_weather(city: str) -> str:
+        return f"{city}: 18 °C"
+
+    responses = ResponseScenario().function_call("weather", {"city": "Oslo"}).then().message("Oslo: 18 °C")
+    chat = ChatScenario().tool_call("weather", {"city": "Oslo"}).then().message("Oslo: 18 °C")
+    with FakeAssistantsServer([responses, chat]) as server:
+        async with runstream.AsyncClient(base_url=server.base_url, api_key="k") as client:
+            response = await client.run_response_tools(model="m", input="x", tools={"weather": async_weather})
+            completion, conversation = await client.run_chat_tools(
+                model="m", messages=[{"role": "user", "content": "x"}], tools={"weather": async_weather}
+            )
+        bodies = [request.json for request in server.requests]
+    assert response.output_text == "Oslo: 18 °C"
+    assert completion.choices[0].message.content == "Oslo: 18 °C"
+    assert bodies[1]["input"][0]["output"] == "Oslo: 18 °C"
+    assert conversation[-1]["content"] == "Oslo: 18 °C"

@@ -1,0 +1,228 @@
+"""Responses API streams: recorded streams from real services reproduced exactly, delta-built
+items against the authoritative ones, chunking and out-of-order merging (hypothesis)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import runstream
+from runstream.responses import AsyncResponseStream, ResponseHandler, ResponseStream
+
+RECORDINGS = Path(__file__).parent / "recordings" / "responses"
+NAMES = sorted(path.name for path in RECORDINGS.glob("*.sse"))
+
+
+def events_of(body: bytes) -> list[dict[str, Any]]:
+    return [
+        json.loads(line[6:])
+        for line in body.decode("utf-8").splitlines()
+        if line.startswith("data: ")
+    ]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_recorded_stream_reproduces_the_final_response_exactly(name: str) -> None:
+    body = (RECORDINGS / name).read_bytes()
+    events = events_of(body)
+    final = next(event["response"] for event in reversed(events) if event["type"] == "response.completed")
+    stream = ResponseStream(body)
+    assert stream.final_response_json() == final
+    assert stream.accumulator.discrepancies == []
+    assert stream.final_response().id == final["id"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_delta_built_values_equal_the_authoritative_items(name: str) -> None:
+    """Before each ``output_item.done`` the item built from ``added`` and the deltas has
+    the same text, arguments and code as the authoritative item; afterwards the item is the
+    authoritative one, exactly, and so is its entry in ``response.completed``."""
+    body = (RECORDINGS / name).read_bytes()
+    accumulator = runstream.responses.ResponseAccumulator()
+    decoder = runstream.responses.ResponseEventDecoder()
+    compared = 0
+    for sse in runstream.SSEDecoder().feed(body) + runstream.SSEDecoder().end():
+        event = decoder.decode(sse)
+        if isinstance(event, runstream.responses.ResponseOutputItemDoneEvent):
+            built = accumulator.built_item_json(event.output_index)
+            for key in ("arguments", "code", "input"):
+                if key in built and key in event.item:
+                    assert built[key] == event.item[key]
+                    compared += 1
+            for key in ("content", "summary"):
+                for built_part, part in zip(built.get(key) or (), event.item.get(key) or ()):
+                    if isinstance(built_part, dict) and "text" in built_part:
+                        assert built_part["text"] == part["text"]
+                        compared += 1
+        accumulator.update(event)
+        if isinstance(event, runstream.responses.ResponseOutputItemDoneEvent):
+            assert accumulator.item_json(event.output_index) == event.item
+    final = accumulator.response_json()
+    assert final is not None
+    assert [accumulator.item_json(index) for index in accumulator.output_indexes] == final["output"]
+    assert compared > 0 or name == "dotnet_mcp.sse"
+
+
+def test_text_deltas_join_to_the_output_text() -> None:
+    body = (RECORDINGS / "dotnet_reasoning_summary.sse").read_bytes()
+    deltas = list(ResponseStream(body).text_deltas())
+    assert len(deltas) == 1265
+    assert "".join(deltas) == ResponseStream(body).final_response().output_text
+
+
+class Recorder(ResponseHandler):
+    def __init__(self) -> None:
+        self.log: list[tuple[Any, ...]] = []
+
+    def on_output_item_added(self, item: dict[str, Any], output_index: int) -> None:
+        self.log.append(("added", item["type"], output_index))
+
+    def on_function_call_arguments_delta(self, delta: str, item_id: str) -> None:
+        self.log.append(("arguments", delta))
+
+    def on_function_call_arguments_done(self, arguments: str, item_id: str) -> None:
+        self.log.append(("arguments done", arguments))
+
+    def on_reasoning_summary_text_done(self, text: str, item_id: str, summary_index: int) -> None:
+        self.log.append(("summary", summary_index))
+
+    def on_tool_call_status(self, status: str, item_id: str, output_index: int) -> None:
+        self.log.append(("status", status))
+
+    def on_completed(self, response: runstream.responses.Response) -> None:
+        self.log.append(("completed", response.status))
+
+
+def test_callbacks_for_a_function_call() -> None:
+    handler = Recorder()
+    ResponseStream(RECORDINGS / "dotnet_function_call.sse", handler).until_done()
+    assert handler.log[0] == ("added", "function_call", 0)
+    arguments = "".join(entry[1] for entry in handler.log if entry[0] == "arguments")
+    assert ("arguments done", arguments) in handler.log
+    assert json.loads(arguments)
+    assert handler.log[-1] == ("completed", "completed")
+
+
+def test_status_and_summary_callbacks() -> None:
+    handler = Recorder()
+    ResponseStream(RECORDINGS / "dotnet_web_search.sse", handler).until_done()
+    assert [entry[1] for entry in handler.log if entry[0] == "status"] == ["in_progress", "searching", "completed"]
+    handler = Recorder()
+    ResponseStream(RECORDINGS / "dotnet_reasoning_summary.sse", handler).until_done()
+    assert [entry[1] for entry in handler.log if entry[0] == "summary"] == [0, 1, 2, 3]
+
+
+def test_unknown_events_and_items_are_kept() -> None:
+    body = (
+        b'event: response.output_item.added\n'
+        b'data: {"type":"response.output_item.added","output_index":0,"item":{"type":"hologram","id":"h1","beam":1}}\n\n'
+        b'event: response.hologram.flicker\n'
+        b'data: {"type":"response.hologram.flicker","item_id":"h1","output_index":0,"x":2}\n\n'
+        b'event: response.completed\n'
+        b'data: {"type":"response.completed","response":{"id":"r","status":"completed",'
+        b'"output":[{"type":"hologram","id":"h1","beam":2}],"future":true}}\n\n'
+    )
+    events = list(ResponseStream(body))
+    assert isinstance(events[1], runstream.responses.UnknownResponseEvent)
+    assert events[1].data["x"] == 2
+    assert ResponseStream(body).final_response_json()["future"] is True
+
+
+def test_error_event_raises() -> None:
+    body = b'event: error\ndata: {"type":"error","code":"server_error","message":"boom","param":null}\n\n'
+    with pytest.raises(runstream.ServerStreamError, match="boom"):
+        ResponseStream(body).until_done()
+
+
+def test_a_stream_cut_before_completed_is_incomplete_and_keeps_the_snapshot() -> None:
+    body = (RECORDINGS / "dotnet_streaming_text.sse").read_bytes()
+    cut = body[: body.index(b"event: response.completed")]
+    stream = ResponseStream(cut)
+    with pytest.raises(runstream.IncompleteStreamError):
+        stream.until_done()
+    snapshot = stream.accumulator.response_json()
+    assert snapshot is not None and snapshot["output"][0]["type"] == "message"
+
+
+@pytest.mark.anyio
+async def test_async_stream_equals_sync() -> None:
+    body = (RECORDINGS / "dotnet_file_search.sse").read_bytes()
+
+    async def chunks() -> Any:
+        for start in range(0, len(body), 113):
+            yield body[start : start + 113]
+
+    async with AsyncResponseStream(chunks()) as stream:
+        assert await stream.final_response_json() == ResponseStream(body).final_response_json()
+
+
+@settings(max_examples=30, deadline=None)
+@given(name=st.sampled_from(NAMES), cuts=st.lists(st.integers(min_value=0, max_value=1 << 20), max_size=30))
+def test_any_chunking_gives_the_same_response(name: str, cuts: list[int]) -> None:
+    body = (RECORDINGS / name).read_bytes()
+    offsets = sorted({cut % (len(body) + 1) for cut in cuts})
+    pieces = [body[start:end] for start, end in zip([0, *offsets], [*offsets, len(body)])]
+    stream = ResponseStream(iter(pieces))
+    assert stream.final_response_json() == ResponseStream(body).final_response_json()
+
+
+@st.composite
+def interleaved_items(draw: Any) -> tuple[dict[int, tuple[str, str]], list[bytes]]:
+    """Items at sparse output indexes (messages and function calls) whose deltas arrive
+    interleaved, with the ``added`` events themselves in any order."""
+    indexes = draw(st.lists(st.integers(0, 9), min_size=1, max_size=4, unique=True))
+    truth: dict[int, tuple[str, str]] = {}
+    scripts = []
+    for index in indexes:
+        kind = draw(st.sampled_from(["message", "function_call"]))
+        text = draw(st.text(max_size=20))
+        truth[index] = (kind, text)
+        item_id = f"item_{index}"
+        cut = draw(st.lists(st.integers(0, len(text)), max_size=4))
+        bounds = sorted({0, len(text), *cut})
+        if kind == "message":
+            steps = [{"type": "response.output_item.added", "output_index": index,
+                      "item": {"type": "message", "id": item_id, "role": "assistant", "content": []}},
+                     {"type": "response.content_part.added", "item_id": item_id, "output_index": index,
+                      "content_index": 0, "part": {"type": "output_text", "text": "", "annotations": []}}]
+            steps += [{"type": "response.output_text.delta", "item_id": item_id, "output_index": index,
+                       "content_index": 0, "delta": text[a:b]} for a, b in zip(bounds, bounds[1:])]
+        else:
+            steps = [{"type": "response.output_item.added", "output_index": index,
+                      "item": {"type": "function_call", "id": item_id, "call_id": "c", "name": "f", "arguments": ""}}]
+            steps += [{"type": "response.function_call_arguments.delta", "item_id": item_id,
+                       "output_index": index, "delta": text[a:b]} for a, b in zip(bounds, bounds[1:])]
+        scripts.append(steps)
+    order = draw(st.permutations([i for i, steps in enumerate(scripts) for _ in steps]))
+    positions = [0] * len(scripts)
+    body = [b'event: response.created\ndata: {"type":"response.created","response":{"id":"r","status":"in_progress","output":[]}}\n\n']
+    for script_index in order:
+        event = scripts[script_index][positions[script_index]]
+        positions[script_index] += 1
+        body.append(f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode())
+    return truth, body
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=interleaved_items())
+def test_interleaved_items_merge_by_item_and_index(case: tuple[dict[int, tuple[str, str]], list[bytes]]) -> None:
+    truth, body = case
+    stream = ResponseStream(iter(body))
+    with pytest.raises(runstream.IncompleteStreamError):
+        stream.until_done()  # no response.completed: the built snapshot is what we read
+    response = stream.accumulator.response_json()
+    assert response is not None
+    output = response["output"]
+    assert [item["id"] for item in output] == [f"item_{index}" for index in sorted(truth)]
+    for item, index in zip(output, sorted(truth)):
+        kind, text = truth[index]
+        assert item["type"] == kind
+        if kind == "message":
+            assert item["content"][0]["text"] == text
+        else:
+            assert item["arguments"] == text
