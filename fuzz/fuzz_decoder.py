@@ -22,7 +22,10 @@ broken invariant:
   the same for the chunked bytes as for the whole body;
 * the accumulator keeps going after events that fail to decode, and every snapshot of what
   it holds can be built and encoded to JSON;
-* RunStream ends with at most a `RunstreamError`, and its handler's ``on_end`` ran once.
+* RunStream ends with at most a `RunstreamError`, and its handler's ``on_end`` ran once;
+* the tool loop (one input in ``TOOL_LOOP_EVERY``, see `check_tool_loop`): ``Client.run_tools``
+  against the fake server, with function calls whose names and arguments come from the input
+  and a handler overriding every callback, completes the run, calling each tool once per call.
 
 Bugs found and not fixed yet are listed in ``KNOWN``: their exceptions are not counted as
 crashes, so the fuzzer can look further (each one has an xfail test in
@@ -31,6 +34,8 @@ tests/test_reliability_found.py; remove it from ``KNOWN`` when fixed).
 
 from __future__ import annotations
 
+import atexit
+import itertools
 import os
 import random
 import sys
@@ -50,15 +55,9 @@ if __name__ == "__main__" and atheris is not None and "--check" not in sys.argv:
     # the regression tests).
     with atheris.instrument_imports(include=["runstream"]):
         import runstream
-        from runstream import (  # noqa: F401
-            _accumulator,
-            _events,
-            _lenient,
-            _merge,
-            _message_builder,
-            _sse,
-            _step_builder,
-        )
+        import runstream._api.client
+        import runstream._core.accumulator
+        import runstream._models.lenient  # noqa: F401
 
 import msgspec
 
@@ -78,6 +77,10 @@ KNOWN: list[tuple[type[BaseException], str]] = [
     # JSON (tests/test_reliability_found.py::test_deeply_nested_json_is_a_decode_error).
 ]
 IGNORE_KNOWN = os.environ.get("RUNSTREAM_FUZZ_ALL") != "1"
+#: The tool loop runs over loopback HTTP, far slower than the rest: one input in
+#: TOOL_LOOP_EVERY goes through it too (RUNSTREAM_FUZZ_TOOL_LOOP=0 turns it off).
+TOOL_LOOP = os.environ.get("RUNSTREAM_FUZZ_TOOL_LOOP", "1") != "0"
+TOOL_LOOP_EVERY = 8
 
 CALLBACKS = sorted(name for name in vars(EventHandler) if name.startswith("on_"))
 
@@ -92,7 +95,7 @@ class EveryCallback(EventHandler):
 def _callback(name: str) -> Any:
     def callback(self: EveryCallback, *arguments: Any) -> None:
         self.counts[name] = self.counts.get(name, 0) + 1
-        msgspec.to_builtins(runstream.materialize(arguments), enc_hook=repr)  # lazy snapshots read
+        msgspec.to_builtins(runstream.types.materialize(arguments), enc_hook=repr)  # lazy snapshots read
 
     return callback
 
@@ -170,9 +173,91 @@ def check(data: bytes) -> None:
     msgspec.json.encode(stream.accumulator.to_builtins())
 
 
+# ---- the tool loop against the fake server --------------------------------------------------
+
+_server: Any = None
+_threads = itertools.count()
+TOOL_NAMES = ["echo", "fail", "unencodable", "not_registered"]
+
+
+def _fake_server() -> Any:
+    """One fake Assistants server for the whole run; each input adds its own thread."""
+    global _server
+    if _server is None:
+        from runstream.testing import FakeAssistantsServer
+
+        _server = FakeAssistantsServer(api_key="sk-fuzz").start()
+        atexit.register(_server.stop)
+    return _server
+
+
+def _arguments_ok(arguments: str) -> bool:
+    try:
+        msgspec.json.decode(arguments)
+    except (msgspec.DecodeError, RecursionError):
+        return False
+    return True
+
+
+def check_tool_loop(data: bytes) -> None:
+    """Drive a run through ``Client.run_tools`` against the fake server. The run's function
+    calls take their names and arguments (any text: JSON, broken JSON, deep nesting) from
+    ``data``; a handler overrides every callback. Raises on a crash:
+
+    * any exception but a `RunstreamError` (and none at all when errors are submitted);
+    * a tool called more than once for a call, or a call left unanswered;
+    * a run that did not complete.
+    """
+    from runstream.testing import Scenario, ToolCallSpec
+
+    rng = random.Random(zlib.crc32(data) ^ 0x7001)
+    text = data.decode("utf-8", "replace")
+    count = rng.randint(1, 3)
+    cuts = sorted(rng.randrange(len(text) + 1) for _ in range(count - 1))
+    pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]
+    calls = [ToolCallSpec(rng.choice(TOOL_NAMES), piece, id=f"call_{index}") for index, piece in enumerate(pieces)]
+    scenario = Scenario(thread_id=f"thread_fuzz{next(_threads)}", seed=rng.randrange(1 << 30)).tool_calls(calls)
+    scenario = scenario.message(text[:64] or "done")
+    invoked: list[Any] = []
+
+    def echo(*args: Any, **kwargs: Any) -> Any:
+        invoked.append((args, kwargs))
+        return {"args": list(args), "kwargs": kwargs}
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        invoked.append((args, kwargs))
+        raise ValueError("the tool failed")
+
+    def unencodable(*args: Any, **kwargs: Any) -> Any:
+        invoked.append((args, kwargs))
+        return object()  # not JSON: the loop must turn it into an error output
+
+    tools = {"echo": echo, "fail": fail, "unencodable": unencodable}
+    submit_errors = rng.random() < 0.75
+    server = _fake_server()
+    server.add(scenario)
+    handler = EveryCallback()
+    with runstream.Client(base_url=server.base_url, api_key="sk-fuzz", timeout=30) as client:
+        loop = client.run_tools(scenario.thread_id, assistant_id=scenario.assistant_id, tools=tools,
+                                handler=handler, submit_errors=submit_errors)
+        try:
+            run = loop.final_run()
+        except RunstreamError:
+            if submit_errors:
+                raise
+            run = None
+    expected = sum(call.name in tools and _arguments_ok(call.arguments) for call in calls)
+    if len(invoked) > expected:
+        raise AssertionError(f"tools ran {len(invoked)} times for {expected} calls")
+    if run is not None and (run.status != "completed" or len(invoked) != expected):
+        raise AssertionError(f"run {run.status}, tools ran {len(invoked)} times for {expected} calls")
+
+
 def test_one_input(data: bytes) -> None:
     try:
         check(data)
+        if TOOL_LOOP and zlib.crc32(data) % TOOL_LOOP_EVERY == 0:
+            check_tool_loop(data)
     except Exception as error:
         if IGNORE_KNOWN and any(isinstance(error, kind) and text in str(error) for kind, text in KNOWN):
             return
@@ -183,6 +268,7 @@ def main() -> None:
     if "--check" in sys.argv:
         for path in sys.argv[sys.argv.index("--check") + 1 :]:
             check(Path(path).read_bytes())
+            check_tool_loop(Path(path).read_bytes())
             print(f"{path}: ok")
         return
     if atheris is None:

@@ -109,7 +109,7 @@ def to_crlf(data: bytes, ending: bytes) -> bytes:
 
 def _plain(value: Any) -> Any:
     # Delta snapshots are lazy views: msgspec's encoders need them read first.
-    return msgspec.to_builtins(runstream.materialize(value), enc_hook=repr)
+    return msgspec.to_builtins(runstream.types.materialize(value), enc_hook=repr)
 
 
 def _recording(name: str) -> Callable[..., None]:

@@ -20,7 +20,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1] / "src" / "runstream"
 # purpose; the adapters in ``_streaming`` and ``_api`` bring I/O to the core.
 PURE_STDLIB = {
     "__future__", "abc", "collections", "dataclasses", "enum", "functools", "inspect",
-    "itertools", "math", "operator", "re", "types", "typing", "difflib", "codecs", "warnings",
+    "itertools", "math", "operator", "re", "types", "typing", "difflib", "codecs", "warnings", "keyword",
     "weakref",  # lazy snapshot views (core/views.py): no I/O
 }
 PURE_THIRD_PARTY = {"msgspec"}

@@ -316,3 +316,38 @@ def test_accumulator_cost_per_delta_does_not_read_the_text() -> None:
             data=json.dumps({"id": "c", "choices": [{"index": 0, "delta": {"content": piece}}]}))))
     first = accumulator.content(0)
     assert first == "abc" and accumulator.content(0) is first
+
+
+def test_legacy_function_call_is_merged_and_reported() -> None:
+    body = b"".join(
+        b"data: " + json.dumps({"id": "c", "choices": [choice]}).encode() + b"\n\n"
+        for choice in [
+            {"index": 0, "delta": {"role": "assistant", "content": None,
+                                   "function_call": {"name": "lookup", "arguments": ""}}},
+            {"index": 0, "delta": {"function_call": {"arguments": '{"q": '}}},
+            {"index": 0, "delta": {"function_call": {"arguments": '"x"}'}}},
+            {"index": 0, "delta": {}, "finish_reason": "function_call"},
+        ]
+    ) + b"data: [DONE]\n\n"
+    seen: list[Any] = []
+
+    class Handler(ChatCompletionHandler):
+        def on_function_call_arguments_delta(self, delta: str, choice_index: int) -> None:
+            seen.append(delta)
+
+        def on_function_call_done(self, function_call: Any, choice_index: int) -> None:
+            seen.append((function_call.name, function_call.arguments))
+
+    completion = ChatCompletionStream(body, Handler()).final_completion_json()
+    assert completion["choices"][0]["message"]["function_call"] == {"name": "lookup", "arguments": '{"q": "x"}'}
+    assert "tool_calls" not in completion["choices"][0]["message"]
+    assert seen == ["", '{"q": ', '"x"}', ("lookup", '{"q": "x"}')]
+
+
+def test_snapshots_pair_each_chunk_with_the_completion_so_far() -> None:
+    body = (RECORDINGS / "python_text_usage.sse").read_bytes()
+    texts = [update.snapshot["choices"][0]["message"]["content"] for update in ChatCompletionStream(body).snapshots()
+             if update.snapshot["choices"]]
+    final = ChatCompletionStream(body).final_completion_json()["choices"][0]["message"]["content"]
+    assert texts[-1] == final
+    assert all(final.startswith(text or "") for text in texts)

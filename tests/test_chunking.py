@@ -158,7 +158,7 @@ def test_callback_arguments_never_change_afterwards() -> None:
     # plain data recorded at call time equals the same objects converted at the end.
     handler = Recorder()
     consume([[body] for body in bodies("scenario")], handler=handler)
-    later = [msgspec.to_builtins(runstream.materialize(arguments), enc_hook=repr) for arguments in handler.objects]
+    later = [msgspec.to_builtins(runstream.types.materialize(arguments), enc_hook=repr) for arguments in handler.objects]
     assert later == [arguments for _, arguments in handler.calls]
 
 

@@ -112,7 +112,7 @@ def test_bad_file_exits_2_with_one_line_naming_it(case: str, command: str, capsy
         "bad json": "invalid JSON in thread.run.created",
         "cut short": "ended before the run finished",
         "error event": "The server broke.",
-        "no events": "no run event arrived",
+        "no events": "no server-sent events (7 bytes)",
     }[case]
     assert expected in err
 
@@ -198,3 +198,21 @@ def test_python_dash_m_runstream(tmp_path: Path) -> None:
     failed = subprocess.run([sys.executable, "-m", "runstream", "check", missing], capture_output=True, timeout=60, check=False)
     assert failed.returncode == 2 and failed.stdout == b""
     assert failed.stderr.decode().splitlines() == [f"runstream check: error: cannot read {missing}: No such file or directory"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["record", "http://[::1", "--thread", "t", "--assistant", "a", "--out", "unused.sse"],
+        ["record", "http://127.0.0.1:9/v1", "--thread", "t", "--assistant", "a", "--out", "unused.sse",
+         "--api-key", "ключ"],
+    ],
+    ids=["unparsable-url", "non-ascii-key"],
+)
+def test_record_answers_an_unusable_url_or_key_in_one_line(argv: list[str], tmp_path, capsys) -> None:
+    argv = [part.replace("unused.sse", str(tmp_path / "out.sse")) for part in argv]
+    status = main(argv)
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith("runstream record: error: ") and err.count("\n") == 1
+    assert "Traceback" not in err

@@ -112,6 +112,9 @@ def test_serve_plays_responses_recordings_in_order() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "runstream", "serve", *map(str, files), "--api-key", "sk-serve"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # Stopped with SIGINT (Ctrl-C) below: a test run started in the background inherits
+        # SIGINT ignored, and Python then never raises KeyboardInterrupt. Restore it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert process.stdout is not None

@@ -27,6 +27,22 @@ def test_demo_runs_offline_and_summarises_the_run(capsys: pytest.CaptureFixture[
     assert "discrepancies between deltas and final objects: 0" in out
 
 
+def test_demo_calls_each_tool_once_and_prints_its_result(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from runstream._cli import live
+
+    scenario = live._demo_scenario()  # built first: it asks the tool for the expected text
+    monkeypatch.setattr(live, "_demo_scenario", lambda: scenario)
+    calls = []
+    weather = live.demo_weather
+    monkeypatch.setattr(live, "demo_weather", lambda city: calls.append(city) or weather(city))
+    assert main(["demo", "--delay", "0"]) == 0
+    assert sorted(calls) == ["Paris", "Tokyo"]  # not once more to print the result
+    out = capsys.readouterr().out
+    assert '-> get_weather({"city": "Paris"}) = {"city": "Paris", "temperature_c": 18, "sky": "cloudy"}' in out
+
+
 def test_record_writes_the_stream_without_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     scenario = Scenario(thread_id="thread_rec", seed=5).message("Recorded words.").complete()
     target = tmp_path / "live.sse"
@@ -55,6 +71,9 @@ def test_serve_plays_a_recording_to_any_client() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "runstream", "serve", str(first), str(continuation), "--api-key", KEY],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # Stopped with SIGINT (Ctrl-C) below: a test run started in the background inherits
+        # SIGINT ignored, and Python then never raises KeyboardInterrupt. Restore it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert process.stdout is not None

@@ -109,6 +109,40 @@ def test_connection_reset_mid_event_then_resync(fake_assistants_server: Any) -> 
     assert server.errors == []
 
 
+def test_resync_with_a_handler_never_attached_to_a_stream(fake_assistants_server: Any) -> None:
+    # The stream had no handler; the re-sync gets one of its own, which reads the state of
+    # the accumulator it is fed from (it raised AttributeError on its accumulator of None).
+    scenario = message_scenario(seed=13)
+    drop_at, _ = middle_of_first(scenario.encode_segment(0), "thread.message.delta")
+    server = fake_assistants_server([scenario], api_key=SECRET_KEY, stream_faults=[StreamFault(drop_at=drop_at)])
+    with client_for(server, timeout=5) as client:
+        with client.stream_run(scenario.thread_id, assistant_id=scenario.assistant_id) as stream:
+            with pytest.raises(StreamConnectionError):
+                stream.until_done()
+        handler = Recorder()
+        run = client.resync(stream.accumulator, handler, poll_interval=0.02, timeout=10)
+    assert run.status == "completed" and handler.accumulator is stream.accumulator
+    (done,) = [arguments for name, arguments in handler.calls if name == "on_message_done"]
+    assert done[0]["content"][0]["text"]["value"] == TEXT
+
+
+@pytest.mark.anyio
+async def test_async_resync_with_a_handler_never_attached_to_a_stream(fake_assistants_server: Any) -> None:
+    scenario = message_scenario(seed=14)
+    drop_at, _ = middle_of_first(scenario.encode_segment(0), "thread.message.delta")
+    server = fake_assistants_server([scenario], api_key=SECRET_KEY, stream_faults=[StreamFault(drop_at=drop_at)])
+    async with AsyncClient(base_url=server.base_url, api_key=SECRET_KEY, timeout=5) as client:
+        stream = await client.stream_run(scenario.thread_id, assistant_id=scenario.assistant_id)
+        async with stream:
+            with pytest.raises(StreamConnectionError):
+                await stream.until_done()
+        handler = AsyncRecorder()
+        run = await client.resync(stream.accumulator, handler, poll_interval=0.02, timeout=10)
+    assert run.status == "completed" and handler.accumulator is stream.accumulator
+    (done,) = [arguments for name, arguments in handler.calls if name == "on_message_done"]
+    assert done[0]["content"][0]["text"]["value"] == TEXT
+
+
 @pytest.mark.anyio
 async def test_async_connection_reset_mid_event_then_resync(fake_assistants_server: Any) -> None:
     scenario = message_scenario(seed=3)

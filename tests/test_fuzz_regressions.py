@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ def _load_target() -> Any:
 
 
 target = _load_target()
+# The sans-IO checks below run alone; the tool loop over HTTP has tests of its own.
+target.TOOL_LOOP = False
 SEEDS = sorted((FUZZ_DIR / "corpus").iterdir())
 REGRESSIONS = sorted((FUZZ_DIR / "regressions").iterdir())
 
@@ -86,3 +89,34 @@ def mutated_seeds(draw: st.DrawFn) -> bytes:
 @given(mutated_seeds())
 def test_mutated_seeds(data: bytes) -> None:
     target.test_one_input(data)  # open bugs (target.KNOWN) are not counted here
+
+
+# ---- the tool loop target ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [path for path in SEEDS + REGRESSIONS if path.stat().st_size <= 10_000],
+                         ids=lambda path: path.name)
+def test_tool_loop_over_a_kept_input(path: Path) -> None:
+    target.check_tool_loop(path.read_bytes())
+
+
+ARGUMENT_SHAPES = st.one_of(
+    st.binary(max_size=200),
+    st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                 lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                 max_leaves=8).map(lambda value: json.dumps(value).encode()),
+    st.integers(900, 1200).map(lambda depth: b'{"x": ' + b"[" * depth + b"]" * depth + b"}"),
+)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ARGUMENT_SHAPES)
+def test_tool_loop_with_any_arguments(data: bytes) -> None:
+    target.check_tool_loop(data)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ARGUMENT_SHAPES)
+def test_tool_loop_with_any_arguments_thoroughly(data: bytes) -> None:
+    target.check_tool_loop(data)

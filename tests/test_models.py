@@ -17,6 +17,7 @@ from wire_strategies import (
     run_json,
     run_step_delta_json,
     run_step_json,
+    json_value,
     thread_json,
 )
 
@@ -28,7 +29,9 @@ from runstream.types import (
     RunStepDeltaEvent,
     Thread,
     UnknownObject,
+    extra_fields,
 )
+from runstream._models.exact import convert_exact
 
 MODELS = [
     pytest.param(Run, run_json, id="Run"),
@@ -53,7 +56,13 @@ def test_spec_shaped_json_decodes_and_round_trips(
     wire = data.draw(strategy)
     decoded = msgspec.json.decode(msgspec.json.encode(wire), type=model)
     assert msgspec.json.decode(msgspec.json.encode(decoded), type=model) == decoded
-    # Every field survives under its wire name: the object encodes back to the same JSON.
+    if model in (RunStepDeltaEvent, MessageDeltaEvent):
+        # A delta's null members read None like absent ones and are not encoded.
+        wire = without_nulls(wire)
+    # Every field survives under its wire name: the object encodes back to the same JSON
+    # (whole objects through the exact conversion that decode_event uses for them).
+    if model in WHOLE_OBJECTS:
+        decoded = convert_exact(wire, model)
     assert msgspec.json.decode(msgspec.json.encode(decoded)) == wire
 
 
@@ -66,7 +75,66 @@ def test_spec_shaped_json_round_trips_thoroughly(
 ) -> None:
     wire = data.draw(strategy)
     decoded = msgspec.json.decode(msgspec.json.encode(wire), type=model)
+    if model in WHOLE_OBJECTS:
+        decoded = convert_exact(wire, model)
+    if model in (RunStepDeltaEvent, MessageDeltaEvent):
+        wire = without_nulls(wire)  # a delta's null members read None and are not encoded
     assert msgspec.json.decode(msgspec.json.encode(decoded)) == wire
+
+
+WHOLE_OBJECTS = (Run, RunStep, Message, Thread)
+
+
+def without_nulls(value: Any) -> Any:
+    if isinstance(value, list):
+        return [without_nulls(item) for item in value]
+    if isinstance(value, dict):
+        return {key: without_nulls(item) for key, item in value.items() if item is not None}
+    return value
+#: Keys a mutation never drops: without them the object is another variant, or invalid
+#: (a function tool requires its `function`).
+_KEPT = {"id", "type", "name", "index", "function"}
+
+
+@st.composite
+def mutated(draw: st.DrawFn, value: Any, depth: int = 0) -> Any:
+    """``value`` with, at every level, some keys left out and some unknown keys added."""
+    if isinstance(value, list):
+        return [draw(mutated(item, depth + 1)) for item in value]
+    if not isinstance(value, dict):
+        return value
+    result = {}
+    for key, item in value.items():
+        if key not in _KEPT and draw(st.booleans()):
+            continue
+        result[key] = draw(mutated(item, depth + 1))
+    extra = draw(st.dictionaries(st.from_regex(r"x_[a-z]{1,5}", fullmatch=True), json_value, max_size=2))
+    result.update(extra)
+    return result
+
+
+@pytest.mark.parametrize(
+    ("model", "strategy"), [param for param in MODELS if param.values[0] in (Run, RunStep, Message, Thread)]
+)
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_whole_objects_keep_exactly_the_keys_sent(model: type, strategy: Any, data: st.DataObject) -> None:
+    # Documented keys left out stay out, unknown keys at any level are kept (and readable).
+    wire = data.draw(mutated(data.draw(strategy)))
+    decoded = decode_event(_EVENT_BY_MODEL[model], msgspec.json.encode(wire)).data
+    assert isinstance(decoded, model)
+    assert msgspec.json.decode(msgspec.json.encode(decoded)) == wire
+    assert msgspec.to_builtins(decoded) == wire
+    assert extra_fields(decoded) == {key: value for key, value in wire.items() if key.startswith("x_")}
+    assert list(extra_fields(decoded)) == [key for key in wire if key.startswith("x_")]
+
+
+_EVENT_BY_MODEL = {
+    Run: "thread.run.created",
+    RunStep: "thread.run.step.created",
+    Message: "thread.message.created",
+    Thread: "thread.created",
+}
 
 
 def test_round_trip_keeps_typed_variants() -> None:
@@ -94,15 +162,16 @@ def step_delta_function(function: str) -> runstream.types.FunctionDelta:
     return event.delta.step_details.tool_calls[0].function
 
 
-def test_delta_function_output_null_is_none_and_absent_is_unset() -> None:
+def test_delta_fields_read_none_when_absent_or_null() -> None:
+    # Optional in what users see: `if delta.x is not None` is the test, as in openai-python.
     assert step_delta_function('{"name":"f","arguments":"","output":null}').output is None
-    assert step_delta_function('{"arguments":"{\\""}').output is UNSET
+    assert step_delta_function('{"arguments":"{\\""}').output is None
     assert step_delta_function('{"output":"42"}').output == "42"
 
 
-def test_delta_encodes_null_as_null_and_leaves_absent_out() -> None:
-    assert msgspec.json.encode(step_delta_function('{"output":null}')) == b'{"output":null}'
+def test_delta_encodes_only_the_fields_it_carries() -> None:
     assert msgspec.json.encode(step_delta_function('{"arguments":"x"}')) == b'{"arguments":"x"}'
+    assert msgspec.json.encode(step_delta_function('{"output":null}')) == b"{}"
 
 
 def test_delta_text_without_annotations_differs_from_empty_annotations() -> None:
@@ -110,8 +179,8 @@ def test_delta_text_without_annotations_differs_from_empty_annotations() -> None
     first = msgspec.json.decode(raw % '{"value":"Hi","annotations":[]}', type=MessageDeltaEvent)
     later = msgspec.json.decode(raw % '{"value":" there"}', type=MessageDeltaEvent)
     assert first.delta.content[0].text.annotations == []
-    assert later.delta.content[0].text.annotations is UNSET
-    assert later.delta.role is UNSET
+    assert later.delta.content[0].text.annotations is None
+    assert later.delta.role is None
 
 
 # ---- forward compatibility -------------------------------------------------------------
@@ -141,6 +210,13 @@ def test_unknown_fields_are_ignored_everywhere(
 ) -> None:
     wire = data.draw(strategy)
     expected = msgspec.json.decode(msgspec.json.encode(wire), type=model)
+    if model in (RunStepDeltaEvent, MessageDeltaEvent):
+        # Deltas forbid unknown fields in the typed decode; decode_event keeps them aside.
+        name = "thread.run.step.delta" if model is RunStepDeltaEvent else "thread.message.delta"
+        decoded = decode_event(name, msgspec.json.encode(with_unknown_fields(wire))).data
+        assert isinstance(decoded, model)
+        assert msgspec.to_builtins(decoded) == msgspec.to_builtins(expected)
+        return
     assert (
         msgspec.json.decode(msgspec.json.encode(with_unknown_fields(wire)), type=model) == expected
     )
@@ -306,14 +382,27 @@ def test_growing_enums_accept_unknown_strings(
 
 
 @pytest.mark.parametrize("model", [Run, RunStep, Message])
-def test_azure_agent_id_fills_assistant_id_unless_assistant_id_is_sent(model: type) -> None:
+def test_azure_agent_id_is_kept_and_assistant_id_is_not_invented(model: type) -> None:
     decoded = msgspec.json.decode(b'{"id": "x", "agent_id": "asst_azure"}', type=model)
-    assert (decoded.assistant_id, decoded.agent_id) == ("asst_azure", "asst_azure")
-    assert msgspec.json.decode(msgspec.json.encode(decoded), type=model) == decoded
+    assert (decoded.assistant_id, decoded.agent_id) == (None, "asst_azure")
     both = msgspec.json.decode(b'{"id": "x", "assistant_id": "a", "agent_id": "b"}', type=model)
-    assert both.assistant_id == "a"
+    assert (both.assistant_id, both.agent_id) == ("a", "b")
 
 
-def test_azure_agent_id_fills_assistant_id_through_decode_event() -> None:
+def test_azure_agent_id_through_decode_event_encodes_back_without_assistant_id() -> None:
     event = decode_event("thread.run.created", '{"id": "r", "agent_id": "asst_1"}')
-    assert event.data.assistant_id == "asst_1"
+    assert (event.data.assistant_id, event.data.agent_id) == (None, "asst_1")
+    assert msgspec.json.decode(msgspec.json.encode(event.data)) == {"id": "r", "agent_id": "asst_1"}
+
+
+def test_a_whole_object_equals_the_same_values_however_it_was_decoded() -> None:
+    # Exact objects are of a class made for their keys; equality is by what they read.
+    wire = {"type": "function", "function": {"name": "f", "parameters": {}}}
+    plain = msgspec.convert(wire, runstream.types.FunctionTool)
+    exact = convert_exact(wire, runstream.types.FunctionTool)
+    assert type(exact.function) is not type(plain.function)
+    assert exact == plain and not exact != plain and [exact] == [plain]
+    other = convert_exact({**wire, "function": {"name": "g"}}, runstream.types.FunctionTool)
+    assert other != plain and not other == plain
+    with_extra = convert_exact({**wire, "x_note": 1}, runstream.types.FunctionTool)
+    assert with_extra != plain and extra_fields(with_extra) == {"x_note": 1}

@@ -32,6 +32,18 @@ def test_continuation_files_are_named_and_found_in_stream_order(tmp_path: Path) 
     assert runstream.recording_paths(first) == paths
 
 
+def test_sample_continuations_are_in_stream_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Sorted as text, continuation-10 came before continuation-2.
+    from runstream import _samples
+
+    first = tmp_path / "run.sse"
+    paths = [runstream.recording_path(first, index) for index in range(12)]
+    for path in paths:
+        path.write_bytes(b"")
+    monkeypatch.setattr(_samples, "_SAMPLES", tmp_path)
+    assert runstream.sample_stream_paths("run") == paths
+
+
 def test_replay_is_instant_without_speed_and_paced_with_it(tmp_path: Path) -> None:
     path = tmp_path / "run.sse"
     path.write_bytes(b"data: a\n\ndata: b\n\n")

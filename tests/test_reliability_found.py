@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from reliability_support import SECRET_KEY, Recorder, bounded, busy_connections
 
+import runstream
 from runstream import (
     Client,
     EventTooLargeError,
@@ -134,3 +135,22 @@ def test_break_out_of_a_bare_for_loop_releases_the_connection() -> None:
                 gc.enable()
                 gc.collect()
     assert busy == 0
+
+
+def test_a_message_creation_step_without_its_message_creation_member_is_not_a_crash() -> None:
+    # Found by the fuzzer: ``step_details: {"type": "message_creation"}`` with no
+    # ``message_creation`` member raised AttributeError inside the step builder.
+    body = (
+        b'event: thread.run.step.created\ndata: {"id":"step_1","object":"thread.run.step","run_id":"run_1",'
+        b'"thread_id":"thread_1","type":"message_creation","status":"in_progress",'
+        b'"step_details":{"type":"message_creation"}}\n\n'
+        b'event: thread.run.step.completed\ndata: {"id":"step_1","object":"thread.run.step","run_id":"run_1",'
+        b'"thread_id":"thread_1","type":"message_creation","status":"completed",'
+        b'"step_details":{"type":"message_creation"}}\n\n'
+    )
+    accumulator, event_decoder = runstream.Accumulator(), runstream.EventDecoder()
+    for sse in runstream.SSEDecoder().feed(body):
+        accumulator.feed(event_decoder.decode(sse))
+    (step,) = accumulator.run_steps
+    assert step.status == "completed"
+    assert step.step_details.type == "message_creation"

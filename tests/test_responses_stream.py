@@ -129,6 +129,7 @@ def test_unknown_events_and_items_are_kept() -> None:
     )
     events = list(ResponseStream(body))
     assert isinstance(events[1], runstream.responses.UnknownResponseEvent)
+    assert events[1].type == "unknown" and events[1].name == "response.hologram.flicker"
     assert events[1].data["x"] == 2
     assert ResponseStream(body).final_response_json()["future"] is True
 
@@ -226,3 +227,25 @@ def test_interleaved_items_merge_by_item_and_index(case: tuple[dict[int, tuple[s
             assert item["content"][0]["text"] == text
         else:
             assert item["arguments"] == text
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=interleaved_items(), late=st.data())
+def test_deltas_before_their_item_was_added_still_land_in_it(
+    case: tuple[dict[int, tuple[str, str]], list[bytes]], late: Any
+) -> None:
+    """Move some ``output_item.added`` / ``content_part.added`` events after the deltas of
+    their item (a proxy reordering): the items are built all the same."""
+    truth, body = case
+    head, events = body[:1], body[1:]
+    moved = [event for event in events if b'.added"' in event and late.draw(st.booleans())]
+    reordered = head + [event for event in events if event not in moved] + moved
+    stream = ResponseStream(iter(reordered))
+    with pytest.raises(runstream.IncompleteStreamError):
+        stream.until_done()
+    response = stream.accumulator.response_json()
+    assert response is not None
+    for item, index in zip(response["output"], sorted(truth)):
+        kind, text = truth[index]
+        assert item["type"] == kind and item["id"] == f"item_{index}"
+        assert (item["content"][0]["text"] if kind == "message" else item["arguments"]) == text

@@ -152,6 +152,68 @@ def test_id_in_a_block_without_data_still_sets_the_last_event_id() -> None:
     assert decoder.feed(b"data: x\n\n")[0].id == "5"
 
 
+def test_last_event_id_changes_only_when_its_block_is_dispatched() -> None:
+    # The id field sets a buffer; the last event ID (what a reconnection sends) takes the
+    # buffer's value at the blank line that dispatches the block.
+    decoder = SSEDecoder()
+    decoder.feed(b"id: 1\ndata: a\n\n")
+    assert decoder.last_event_id == "1"
+    assert decoder.feed(b"id: 2\n") == []
+    assert decoder.last_event_id == "1"
+    assert decoder.feed(b"data: b\n") == []
+    assert decoder.last_event_id == "1"
+    assert [event.id for event in decoder.feed(b"\n")] == ["2"]
+    assert decoder.last_event_id == "2"
+
+
+@pytest.mark.parametrize("tail", [b"id: 2\ndata: b\n", b"id: 2\n", b"id: 2\ndata: b", b"data: b\nid: 2\n"])
+def test_an_unterminated_last_block_does_not_change_the_last_event_id(tail: bytes) -> None:
+    decoder = SSEDecoder()
+    events = decoder.feed(b"id: 1\ndata: a\n\n" + tail)
+    assert [event.data for event in events] == ["a"]
+    assert decoder.last_event_id == "1"
+    assert decoder.end() == []
+    assert decoder.last_event_id == "1"
+    # The next connection's events carry the id the reconnection sent.
+    assert decoder.feed(b"data: c\n\n")[0].id == "1"
+
+
+def _dispatched_id(stream: bytes) -> str:
+    """The last event ID after ``stream`` (LF line endings), by the standard's steps: the id
+    fields of complete blocks only (a block ends at a blank line)."""
+    last = ""
+    complete = stream[: stream.rfind(b"\n\n") + 2] if b"\n\n" in stream else b""
+    for line in complete.split(b"\n"):
+        name, _, value = line.partition(b":")
+        if name == b"id" and b"\0" not in value:
+            last = (value[1:] if value.startswith(b" ") else value).decode("utf-8", "replace")
+    return last
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    blocks=st.lists(
+        st.lists(
+            st.sampled_from([b"id: 7", b"id: 8", b"id:", b"data: x", b"event: e", b": note", b"data: {}"]),
+            min_size=1,
+            max_size=4,
+        ),
+        max_size=6,
+    ),
+    cut=st.integers(0, 200),
+    chunk=st.integers(1, 9),
+)
+def test_last_event_id_is_the_id_of_the_last_dispatched_block(blocks: list[list[bytes]], cut: int, chunk: int) -> None:
+    stream = b"".join(b"\n".join(lines) + b"\n\n" for lines in blocks)
+    stream = stream[: min(cut, len(stream))]  # possibly ends inside a block or a line
+    decoder = SSEDecoder()
+    for start in range(0, len(stream), chunk):
+        decoder.feed(stream[start : start + chunk])
+        assert decoder.last_event_id == _dispatched_id(stream[: start + chunk])
+    decoder.end()
+    assert decoder.last_event_id == _dispatched_id(stream)
+
+
 def test_id_containing_nul_is_ignored() -> None:
     events = decode(b"id: 1\ndata: a\n\nid: 2\x003\ndata: b\n\n")
     assert [event.id for event in events] == ["1", "1"]
@@ -210,12 +272,13 @@ def test_retry_of_absurdly_many_digits_saturates(value: bytes, expected: int) ->
         assert event.retry == expected
 
 
-def test_end_resets_the_block_but_keeps_id_and_retry() -> None:
+def test_end_resets_the_block_but_keeps_the_last_event_id_and_retry() -> None:
     decoder = SSEDecoder()
-    decoder.feed(b"id: 9\nretry: 10\nevent: e\ndata: lost\n")
+    decoder.feed(b"id: 8\ndata: seen\n\nid: 9\nretry: 10\nevent: e\ndata: lost\n")
     decoder.end()
+    # The id of the discarded block was never the last event ID; retry applies when parsed.
     (event,) = decoder.feed(BOM + b"data: new\n\n")
-    assert (event.event, event.data, event.id, event.retry) == ("message", "new", "9", 10)
+    assert (event.event, event.data, event.id, event.retry) == ("message", "new", "8", 10)
 
 
 # ---- UTF-8 -----------------------------------------------------------------------------
@@ -343,6 +406,25 @@ def test_floods_of_blank_lines_and_comments_are_skipped_in_bulk(idle: bytes) -> 
         sys.setprofile(None)
     assert [(event.data, event.offset) for event in events] == [("a", 0), ("b", 9 + len(flood))]
     assert calls < 200
+
+
+def test_a_memoryview_chunk_is_decoded_like_bytes() -> None:
+    stream = b"event: a\ndata: x\n\ndata: y"
+    decoder = SSEDecoder()
+    events = decoder.feed(memoryview(stream)) + decoder.feed(memoryview(b"\n\n")[0:2])
+    assert [(event.event, event.data) for event in events] == [("a", "x"), ("message", "y")]
+
+
+def test_a_reused_bytearray_buffer_does_not_change_what_was_fed() -> None:
+    # A reader that fills one buffer again and again (readinto) must get the events it fed.
+    decoder = SSEDecoder()
+    buffer = bytearray(b"data: hel")
+    assert decoder.feed(buffer) == []
+    buffer[:] = b"lo wor"
+    assert decoder.feed(buffer) == []
+    buffer[:] = b"ld\n\n"
+    (event,) = decoder.feed(buffer)
+    assert event.data == "hello world"
 
 
 # ---- properties ------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 import runstream
+from runstream._api.async_dialect_endpoints import AsyncDialectEndpoints
+from runstream._api.dialect_endpoints import DialectEndpoints
 from runstream.testing import FakeAssistantsServer, Scenario, ToolCallSpec
 
 KEY = "sk-test-threads-0123456789"
@@ -328,6 +330,9 @@ def _normalized(signature: inspect.Signature) -> list[tuple[str, object, object,
             ("AsyncCursorPage", "CursorPage"),
             ("AsyncToolLoop", "ToolLoop"),
             ("httpx.AsyncClient", "httpx.Client"),
+            ("AsyncClient", "Client"),
+            ("AsyncResponseStream", "ResponseStream"),
+            ("AsyncChatCompletionStream", "ChatCompletionStream"),
         ):
             text = text.replace(async_name, sync_name)
         return re.sub(r"\bHandler\b", "EventHandler", text)  # the async side's alias: async or sync handlers
@@ -348,14 +353,31 @@ def test_sync_and_async_clients_have_the_same_methods_and_signatures() -> None:
         ), name
         loop_builder = name.startswith("run_tools")
         assert inspect.iscoroutinefunction(asynchronous[name]) is not loop_builder, name
-    # The streams and tool loops of both sides agree as well.
+    # The streams and tool loops of both sides agree as well: names, signatures, lifecycle.
     for sync_cls, async_cls in (
         (runstream.LiveRunStream, runstream.AsyncLiveRunStream),
         (runstream.ToolLoop, runstream.AsyncToolLoop),
+        (DialectEndpoints, AsyncDialectEndpoints),
     ):
-        assert {n for n in vars(sync_cls) if not n.startswith("_")} == {
-            n for n in vars(async_cls) if not n.startswith("_")
-        }
+        sync_members = {n: v for n, v in vars(sync_cls).items() if not n.startswith("_") or n == "__init__"}
+        async_members = {("close" if n == "aclose" else n): v for n, v in vars(async_cls).items()
+                         if not n.startswith("_") or n == "__init__"}
+        assert set(sync_members) == set(async_members), sync_cls
+        for name, member in sync_members.items():
+            if isinstance(member, property):
+                assert isinstance(async_members[name], property), name
+                continue
+            if not callable(member):
+                assert member == async_members[name], name
+                continue
+            assert _normalized(inspect.signature(member)) == _normalized(
+                inspect.signature(async_members[name])
+            ), f"{sync_cls.__name__}.{name}"
+            if name != "__init__":
+                assert inspect.iscoroutinefunction(async_members[name]), f"{async_cls.__name__}.{name}"
+    # Both tool loops close their stream as context managers.
+    assert {"close", "__enter__", "__exit__", "__iter__"} <= set(vars(runstream.ToolLoop))
+    assert {"aclose", "__aenter__", "__aexit__", "__aiter__"} <= set(vars(runstream.AsyncToolLoop))
 
 
 def test_every_request_builder_is_used_by_both_clients() -> None:

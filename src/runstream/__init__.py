@@ -21,6 +21,7 @@ from ._chat.stream import ChatCompletionStream
 from ._api.async_client import AsyncClient, AsyncLiveRunStream, AsyncToolLoop
 from ._api.client import Client, LiveRunStream, ToolLoop
 from ._api.client_base import ClientConfig
+from ._api.transport import RetryPolicy
 from ._api.credentials import DEFAULT_SCOPE, TokenProvider
 from ._api.pages import AsyncCursorPage, CursorPage
 from ._core.accumulator import Accumulator, AccumulatorState
@@ -28,7 +29,6 @@ from ._core.events import EventDecoder, decode_event
 from ._core.notifications import PendingToolCall
 from ._core.sse import DEFAULT_MAX_EVENT_SIZE, ServerSentEvent, SSEDecoder
 from ._core.tool_calls import pending_tool_calls
-from ._core.views import materialize
 from ._models.base import UNSET
 from ._models.message import Message
 from ._models.run import Run
@@ -91,6 +91,7 @@ __all__ = [
     "ResponseStream",
     "ResyncError",
     "ResyncTimeoutError",
+    "RetryPolicy",
     "Run",
     "RunStep",
     "RunStream",
@@ -106,7 +107,6 @@ __all__ = [
     "ToolLoop",
     "UNSET",
     "decode_event",
-    "materialize",
     "pending_tool_calls",
     "recording_path",
     "recording_paths",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ._streaming.recording import recording_paths
+
 __all__ = ["sample_stream_path", "sample_stream_paths"]
 
 _SAMPLES = Path(__file__).parent / "samples"
@@ -20,7 +22,7 @@ def sample_stream_paths(name: str = "weather_tool_call") -> list[Path]:
     if not first.exists():
         available = sorted({path.name.split(".")[0] for path in _SAMPLES.glob("*.sse")})
         raise FileNotFoundError(f"no bundled sample {name!r}; available: {', '.join(available)}")
-    return [first, *sorted(_SAMPLES.glob(f"{name}.continuation*.sse"))]
+    return recording_paths(first)  # continuations by number: -2 before -10
 
 
 def sample_stream_path(name: str = "weather_tool_call") -> Path:

@@ -7,6 +7,7 @@ RunstreamError                  base of everything below
 ├── ServerStreamError           the server sent an ``error`` event
 ├── IncompleteStreamError       the stream ended before the run reached a resting status
 │   └── StreamConnectionError   ... because the connection failed, timed out or was cut
+│       └── IdleTimeoutError    ... because no event arrived for ``idle_timeout`` seconds
 ├── APIError                    an HTTP request got a non-2xx or non-SSE response
 ├── APIConnectionError          an HTTP request could not be sent or answered
 ├── ResyncError                 re-sync could not bring the state up to date
@@ -24,6 +25,7 @@ ones raised while streaming carry the accumulator, so nothing received is lost.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -33,6 +35,7 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "EventTooLargeError",
+    "IdleTimeoutError",
     "IncompleteStreamError",
     "NoRunToResyncError",
     "ResyncError",
@@ -162,7 +165,12 @@ class APIError(RunstreamError):
 
     Attributes:
         status_code: the HTTP status.
-        body: the decoded JSON error body when there is one, else the text.
+        body: the decoded JSON error body when there is one, else the text (only the
+            head of a body larger than ``ERROR_BODY_LIMIT``, 1 MiB).
+        headers: the response headers (names lower-cased; empty when there was no response).
+        retry_after: seconds the server asked to wait before retrying (from
+            ``retry-after-ms``, or ``retry-after`` in seconds or as an HTTP date), ``None``
+            when it did not say.
         request_id: the server's request id header, if any.
         code: the error code from an ``{"error": {...}}`` body, if any.
         type: the error type from the body, if any.
@@ -176,10 +184,16 @@ class APIError(RunstreamError):
         status_code: int,
         body: Any = None,
         request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.message = message
+        self.retry_after = retry_after
         self.status_code = status_code
         self.body = body
+        self.headers: dict[str, str] = {key.lower(): value for key, value in (headers or {}).items()}
+        if request_id is None:
+            request_id = self.headers.get("x-request-id") or self.headers.get("apim-request-id")
         self.request_id = request_id
         error = body.get("error") if isinstance(body, dict) else None
         error = error if isinstance(error, dict) else {}
@@ -188,8 +202,6 @@ class APIError(RunstreamError):
         self.param = error.get("param")
         suffix = f" (request id {request_id})" if request_id else ""
         super().__init__(f"HTTP {status_code}: {message}{suffix}")
-
-
 class StreamConnectionError(IncompleteStreamError):
     """Raised when the connection fails, times out or is cut before the run reached a
     resting status. The accumulator holds everything received: re-sync from it.
@@ -222,6 +234,28 @@ class APIConnectionError(RunstreamError):
     def __init__(self, message: str, *, timeout: bool = False) -> None:
         self.timeout = timeout
         super().__init__(message)
+
+
+class IdleTimeoutError(StreamConnectionError):
+    """Raised when a stream delivers no event for ``idle_timeout`` seconds. Keep-alive
+    comments and stray bytes do not count as events, so a server that only keeps the
+    connection busy still times out. The accumulator holds everything received.
+
+    Attributes:
+        idle_timeout: the limit that passed, in seconds.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        idle_timeout: float,
+        accumulator: Accumulator | None = None,
+        last_status: str | None = None,
+        offset: int | None = None,
+    ) -> None:
+        self.idle_timeout = idle_timeout
+        super().__init__(message, accumulator=accumulator, last_status=last_status, offset=offset, timeout=True)
 
 
 class ResyncError(RunstreamError):

@@ -1,8 +1,9 @@
 """The wire types: every object of the Runs API as runstream decodes it (like ``openai.types``).
 
 Runs, run steps, messages and threads, their parts and their deltas, as msgspec Structs. A
-field the server did not send reads as `UNSET` where merging needs to tell absent from null;
-an object of a ``type`` this version does not know is kept as an `UnknownObject`.
+whole object (run, step, message, thread) keeps exactly the keys the server sent, unknown ones
+included (read them with `extra_fields`); a delta field the server did not send reads
+``None``; an object of a ``type`` this version does not know is kept as an `UnknownObject`.
 
 ```python
 from runstream.types import Run, TextDelta, FunctionToolCall
@@ -20,12 +21,16 @@ from ._api.requests import (
 )
 from ._models.base import (
     UNSET,
+    CompletionTokensDetails,
     ErrorObject,
     LastError,
+    PromptTokenDetails,
     UnknownObject,
     UnsetType,
     Usage,
 )
+from ._core.views import materialize
+from ._models.exact import extra_fields
 from ._models.deleted import MessageDeleted, ThreadDeleted
 from ._models.message import (
     MESSAGE_TERMINAL_STATUSES,
@@ -140,6 +145,7 @@ __all__ = [
     "CodeInterpreterTool",
     "CodeInterpreterToolCall",
     "CodeInterpreterToolCallDelta",
+    "CompletionTokensDetails",
     "ContentPart",
     "ContentPartDelta",
     "ErrorObject",
@@ -182,6 +188,7 @@ __all__ = [
     "MessageDeleted",
     "MessageDelta",
     "MessageDeltaEvent",
+    "PromptTokenDetails",
     "RUN_RESTING_STATUSES",
     "RUN_TERMINAL_STATUSES",
     "RankingOptions",
@@ -223,6 +230,8 @@ __all__ = [
     "UnknownObject",
     "UnsetType",
     "Usage",
+    "extra_fields",
+    "materialize",
 ]
 
 _report_public_module(__name__, globals(), __all__)

@@ -16,14 +16,18 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
+from .._core.accumulator import Accumulator
+from .._models.exact import WHOLE_OBJECTS, convert_exact
 from .._models.lenient import convert_lenient
 from .._streaming.log import logger
 from .._streaming.sources import api_error_from_response
-from ..errors import APIConnectionError, APIError
+from ..errors import APIError
 from .credentials import TokenProvider
+from .transport import connection_error, redact_url
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_IDLE_TIMEOUT",
     "DEFAULT_TIMEOUT",
     "ClientConfig",
     "Page",
@@ -31,6 +35,7 @@ __all__ = [
     "connection_error",
     "decode_model",
     "log_response",
+    "thread_id_of",
 ]
 
 #: Used when neither ``base_url`` nor the ``OPENAI_BASE_URL`` environment variable is set.
@@ -38,6 +43,8 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 #: Connect / read / write / pool timeouts, in seconds. Streams can pause between events
 #: while the model thinks, so the read timeout is generous.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+#: Seconds a stream may go without an event (keep-alive comments do not count).
+DEFAULT_IDLE_TIMEOUT = 600.0
 
 T = TypeVar("T")
 _json = msgspec.json.Decoder()
@@ -59,6 +66,9 @@ def decode_model(content: bytes, model: type[T]) -> T:
         APIError: the body is not the expected JSON object.
     """
     try:
+        if model in WHOLE_OBJECTS:
+            # Exactly the keys the server sent, like the same objects in a stream.
+            return convert_exact(_json.decode(content), model)  # type: ignore[no-any-return]
         return msgspec.json.decode(content, type=model)
     except msgspec.ValidationError:
         try:
@@ -110,7 +120,12 @@ class ClientConfig:
         self.token_provider = TokenProvider(credential, credential_scopes) if credential is not None else None
 
     def __repr__(self) -> str:
-        return f"ClientConfig(base_url={self.base_url!r})"
+        return f"ClientConfig(base_url={self.display_url!r})"
+
+    @property
+    def display_url(self) -> str:
+        """The base URL without any ``user:password@`` in it, for reprs and messages."""
+        return redact_url(self.base_url)
 
     def headers(self, stream: bool, token: str | None = None) -> dict[str, str]:
         """Headers for one request (a new dict each time); ``token`` is a credential's
@@ -165,12 +180,11 @@ def check_response(response: httpx.Response) -> None:
         raise api_error_from_response(response)
 
 
-def connection_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
-    """An `APIConnectionError` for a transport failure (the URL is given, never headers)."""
-    timeout = isinstance(error, httpx.TimeoutException)
-    what = "timed out" if timeout else "failed"
-    return APIConnectionError(
-        f"{request.method} {request.url.copy_with(query=None)} {what}: {type(error).__name__}: {error}",
-        timeout=timeout,
-    )
-
+def thread_id_of(known: str | None, accumulator: Accumulator) -> str | None:
+    """A stream's thread: the one it was started on, else the one its events name."""
+    if known:
+        return known
+    run = accumulator.current_run
+    if run is not None and run.thread_id:
+        return run.thread_id
+    return accumulator.thread.id if accumulator.thread is not None else None

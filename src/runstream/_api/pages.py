@@ -7,6 +7,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from .._models.exact import WHOLE_OBJECTS, convert_exact
 from .._models.lenient import convert_lenient
 from .client_base import Page
 
@@ -17,6 +18,8 @@ T = TypeVar("T")
 
 def _decode_item(item: Any, item_type: type[T]) -> T:
     try:
+        if item_type in WHOLE_OBJECTS:
+            return convert_exact(item, item_type)  # type: ignore[no-any-return]
         return msgspec.convert(item, item_type)
     except msgspec.ValidationError:
         return convert_lenient(item, item_type)  # type: ignore[no-any-return]

@@ -24,6 +24,7 @@ from typing import Any
 import msgspec
 
 from .._core.delta_tree import materialize, merge_delta
+from .._core.text_pieces import TextPieces
 from .._models.base import UNSET
 from .models import (
     CHOICE_FIELDS,
@@ -59,12 +60,12 @@ class _ToolCallBuilder:
         self.id: Any = None
         self.type: Any = None
         self.name: Any = None
-        self.arguments: list[str] = []
+        self.arguments = TextPieces()
         self.extra: dict[str, Any] = {}
         self.function_extra: dict[str, Any] = {}
 
     def json(self) -> dict[str, Any]:
-        function = {"name": self.name, "arguments": "".join(self.arguments)}
+        function = {"name": self.name, "arguments": self.arguments.text()}
         function.update(materialize(self.function_extra))
         call = {"id": self.id, "type": self.type if self.type is not None else "function", "function": function}
         call.update(materialize(self.extra))
@@ -89,8 +90,8 @@ class _ChoiceBuilder:
         self.index = index
         self.role: Any = None
         # None until a string arrives: the message then says ``null``, as the API does.
-        self.content: list[str] | None = None
-        self.refusal: list[str] | None = None
+        self.content: TextPieces | None = None
+        self.refusal: TextPieces | None = None
         self.tool_calls: dict[int, _ToolCallBuilder] = {}
         self.function_call: _ToolCallBuilder | None = None
         self.logprobs: dict[str, Any] | None = None
@@ -101,14 +102,14 @@ class _ChoiceBuilder:
     def message_json(self) -> dict[str, Any]:
         message: dict[str, Any] = {
             "role": self.role if self.role is not None else "assistant",
-            "content": "".join(self.content) if self.content is not None else None,
-            "refusal": "".join(self.refusal) if self.refusal is not None else None,
+            "content": self.content.text() if self.content is not None else None,
+            "refusal": self.refusal.text() if self.refusal is not None else None,
         }
         if self.tool_calls:
             message["tool_calls"] = [self.tool_calls[index].json() for index in sorted(self.tool_calls)]
         if self.function_call is not None:
             call = self.function_call
-            function = {"name": call.name, "arguments": "".join(call.arguments)}
+            function = {"name": call.name, "arguments": call.arguments.text()}
             function.update(materialize(call.function_extra))
             message["function_call"] = function
         message.update(materialize(self.message_extra))
@@ -230,7 +231,7 @@ class ChatCompletionAccumulator:
             content = delta.content
             if content.__class__ is str:
                 if choice.content is None:
-                    choice.content = [content]  # type: ignore[list-item]
+                    choice.content = TextPieces(content)  # type: ignore[arg-type]
                 else:
                     choice.content.append(content)  # type: ignore[arg-type]
                 if notes is not None and content:
@@ -238,7 +239,7 @@ class ChatCompletionAccumulator:
             refusal = delta.refusal
             if refusal.__class__ is str:
                 if choice.refusal is None:
-                    choice.refusal = [refusal]  # type: ignore[list-item]
+                    choice.refusal = TextPieces(refusal)  # type: ignore[arg-type]
                 else:
                     choice.refusal.append(refusal)  # type: ignore[arg-type]
                 if notes is not None and refusal:
@@ -360,14 +361,14 @@ class ChatCompletionAccumulator:
         choice = self._choices.get(choice_index)
         if choice is None or choice.content is None:
             return None
-        return _joined(choice.content)
+        return choice.content.text()
 
     def refusal(self, choice_index: int = 0) -> str | None:
         """The refusal of a choice so far (``None`` if none was streamed)."""
         choice = self._choices.get(choice_index)
         if choice is None or choice.refusal is None:
             return None
-        return _joined(choice.refusal)
+        return choice.refusal.text()
 
     def tool_call_json(self, choice_index: int, tool_call_index: int) -> dict[str, Any]:
         """A tool call of a choice as the API's JSON object, as it stands."""
@@ -391,7 +392,8 @@ class ChatCompletionAccumulator:
 
     def completion_json(self) -> dict[str, Any]:
         """The completion so far as the API's JSON object: every member the stream carried,
-        unknown ones included (a fresh dict each call; cached until the next chunk)."""
+        unknown ones included. Built when read after a change and kept until the next chunk
+        (read it, do not change it)."""
         if self._cached is None:
             header = self._header
             completion: dict[str, Any] = {
@@ -410,16 +412,9 @@ class ChatCompletionAccumulator:
             for key, value in self._extra.items():
                 completion.setdefault(key, value)
             self._cached = completion
-        return msgspec.json.decode(msgspec.json.encode(self._cached))  # type: ignore[no-any-return]
+        return self._cached
 
     def completion(self) -> ChatCompletion:
         """The completion so far, typed."""
         return msgspec.convert(self.completion_json(), ChatCompletion)
 
-
-def _joined(pieces: list[str]) -> str:
-    if len(pieces) > 1:
-        joined = "".join(pieces)
-        pieces[:] = [joined]
-        return joined
-    return pieces[0]

@@ -107,7 +107,7 @@ class _StrictToolCallDelta(ChatToolCallDelta, forbid_unknown_fields=True):
 
 
 class _StrictChunkDelta(ChatChunkDelta, forbid_unknown_fields=True):
-    tool_calls: list[_StrictToolCallDelta] | None | UnsetType = UNSET
+    tool_calls: list[_StrictToolCallDelta] | None | UnsetType = UNSET  # type: ignore[assignment]
     function_call: _StrictFunctionCallDelta | None | UnsetType = UNSET
 
 
@@ -116,7 +116,7 @@ class _StrictChunkChoice(ChatChunkChoice, forbid_unknown_fields=True):
 
 
 class StrictChatCompletionChunk(ChatCompletionChunk, forbid_unknown_fields=True):
-    choices: list[_StrictChunkChoice] = msgspec.field(default_factory=list)
+    choices: list[_StrictChunkChoice] = msgspec.field(default_factory=list)  # type: ignore[assignment]
 
 
 # ---- the completion ------------------------------------------------------------------------

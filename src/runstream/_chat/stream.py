@@ -8,7 +8,7 @@ from typing import Any
 
 from .._core.sse import DEFAULT_MAX_EVENT_SIZE
 from .._streaming.dialect import AsyncDialectStream, DialectStream
-from ..errors import ServerStreamError, RunstreamError
+from ..errors import RunstreamError, ServerStreamError
 from .accumulator import ChatCompletionAccumulator
 from .decoder import ChatChunkDecoder
 from .handler import AsyncChatCompletionHandler, ChatCompletionHandler
@@ -22,6 +22,7 @@ class _ChatStreamMixin:
     done_received: bool
     _decoder_class = ChatChunkDecoder
     _accumulator_class = ChatCompletionAccumulator
+    _error_event_types: frozenset[type] = frozenset({ChatErrorEvent})
 
     def _error_for(self, event: Any) -> RunstreamError | None:
         if type(event) is not ChatErrorEvent:

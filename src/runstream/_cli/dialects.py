@@ -97,7 +97,7 @@ def _final_json(dialect: str, stream: Any) -> Any:
 
 def _describe(ordinal: int, dialect: str, event: Any) -> str:
     if dialect == RESPONSES:
-        name = event.type
+        name = event.name if event.type == "unknown" else event.type
         object_id = getattr(event, "item_id", None)
         if object_id is None and isinstance(getattr(event, "item", None), dict):
             object_id = event.item.get("id")

@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from .._api.client import Client
@@ -14,7 +15,8 @@ from .._models.message import TextDelta
 from .._models.run import Run
 from .._models.run_step import ToolCall, ToolCallDelta
 from .._streaming.handlers import EventHandler
-from .main import _EXTRA_COMMANDS, EXIT_OK, CommandError
+from ..errors import RunstreamError
+from .main import _EXTRA_COMMANDS, EXIT_OK, CommandError, non_negative_seconds, printable, split_streams
 
 __all__ = ["DemoPrinter", "demo_weather"]
 
@@ -67,8 +69,18 @@ class DemoPrinter(EventHandler):
         self._write(f"  tool call {_describe_call(tool_call)}\n")
 
     def on_requires_action(self, run: Run, tool_calls: list[Any]) -> None:
-        for call in tool_calls:
-            self._write(f"  -> {call.name}({call.arguments}) = {json.dumps(demo_weather(**call.arguments))}\n")
+        self._write(f"  the run waits for {len(tool_calls)} tool output(s)\n")
+
+    def showing_results(self, name: str, tool: Callable[..., Any]) -> Callable[..., Any]:
+        """``tool``, printing each call and its result as the tool loop makes it (the tool
+        runs once: the loop's call is the one shown)."""
+
+        def call(**arguments: Any) -> Any:
+            result = tool(**arguments)
+            self._write(f"  -> {name}({json.dumps(arguments)}) = {json.dumps(result)}\n")
+            return result
+
+        return call
 
     def on_text_created(self, text: Any) -> None:
         self._write("  assistant: ")
@@ -113,9 +125,8 @@ def _command_demo(arguments: argparse.Namespace) -> int:
         out.write(f"fake Assistants server on {server.base_url}; creating a run on thread_demo\n")
         printer = DemoPrinter(out)
         with Client(base_url=server.base_url, api_key="sk-demo") as client:
-            loop = client.run_tools(
-                "thread_demo", assistant_id="asst_demo", tools={"get_weather": demo_weather}, handler=printer
-            )
+            tools = {"get_weather": printer.showing_results("get_weather", demo_weather)}
+            loop = client.run_tools("thread_demo", assistant_id="asst_demo", tools=tools, handler=printer)
             run = loop.final_run()
             accumulator = loop.accumulator
     elapsed = time.monotonic() - printer.started
@@ -139,18 +150,23 @@ def _command_demo(arguments: argparse.Namespace) -> int:
 
 
 def _command_serve(arguments: argparse.Namespace) -> int:
-    from ..testing import FakeAssistantsServer, RecordedScenario
+    from ..testing import FakeAssistantsServer
     from . import dialects
 
+    paths = [Path(name) for name in arguments.files]
+    _check_servable(paths)
     dialect, _ = dialects.read_inputs(arguments.files, CommandError)
     if dialect != dialects.RUN:
         return _serve_dialect(arguments, dialect)
-    scenario = RecordedScenario([Path(name) for name in arguments.files])
-    with FakeAssistantsServer([scenario], api_key=arguments.api_key, chunk_size=arguments.chunk_size,
+    scenarios = _scenarios(paths, arguments.repeat)
+    scenario = scenarios[0]
+    with FakeAssistantsServer(scenarios, api_key=arguments.api_key, chunk_size=arguments.chunk_size,
                               chunk_delay=arguments.delay) as server:
+        times = "once" if arguments.repeat == 1 else f"{arguments.repeat} times"
         sys.stdout.write(
             f"serving {len(arguments.files)} recorded stream(s) of run {scenario.run_id} on {server.base_url}\n"
-            f"  POST {server.base_url}/threads/{scenario.thread_id}/runs with any assistant_id; Ctrl-C stops\n"
+            f"  POST {server.base_url}/threads/{scenario.thread_id}/runs with any assistant_id ({times}); "
+            "Ctrl-C stops\n"
         )
         sys.stdout.flush()
         try:
@@ -159,6 +175,53 @@ def _command_serve(arguments: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             pass
     return EXIT_OK
+
+
+def _check_servable(paths: list[Path]) -> None:
+    """Raise `CommandError` for a file that cannot be served: standard input (read once, it
+    cannot be served again), a missing file, a directory, no server-sent events."""
+    for path in paths:
+        if str(path) == "-":
+            raise CommandError("serve reads its files for every run it serves: save standard input to a file first")
+        if path.is_dir():
+            raise CommandError(f"{path} is a directory, not a recorded stream")
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
+        split_streams(data, str(path))  # says when there is no server-sent event at all
+
+
+def _scenarios(paths: list[Path], repeat: int) -> list[Any]:
+    """The recorded run of ``paths``, once per time it is to be served.
+
+    Raises:
+        CommandError: a file cannot be served, or holds no run.
+    """
+    from ..testing import RecordedScenario
+
+    _check_servable(paths)
+    try:
+        return [RecordedScenario(paths) for _ in range(repeat)]
+    except (ValueError, RunstreamError) as error:
+        raise CommandError(f"{', '.join(map(str, paths))}: {printable(str(error))}") from None
+
+
+def _pairs(items: list[str], separator: str, option: str) -> dict[str, str]:
+    """``NAME<separator>VALUE`` arguments as a dict; a malformed one is a one-line error."""
+    pairs = {}
+    for item in items:
+        name, found, value = item.partition(separator)
+        if not found or not name.strip():
+            raise CommandError(f"{option} {printable(item)!r}: expected NAME{separator}VALUE")
+        pairs[name.strip()] = value.strip()
+    return pairs
+
+
+def _positive_count(text: str) -> int:
+    if not (text.isdigit() and text.isascii()) or not 0 < int(text) <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a count from 1 to 1000000")
+    return int(text)
 
 
 def _serve_dialect(arguments: argparse.Namespace, dialect: str) -> int:
@@ -186,10 +249,17 @@ def _serve_dialect(arguments: argparse.Namespace, dialect: str) -> int:
 
 
 def _command_record(arguments: argparse.Namespace) -> int:
-    headers = dict(header.split(":", 1) for header in arguments.header) if arguments.header else {}
-    query = dict(item.split("=", 1) for item in arguments.query) if arguments.query else {}
+    headers = _pairs(arguments.header, ":", "--header")
+    query = _pairs(arguments.query, "=", "--query")
+    # Before the run is created: a recording that cannot be written must not cost a run.
+    try:
+        arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CommandError(f"cannot write {arguments.out}: {error.strerror or error}") from None
+    if arguments.out.is_dir():
+        raise CommandError(f"cannot write {arguments.out}: it is a directory")
     with Client(base_url=arguments.base_url, api_key=arguments.api_key, api_key_header=arguments.api_key_header,
-                default_headers={k.strip(): v.strip() for k, v in headers.items()}, default_query=query) as client:
+                default_headers=headers, default_query=query) as client:
         params = {"agent_id": arguments.agent} if arguments.agent else {}
         stream = client.stream_run(arguments.thread, assistant_id=arguments.assistant, record_to=arguments.out, **params)
         with stream:
@@ -208,7 +278,8 @@ def _register(commands: Any) -> None:
         "assistant calls a get_weather tool, answers it with a bundled Python function, and shows "
         "the stream live, then a summary of the final run.",
     )
-    demo.add_argument("--delay", type=float, default=0.004, help="seconds between streamed chunks (default 0.004)")
+    demo.add_argument("--delay", type=non_negative_seconds, default=0.004,
+                      help="seconds between streamed chunks (default 0.004)")
     demo.set_defaults(handler=_command_demo)
 
     serve = commands.add_parser(
@@ -220,8 +291,11 @@ def _register(commands: Any) -> None:
     )
     serve.add_argument("files", nargs="+", metavar="FILE", help="the run's .sse files, first stream first")
     serve.add_argument("--api-key", default=None, help="the only API key to accept (default: any)")
-    serve.add_argument("--chunk-size", type=int, default=None, help="bytes per write")
-    serve.add_argument("--delay", type=float, default=0.0, help="seconds between writes")
+    serve.add_argument("--chunk-size", type=_positive_count, default=None, help="bytes per write")
+    serve.add_argument("--delay", type=non_negative_seconds, default=0.0, help="seconds between writes")
+    serve.add_argument("--repeat", type=_positive_count, default=1, metavar="N",
+                       help="serve the recorded run N times, to N run creations on its thread (default 1: "
+                       "use it to replay a recording more than once, e.g. for a client's retries or several tests)")
     serve.set_defaults(handler=_command_serve)
 
     record = commands.add_parser(

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
-from typing import Any, BinaryIO
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
 
+import httpx
 import msgspec
 
 from .._core.accumulator import Accumulator
 from .._core.events import AssistantStreamEvent, DoneEvent, UnknownEvent
 from .._samples import sample_stream_paths
-from .._streaming.recording import replay_chunks
+from .._core.sse import SSEDecoder
+from .._streaming.recording import recording_timing, replay_chunks
 from .._streaming.sync_stream import RunStream
 from ..errors import IncompleteStreamError, RunstreamError
 from . import dialects
@@ -39,37 +42,90 @@ class CommandError(Exception):
         self.partial = partial
 
 
-def _open_input(name: str) -> BinaryIO:
-    if name == "-":
-        return sys.stdin.buffer
+class _ArgumentParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {printable(message)} (see {self.prog} --help)\n")
+
+
+def printable(text: str) -> str:
+    """``text`` with terminal control characters (C0, DEL, C1 and other unprintable ones)
+    escaped, so that a hostile stream cannot drive the terminal it is shown on."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode() for c in text)
+
+
+def non_negative_seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds, 0 or more."""
     try:
-        return open(name, "rb")  # noqa: SIM115 - closed by the stream
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value < 1e9:  # also false for NaN
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds, 0 or more")
+    return value
+
+
+def _read_input(name: str, preread: Mapping[str, bytes]) -> bytes:
+    if name in preread:  # standard input, read whole to detect its dialect
+        return preread[name]
+    if name == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(name, "rb") as file:
+            return file.read()
     except OSError as error:
         raise CommandError(f"cannot read {name}: {error.strerror or error}") from None
 
 
+def split_streams(data: bytes, label: str) -> list[bytes]:
+    """The streams in ``data``, split after each ``done`` event (recordings concatenated, e.g.
+    by ``cat``, are fed as the streams they were).
+
+    Raises:
+        CommandError: ``data`` holds no server-sent events at all, or is not a stream.
+    """
+    decoder = SSEDecoder()
+    try:
+        events = decoder.feed(data) + decoder.end()
+    except RunstreamError as error:
+        raise CommandError(f"{label}: {printable(str(error))}") from None
+    if not events:
+        raise CommandError(f"{label}: no server-sent events ({len(data)} bytes)")
+    cuts = [following.offset for event, following in zip(events, events[1:]) if event.event == "done"]
+    bounds = [0, *cuts, len(data)]
+    return [data[start:end] for start, end in zip(bounds, bounds[1:])]
+
+
 def _replay_files(
-    names: Sequence[str], accumulator: Accumulator, speed: float = 0.0
+    names: Sequence[str], accumulator: Accumulator, speed: float = 0.0, preread: Mapping[str, bytes] | None = None
 ) -> Iterator[tuple[str, AssistantStreamEvent]]:
     """Feed the files, in order, into one accumulator; yield (file name, event). With a
     ``speed``, a file with a ``.timing`` record is replayed at its recorded pace."""
     for name in names:
-        file = _open_input(name)
-        source: Any = file if not speed or name == "-" else replay_chunks(name, speed=speed)
-        stream = RunStream(source, accumulator=accumulator)
         label = "standard input" if name == "-" else name
-        try:
-            for event in stream:
-                yield name, event
-        except IncompleteStreamError as error:
-            # Name the file, as for any other error; when it is the last one, what was
-            # accumulated is still worth printing (replay --json).
-            raise CommandError(f"{label}: {error}", partial=name == names[-1]) from None
-        except RunstreamError as error:
-            raise CommandError(f"{label}: {error}") from None
-        finally:
-            if file is not sys.stdin.buffer:
-                file.close()
+        streams = split_streams(_read_input(name, preread or {}), label)
+        sources: list[Any] = streams
+        if speed and name != "-":
+            try:
+                sources = [replay_chunks(name, speed=speed)] if recording_timing(Path(name)) else streams
+            except (OSError, ValueError) as error:
+                raise CommandError(printable(str(error))) from None
+        for number, source in enumerate(sources):
+            stream = RunStream(source, accumulator=accumulator)
+            where = label if len(sources) == 1 else f"{label} (stream {number + 1})"
+            last = name == names[-1] and number == len(sources) - 1
+            try:
+                for event in stream:
+                    yield name, event
+            except IncompleteStreamError as error:
+                # Name the file, as for any other error; when it is the last one, what was
+                # accumulated is still worth printing (replay --json).
+                raise CommandError(f"{where}: {printable(str(error))}", partial=last) from None
+            except RunstreamError as error:
+                raise CommandError(f"{where}: {printable(str(error))}") from None
 
 
 def _describe(ordinal: int, event: AssistantStreamEvent) -> str:
@@ -80,19 +136,17 @@ def _describe(ordinal: int, event: AssistantStreamEvent) -> str:
     else:
         object_id = getattr(data, "id", None) or "-"
         size = len(msgspec.json.encode(data))
-    return f"{ordinal:6d}  {event.event:<28s}  {object_id:<32s}  {size:7d}"
+    return f"{ordinal:6d}  {printable(event.event):<28s}  {printable(str(object_id)):<32s}  {size:7d}"
 
 
 def _command_replay(arguments: argparse.Namespace) -> int:
     dialect, preread = dialects.read_inputs(arguments.files, CommandError)
     if dialect != dialects.RUN:
         return dialects.replay_dialect(arguments, dialect, preread, CommandError)
-    if "-" in preread:
-        arguments.files = _stdin_as_file(arguments.files, preread["-"])
     accumulator = Accumulator()
     out = sys.stdout
     try:
-        for ordinal, (_, event) in enumerate(_replay_files(arguments.files, accumulator, arguments.speed)):
+        for ordinal, (_, event) in enumerate(_replay_files(arguments.files, accumulator, arguments.speed, preread)):
             if not arguments.json:
                 out.write(_describe(ordinal, event) + "\n")
     except CommandError as error:
@@ -112,13 +166,13 @@ def _command_check(arguments: argparse.Namespace) -> int:
     dialect, preread = dialects.read_inputs(arguments.files, CommandError)
     if dialect != dialects.RUN:
         return dialects.check_dialect(arguments, dialect, preread, CommandError)
-    if "-" in preread:
-        arguments.files = _stdin_as_file(arguments.files, preread["-"])
     accumulator = Accumulator()
-    for _ in _replay_files(arguments.files, accumulator):
+    for _ in _replay_files(arguments.files, accumulator, preread=preread):
         pass
     for anomaly in accumulator.anomalies:
-        sys.stdout.write(f"note: event #{anomaly.ordinal}: {anomaly.detail}\n")
+        # A run, step or message going back from a final status contradicts itself: a warning.
+        level = "warning" if anomaly.kind.endswith("_left_terminal_status") else "note"
+        sys.stdout.write(f"{level}: event #{anomaly.ordinal}: {printable(anomaly.detail)}\n")
     if not accumulator.discrepancies:
         sys.stdout.write(
             f"ok: {accumulator.events_fed} events, {len(accumulator.run_steps)} steps, "
@@ -128,26 +182,14 @@ def _command_check(arguments: argparse.Namespace) -> int:
     sys.stdout.write(f"{len(accumulator.discrepancies)} discrepancies between deltas and final objects:\n")
     for found in accumulator.discrepancies:
         sys.stdout.write(
-            f"- {found.object_id} {found.path}: deltas built {_short(found.from_deltas)}, "
+            f"- {printable(found.object_id)} {found.path}: deltas built {_short(found.from_deltas)}, "
             f"final object has {_short(found.authoritative)}\n"
         )
     return EXIT_FINDINGS
 
 
-def _stdin_as_file(names: list[str], data: bytes) -> list[str]:
-    """Standard input was read whole to detect its dialect: replay it from a temporary file."""
-    import atexit
-    import os
-    import tempfile
-
-    with tempfile.NamedTemporaryFile(prefix="runstream-stdin-", suffix=".sse", delete=False) as file:
-        file.write(data)
-    atexit.register(os.unlink, file.name)
-    return [file.name if name == "-" else name for name in names]
-
-
 def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
+    text = printable(repr(value))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -155,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``runstream`` command."""
     from .. import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _ArgumentParser(
         prog="runstream",
         description="Decode, accumulate and check Assistants run streams, Responses API streams and "
         "Chat Completions streams (server-sent events); the dialect is detected from the data.",
@@ -177,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--json", action="store_true", help="print the final state as one JSON object")
     replay.add_argument(
         "--speed",
-        type=float,
+        type=_speed,
         default=0.0,
         metavar="X",
         help="replay at the recorded pace (1 = real time, 2 = twice as fast) when a FILE.timing "
@@ -202,6 +244,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _speed(text: str) -> float:
+    value = non_negative_seconds(text)
+    if 0 < value < 0.001:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 0 (instantly) or a speed of at least 0.001")
+    return value
+
+
 # Further commands (serve, demo, record) register themselves here.
 _EXTRA_COMMANDS: list[Any] = []
 
@@ -217,11 +266,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(arguments.handler(arguments))
     except CommandError as error:
         sys.stdout.flush()
-        sys.stderr.write(f"runstream {arguments.command}: error: {error}\n")
+        sys.stderr.write(f"runstream {arguments.command}: error: {printable(str(error))}\n")
         return error.status
     except RunstreamError as error:
         sys.stdout.flush()
-        sys.stderr.write(f"runstream {arguments.command}: error: {error}\n")
+        sys.stderr.write(f"runstream {arguments.command}: error: {printable(str(error))}\n")
+        return EXIT_ERROR
+    except OSError as error:
+        # A file the command was told to write or read (``record --out`` under a file, ...).
+        sys.stdout.flush()
+        where = f"{error.filename}: " if error.filename else ""
+        sys.stderr.write(f"runstream {arguments.command}: error: {printable(where + (error.strerror or str(error)))}\n")
+        return EXIT_ERROR
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeEncodeError) as error:
+        # A URL httpx cannot parse, or a header value (an API key) that HTTP cannot carry:
+        # bad input on the command line, said in one line like every other.
+        sys.stdout.flush()
+        sys.stderr.write(f"runstream {arguments.command}: error: {printable(type(error).__name__ + ': ' + str(error))}\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

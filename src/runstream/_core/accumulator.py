@@ -35,7 +35,7 @@ from typing import Any, Callable
 
 import msgspec
 
-from .._models.base import UNSET, ErrorObject, UnknownObject, Usage
+from .._models.base import ErrorObject, UnknownObject, Usage
 from .._models.lenient import convert_lenient
 from .._models.message import (
     MESSAGE_TERMINAL_STATUSES,
@@ -69,6 +69,7 @@ from .events import (
     UnknownEvent,
     event_data_type,
 )
+from .delta_tree import merge_delta
 from .merge import COMPACT_EVERY, compact_pieces, merge_fields, pieces_equal
 from .message_builder import MessageBuilder, PartBuilder
 from .notifications import (
@@ -299,14 +300,14 @@ class Accumulator:
                         if message is not None and not message.done:
                             delta = data.delta
                             content = delta.content
-                            if content and delta.role is UNSET and len(content) == 1:
+                            if content and delta.role is None and len(content) == 1:
                                 block = content[0]
                                 if type(block) is TextDeltaBlock:
                                     part = message.parts.get(block.index)
                                     text = block.text
                                     if part is not None and part.type == "text" and text and not text.annotations:
                                         value = text.value
-                                        if value is not UNSET:
+                                        if value is not None:
                                             self.events_fed += 1
                                             message.cached = None
                                             message.view = None
@@ -605,17 +606,19 @@ class Accumulator:
             builder.changing()  # a step view handed out before may still be alive
         builder.delta_count += 1
         self.current_step_id = step_id
+        if type(data) is not RunStepDeltaEvent:
+            merge_delta(builder.unknown, data.unknown_members)  # type: ignore[attr-defined]
         delta = data.delta
         if notify:
             notifications.append(StepDeltaReceived(step_id, delta))
         details = delta.step_details
-        if details is UNSET:
+        if details is None:
             return notifications
         details_class = type(details)
         if details_class is ToolCallDeltaObject:
             builder.details_type = "tool_calls"
             calls = details.tool_calls  # type: ignore[union-attr]
-            if calls is UNSET:
+            if calls is None:
                 return notifications
             tool_calls = builder.tool_calls
             for call_delta in calls:
@@ -640,7 +643,7 @@ class Accumulator:
                         notifications.append(CodeInterpreterOutputAdded(step_id, index, output_index, output))
         elif details_class is RunStepDeltaMessageDelta:
             builder.details_type = "message_creation"
-            if details.message_creation is not UNSET:  # type: ignore[union-attr]
+            if details.message_creation:  # type: ignore[union-attr] - neither None nor UNSET
                 merge_fields(builder.details_fields, details.message_creation)  # type: ignore[union-attr]
         else:
             builder.details_type = details.type  # type: ignore[union-attr]
@@ -740,13 +743,15 @@ class Accumulator:
         builder.view = None
         builder.delta_count += 1
         self.current_message_id = message_id
+        if type(data) is not MessageDeltaEvent:
+            merge_delta(builder.unknown, data.unknown_members)  # type: ignore[attr-defined]
         delta = data.delta
         if notify:
             notifications.append(MessageDeltaReceived(message_id, delta))
-        if delta.role is not UNSET:
+        if delta.role is not None:
             builder.base = msgspec.structs.replace(builder.base, role=delta.role)
         content = delta.content
-        if content is UNSET:
+        if content is None:
             return notifications
         parts = builder.parts
         for block in content:
@@ -772,26 +777,26 @@ class Accumulator:
             added: list[int] = []
             if block_class is TextDeltaBlock:
                 text = block.text  # type: ignore[union-attr]
-                if text is not UNSET:
+                if text is not None:
                     value = text.value
-                    if value is not UNSET:
+                    if value is not None:
                         part.pieces.append(value)
                         part.size += len(value)
                         if len(part.pieces) - part.compacted > COMPACT_EVERY:
                             compact_pieces(part)
-                    if text.annotations is not UNSET and text.annotations:
+                    if text.annotations is not None and text.annotations:
                         added = _merge_annotations(part, text.annotations)
             elif block_class is RefusalDeltaBlock:
-                if block.refusal is not UNSET:  # type: ignore[union-attr]
+                if block.refusal is not None:  # type: ignore[union-attr]
                     part.pieces.append(block.refusal)  # type: ignore[union-attr]
                     part.size += len(block.refusal)  # type: ignore[union-attr]
                     if len(part.pieces) - part.compacted > COMPACT_EVERY:
                         compact_pieces(part)
             elif block_class is ImageFileDeltaBlock:
-                if block.image_file is not UNSET:  # type: ignore[union-attr]
+                if block.image_file is not None:  # type: ignore[union-attr]
                     merge_fields(part.fields, block.image_file)  # type: ignore[union-attr]
             elif block_class is ImageURLDeltaBlock:
-                if block.image_url is not UNSET:  # type: ignore[union-attr]
+                if block.image_url is not None:  # type: ignore[union-attr]
                     merge_fields(part.fields, block.image_url)  # type: ignore[union-attr]
             else:
                 merge_fields(part.fields, block)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .._models.base import UNSET
 from .accumulator import Accumulator
 from .notifications import (
     AnnotationAdded,
@@ -105,10 +104,10 @@ def _part_created(note: ContentPartCreated, accumulator: Accumulator) -> list[Ca
 def _part_delta(note: ContentPartDeltaReceived, accumulator: Accumulator) -> list[Call]:
     delta: Any = note.delta
     if delta.type == "text":
-        if delta.text is UNSET:
+        if delta.text is None:
             return []
         return [("on_text_delta", (delta.text, accumulator._content_part_view(note.message_id, note.index).text))]
-    if delta.type == "refusal" and delta.refusal is not UNSET:
+    if delta.type == "refusal" and delta.refusal is not None:
         return [("on_refusal_delta", (delta.refusal, accumulator.content_part(note.message_id, note.index).refusal))]
     return []
 

@@ -8,15 +8,16 @@ decoded. An event name runstream does not know becomes an `UnknownEvent`, not an
 from __future__ import annotations
 
 import typing
-from typing import Any, ClassVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union
 
 import msgspec
 
 from .._models.base import ErrorObject
+from .._models.exact import WHOLE_OBJECTS, convert_exact, unknown_members, with_unknown_members
 from .._models.lenient import convert_lenient
-from .._models.message import Message, MessageDeltaEvent
+from .._models.message import Message, MessageDelta, MessageDeltaEvent
 from .._models.run import Run
-from .._models.run_step import RunStep, RunStepDeltaEvent
+from .._models.run_step import RunStep, RunStepDelta, RunStepDeltaEvent
 from .._models.thread import Thread
 from ..errors import StreamDecodeError
 from .sse import RawRun, ServerSentEvent
@@ -69,161 +70,161 @@ class _Event(msgspec.Struct, frozen=True, gc=False):
 class ThreadCreated(_Event):
     """``thread.created``: a thread was created (create-thread-and-run only)."""
 
-    event: ClassVar[str] = "thread.created"
+    event: ClassVar[Literal["thread.created"]] = "thread.created"
     data: Thread
 
 
 class ThreadRunCreated(_Event):
     """``thread.run.created``: a run was created."""
 
-    event: ClassVar[str] = "thread.run.created"
+    event: ClassVar[Literal["thread.run.created"]] = "thread.run.created"
     data: Run
 
 
 class ThreadRunQueued(_Event):
     """``thread.run.queued``: the run moved to ``queued``."""
 
-    event: ClassVar[str] = "thread.run.queued"
+    event: ClassVar[Literal["thread.run.queued"]] = "thread.run.queued"
     data: Run
 
 
 class ThreadRunInProgress(_Event):
     """``thread.run.in_progress``: the run moved to ``in_progress``."""
 
-    event: ClassVar[str] = "thread.run.in_progress"
+    event: ClassVar[Literal["thread.run.in_progress"]] = "thread.run.in_progress"
     data: Run
 
 
 class ThreadRunRequiresAction(_Event):
     """``thread.run.requires_action``: the run waits for tool outputs; the stream ends."""
 
-    event: ClassVar[str] = "thread.run.requires_action"
+    event: ClassVar[Literal["thread.run.requires_action"]] = "thread.run.requires_action"
     data: Run
 
 
 class ThreadRunCompleted(_Event):
     """``thread.run.completed``: the run completed."""
 
-    event: ClassVar[str] = "thread.run.completed"
+    event: ClassVar[Literal["thread.run.completed"]] = "thread.run.completed"
     data: Run
 
 
 class ThreadRunIncomplete(_Event):
     """``thread.run.incomplete``: the run ended with status ``incomplete``."""
 
-    event: ClassVar[str] = "thread.run.incomplete"
+    event: ClassVar[Literal["thread.run.incomplete"]] = "thread.run.incomplete"
     data: Run
 
 
 class ThreadRunFailed(_Event):
     """``thread.run.failed``: the run failed."""
 
-    event: ClassVar[str] = "thread.run.failed"
+    event: ClassVar[Literal["thread.run.failed"]] = "thread.run.failed"
     data: Run
 
 
 class ThreadRunCancelling(_Event):
     """``thread.run.cancelling``: the run moved to ``cancelling``."""
 
-    event: ClassVar[str] = "thread.run.cancelling"
+    event: ClassVar[Literal["thread.run.cancelling"]] = "thread.run.cancelling"
     data: Run
 
 
 class ThreadRunCancelled(_Event):
     """``thread.run.cancelled``: the run was cancelled."""
 
-    event: ClassVar[str] = "thread.run.cancelled"
+    event: ClassVar[Literal["thread.run.cancelled"]] = "thread.run.cancelled"
     data: Run
 
 
 class ThreadRunExpired(_Event):
     """``thread.run.expired``: the run expired."""
 
-    event: ClassVar[str] = "thread.run.expired"
+    event: ClassVar[Literal["thread.run.expired"]] = "thread.run.expired"
     data: Run
 
 
 class ThreadRunStepCreated(_Event):
     """``thread.run.step.created``: a run step was created."""
 
-    event: ClassVar[str] = "thread.run.step.created"
+    event: ClassVar[Literal["thread.run.step.created"]] = "thread.run.step.created"
     data: RunStep
 
 
 class ThreadRunStepInProgress(_Event):
     """``thread.run.step.in_progress``: the step moved to ``in_progress``."""
 
-    event: ClassVar[str] = "thread.run.step.in_progress"
+    event: ClassVar[Literal["thread.run.step.in_progress"]] = "thread.run.step.in_progress"
     data: RunStep
 
 
 class ThreadRunStepDelta(_Event):
     """``thread.run.step.delta``: fragments of a run step (tool call pieces)."""
 
-    event: ClassVar[str] = "thread.run.step.delta"
+    event: ClassVar[Literal["thread.run.step.delta"]] = "thread.run.step.delta"
     data: RunStepDeltaEvent
 
 
 class ThreadRunStepCompleted(_Event):
     """``thread.run.step.completed``: the step completed (the authoritative object)."""
 
-    event: ClassVar[str] = "thread.run.step.completed"
+    event: ClassVar[Literal["thread.run.step.completed"]] = "thread.run.step.completed"
     data: RunStep
 
 
 class ThreadRunStepFailed(_Event):
     """``thread.run.step.failed``: the step failed."""
 
-    event: ClassVar[str] = "thread.run.step.failed"
+    event: ClassVar[Literal["thread.run.step.failed"]] = "thread.run.step.failed"
     data: RunStep
 
 
 class ThreadRunStepCancelled(_Event):
     """``thread.run.step.cancelled``: the step was cancelled."""
 
-    event: ClassVar[str] = "thread.run.step.cancelled"
+    event: ClassVar[Literal["thread.run.step.cancelled"]] = "thread.run.step.cancelled"
     data: RunStep
 
 
 class ThreadRunStepExpired(_Event):
     """``thread.run.step.expired``: the step expired."""
 
-    event: ClassVar[str] = "thread.run.step.expired"
+    event: ClassVar[Literal["thread.run.step.expired"]] = "thread.run.step.expired"
     data: RunStep
 
 
 class ThreadMessageCreated(_Event):
     """``thread.message.created``: a message was created."""
 
-    event: ClassVar[str] = "thread.message.created"
+    event: ClassVar[Literal["thread.message.created"]] = "thread.message.created"
     data: Message
 
 
 class ThreadMessageInProgress(_Event):
     """``thread.message.in_progress``: the message moved to ``in_progress``."""
 
-    event: ClassVar[str] = "thread.message.in_progress"
+    event: ClassVar[Literal["thread.message.in_progress"]] = "thread.message.in_progress"
     data: Message
 
 
 class ThreadMessageDelta(_Event):
     """``thread.message.delta`` (Azure: ``thread.message.chunk``): message fragments."""
 
-    event: ClassVar[str] = "thread.message.delta"
+    event: ClassVar[Literal["thread.message.delta"]] = "thread.message.delta"
     data: MessageDeltaEvent
 
 
 class ThreadMessageCompleted(_Event):
     """``thread.message.completed``: the message completed (the authoritative object)."""
 
-    event: ClassVar[str] = "thread.message.completed"
+    event: ClassVar[Literal["thread.message.completed"]] = "thread.message.completed"
     data: Message
 
 
 class ThreadMessageIncomplete(_Event):
     """``thread.message.incomplete``: the message ended before it was completed."""
 
-    event: ClassVar[str] = "thread.message.incomplete"
+    event: ClassVar[Literal["thread.message.incomplete"]] = "thread.message.incomplete"
     data: Message
 
 
@@ -231,22 +232,32 @@ class ErrorEvent(_Event):
     """``error``: the server reports an error (both the bare object and the
     ``{"error": {...}}`` envelope decode to `ErrorObject`)."""
 
-    event: ClassVar[str] = "error"
+    event: ClassVar[Literal["error"]] = "error"
     data: ErrorObject
 
 
 class DoneEvent(_Event):
     """``done``: the stream ends (``data`` is the literal ``[DONE]``, never decoded)."""
 
-    event: ClassVar[str] = "done"
+    event: ClassVar[Literal["done"]] = "done"
     data: str = "[DONE]"
 
 
 class UnknownEvent(msgspec.Struct, frozen=True, gc=False):
-    """An event whose name runstream does not know: kept with its raw data."""
+    """An event whose name runstream does not know: kept with its raw data (a string).
 
-    event: str
-    data: str
+    For type checkers ``event`` is the literal ``"unknown"`` (no known event has that
+    name) and ``data`` is ``Any``, so that narrowing `AssistantStreamEvent` on
+    ``event.event == "thread.run.completed"`` works in pyright and mypy alike; at run time
+    they are the event's own name and data. Test ``isinstance(event, UnknownEvent)``.
+    """
+
+    if TYPE_CHECKING:
+        event: Literal["unknown"]
+        data: Any
+    else:
+        event: str
+        data: str
 
     def json(self) -> Any:
         """Decode ``data`` as JSON (raises ``msgspec.DecodeError`` if it is not JSON)."""
@@ -298,10 +309,28 @@ def event_data_type(event_class: type) -> Any:
 EVENT_CLASSES: dict[str, type[_Event]] = {event_class.event: event_class for event_class in _JSON_EVENT_CLASSES}
 
 
+_any_decoder = msgspec.json.Decoder()
+
+class _ExactDecoder:
+    """Decodes a whole object as plain JSON, then converts it keeping exactly its keys."""
+
+    def __init__(self, data_type: Any) -> None:
+        self.data_type = data_type
+
+    def decode(self, data: str | bytes) -> Any:
+        return convert_exact(_any_decoder.decode(data), self.data_type)
+
+
+def _decoder(data_type: Any) -> Any:
+    if data_type in WHOLE_OBJECTS:
+        # Reproduced exactly (see _exact): every key kept, none invented.
+        return _ExactDecoder(data_type)
+    return msgspec.json.Decoder(data_type)
+
+
 # One reusable decoder per event name: the hot path is a dict lookup and a decode call.
-_DECODERS: dict[str, tuple[type[_Event], msgspec.json.Decoder[Any], Any]] = {
-    cls.event: (cls, msgspec.json.Decoder(event_data_type(cls)), event_data_type(cls))
-    for cls in _JSON_EVENT_CLASSES
+_DECODERS: dict[str, tuple[type[_Event], Any, Any]] = {
+    cls.event: (cls, _decoder(event_data_type(cls)), event_data_type(cls)) for cls in _JSON_EVENT_CLASSES
 }
 for _alias, _standard in EVENT_NAME_ALIASES.items():
     _DECODERS[_alias] = _DECODERS[_standard]
@@ -309,7 +338,6 @@ for _alias, _standard in EVENT_NAME_ALIASES.items():
 _FAST_DECODERS = {name: (entry[0], entry[1].decode) for name, entry in _DECODERS.items()}
 # The same by the name's bytes, for events decoded straight from the stream's bytes.
 _RAW_DECODERS = {name.encode(): entry for name, entry in _FAST_DECODERS.items()}
-_any_decoder = msgspec.json.Decoder()
 
 
 def decode_event(
@@ -334,8 +362,10 @@ def decode_event(
     event_class, decoder, data_type = entry
     try:
         return event_class(decoder.decode(data))
-    except msgspec.ValidationError:
-        pass
+    except msgspec.ValidationError as error:
+        if type(decoder) is _ExactDecoder:
+            # The exact conversion already keeps unknown variants: this is a real problem.
+            raise _decode_error(f"invalid {name} data: {error}", name, data, ordinal, offset) from None
     except msgspec.DecodeError as error:
         return _not_json(name, event_class, data, error, ordinal, offset)
     except RecursionError:
@@ -351,13 +381,24 @@ def decode_event(
     except RecursionError:
         raise _decode_error(f"JSON nested too deeply in {name} data", name, data, ordinal, offset) from None
     try:
-        return event_class(convert_lenient(raw, data_type))
+        converted = convert_lenient(raw, data_type)
     except msgspec.ValidationError as error:
         if event_class is ErrorEvent:
             # An error of an unexpected shape is still the server's error to report.
             return ErrorEvent(_loose_error(raw))
         # Raised only for a real problem, and named by its path (not a tolerated variant).
         raise _decode_error(f"invalid {name} data: {error}", name, data, ordinal, offset) from None
+    delta_type = _DELTA_TYPES.get(data_type)
+    if delta_type is not None and isinstance(raw, dict):
+        # A delta with members this version does not declare: they go on beside it.
+        members = unknown_members(raw.get("delta"), delta_type)
+        if members:
+            converted = with_unknown_members(converted, members)
+    return event_class(converted)
+
+
+#: The delta of each delta event's data.
+_DELTA_TYPES: dict[Any, Any] = {RunStepDeltaEvent: RunStepDelta, MessageDeltaEvent: MessageDelta}
 
 
 def _loose_error(raw: Any) -> ErrorObject:

@@ -47,7 +47,8 @@ def merge_fields(target: dict[str, Any], delta: Any) -> None:
 
 
 def _struct_items(struct: Any) -> list[tuple[str, Any]]:
-    items = [(name, getattr(struct, name)) for name in struct.__struct_fields__]
+    # A delta Struct reads None for a field its JSON did not carry: not a value to set.
+    items = [(name, value) for name in struct.__struct_fields__ if (value := getattr(struct, name)) is not None]
     tag_field = struct.__struct_config__.tag_field
     if tag_field is not None:
         items.append((tag_field, struct.__struct_config__.tag))

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from .._models.base import UnknownObject
+from .._models.exact import apply_unknown_members
 from .._models.lenient import convert_lenient
 from .._models.message import (
     Annotation,
@@ -26,6 +27,7 @@ from .._models.message import (
     Text,
     TextContentBlock,
 )
+from .delta_tree import materialize
 from .merge import join_pieces
 from .merge import to_wire as _to_wire
 from .step_builder import wire_keys
@@ -129,7 +131,7 @@ class PartBuilder:
 class MessageBuilder:
     """A message under construction: the latest full object plus its parts."""
 
-    __slots__ = ("base", "cached", "delta_count", "done", "parts", "parts_done", "view")
+    __slots__ = ("base", "cached", "delta_count", "done", "parts", "parts_done", "unknown", "view")
 
     def __init__(self, base: Message) -> None:
         self.base = base
@@ -141,6 +143,8 @@ class MessageBuilder:
         self.done = False
         # Indexes whose "done" was reported, so it is reported once.
         self.parts_done: set[int] = set()
+        # Members of deltas this version does not declare, merged (see delta_tree).
+        self.unknown: dict[str, Any] = {}
 
     def seed_parts(self, message: Message, replace: bool) -> list[int]:
         """Take the content of a full object: all of it when ``replace`` (an authoritative,
@@ -164,6 +168,9 @@ class MessageBuilder:
         """The message as it is now, the text of its parts read only when first read."""
         if self.cached is not None:
             return self.cached
+        if self.unknown and not self.done:
+            # Members no version declares are merged in by the whole snapshot (rare).
+            return self.snapshot()
         view = self.view
         if view is None:
             parts = self.parts
@@ -178,5 +185,7 @@ class MessageBuilder:
             parts = self.parts
             content = [parts[index].snapshot() for index in sorted(parts)]
             cached = msgspec.structs.replace(self.base, content=content)
+            if self.unknown and not self.done:
+                cached = apply_unknown_members(cached, materialize(self.unknown), {"content": sorted(parts)})
             self.cached = cached
         return cached

@@ -176,15 +176,24 @@ class SSEDecoder:
         self._data: list[bytes] = []
         self._data_size = 0
         self._event_offset = -1
+        # The last event ID buffer (set by ``id`` fields), and its value when the current
+        # block began: what the event source's last event ID is until the block dispatches.
         self._last_event_id = ""
+        self._block_event_id = ""
         self._retry: int | None = None
         # A size error found after some events of a chunk: raised by the next call.
         self._error: EventTooLargeError | None = None
 
     @property
     def last_event_id(self) -> str:
-        """The last event ID buffer: the value of the latest valid ``id`` field."""
-        return self._last_event_id
+        """The last event ID string: what a reconnection sends as ``Last-Event-ID``.
+
+        As the standard has it, an ``id`` field sets a buffer, and the buffer becomes the
+        last event ID only when its block is dispatched (at the blank line ending it, even
+        a block without data). An ``id`` in a block not yet ended, or in an unterminated
+        last block, does not change it.
+        """
+        return self._last_event_id if self._event_offset < 0 else self._block_event_id
 
     @property
     def retry(self) -> int | None:
@@ -196,8 +205,11 @@ class SSEDecoder:
         """How many bytes of the stream have been consumed into complete lines."""
         return self._offset
 
-    def feed(self, data: bytes) -> list[ServerSentEvent]:
+    def feed(self, data: bytes | bytearray | memoryview) -> list[ServerSentEvent]:
         """Take the next chunk of the stream and return the events it completed.
+
+        Any bytes-like chunk is accepted; a mutable one (``bytearray``, ``memoryview``) is
+        copied first, so the caller may reuse its buffer for the next chunk.
 
         Raises:
             EventTooLargeError: a line or an event grew beyond ``max_event_size``. The
@@ -218,6 +230,9 @@ class SSEDecoder:
     def _feed(self, data: bytes, runs: bool) -> list[ServerSentEvent]:
         if self._error is not None:
             raise self._error
+        if type(data) is not bytes:
+            # Pieces of a line are kept until it ends: they must not change under us.
+            data = bytes(data)
         if not data:
             return []
         if self._at_start:
@@ -282,6 +297,8 @@ class SSEDecoder:
             EventTooLargeError: the last chunk hit the size limit after completing events.
         """
         error, self._error = self._error, None
+        # An unterminated last block is discarded, and with it any ``id`` it set.
+        self._last_event_id = self.last_event_id
         self._partial = []
         self._partial_size = 0
         self._at_start = True
@@ -490,6 +507,7 @@ class SSEDecoder:
                 continue
             if event_offset < 0:
                 event_offset = line_start
+                self._block_event_id = self._last_event_id
             if len(line) + data_size > max_event_size and len(line) + data_size > event_offset:
                 # The same test `feed` applies to a partial line, so whether (and where) the
                 # limit is hit does not depend on how the stream was chunked.

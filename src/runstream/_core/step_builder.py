@@ -12,7 +12,8 @@ from typing import Any, Iterable
 
 import msgspec
 
-from .._models.base import UNSET, UnknownObject
+from .._models.base import UnknownObject
+from .._models.exact import apply_unknown_members
 from .views import code_interpreter_view, freeze, function_view, tool_calls_view
 from .._models.run_step import (
     CodeInterpreter,
@@ -31,6 +32,7 @@ from .._models.run_step import (
     RunStep,
     ToolCallsStepDetails,
 )
+from .delta_tree import materialize
 from .merge import COMPACT_EVERY, compact_pieces, join_pieces, merge_fields, to_wire
 
 __all__ = ["OutputBuilder", "StepBuilder", "ToolCallBuilder", "join_pieces", "wire_keys"]
@@ -155,19 +157,19 @@ class ToolCallBuilder:
         if type(delta) is FunctionToolCallDelta:
             # The hot path: argument fragments of function calls.
             function = delta.function
-            if function is not UNSET:
+            if function is not None:
                 arguments = function.arguments
-                if arguments is not UNSET:
+                if arguments is not None:
                     pieces = self.pieces
                     pieces.append(arguments)
                     self.size += len(arguments)
                     if len(pieces) - self.compacted > COMPACT_EVERY:
                         compact_pieces(self)
-                if function.name is not UNSET:
+                if function.name is not None:
                     self.name = function.name
-                if function.output is not UNSET:
+                if function.output is not None:
                     self.output = function.output
-            if delta.id is not UNSET:
+            if delta.id is not None:
                 self.id = delta.id
             return _NO_OUTPUTS
         if type(delta) is UnknownObject:
@@ -175,21 +177,21 @@ class ToolCallBuilder:
             if isinstance(delta.get("id"), str):
                 self.id = delta["id"]
             return _NO_OUTPUTS
-        if delta.id is not UNSET:
+        if delta.id is not None:
             self.id = delta.id
         if type(delta) is CodeInterpreterToolCallDelta:
             code = delta.code_interpreter
-            if code is UNSET:
+            if code is None:
                 return _NO_OUTPUTS
-            if code.input is not UNSET:
+            if code.input is not None:
                 self.pieces.append(code.input)
                 self.size += len(code.input)
                 if len(self.pieces) - self.compacted > COMPACT_EVERY:
                     compact_pieces(self)
-            if code.outputs is UNSET:
+            if code.outputs is None:
                 return _NO_OUTPUTS
             return self._apply_outputs(code.outputs)
-        if delta.file_search is not UNSET:
+        if delta.file_search is not None:
             merge_fields(self.fields, delta.file_search)
         return _NO_OUTPUTS
 
@@ -208,11 +210,11 @@ class ToolCallBuilder:
             if raw:
                 merge_fields(builder.fields, output)
             elif output.type == "logs":
-                if output.logs is not UNSET:
+                if output.logs is not None:
                     builder.pieces.append(output.logs)
                     if len(builder.pieces) - builder.compacted > COMPACT_EVERY:
                         compact_pieces(builder)
-            elif output.image is not UNSET:
+            elif output.image is not None:
                 merge_fields(builder.fields, output.image)
         return created
 
@@ -272,7 +274,8 @@ class StepBuilder:
     """A run step under construction: the latest full object plus its tool calls."""
 
     __slots__ = (
-        "base", "cached", "delta_count", "details_fields", "details_type", "done", "tool_calls", "view", "view_ref",
+        "base", "cached", "delta_count", "details_fields", "details_type", "done", "tool_calls", "unknown", "view",
+        "view_ref",
     )
 
     def __init__(self, base: RunStep) -> None:
@@ -288,6 +291,8 @@ class StepBuilder:
         self.view_ref: Any = None
         self.delta_count = 0
         self.done = False
+        # Members of deltas this version does not declare, merged (see delta_tree).
+        self.unknown: dict[str, Any] = {}
 
     def changing(self) -> None:
         """Called before every change: snapshots and views of the old state stay as they are."""
@@ -310,8 +315,11 @@ class StepBuilder:
             return []
         self.details_type = details.type
         if details.type == "message_creation":
-            if replace or not self.details_fields.get("message_id"):
-                self.details_fields = {"message_id": details.message_creation.message_id}
+            # A server may send the details without their ``message_creation`` member (the
+            # object then reads UNSET): the message id stays as it was, never a crash.
+            message_id = getattr(details.message_creation, "message_id", None)
+            if message_id is not None and (replace or not self.details_fields.get("message_id")):
+                self.details_fields = {"message_id": message_id}
             return []
         new_indexes = []
         keys = wire_keys(self.tool_calls, len(details.tool_calls))
@@ -335,7 +343,8 @@ class StepBuilder:
             return self.cached
         view = self.view
         if view is None:
-            if self.details_type != "tool_calls":
+            if self.details_type != "tool_calls" or (self.unknown and not self.done):
+                # Members no version declares are merged in by the whole snapshot (rare).
                 return self.snapshot()
             details, self.view_ref = tool_calls_view(self)
             if self.base.type:
@@ -367,5 +376,8 @@ class StepBuilder:
             else:
                 # A placeholder (a delta for a step never created): its type is its details'.
                 cached = msgspec.structs.replace(self.base, type=details_type, step_details=details)
+            if self.unknown and not self.done:
+                positions = {"step_details.tool_calls": sorted(self.tool_calls)}
+                cached = apply_unknown_members(cached, materialize(self.unknown), positions)
             self.cached = cached
         return cached

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import msgspec
@@ -12,7 +12,17 @@ from .._models.run import Run
 from ..errors import ToolCallError
 from .notifications import PendingToolCall
 
-__all__ = ["call_tool", "call_tool_async", "pending_tool_calls", "tool_output"]
+__all__ = [
+    "call_tool",
+    "call_tool_async",
+    "clean_text",
+    "error_output",
+    "pending_call_ids",
+    "pending_tool_calls",
+    "prepare_call",
+    "tool_output",
+    "waits_on_answered_calls",
+]
 
 _arguments_decoder = msgspec.json.Decoder()
 
@@ -38,12 +48,57 @@ def pending_tool_calls(run: Run) -> list[PendingToolCall]:
     return pending
 
 
+def pending_call_ids(run: Run) -> set[str]:
+    """The ids of the tool calls a ``requires_action`` run waits on (empty otherwise)."""
+    if run.status != "requires_action":
+        return set()
+    action = run.required_action
+    if action is None or not action.submit_tool_outputs:
+        return set()
+    return {call.id for call in action.submit_tool_outputs.tool_calls}  # type: ignore[union-attr]
+
+
+def waits_on_answered_calls(run: Run, answered: Collection[str]) -> bool:
+    """Whether ``run`` asks for outputs that were already submitted: a stale read of a run
+    whose submission landed (the service has not caught up yet). Such a run must be polled
+    again, never answered again: a tool runs once per call."""
+    return not pending_call_ids(run).isdisjoint(answered)
+
+
+def clean_text(text: str) -> str:
+    """``text`` encodable as UTF-8: a surrogate pair written as two code points becomes its
+    character, and a lone surrogate becomes U+FFFD (JSON cannot carry it)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 def tool_output(call: PendingToolCall, result: Any) -> dict[str, str]:
     """The ``{"tool_call_id", "output"}`` item for a tool's result (strings as they are,
-    anything else as JSON)."""
+    anything else as JSON; lone surrogates, which JSON cannot carry, as U+FFFD)."""
     if not isinstance(result, str):
-        result = msgspec.json.encode(result).decode()
-    return {"tool_call_id": call.id, "output": result}
+        try:
+            result = msgspec.json.encode(result).decode()
+        except UnicodeEncodeError:
+            result = _encode_clean(result)
+    return {"tool_call_id": call.id, "output": clean_text(result)}
+
+
+def _encode_clean(result: Any) -> str:
+    """JSON of ``result`` with every string made encodable (see `clean_text`)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return clean_text(value)
+        if isinstance(value, dict):
+            return {clean(key): clean(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(item) for item in value]
+        return value
+
+    return msgspec.json.encode(clean(msgspec.to_builtins(result))).decode()
 
 
 def _prepare(call: PendingToolCall, tools: Mapping[str, Callable[..., Any]]) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]:
@@ -92,3 +147,8 @@ async def call_tool_async(
         return tool_output(call, result)
     except Exception as error:
         return _error_output(call, error, submit_errors)
+
+
+#: For the async tool loop, which calls tools in worker threads (see ``_api``).
+prepare_call = _prepare
+error_output = _error_output

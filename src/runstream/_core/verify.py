@@ -140,7 +140,7 @@ def _message_id(step: RunStep) -> str | None:
     details = step.step_details
     if details is None or isinstance(details, UnknownObject) or details.type != "message_creation":
         return None
-    return details.message_creation.message_id  # type: ignore[union-attr]
+    return getattr(details.message_creation, "message_id", None)  # type: ignore[union-attr]
 
 
 def _wire(obj: Any) -> dict[str, Any]:

@@ -215,7 +215,7 @@ def materialize(obj: Any) -> Any:
         >>> import msgspec, runstream
         >>> class Last(runstream.EventHandler):
         ...     def on_message_delta(self, delta, snapshot):
-        ...         self.json = msgspec.json.encode(runstream.materialize(snapshot))
+        ...         self.json = msgspec.json.encode(runstream.types.materialize(snapshot))
         >>> handler, accumulator = Last(), runstream.Accumulator()
         >>> for path in runstream.sample_stream_paths():
         ...     _ = runstream.RunStream(path, handler, accumulator=accumulator).until_done()

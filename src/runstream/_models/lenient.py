@@ -122,3 +122,9 @@ def _union_structs(annotation: Any) -> tuple[dict[Any, type], type | None]:
             else:
                 struct_by_tag[tag] = member
     return struct_by_tag, plain_struct
+
+
+# Shared with the exact conversion of whole objects (_exact), which walks JSON the same way.
+located = _located
+union_list = _union_list
+union_structs = _union_structs

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union
 
 import msgspec
 
-from .base import UNSET, LastError, Model, UnsetType, Usage, fill_assistant_id
+from .base import UNSET, LastError, Model, UnknownObject, UnsetType, Usage
 
 __all__ = [
     "RUN_RESTING_STATUSES",
@@ -63,7 +63,7 @@ class RequiredAction(Model):
     """What the run needs to continue (``type`` is ``"submit_tool_outputs"``)."""
 
     type: str = "submit_tool_outputs"
-    submit_tool_outputs: SubmitToolOutputs | UnsetType = UNSET
+    submit_tool_outputs: SubmitToolOutputs | None = None
 
 
 class IncompleteDetails(Model):
@@ -98,25 +98,30 @@ class FileSearchToolOptions(Model):
 class CodeInterpreterTool(Model, tag_field="type", tag="code_interpreter"):
     """The code_interpreter tool."""
 
-    type: ClassVar[str] = "code_interpreter"
+    type: ClassVar[Literal["code_interpreter"]] = "code_interpreter"
 
 
 class FileSearchTool(Model, tag_field="type", tag="file_search"):
     """The file_search tool."""
 
-    type: ClassVar[str] = "file_search"
+    type: ClassVar[Literal["file_search"]] = "file_search"
     file_search: FileSearchToolOptions | UnsetType = UNSET
 
 
 class FunctionTool(Model, tag_field="type", tag="function"):
     """A function tool."""
 
-    type: ClassVar[str] = "function"
+    type: ClassVar[Literal["function"]] = "function"
     function: FunctionDefinition
 
 
 #: A tool of the run; unknown tool types decode to `UnknownObject`.
-Tool = Union[CodeInterpreterTool, FileSearchTool, FunctionTool]
+if TYPE_CHECKING:
+    # Type checkers see the unknown fallback too; msgspec decodes the known variants and
+    # _lenient keeps the others as UnknownObject.
+    Tool = Union[CodeInterpreterTool, FileSearchTool, FunctionTool, UnknownObject]
+else:
+    Tool = Union[CodeInterpreterTool, FileSearchTool, FunctionTool]
 
 
 class TruncationStrategy(Model):
@@ -193,9 +198,6 @@ class Run(Model):
     response_format: str | ResponseFormat | None = None
     tool_resources: dict[str, Any] | None | UnsetType = UNSET
     agent_id: str | UnsetType = UNSET
-
-    def __post_init__(self) -> None:
-        fill_assistant_id(self)
 
     @property
     def is_terminal(self) -> bool:

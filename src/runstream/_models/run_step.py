@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union
 
 import msgspec
 
-from .base import UNSET, LastError, Model, UnsetType, Usage, fill_assistant_id
+from .base import UNSET, LastError, Model, UnknownObject, UnsetType, Usage
 from .run import RankingOptions
 
 __all__ = [
@@ -49,8 +49,11 @@ __all__ = [
 STEP_TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled", "expired"})
 
 
-class _Delta(msgspec.Struct, kw_only=True, gc=False):
-    """Base of delta objects: every field optional, `UNSET` when absent on the wire."""
+class _Delta(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True, forbid_unknown_fields=True):
+    """Base of delta objects: every field optional, ``None`` when absent on the wire (or
+    sent as ``null``: no delta field gives ``null`` a meaning of its own). Unknown fields
+    fail the typed decode, so that the rare delta carrying one takes the slow path, which
+    keeps them (see _models/exact.py) at no cost to the others."""
 
 
 # ---- full objects ----------------------------------------------------------------------
@@ -59,7 +62,7 @@ class _Delta(msgspec.Struct, kw_only=True, gc=False):
 class CodeInterpreterOutputLogs(Model, tag_field="type", tag="logs"):
     """Text output (logs) of a code_interpreter call."""
 
-    type: ClassVar[str] = "logs"
+    type: ClassVar[Literal["logs"]] = "logs"
     logs: str = ""
 
 
@@ -72,12 +75,17 @@ class CodeInterpreterImage(Model):
 class CodeInterpreterOutputImage(Model, tag_field="type", tag="image"):
     """Image output of a code_interpreter call."""
 
-    type: ClassVar[str] = "image"
+    type: ClassVar[Literal["image"]] = "image"
     image: CodeInterpreterImage = msgspec.field(default_factory=CodeInterpreterImage)
 
 
 #: An output of a code_interpreter call; unknown types decode to `UnknownObject`.
-CodeInterpreterOutput = Union[CodeInterpreterOutputLogs, CodeInterpreterOutputImage]
+if TYPE_CHECKING:
+    # Type checkers see the unknown fallback too; msgspec decodes the known variants and
+    # _lenient keeps the others as UnknownObject.
+    CodeInterpreterOutput = Union[CodeInterpreterOutputLogs, CodeInterpreterOutputImage, UnknownObject]
+else:
+    CodeInterpreterOutput = Union[CodeInterpreterOutputLogs, CodeInterpreterOutputImage]
 
 
 class CodeInterpreter(Model):
@@ -90,7 +98,7 @@ class CodeInterpreter(Model):
 class CodeInterpreterToolCall(Model, tag_field="type", tag="code_interpreter"):
     """A code_interpreter tool call."""
 
-    type: ClassVar[str] = "code_interpreter"
+    type: ClassVar[Literal["code_interpreter"]] = "code_interpreter"
     id: str = ""
     code_interpreter: CodeInterpreter = msgspec.field(default_factory=CodeInterpreter)
 
@@ -108,6 +116,7 @@ class FileSearchResult(Model):
     file_id: str = ""
     file_name: str = ""
     score: float = 0.0
+    attributes: dict[str, Any] | None | UnsetType = UNSET
     content: list[FileSearchResultContent] | UnsetType = UNSET
 
 
@@ -122,7 +131,7 @@ class FileSearch(Model):
 class FileSearchToolCall(Model, tag_field="type", tag="file_search"):
     """A file_search tool call."""
 
-    type: ClassVar[str] = "file_search"
+    type: ClassVar[Literal["file_search"]] = "file_search"
     id: str = ""
     file_search: FileSearch = msgspec.field(default_factory=FileSearch)
 
@@ -139,13 +148,18 @@ class Function(Model):
 class FunctionToolCall(Model, tag_field="type", tag="function"):
     """A function tool call."""
 
-    type: ClassVar[str] = "function"
+    type: ClassVar[Literal["function"]] = "function"
     id: str = ""
     function: Function = msgspec.field(default_factory=Function)
 
 
 #: A tool call of a run step; unknown types decode to `UnknownObject`.
-ToolCall = Union[CodeInterpreterToolCall, FileSearchToolCall, FunctionToolCall]
+if TYPE_CHECKING:
+    # Type checkers see the unknown fallback too; msgspec decodes the known variants and
+    # _lenient keeps the others as UnknownObject.
+    ToolCall = Union[CodeInterpreterToolCall, FileSearchToolCall, FunctionToolCall, UnknownObject]
+else:
+    ToolCall = Union[CodeInterpreterToolCall, FileSearchToolCall, FunctionToolCall]
 
 
 class MessageCreation(Model):
@@ -157,19 +171,24 @@ class MessageCreation(Model):
 class MessageCreationStepDetails(Model, tag_field="type", tag="message_creation"):
     """Details of a message_creation step."""
 
-    type: ClassVar[str] = "message_creation"
+    type: ClassVar[Literal["message_creation"]] = "message_creation"
     message_creation: MessageCreation = msgspec.field(default_factory=MessageCreation)
 
 
 class ToolCallsStepDetails(Model, tag_field="type", tag="tool_calls"):
     """Details of a tool_calls step: its tool calls, in index order."""
 
-    type: ClassVar[str] = "tool_calls"
+    type: ClassVar[Literal["tool_calls"]] = "tool_calls"
     tool_calls: list[ToolCall] = []
 
 
 #: A step's details; unknown types decode to `UnknownObject`.
-StepDetails = Union[MessageCreationStepDetails, ToolCallsStepDetails]
+if TYPE_CHECKING:
+    # Type checkers see the unknown fallback too; msgspec decodes the known variants and
+    # _lenient keeps the others as UnknownObject.
+    StepDetails = Union[MessageCreationStepDetails, ToolCallsStepDetails, UnknownObject]
+else:
+    StepDetails = Union[MessageCreationStepDetails, ToolCallsStepDetails]
 
 
 class RunStep(Model):
@@ -191,11 +210,8 @@ class RunStep(Model):
     completed_at: int | None = None
     metadata: dict[str, Any] | None = None
     usage: Usage | None = None
-    expires_at: int | None | UnsetType = UNSET
+    expires_at: int | None = None
     agent_id: str | UnsetType = UNSET
-
-    def __post_init__(self) -> None:
-        fill_assistant_id(self)
 
 
 # ---- deltas ----------------------------------------------------------------------------
@@ -204,104 +220,119 @@ class RunStep(Model):
 class CodeInterpreterLogs(_Delta, tag_field="type", tag="logs"):
     """A logs output fragment of a code_interpreter call delta."""
 
-    type: ClassVar[str] = "logs"
+    type: ClassVar[Literal["logs"]] = "logs"
     index: int
-    logs: str | UnsetType = UNSET
+    logs: str | None = None
 
 
 class CodeInterpreterImageDelta(_Delta):
     """The image of an image output fragment."""
 
-    file_id: str | UnsetType = UNSET
+    file_id: str | None = None
 
 
 class CodeInterpreterOutputImageDelta(_Delta, tag_field="type", tag="image"):
     """An image output fragment of a code_interpreter call delta."""
 
-    type: ClassVar[str] = "image"
+    type: ClassVar[Literal["image"]] = "image"
     index: int
-    image: CodeInterpreterImageDelta | UnsetType = UNSET
+    image: CodeInterpreterImageDelta | None = None
 
 
 #: An output fragment of a code_interpreter call delta.
-CodeInterpreterOutputDelta = Union[CodeInterpreterLogs, CodeInterpreterOutputImageDelta]
+if TYPE_CHECKING:
+    # Type checkers see the unknown fallback too; msgspec decodes the known variants and
+    # _lenient keeps the others as UnknownObject.
+    CodeInterpreterOutputDelta = Union[CodeInterpreterLogs, CodeInterpreterOutputImageDelta, UnknownObject]
+else:
+    CodeInterpreterOutputDelta = Union[CodeInterpreterLogs, CodeInterpreterOutputImageDelta]
 
 
 class CodeInterpreterDelta(_Delta):
     """A fragment of a code_interpreter call: an input piece and/or outputs."""
 
-    input: str | UnsetType = UNSET
-    outputs: list[CodeInterpreterOutputDelta] | UnsetType = UNSET
+    input: str | None = None
+    outputs: list[CodeInterpreterOutputDelta] | None = None
 
 
 class CodeInterpreterToolCallDelta(_Delta, tag_field="type", tag="code_interpreter"):
     """A fragment of a code_interpreter tool call at ``index``."""
 
-    type: ClassVar[str] = "code_interpreter"
+    type: ClassVar[Literal["code_interpreter"]] = "code_interpreter"
     index: int
-    id: str | UnsetType = UNSET
-    code_interpreter: CodeInterpreterDelta | UnsetType = UNSET
+    id: str | None = None
+    code_interpreter: CodeInterpreterDelta | None = None
 
 
 class FileSearchToolCallDelta(_Delta, tag_field="type", tag="file_search"):
     """A fragment of a file_search tool call at ``index`` (``file_search`` is usually
     empty or carries ``ranking_options`` and an empty ``results``)."""
 
-    type: ClassVar[str] = "file_search"
+    type: ClassVar[Literal["file_search"]] = "file_search"
     index: int
-    id: str | UnsetType = UNSET
-    file_search: FileSearch | UnsetType = UNSET
+    id: str | None = None
+    file_search: FileSearch | None = None
 
 
 class FunctionDelta(_Delta):
     """A fragment of a function call: name (whole), arguments piece, output."""
 
-    name: str | UnsetType = UNSET
-    arguments: str | UnsetType = UNSET
-    output: str | None | UnsetType = UNSET
+    name: str | None = None
+    arguments: str | None = None
+    output: str | None = None
 
 
 class FunctionToolCallDelta(_Delta, tag_field="type", tag="function"):
     """A fragment of a function tool call at ``index``."""
 
-    type: ClassVar[str] = "function"
+    type: ClassVar[Literal["function"]] = "function"
     index: int
-    id: str | UnsetType = UNSET
-    function: FunctionDelta | UnsetType = UNSET
+    id: str | None = None
+    function: FunctionDelta | None = None
 
 
 #: A tool call fragment; unknown types decode to `UnknownObject`.
-ToolCallDelta = Union[CodeInterpreterToolCallDelta, FileSearchToolCallDelta, FunctionToolCallDelta]
+if TYPE_CHECKING:
+    # Type checkers see the unknown fallback too; msgspec decodes the known variants and
+    # _lenient keeps the others as UnknownObject.
+    ToolCallDelta = Union[CodeInterpreterToolCallDelta, FileSearchToolCallDelta, FunctionToolCallDelta, UnknownObject]
+else:
+    ToolCallDelta = Union[CodeInterpreterToolCallDelta, FileSearchToolCallDelta, FunctionToolCallDelta]
 
 
 class MessageCreationDelta(_Delta):
     """The message id of a message_creation step delta."""
 
-    message_id: str | UnsetType = UNSET
+    message_id: str | None = None
 
 
 class RunStepDeltaMessageDelta(_Delta, tag_field="type", tag="message_creation"):
     """Step details delta of a message_creation step."""
 
-    type: ClassVar[str] = "message_creation"
-    message_creation: MessageCreationDelta | UnsetType = UNSET
+    type: ClassVar[Literal["message_creation"]] = "message_creation"
+    message_creation: MessageCreationDelta | None = None
 
 
 class ToolCallDeltaObject(_Delta, tag_field="type", tag="tool_calls"):
     """Step details delta of a tool_calls step: fragments of one or more tool calls."""
 
-    type: ClassVar[str] = "tool_calls"
-    tool_calls: list[ToolCallDelta] | UnsetType = UNSET
+    type: ClassVar[Literal["tool_calls"]] = "tool_calls"
+    tool_calls: list[ToolCallDelta] | None = None
 
 
 #: A step details delta.
-StepDetailsDelta = Union[RunStepDeltaMessageDelta, ToolCallDeltaObject]
+if TYPE_CHECKING:
+    # Type checkers see the unknown fallback too; msgspec decodes the known variants and
+    # _lenient keeps the others as UnknownObject.
+    StepDetailsDelta = Union[RunStepDeltaMessageDelta, ToolCallDeltaObject, UnknownObject]
+else:
+    StepDetailsDelta = Union[RunStepDeltaMessageDelta, ToolCallDeltaObject]
 
 
 class RunStepDelta(_Delta):
     """The changed fields of a run step."""
 
-    step_details: StepDetailsDelta | UnsetType = UNSET
+    step_details: StepDetailsDelta | None = None
 
 
 class RunStepDeltaEvent(_Delta):

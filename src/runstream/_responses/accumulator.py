@@ -22,6 +22,7 @@ from typing import Any
 
 import msgspec
 
+from .._core.text_pieces import TextPieces
 from .events import (
     ResponseCodeInterpreterCallCodeDeltaEvent,
     ResponseCodeInterpreterCallCodeDoneEvent,
@@ -94,8 +95,8 @@ class _Part:
 
     def __init__(self, part: dict[str, Any] | None) -> None:
         self.json: dict[str, Any] = part if part is not None else {}
-        self.text: list[str] | None = None
-        self.refusal: list[str] | None = None
+        self.text: TextPieces | None = None
+        self.refusal: TextPieces | None = None
         self.annotations: dict[int, Any] = {}
         self.logprobs: list[Any] | None = None
         self.done: dict[str, Any] | None = None
@@ -103,9 +104,9 @@ class _Part:
     def built(self) -> dict[str, Any]:
         part = dict(self.json)
         if self.text is not None:
-            part["text"] = _joined(self.text)
+            part["text"] = self.text.text()
         if self.refusal is not None:
-            part["refusal"] = _joined(self.refusal)
+            part["refusal"] = self.refusal.text()
         if self.annotations:
             annotations = list(part.get("annotations") or ())
             for index in sorted(self.annotations):
@@ -130,7 +131,7 @@ class _Item:
         self.output_index = output_index
         self.json: dict[str, Any] = item if item is not None else {}
         # Appended string members: ``arguments``, ``code``, ``input``.
-        self.appended: dict[str, list[str]] = {}
+        self.appended: dict[str, TextPieces] = {}
         self.content: dict[int, _Part] = {}
         self.summary: dict[int, _Part] = {}
         self.done: dict[str, Any] | None = None
@@ -138,7 +139,7 @@ class _Item:
     def built(self) -> dict[str, Any]:
         item = dict(self.json)
         for key, pieces in self.appended.items():
-            item[key] = _joined(pieces)
+            item[key] = pieces.text()
         for key, parts in (("content", self.content), ("summary", self.summary)):
             if parts:
                 listed = list(item.get(key) or ())
@@ -175,12 +176,14 @@ class ResponseAccumulator:
     # ---- merging ---------------------------------------------------------------------------
 
     def feed(self, event: Any) -> list[Any]:
-        """Merge one event; return the notifications for handlers."""
-        found = len(self.discrepancies)
+        """Merge one event; return the notifications for handlers: the event itself (its
+        fields say what changed), then any `ResponseDiscrepancy` it revealed."""
+        discrepancies = self.discrepancies
+        found = len(discrepancies)
         self._merge(event)
-        if len(self.discrepancies) == found:
+        if len(discrepancies) == found:
             return [event]
-        return [event, *self.discrepancies[found:]]
+        return [event, *discrepancies[found:]]
 
     def update(self, event: Any) -> None:
         """Merge one event without building notifications."""
@@ -283,8 +286,8 @@ class ResponseAccumulator:
     def _compare_item(self, item: _Item, authoritative: dict[str, Any]) -> None:
         label = f"item {authoritative.get('id', item.output_index)}"
         for key, pieces in item.appended.items():
-            if key in authoritative and _joined(pieces) != authoritative[key]:
-                self._discrepancy(f"{label} {key}", _joined(pieces), authoritative[key])
+            if key in authoritative and pieces.text() != authoritative[key]:
+                self._discrepancy(f"{label} {key}", pieces.text(), authoritative[key])
         for key, parts in (("content", item.content), ("summary", item.summary)):
             listed = authoritative.get(key)
             if not isinstance(listed, list):
@@ -293,9 +296,10 @@ class ResponseAccumulator:
                 if index >= len(listed) or not isinstance(listed[index], dict):
                     self._discrepancy(f"{label} {key}[{index}]", part.built(), None)
                     continue
-                for member, pieces in (("text", part.text), ("refusal", part.refusal)):
-                    if pieces is not None and _joined(pieces) != listed[index].get(member):
-                        self._discrepancy(f"{label} {key}[{index}].{member}", _joined(pieces), listed[index].get(member))
+                for member, part_pieces in (("text", part.text), ("refusal", part.refusal)):
+                    if part_pieces is not None and part_pieces.text() != listed[index].get(member):
+                        self._discrepancy(f"{label} {key}[{index}].{member}", part_pieces.text(),
+                                          listed[index].get(member))
 
     def _part_added(self, event: ResponseContentPartAddedEvent) -> None:
         part = self._part(event)
@@ -304,8 +308,8 @@ class ResponseAccumulator:
     def _part_done(self, event: ResponseContentPartDoneEvent) -> None:
         part = self._part(event)
         for member, pieces in (("text", part.text), ("refusal", part.refusal)):
-            if pieces is not None and _joined(pieces) != event.part.get(member):
-                self._discrepancy(f"item {event.item_id} content[{event.content_index}].{member}", _joined(pieces),
+            if pieces is not None and pieces.text() != event.part.get(member):
+                self._discrepancy(f"item {event.item_id} content[{event.content_index}].{member}", pieces.text(),
                                   event.part.get(member))
         part.done = event.part
 
@@ -323,7 +327,7 @@ class ResponseAccumulator:
         if part is None:
             part = self._part(event)
         if part.text is None:
-            part.text = [event.delta]
+            part.text = TextPieces(event.delta)
         else:
             part.text.append(event.delta)
         logprobs = event.logprobs
@@ -335,9 +339,9 @@ class ResponseAccumulator:
 
     def _text_done(self, event: ResponseTextDoneEvent) -> None:
         part = self._part(event)
-        if part.text is not None and _joined(part.text) != event.text:
-            self._discrepancy(f"item {event.item_id} content[{event.content_index}].text", _joined(part.text), event.text)
-        part.text = [event.text]
+        if part.text is not None and part.text.text() != event.text:
+            self._discrepancy(f"item {event.item_id} content[{event.content_index}].text", part.text.text(), event.text)
+        part.text = TextPieces(event.text)
 
     def _annotation(self, event: ResponseOutputTextAnnotationAddedEvent) -> None:
         self._part(event).annotations[event.annotation_index] = event.annotation
@@ -345,36 +349,36 @@ class ResponseAccumulator:
     def _refusal_delta(self, event: ResponseRefusalDeltaEvent) -> None:
         part = self._part(event)
         if part.refusal is None:
-            part.refusal = [event.delta]
+            part.refusal = TextPieces(event.delta)
         else:
             part.refusal.append(event.delta)
 
     def _refusal_done(self, event: ResponseRefusalDoneEvent) -> None:
         part = self._part(event)
-        part.refusal = [event.refusal]
+        part.refusal = TextPieces(event.refusal)
 
     def _summary_delta(self, event: ResponseReasoningSummaryTextDeltaEvent) -> None:
         part = self._part(event, summary=True)
         if part.text is None:
-            part.text = [event.delta]
+            part.text = TextPieces(event.delta)
         else:
             part.text.append(event.delta)
 
     def _summary_text_done(self, event: ResponseReasoningSummaryTextDoneEvent) -> None:
         part = self._part(event, summary=True)
-        if part.text is not None and _joined(part.text) != event.text:
-            self._discrepancy(f"item {event.item_id} summary[{event.summary_index}].text", _joined(part.text), event.text)
-        part.text = [event.text]
+        if part.text is not None and part.text.text() != event.text:
+            self._discrepancy(f"item {event.item_id} summary[{event.summary_index}].text", part.text.text(), event.text)
+        part.text = TextPieces(event.text)
 
     def _reasoning_delta(self, event: ResponseReasoningTextDeltaEvent) -> None:
         part = self._part(event)
         if part.text is None:
-            part.text = [event.delta]
+            part.text = TextPieces(event.delta)
         else:
             part.text.append(event.delta)
 
     def _reasoning_done(self, event: ResponseReasoningTextDoneEvent) -> None:
-        self._part(event).text = [event.text]
+        self._part(event).text = TextPieces(event.text)
 
     def _appender(key: str) -> Any:  # type: ignore[misc]
         def append(self: ResponseAccumulator, event: Any) -> None:
@@ -383,7 +387,7 @@ class ResponseAccumulator:
                 item = self._item(event.item_id, event.output_index)
             pieces = item.appended.get(key)
             if pieces is None:
-                item.appended[key] = [event.delta]
+                item.appended[key] = TextPieces(event.delta)
             else:
                 pieces.append(event.delta)
 
@@ -394,9 +398,9 @@ class ResponseAccumulator:
             item = self._item(event.item_id, event.output_index)
             whole = getattr(event, key)
             pieces = item.appended.get(key)
-            if pieces is not None and _joined(pieces) != whole:
-                self._discrepancy(f"item {event.item_id} {key}", _joined(pieces), whole)
-            item.appended[key] = [whole]
+            if pieces is not None and pieces.text() != whole:
+                self._discrepancy(f"item {event.item_id} {key}", pieces.text(), whole)
+            item.appended[key] = TextPieces(whole)
 
         return set_whole
 
@@ -440,7 +444,7 @@ class ResponseAccumulator:
             return None
         if part.done is not None:
             return part.done.get("text")  # type: ignore[no-any-return]
-        return _joined(part.text) if part.text is not None else None
+        return part.text.text() if part.text is not None else None
 
     def response_json(self) -> dict[str, Any] | None:
         """The Response as the API's JSON: exactly the authoritative final object once it
@@ -493,10 +497,3 @@ _MERGES: dict[type, Any] = {
     ResponseCustomToolCallInputDoneEvent: ResponseAccumulator._input_done,
 }
 
-
-def _joined(pieces: list[str]) -> str:
-    if len(pieces) > 1:
-        joined = "".join(pieces)
-        pieces[:] = [joined]
-        return joined
-    return pieces[0] if pieces else ""

@@ -75,7 +75,7 @@ class ResponseEventDecoder:
                 return msgspec.convert({**wire, "type": kind}, known)  # type: ignore[no-any-return]
             except msgspec.ValidationError as problem:
                 raise self._error(f"the event does not match its schema ({problem})", sse, ordinal) from None
-        return UnknownResponseEvent(type=kind, data=wire)
+        return UnknownResponseEvent(name=kind, data=wire)
 
     @staticmethod
     def _error(problem: str, sse: ServerSentEvent, ordinal: int) -> StreamDecodeError:

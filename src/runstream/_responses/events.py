@@ -591,9 +591,14 @@ class ResponseErrorEvent(_Event, tag="error"):
 
 
 class UnknownResponseEvent(msgspec.Struct, kw_only=True, gc=False):
-    """An event of a type runstream does not know: its ``type`` and its whole JSON object."""
+    """An event of a type runstream does not know: its name and its whole JSON object.
 
-    type: str
+    Its ``type`` is ``"unknown"`` (the name the server gave is `name`), so that narrowing on
+    ``event.type`` type-checks over the whole union, as with openai-python's events.
+    """
+
+    type: ClassVar[Literal["unknown"]] = "unknown"
+    name: str
     data: dict[str, Any]
 
 

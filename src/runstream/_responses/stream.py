@@ -8,7 +8,7 @@ from typing import Any
 
 from .._core.sse import DEFAULT_MAX_EVENT_SIZE
 from .._streaming.dialect import AsyncDialectStream, DialectStream
-from ..errors import ServerStreamError, RunstreamError
+from ..errors import RunstreamError, ServerStreamError
 from .accumulator import ResponseAccumulator
 from .decoder import ResponseEventDecoder
 from .events import ResponseErrorEvent, ResponseStreamEvent, ResponseTextDeltaEvent
@@ -22,6 +22,7 @@ class _ResponseStreamMixin:
     accumulator: ResponseAccumulator
     _decoder_class = ResponseEventDecoder
     _accumulator_class = ResponseAccumulator
+    _error_event_types: frozenset[type] = frozenset({ResponseErrorEvent})
 
     def _error_for(self, event: Any) -> RunstreamError | None:
         if type(event) is not ResponseErrorEvent:

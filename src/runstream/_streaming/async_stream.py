@@ -7,6 +7,7 @@ from contextlib import aclosing
 from typing import Any
 
 import anyio
+import httpx
 
 from .._core.accumulator import Accumulator
 from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent, EventDecoder
@@ -16,9 +17,13 @@ from .._models.run import Run
 from .._models.run_step import RunStep
 from .handlers import AsyncEventHandler, EventHandler
 from .sources import Source, aclose_unopened, open_async_source
-from .stream_base import SnapshotUpdate, StreamBase, text_pieces
+from .stream_base import SnapshotUpdate, StreamBase, source_response, text_pieces
 
 __all__ = ["AsyncRunStream"]
+
+#: Seconds a live stream waits, after ``done``, for the server to end the response body
+#: (so the connection can be reused) before it cuts the connection.
+AFTER_DONE_GRACE = 1.0
 
 
 class AsyncRunStream(StreamBase):
@@ -34,6 +39,9 @@ class AsyncRunStream(StreamBase):
         handler: an `AsyncEventHandler` (or a synchronous `EventHandler`).
         accumulator: continue an existing accumulated state (a continuation stream).
         max_event_size: the largest event the decoder buffers, in bytes.
+        idle_timeout: seconds without an event after which reading fails with
+            `IdleTimeoutError` (``None``: no limit; comments and keep-alive bytes do not
+            count).
     """
 
     def __init__(
@@ -43,14 +51,19 @@ class AsyncRunStream(StreamBase):
         *,
         accumulator: Accumulator | None = None,
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+        idle_timeout: float | None = None,
     ) -> None:
-        super().__init__(handler if handler is not None else AsyncEventHandler(), accumulator, max_event_size)
+        super().__init__(handler if handler is not None else AsyncEventHandler(), accumulator, max_event_size,
+                         idle_timeout)
         self._source_object = source
+        self._response = source_response(source)
         self._source: Source | None = None
         self._iterator: AsyncIterator[AssistantStreamEvent] | None = None
 
     def __aiter__(self) -> AsyncIterator[AssistantStreamEvent]:
         return self
+
+    _clock = staticmethod(anyio.current_time)
 
     async def __anext__(self) -> AssistantStreamEvent:
         if self._iterator is None:
@@ -90,6 +103,10 @@ class AsyncRunStream(StreamBase):
         # An exception a callback raised is the handler's own: it is never taken for a lost
         # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
         handler_error: Exception | None = None
+        # on_end is due once, however the stream ends: also by a break, aclose() or a
+        # cancellation, which no ``except Exception`` sees.
+        end_due = True
+        stops_at_done = self.stops_at_done
         self._begin()
         try:
             source = self._source = await open_async_source(self._source_object)
@@ -121,10 +138,15 @@ class AsyncRunStream(StreamBase):
                         if type(event) is DoneEvent:
                             self.done_received = True
                         yield event
+                    if stops_at_done and self.done_received:
+                        # A server may hold the connection open after done: the end of the
+                        # body is waited for only briefly (see _read_batches).
+                        self._closing_after_done = True
             self.ended = True
             incomplete = self._incomplete()
             if incomplete is not None:
                 raise incomplete
+            end_due = False  # called below, once the source is released
         except Exception as raised:
             self.ended = True
             dropped_at_rest = raised is not handler_error and self._dropped_at_rest(raised)
@@ -133,28 +155,78 @@ class AsyncRunStream(StreamBase):
                 error = raised
             else:
                 if dropped_at_rest:
+                    end_due = False
                     await self._call("on_end")
                     return
                 error = self._translate(raised)
                 if getattr(error, "timeout", False):
                     await self._call("on_timeout")
             await self._call("on_exception", error)
+            end_due = False
             await self._call("on_end")
             if error is raised:
                 raise
             raise error from raised
         finally:
-            if self._source is not None:
-                with anyio.CancelScope(shield=True):
+            with anyio.CancelScope(shield=True):
+                if self._source is not None:
                     await self._source.aclose()
+                if end_due:
+                    # Left by a break, aclose() or a cancellation: the stream ends here.
+                    end_due = False
+                    await self._call("on_end")
         await self._call("on_end")
 
     async def _batches(self, source: Source, drain: bool = False) -> AsyncIterator[Any]:
+        try:
+            async with aclosing(self._read_batches(source, drain)) as batches:
+                while True:
+                    if self._closing_after_done:
+                        # After done, the body usually ends at once (and the connection goes
+                        # back to the pool); a server holding it open is cut off after
+                        # AFTER_DONE_GRACE. A cancelled read finishes httpx's nested body
+                        # generators, which a plain break would leave to warn on trio
+                        # (encode/httpx#3686).
+                        with anyio.move_on_after(AFTER_DONE_GRACE):
+                            await batches.__anext__()
+                        return
+                    try:
+                        batch = await batches.__anext__()
+                    except StopAsyncIteration:
+                        return
+                    yield batch
+        except StopAsyncIteration:
+            return
+        except httpx.TransportError:
+            if not self._closing_after_done:
+                raise
+
+    async def _read_batches(self, source: Source, drain: bool = False) -> AsyncIterator[Any]:
         if source.kind == "bytes":
             sse_decoder = SSEDecoder(self.max_event_size)
-            async for chunk in source.items:
-                self.bytes_received += len(chunk)
-                yield sse_decoder.feed_runs(chunk) if drain else sse_decoder.feed(chunk)
+            feed = sse_decoder.feed_runs if drain else sse_decoder.feed
+            idle_timeout = self.idle_timeout
+            if idle_timeout is None:
+                async for chunk in source.items:
+                    self.bytes_received += len(chunk)
+                    yield feed(chunk)
+            else:
+                # Each read may take what is left of the idle time since the last event;
+                # bytes that complete no event (keep-alive comments) do not reset it.
+                items = source.items.__aiter__()
+                while True:
+                    with anyio.move_on_after(self._last_event_at + idle_timeout - anyio.current_time()) as scope:
+                        try:
+                            chunk = await items.__anext__()
+                        except StopAsyncIteration:
+                            break
+                    if scope.cancelled_caught:
+                        raise self._idle_error()
+                    self.bytes_received += len(chunk)
+                    batch = feed(chunk)
+                    if batch:
+                        self._last_event_at = anyio.current_time()
+                    yield batch
             yield sse_decoder.end()
         else:
             async for sse in source.items:

@@ -12,7 +12,7 @@ transport errors at the seam as `RunStream` does.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from contextlib import aclosing
 from typing import Any
 
@@ -57,7 +57,7 @@ class DialectHandler:
     current_event: Any = None
 
     @classmethod
-    def _handler_base(cls) -> type:
+    def _handler_base(cls) -> type[DialectHandler]:
         for klass in cls.__mro__:
             if "_route_table" in klass.__dict__:
                 return klass
@@ -105,8 +105,18 @@ class DialectHandler:
             self.current_event = event
             self.on_event(event)
         if notifications:
-            for name, arguments in self._routed_calls(notifications):
-                getattr(self, name)(*arguments)
+            # The hot path of a handler with callbacks: no intermediate list of calls.
+            routes = type(self).__dict__.get("_route_cache")
+            if routes is None:
+                routes = self._routes()
+            if not routes:
+                return
+            accumulator = self.accumulator
+            for notification in notifications:
+                route = routes.get(type(notification))
+                if route is not None:
+                    for name, arguments in route(notification, accumulator):
+                        getattr(self, name)(*arguments)
 
     def on_event(self, event: Any) -> None:
         """Every event, after it was accumulated."""
@@ -128,6 +138,8 @@ class _DialectBase:
     _decoder_class: Callable[[], Any]
     _accumulator_class: Callable[[], Any]
     _default_handler: Callable[[], Any]
+    #: The event classes that stand for an error (`_error_for` turns them into one).
+    _error_event_types: frozenset[type] = frozenset()
 
     def __init__(self, source: Any, handler: Any, accumulator: Any, max_event_size: int) -> None:
         self.accumulator = accumulator if accumulator is not None else self._accumulator_class()
@@ -248,6 +260,7 @@ class DialectStream(_DialectBase):
         feed = accumulator.feed
         update = accumulator.update
         listens = handler.listens
+        error_types = self._error_event_types
         handler_error: Exception | None = None
         try:
             source = self._source = open_source(self._source_object)
@@ -273,9 +286,10 @@ class DialectStream(_DialectBase):
                             raise
                     else:
                         update(event)
-                    error = self._error_for(event)
-                    if error is not None:
-                        raise error
+                    if type(event) in error_types:
+                        event_error = self._error_for(event)
+                        if event_error is not None:
+                            raise event_error
                     yield event
             self.ended = True
             notes = accumulator.end()
@@ -370,7 +384,7 @@ class AsyncDialectStream(_DialectBase):
             for name, arguments in self.handler._routed_calls(notes):
                 await self._call(name, *arguments)
 
-    async def _batches(self, source: Source) -> AsyncIterator[Any]:
+    async def _batches(self, source: Source) -> AsyncGenerator[Any, None]:
         if source.kind == "bytes":
             sse_decoder = SSEDecoder(self.max_event_size)
             async for chunk in source.items:
@@ -385,6 +399,7 @@ class AsyncDialectStream(_DialectBase):
         accumulator = self.accumulator
         decode = self._decoder_class().decode
         listens = self.handler.listens
+        error_types = self._error_event_types
         handler_error: Exception | None = None
         try:
             source = self._source = await open_async_source(self._source_object)
@@ -408,9 +423,10 @@ class AsyncDialectStream(_DialectBase):
                                 raise
                         if event is None:
                             continue
-                        error = self._error_for(event)
-                        if error is not None:
-                            raise error
+                        if type(event) in error_types:
+                            event_error = self._error_for(event)
+                            if event_error is not None:
+                                raise event_error
                         yield event
             self.ended = True
             notes = accumulator.end()

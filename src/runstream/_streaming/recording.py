@@ -114,20 +114,47 @@ class AsyncRecordingSource:
             await self._aclose()
 
 
-def _timing(path: Path) -> list[tuple[int, float]]:
+#: The longest wait a timing record may ask for, in seconds: recordings are of streams, not
+#: of days; a larger value is a broken or hostile file, not a pace to reproduce.
+MAX_TIMING_SECONDS = 24 * 3600.0
+
+
+def recording_timing(path: Path) -> list[tuple[int, float]]:
+    """The ``(offset, seconds)`` marks of ``path``'s timing record, checked.
+
+    Raises:
+        ValueError: a line is not ``OFFSET SECONDS``, a number is out of range (not finite,
+            negative, beyond the file or `MAX_TIMING_SECONDS`), or marks go backwards; the
+            message names the file and the line.
+    """
     timing_path = path.with_name(path.name + ".timing")
     if not timing_path.exists():
         return []
-    marks = []
-    for line in timing_path.read_text().splitlines():
-        offset, _, seconds = line.partition(" ")
-        marks.append((int(offset), float(seconds)))
+    size = path.stat().st_size
+    marks: list[tuple[int, float]] = []
+    for number, line in enumerate(timing_path.read_text(errors="replace").splitlines(), 1):
+        where = f"{timing_path}, line {number}"
+        fields = line.split()
+        if len(fields) != 2 or not fields[0].isdigit() or not fields[0].isascii():
+            raise ValueError(f"{where}: expected 'OFFSET SECONDS', got {line[:40]!r}")
+        offset = int(fields[0]) if len(fields[0]) < 20 else size + 1
+        try:
+            seconds = float(fields[1])
+        except ValueError:
+            raise ValueError(f"{where}: {fields[1][:40]!r} is not a number of seconds") from None
+        if not 0 <= seconds <= MAX_TIMING_SECONDS:  # also false for NaN
+            raise ValueError(f"{where}: {fields[1][:40]} seconds is not between 0 and {MAX_TIMING_SECONDS:.0f}")
+        if offset > size:
+            raise ValueError(f"{where}: offset {fields[0][:40]} is beyond the recording ({size} bytes)")
+        if marks and (offset < marks[-1][0] or seconds < marks[-1][1]):
+            raise ValueError(f"{where}: goes back (offset {offset} at {seconds} s after {marks[-1][0]} at {marks[-1][1]} s)")
+        marks.append((offset, seconds))
     return marks
 
 
 def _paced(path: Path, speed: float) -> Iterator[tuple[float, bytes]]:
     data = path.read_bytes()
-    marks = _timing(path)
+    marks = recording_timing(path)
     if not marks or speed <= 0:
         yield 0.0, data
         return

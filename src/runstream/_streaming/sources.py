@@ -9,26 +9,37 @@ exceptions only.
 
 from __future__ import annotations
 
+import email.utils
 import itertools
 import os
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import aclosing
 from typing import Any
 
 import httpx
+import msgspec
 
 from .._core.sse import ServerSentEvent
 from ..errors import APIError
 
 __all__ = [
+    "ERROR_BODY_LIMIT",
     "FILE_CHUNK_SIZE",
     "Source",
     "api_error_from_response",
     "aclose_unopened",
+    "aread_api_error",
     "check_stream_response",
     "close_unopened",
+    "is_sse_response",
     "open_async_source",
     "open_source",
+    "read_api_error",
+    "retry_after_seconds",
 ]
+
+_json = msgspec.json.Decoder()
 
 #: Bytes read from a file per chunk.
 FILE_CHUNK_SIZE = 64 * 1024
@@ -206,40 +217,91 @@ async def _map_async(items: AsyncIterator[Any]) -> AsyncIterator[ServerSentEvent
             await aclose()
 
 
+#: The most bytes of an error (or non-SSE) body that are read: a hostile or broken server may
+#: send an endless one. The head is kept in `APIError.body`.
+ERROR_BODY_LIMIT = 1024 * 1024
+
+
 def check_stream_response(response: httpx.Response) -> None:
     """Raise `APIError` unless ``response`` is a 2xx ``text/event-stream`` response."""
-    if _is_sse_response(response):
+    if is_sse_response(response):
         return
-    try:
-        response.read()
-    finally:
-        response.close()
-    raise api_error_from_response(response)
+    raise read_api_error(response)
 
 
 async def acheck_stream_response(response: httpx.Response) -> None:
     """Async `check_stream_response`."""
-    if _is_sse_response(response):
+    if is_sse_response(response):
         return
+    raise await aread_api_error(response)
+
+
+def read_api_error(response: httpx.Response) -> APIError:
+    """Read at most `ERROR_BODY_LIMIT` bytes of an error response's body, close it, and
+    describe it. A body cut off or stalled mid-way keeps its status and what arrived."""
+    if response.is_stream_consumed or response.is_closed:
+        return api_error_from_response(response)
+    head = bytearray()
+    problem = None
     try:
-        await response.aread()
+        for chunk in response.iter_bytes():
+            head += chunk
+            if len(head) >= ERROR_BODY_LIMIT:
+                problem = f"body longer than {ERROR_BODY_LIMIT} bytes, cut"
+                break
+    except httpx.TransportError as error:  # cut off, stalled, or undecodable
+        problem = f"body incomplete: {type(error).__name__}: {error}"
+    finally:
+        response.close()
+    return api_error_from_response(response, bytes(head[:ERROR_BODY_LIMIT]), problem)
+
+
+async def aread_api_error(response: httpx.Response) -> APIError:
+    """Async `read_api_error`."""
+    if response.is_stream_consumed or response.is_closed:
+        return api_error_from_response(response)
+    head = bytearray()
+    problem = None
+    try:
+        async with aclosing(response.aiter_bytes()) as chunks:
+            async for chunk in chunks:
+                head += chunk
+                if len(head) >= ERROR_BODY_LIMIT:
+                    problem = f"body longer than {ERROR_BODY_LIMIT} bytes, cut"
+                    break
+    except httpx.TransportError as error:
+        problem = f"body incomplete: {type(error).__name__}: {error}"
     finally:
         await response.aclose()
-    raise api_error_from_response(response)
+    return api_error_from_response(response, bytes(head[:ERROR_BODY_LIMIT]), problem)
 
 
-def _is_sse_response(response: httpx.Response) -> bool:
+def is_sse_response(response: httpx.Response) -> bool:
+    """Whether ``response`` is a 2xx ``text/event-stream`` one."""
     content_type = response.headers.get("content-type", "")
     return response.is_success and content_type.split(";")[0].strip().lower() == "text/event-stream"
 
 
-def api_error_from_response(response: httpx.Response) -> APIError:
-    """An `APIError` describing a (read) error response, or a 2xx one that is not SSE."""
-    try:
-        body: Any = response.json()
-    except (ValueError, httpx.ResponseNotRead):
-        body = response.text if response.is_stream_consumed else None
-    request_id = response.headers.get("x-request-id") or response.headers.get("apim-request-id")
+def api_error_from_response(response: httpx.Response, content: bytes | None = None,
+                            problem: str | None = None) -> APIError:
+    """An `APIError` describing an error response, or a 2xx one that is not SSE.
+
+    Args:
+        response: the response (read, or its body given as ``content``).
+        content: the body, or its head, when read by the caller.
+        problem: what went wrong reading the body, added to the message.
+    """
+    if content is None:
+        try:
+            content = response.content
+        except httpx.ResponseNotRead:
+            content = None
+    body: Any = None
+    if content is not None:
+        try:
+            body = _json.decode(content)
+        except (msgspec.DecodeError, RecursionError):
+            body = content.decode("utf-8", "replace")
     message = None
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         message = body["error"].get("message")
@@ -249,4 +311,34 @@ def api_error_from_response(response: httpx.Response) -> APIError:
             message = f"expected a text/event-stream response, got {content_type}"
         else:
             message = response.reason_phrase or "request failed"
-    return APIError(str(message), status_code=response.status_code, body=body, request_id=request_id)
+    message = str(message)
+    if problem is not None:
+        message = f"{message} ({problem})"
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    return APIError(message, status_code=response.status_code, body=body, headers=headers,
+                    retry_after=retry_after_seconds(headers))
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The wait a ``retry-after-ms`` or ``retry-after`` header asks for, in seconds (never
+    negative), or ``None`` when there is no such header or it cannot be read."""
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds is not None:
+        try:
+            value = float(milliseconds) / 1000
+        except ValueError:
+            value = None
+        if value is not None and value == value:  # not NaN
+            return max(0.0, value)
+    text = headers.get("retry-after")
+    if text is None:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        return max(0.0, moment.timestamp() - time.time())
+    return max(0.0, seconds) if seconds == seconds else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +15,7 @@ from .._models.run import Run
 from .._models.run_step import RunStep
 from .handlers import EventHandler
 from .sources import Source, close_unopened, open_source
-from .stream_base import SnapshotUpdate, StreamBase, text_pieces
+from .stream_base import SnapshotUpdate, StreamBase, source_response, text_pieces
 
 __all__ = ["RunStream"]
 
@@ -42,6 +43,12 @@ class RunStream(StreamBase):
         handler: an `EventHandler` subclass instance (a no-op one by default).
         accumulator: continue an existing accumulated state (a continuation stream).
         max_event_size: the largest event the decoder buffers, in bytes.
+        idle_timeout: seconds without an event after which reading fails with
+            `IdleTimeoutError` (``None``: no limit; comments and keep-alive bytes do not
+            count). Over an httpx response, also lower its read timeout to this.
+
+    `close` may be called from another thread while one reads the stream: the reader then
+    stops (its loop ends, ``on_end`` is called) instead of waiting for the next event.
 
     Raises:
         ServerStreamError: (while iterating) the server sent an ``error`` event.
@@ -58,22 +65,31 @@ class RunStream(StreamBase):
         *,
         accumulator: Accumulator | None = None,
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+        idle_timeout: float | None = None,
     ) -> None:
         if handler is not None and not isinstance(handler, EventHandler):
             raise TypeError(
                 f"RunStream needs an EventHandler, got {type(handler).__name__} "
                 "(use AsyncRunStream for an AsyncEventHandler)"
             )
-        super().__init__(handler if handler is not None else EventHandler(), accumulator, max_event_size)
+        super().__init__(handler if handler is not None else EventHandler(), accumulator, max_event_size, idle_timeout)
         self._source_object = source
+        self._response = source_response(source)
         self._source: Source | None = None
         self._iterator: Iterator[AssistantStreamEvent] | None = None
+        self._close_requested = False
 
     def __iter__(self) -> Iterator[AssistantStreamEvent]:
         return self
 
     def __next__(self) -> AssistantStreamEvent:
-        return next(self._generator())
+        try:
+            return next(self._generator())
+        except ValueError:
+            # "generator already executing": close() from another thread is running it.
+            if self._close_requested:
+                raise StopIteration from None
+            raise
 
     def _generator(self) -> Iterator[AssistantStreamEvent]:
         if self._iterator is None:
@@ -90,9 +106,16 @@ class RunStream(StreamBase):
         self.close()
 
     def close(self) -> None:
-        """Stop reading and release the source (closes the HTTP response)."""
+        """Stop reading and release the source (closes the HTTP response). From another
+        thread than the reader's, or from a callback, it asks the reader to stop: the
+        reader's loop then ends after ``on_end``, and the reader releases the source."""
+        self._close_requested = True
         if self._iterator is not None:
-            self._iterator.close()  # type: ignore[attr-defined]
+            try:
+                self._iterator.close()  # type: ignore[attr-defined]
+            except ValueError:  # "generator already executing": someone is reading it now
+                self._request_stop()
+                return
         if self._source is not None:
             self._source.close()
         elif self._iterator is None:
@@ -113,10 +136,16 @@ class RunStream(StreamBase):
         # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
         handler_error: Exception | None = None
         source: Source | None = None
+        # on_end is due once, however the stream ends: normally, by an error, or by a
+        # `break` or close() (GeneratorExit, which no ``except Exception`` sees).
+        end_due = True
+        stops_at_done = self.stops_at_done
         self._begin()
         try:
             source = self._source = open_source(self._source_object)
             for batch in RunStream._batches(self, source, drain):  # self: the proxy, kept weak
+                if self._stop_requested:
+                    break
                 for sse in batch:
                     if type(sse) is RawRun:
                         error_event = update_run(sse, event_decoder)
@@ -140,24 +169,38 @@ class RunStream(StreamBase):
                             raise self._error_event(event)
                         self.done_received = True
                     yield event
+                if stops_at_done and self.done_received:
+                    break  # a server may hold the connection open after done
             self.ended = True
+            if self._stop_requested:
+                end_due = False
+                handler.on_end()
+                return
             incomplete = self._incomplete()
             if incomplete is not None:
                 raise incomplete
+            end_due = False  # called below, once the source is released
         except Exception as raised:
             self.ended = True
+            if self._stop_requested and raised is not handler_error:
+                # The socket was shut down by close() from another thread: a stop, not a loss.
+                end_due = False
+                handler.on_end()
+                return
             dropped_at_rest = raised is not handler_error and self._dropped_at_rest(raised)
             self._end_accumulator()
             if raised is handler_error:
                 error = raised
             else:
                 if dropped_at_rest:
+                    end_due = False
                     handler.on_end()
                     return
                 error = self._translate(raised)
                 if getattr(error, "timeout", False):
                     handler.on_timeout()
             handler.on_exception(error)  # type: ignore[arg-type]
+            end_due = False
             handler.on_end()
             if error is raised:
                 raise
@@ -166,15 +209,33 @@ class RunStream(StreamBase):
             # Only locals here: when the stream was dropped, ``self`` is a dead proxy.
             if source is not None:
                 source.close()
+            if end_due:
+                # Left by a break or close(): the stream ends here all the same.
+                end_due = False
+                handler.on_end()
         handler.on_end()
 
     def _batches(self, source: Source, drain: bool = False) -> Iterator[Any]:
         if source.kind == "bytes":
             sse_decoder = SSEDecoder(self.max_event_size)
             feed = sse_decoder.feed_runs if drain else sse_decoder.feed
-            for chunk in source.items:
-                self.bytes_received += len(chunk)
-                yield feed(chunk)
+            idle_timeout = self.idle_timeout
+            if idle_timeout is None:
+                for chunk in source.items:
+                    self.bytes_received += len(chunk)
+                    yield feed(chunk)
+            else:
+                # Bytes that complete no event (keep-alive comments, a drip) do not reset
+                # the clock; a silent connection is caught by the lowered read timeout.
+                for chunk in source.items:
+                    self.bytes_received += len(chunk)
+                    batch = feed(chunk)
+                    now = time.monotonic()
+                    if batch:
+                        self._last_event_at = now
+                    elif now - self._last_event_at >= idle_timeout:
+                        raise self._idle_error()
+                    yield batch
             yield sse_decoder.end()
         else:
             for sse in source.items:
@@ -183,11 +244,15 @@ class RunStream(StreamBase):
     # ---- conveniences --------------------------------------------------------------------
 
     def until_done(self) -> RunStream:
-        """Read the stream to its end."""
+        """Read the stream to its end (or until `close` is called from another thread)."""
         if self._iterator is None and not self.handler.listens:
             self._iterator = RunStream._events(weakref.proxy(self), drain=True)
-        for _ in self._generator():  # the generator itself: no Python-level __next__ per event
-            pass
+        try:
+            for _ in self._generator():  # the generator itself: no Python-level __next__ per event
+                pass
+        except ValueError:
+            if not self._close_requested:  # not a close() from another thread running it
+                raise
         return self
 
     def snapshots(self) -> Iterator[SnapshotUpdate]:

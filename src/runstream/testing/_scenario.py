@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from .._models.exact import convert_exact
 from .._models.message import Message
 from .._models.run import Run
 from .._models.run_step import RunStep
@@ -416,7 +417,7 @@ class Scenario:
             tool_outputs: outputs by call id, overriding the scripted ones.
         """
         runs = self._final_objects("thread.run", tool_outputs, include_content=False)
-        return msgspec.convert(runs[-1], Run)
+        return convert_exact(runs[-1], Run)  # type: ignore[no-any-return]
 
     def expected_steps(
         self, *, tool_outputs: Mapping[str, str] | None = None, include_content: bool = False
@@ -428,12 +429,12 @@ class Scenario:
             include_content: whether file_search results carry their content.
         """
         steps = self._final_objects("thread.run.step", tool_outputs, include_content)
-        return [msgspec.convert(s, RunStep) for s in steps]
+        return [convert_exact(s, RunStep) for s in steps]
 
     def expected_messages(self) -> list[Message]:
         """The run's messages as they end, in creation order."""
         messages = self._final_objects("thread.message", None, include_content=False)
-        return [msgspec.convert(m, Message) for m in messages]
+        return [convert_exact(m, Message) for m in messages]
 
     # ---- internals -----------------------------------------------------------------------
 

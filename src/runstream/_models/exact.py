@@ -1,0 +1,310 @@
+"""Exact conversion of the server's whole objects: every key kept, none invented.
+
+A msgspec Struct encodes every field it declares and nothing else, so a Struct decoded from
+an object that lacks a documented key (a run step without ``metadata``) would invent it, and
+one with a key runstream does not know (``usage.prompt_token_details.cached_tokens`` before
+it was typed) would drop it. Whole objects (runs, run steps, messages, threads) are few per
+run, so for them the JSON is walked once here and every object becomes an instance of a
+*shape class*: a subclass of its documented Struct made for the set of keys the server sent.
+In a shape class
+
+- the keys the server sent are required fields, so they always encode;
+- documented keys the server left out keep their usual default (reading them gives ``None``,
+  ``""``, ``[]``, an empty nested object) and are omitted when encoding (``omit_defaults``),
+  unless something set them;
+- unknown keys are extra fields of type ``Any`` (attributes ``extra_0``, ...), encoded under
+  their own names and read with `extra_fields`.
+
+Instances are still instances of the documented class (``isinstance(step, RunStep)``), so
+typed code, narrowing and ``msgspec.structs.replace`` work unchanged. Deltas never come
+here: they are decoded by the plain typed decoders, on the hot path.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+import typing
+from typing import Any, Union
+
+import msgspec
+
+from .base import UnknownObject, documented_class as documented
+from .lenient import located, union_list, union_structs
+from .message import Message
+from .run import Run
+from .run_step import RunStep
+from .thread import Thread
+
+__all__ = [
+    "WHOLE_OBJECTS",
+    "apply_unknown_members",
+    "convert_exact",
+    "extra_fields",
+    "unknown_members",
+    "with_unknown_members",
+]
+
+#: The objects the server sends whole (in whole-object events and from the REST endpoints):
+#: converted exactly. Deltas, the many, take the plain typed decoders.
+WHOLE_OBJECTS = (Run, RunStep, Message, Thread)
+
+#: How many shape classes are kept; a hostile server sending endless new keys cannot make
+#: memory grow beyond this many classes (an evicted class lives on in its instances).
+_MAX_SHAPES = 512
+
+
+def extra_fields(obj: Any) -> dict[str, Any]:
+    """The members of a whole object that its class does not declare, by their JSON names,
+    in the order the server sent them (an empty dict if there are none).
+
+    Examples:
+        >>> from runstream import RunStep, decode_event, extra_fields
+        >>> event = decode_event("thread.run.step.created", '{"id": "step_1", "x_trace": "t1"}')
+        >>> extra_fields(event.data)
+        {'x_trace': 't1'}
+    """
+    names = getattr(type(obj), "__extra_fields__", None)
+    if not names:
+        return {}
+    return {wire: getattr(obj, attribute) for attribute, wire in names}
+
+
+def convert_exact(value: Any, annotation: Any) -> Any:
+    """Convert decoded JSON ``value`` to ``annotation`` keeping exactly the keys it has.
+
+    Union elements of an unknown ``type`` become `UnknownObject` (the raw object).
+
+    Raises:
+        msgspec.ValidationError: a documented field has the wrong type; the message ends
+            with the JSON path of the field.
+    """
+    return _convert(value, annotation, "$")
+
+
+def _convert(value: Any, annotation: Any, path: str) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is Union or origin is types.UnionType:
+        if value is None and type(None) in typing.get_args(annotation):
+            return None
+        struct_by_tag, plain_struct = union_structs(annotation)
+        if isinstance(value, dict) and (struct_by_tag or plain_struct):
+            if struct_by_tag:
+                tag_field = next(iter(struct_by_tag.values())).__struct_config__.tag_field
+                tag = value.get(tag_field)
+                struct = struct_by_tag.get(tag) if isinstance(tag, str) else None
+                if struct is None:
+                    return UnknownObject(value)
+            else:
+                struct = plain_struct
+            return _convert_struct(value, struct, path)
+        list_member = union_list(annotation)
+        if isinstance(value, list) and list_member is not None:
+            return _convert(value, list_member, path)
+        return _plain(value, annotation, path)
+    if origin is list:
+        if not isinstance(value, list):
+            return _plain(value, annotation, path)
+        (item,) = typing.get_args(annotation)
+        return [_convert(element, item, f"{path}[{index}]") for index, element in enumerate(value)]
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        return _convert_struct(value, annotation, path)
+    return _plain(value, annotation, path)
+
+
+def _plain(value: Any, annotation: Any, path: str) -> Any:
+    if annotation is Any:
+        return value
+    try:
+        return msgspec.convert(value, annotation)
+    except msgspec.ValidationError as error:
+        raise located(error, path) from None
+
+
+@functools.lru_cache(maxsize=None)
+def _fields(struct: type[msgspec.Struct]) -> tuple[tuple[msgspec.structs.FieldInfo, ...], frozenset[str], str | None]:
+    fields = msgspec.structs.fields(struct)
+    tag_field = struct.__struct_config__.tag_field
+    return fields, frozenset(field.encode_name for field in fields), tag_field
+
+
+def _convert_struct(value: Any, struct: type[msgspec.Struct], path: str) -> Any:
+    if not isinstance(value, dict):
+        return _plain(value, struct, path)
+    fields, known, tag_field = _fields(struct)
+    arguments = {}
+    absent = []
+    for field in fields:
+        name = field.encode_name
+        if name in value:
+            arguments[field.name] = _convert(value[name], field.type, f"{path}.{name}")
+        elif field.required:
+            raise located(msgspec.ValidationError(f"Object missing required field `{name}`"), path)
+        else:
+            absent.append(field.name)
+    extras = tuple(key for key in value if key not in known and key != tag_field)
+    if not absent and not extras:
+        return struct(**arguments)
+    shape = _shape(struct, tuple(absent), extras)
+    for (attribute, _wire), key in zip(shape.__extra_fields__, extras):
+        arguments[attribute] = value[key]
+    return shape(**arguments)
+
+
+@functools.lru_cache(maxsize=None)
+def _frozen(struct: type[msgspec.Struct]) -> Any:
+    # An immutable variant of a nested object's class, so an instance can be a default.
+    return msgspec.defstruct(struct.__name__, [], bases=(struct,), module=struct.__module__, frozen=True)
+
+
+@functools.lru_cache(maxsize=_MAX_SHAPES)
+def _shape(struct: type[msgspec.Struct], absent: tuple[str, ...], extras: tuple[str, ...]) -> Any:
+    """The subclass of ``struct`` for objects that lack the fields ``absent`` and carry the
+    unknown keys ``extras``."""
+    fields, _known, _tag_field = _fields(struct)
+    definitions: list[Any] = []
+    left_out = set(absent)
+    for field in fields:
+        if field.name in left_out:
+            factory = field.default_factory
+            if factory is not msgspec.NODEFAULT and factory not in (list, dict):
+                # A nested object made by a factory would be encoded (omit_defaults leaves
+                # out only empty collections); a frozen default instance is left out and
+                # still reads as the usual empty object.
+                if isinstance(factory, type) and issubclass(factory, msgspec.Struct):
+                    definitions.append((field.name, field.type, _frozen(factory)()))
+                else:
+                    definitions.append((field.name, Any, msgspec.UNSET))
+            continue
+        # Sent by the server: required, so it is encoded whatever its value.
+        definitions.append((field.name, field.type))
+    taken = {field.name for field in fields}
+    extra_names = []
+    rename = {}
+    for number, key in enumerate(extras):
+        # Any string can be a JSON key: the attribute gets a name of its own, the key is
+        # its encode name (read them with extra_fields).
+        attribute = f"extra_{number}"
+        while attribute in taken:
+            attribute += "_"
+        taken.add(attribute)
+        extra_names.append((attribute, key))
+        rename[attribute] = key
+        definitions.append((attribute, Any))
+    shape = msgspec.defstruct(
+        struct.__name__,
+        definitions,
+        bases=(struct,),
+        module=struct.__module__,
+        kw_only=True,
+        omit_defaults=True,
+        rename=rename or None,
+    )
+    shape.__extra_fields__ = tuple(extra_names)
+    shape.__qualname__ = struct.__qualname__
+    return shape
+
+
+# ---- unknown members of deltas --------------------------------------------------------------
+#
+# Delta Structs forbid unknown fields, so the typed decode on the hot path fails for a delta
+# that carries one, and only then: such a delta takes the slow path, which finds its unknown
+# members here and hands them on beside the typed delta (`with_unknown_members`). The
+# accumulator merges them into the object the delta builds (`apply_unknown_members`).
+
+
+def unknown_members(value: Any, annotation: Any) -> Any:
+    """The members of decoded JSON ``value`` that ``annotation`` does not declare, as a tree
+    of the same shape (list items keep their ``index`` and ``type`` to be placed), or
+    ``None`` when there are none."""
+    origin = typing.get_origin(annotation)
+    if origin is Union or origin is types.UnionType:
+        struct_by_tag, plain_struct = union_structs(annotation)
+        if isinstance(value, dict) and (struct_by_tag or plain_struct):
+            if struct_by_tag:
+                tag_field = next(iter(struct_by_tag.values())).__struct_config__.tag_field
+                tag = value.get(tag_field)
+                struct = struct_by_tag.get(tag) if isinstance(tag, str) else None
+                if struct is None:
+                    return None  # an unknown variant is kept whole already
+            else:
+                struct = plain_struct
+            return unknown_members(value, struct)
+        list_member = union_list(annotation)
+        if isinstance(value, list) and list_member is not None:
+            return unknown_members(value, list_member)
+        return None
+    if origin is list:
+        if not isinstance(value, list):
+            return None
+        (item,) = typing.get_args(annotation)
+        found = []
+        for element in value:
+            members = unknown_members(element, item)
+            if members:
+                for key in ("index", "type"):
+                    if isinstance(element, dict) and key in element:
+                        members[key] = element[key]
+                found.append(members)
+        return found or None
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct) and isinstance(value, dict):
+        fields, known, tag_field = _fields(annotation)
+        types_by_name = {field.encode_name: field.type for field in fields}
+        found_members: dict[str, Any] = {}
+        for key, member in value.items():
+            if key == tag_field:
+                continue
+            if key not in known:
+                found_members[key] = member
+            else:
+                nested = unknown_members(member, types_by_name[key])
+                if nested:
+                    found_members[key] = nested
+        return found_members or None
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _carrier(cls: type) -> Any:
+    # A subclass whose instances can hold one more attribute (not a field: never encoded).
+    return msgspec.defstruct(cls.__name__, [], bases=(cls,), module=cls.__module__, dict=True, gc=True)
+
+
+def with_unknown_members(data: Any, members: Any) -> Any:
+    """``data`` (a delta event's data) carrying the unknown ``members`` of its ``delta``."""
+    carrier = _carrier(type(data))(**{name: getattr(data, name) for name in data.__struct_fields__})
+    carrier.unknown_members = members
+    return carrier
+
+
+def apply_unknown_members(snapshot: Any, members: dict[str, Any], positions: dict[str, list[int]]) -> Any:
+    """``snapshot`` (a Message or RunStep built from deltas) with the unknown ``members``
+    merged in. ``positions`` gives, for each list member (``content``,
+    ``step_details.tool_calls``), the wire indexes of its items in order."""
+    cls = documented(type(snapshot))
+    wire = msgspec.to_builtins(snapshot)
+    _merge_members(wire, members, positions, "")
+    try:
+        return convert_exact(wire, cls)
+    except msgspec.ValidationError:
+        # A member unknown to the delta may be a documented field of the object, of another
+        # type (a hostile or confused server): the values the stream built stand.
+        return snapshot
+
+
+def _merge_members(target: dict[str, Any], members: dict[str, Any], positions: dict[str, list[int]], path: str) -> None:
+    for key, value in members.items():
+        where = f"{path}.{key}" if path else key
+        current = target.get(key)
+        if isinstance(value, list) and isinstance(current, list):
+            order = positions.get(where, list(range(len(current))))
+            for item in value:
+                index = item.get("index") if isinstance(item, dict) else None
+                if index in order and isinstance(current[order.index(index)], dict):
+                    fields = {k: v for k, v in item.items() if k not in ("index", "type")}
+                    _merge_members(current[order.index(index)], fields, positions, where + "[]")
+        elif isinstance(value, dict) and isinstance(current, dict):
+            _merge_members(current, value, positions, where)
+        elif key not in target:
+            # Never over a value the object already has (a documented field of its own).
+            target[key] = value

@@ -1,0 +1,58 @@
+"""Code written the openai-python way (narrowing on ``event.type``) type-checks with mypy
+against the Responses API and Chat Completions streams."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SNIPPET = '''
+from runstream.chat import ChatCompletionHandler, ChatCompletionStream
+from runstream.responses import ResponseStream
+
+
+def read(body: bytes) -> None:
+    for event in ResponseStream(body):
+        if event.type == "response.output_text.delta":
+            print(event.delta, event.item_id, event.content_index)
+        elif event.type == "response.output_item.done":
+            print(event.item["type"], event.output_index)
+        elif event.type == "response.completed":
+            print(event.response["id"])
+        elif event.type == "unknown":
+            print(event.name, event.data)
+    for chunk in ChatCompletionStream(body):
+        for choice in chunk.choices:
+            if isinstance(choice.delta.content, str):
+                print(choice.delta.content.upper())
+
+
+class Printer(ChatCompletionHandler):
+    def on_content_delta(self, delta: str, choice_index: int) -> None:
+        print(delta.upper(), choice_index + 1)
+'''
+
+BROKEN = '''
+from runstream.responses import ResponseStream
+
+for event in ResponseStream(b""):
+    if event.type == "response.completed":
+        print(event.delta)
+'''
+
+
+@pytest.mark.slow
+def test_narrowing_on_type_checks_with_mypy(tmp_path: Path) -> None:
+    pytest.importorskip("mypy")
+    good = tmp_path / "good.py"
+    good.write_text(SNIPPET, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(good)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+    bad = tmp_path / "bad.py"
+    bad.write_text(BROKEN, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", str(bad)], capture_output=True, text=True)
+    assert result.returncode == 1 and '"ResponseCompletedEvent" has no attribute "delta"' in result.stdout

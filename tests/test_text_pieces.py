@@ -1,0 +1,33 @@
+"""Appended text pieces: any sequence of fragments and reads gives the concatenation, and the
+number of pieces held stays bounded by the compaction."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from runstream._core.merge import COMPACT_AFTER
+from runstream._core.text_pieces import TextPieces
+
+
+@given(st.lists(st.tuples(st.text(max_size=5), st.booleans()), max_size=400))
+def test_fragments_and_reads_in_any_order_give_the_concatenation(steps: list[tuple[str, bool]]) -> None:
+    text = TextPieces()
+    expected = ""
+    for fragment, read in steps:
+        text.append(fragment)
+        expected += fragment
+        if read:
+            assert text.text() == expected
+        # The new tail is compacted every COMPACT_AFTER fragments: few pieces are ever held.
+        assert len(text.pieces) <= len(steps) // COMPACT_AFTER + COMPACT_AFTER + 1
+    assert text.text() == expected
+    assert text.pieces == [expected]
+
+
+def test_ten_thousand_fragments_are_held_as_few_chunks() -> None:
+    text = TextPieces()
+    for number in range(10_000):
+        text.append(str(number % 10))
+    assert len(text.pieces) < 10_000 // COMPACT_AFTER + COMPACT_AFTER
+    assert text.text() == "".join(str(number % 10) for number in range(10_000))
