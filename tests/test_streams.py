@@ -183,6 +183,19 @@ def test_an_error_event_says_which_event_it_was_and_where(kind: str) -> None:
     assert str(error).endswith(f"Slow down. (event #{ordinal}, at byte {offset})"), str(error)
 
 
+@pytest.mark.parametrize("events_before", [0, 1, 5])
+def test_an_error_event_says_where_it_was_also_when_nobody_listens(events_before: int) -> None:
+    # until_done with a handler that listens to nothing takes runs of events in one go.
+    head = wire(run_event("created"), *[run_event("in_progress")] * events_before)
+    data = head + wire(("error", ERROR_DATA), run_event("completed"))
+    with pytest.raises(runstream.ServerStreamError) as raised:
+        RunStream(data).until_done()
+    with pytest.raises(runstream.ServerStreamError) as raised_async:
+        anyio.run(AsyncRunStream(data).until_done)
+    for error in (raised.value, raised_async.value):
+        assert (error.ordinal, error.offset) == (events_before + 1, len(head)), str(error)
+
+
 @pytest.mark.parametrize("cut", [0, 1, 3, 15, 26])
 def test_stream_cut_before_resting_raises_incomplete_with_everything_received(cut: int) -> None:
     blocks = CONTINUATION.split(b"\n\n")
@@ -439,3 +452,27 @@ async def test_async_cancellation_closes_the_response(managed: bool) -> None:
                     scope.cancel()
     assert scope.cancelled_caught and response.is_closed
     assert seen[0] == "thread.run.created" and len(seen) >= (1 if managed else 2)
+
+
+def test_requires_action_repeating_arguments_larger_than_max_event_size_is_accepted() -> None:
+    # The run object repeats the whole arguments its deltas carried: that is no flood.
+    from stream_builders import function_call, run_event, step, wire
+
+    pieces = [f'"k{position}": {position}, ' for position in range(500)]
+    arguments = "{" + "".join(pieces) + '"end": 0}'
+    details = {"type": "tool_calls", "tool_calls": []}
+    body = wire(
+        run_event("created"),
+        ("thread.run.step.created", step("step_T", "in_progress", details)),
+        *function_call("step_T", "call_1", "f", ["{", *pieces, '"end": 0}']),
+        run_event("requires_action", tool_calls=[("call_1", "f", arguments)]),
+    )
+    assert len(arguments) > 4096
+    with pytest.raises(runstream.EventTooLargeError, match="pass a larger max_event_size"):
+        runstream.RunStream(wire(run_event("requires_action", tool_calls=[("call_1", "f", arguments)])),
+                            max_event_size=4096).until_done()
+    stream = runstream.RunStream(body, max_event_size=4096)
+    run = stream.final_run()
+    assert run.required_action.submit_tool_outputs.tool_calls[0].function.arguments == arguments
+    assert stream.accumulator.tool_call("step_T", 0).function.arguments == arguments
+    assert stream.accumulator.discrepancies == []
