@@ -74,3 +74,35 @@ oracle_block = st.one_of(
     ),
     st.lists(ascii_value.map(lambda text: ":" + text), min_size=1, max_size=2),
 )
+
+
+# Streams with floods: long runs of blank and comment lines (any line ending), a unit
+# repeated hundreds of times or lines that vary, between and inside events, right before a
+# field, sometimes with a comment line longer than the decoder's short reach. The decoder
+# skips such runs in bulk; these check that nothing else is skipped with them.
+idle_line = st.one_of(
+    st.just(b""),
+    st.just(b":"),
+    st.sampled_from([b": keep-alive", b":ping", b": \xff\xfe", b"::"]),
+    text_value.map(lambda text: (":" + text).encode()),
+)
+idle_lines = st.lists(st.tuples(idle_line, eol), min_size=1, max_size=3)
+repeated_flood = st.builds(
+    lambda unit, times: b"".join(text + end for text, end in unit) * times, idle_lines, st.integers(1, 1500)
+)
+varied_flood = st.lists(st.tuples(idle_line, eol), min_size=50, max_size=600).map(
+    lambda lines: b"".join(text + end for text, end in lines)
+)
+long_comment = st.builds(lambda size, end: b":" + b"c" * size + end, st.integers(500, 2000), eol)
+flood_segment = st.one_of(
+    repeated_flood,
+    varied_flood,
+    long_comment,
+    st.lists(st.tuples(line, eol), max_size=6).map(lambda lines: b"".join(text + end for text, end in lines)),
+)
+flood_stream = st.builds(
+    lambda bom, segments, tail: bom + b"".join(segments) + tail,
+    st.sampled_from([b"", BOM]),
+    st.lists(flood_segment, max_size=6),
+    st.sampled_from([b"", b"data: unterminated", b"\r", b": open comment"]),
+)

@@ -10,7 +10,7 @@ from httpx_sse._decoders import SSEDecoder as OracleDecoder
 from httpx_sse._decoders import SSELineDecoder as OracleLineDecoder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sse_strategies import lf_stream, oracle_block, stream_bytes
+from sse_strategies import flood_stream, lf_stream, oracle_block, stream_bytes
 
 from runstream import EventTooLargeError, ServerSentEvent, SSEDecoder, StreamDecodeError
 
@@ -386,12 +386,17 @@ def test_long_line_in_many_small_chunks_is_decoded_in_linear_time() -> None:
     assert len(event.data) == 8 * 1024 * 1024
 
 
-@pytest.mark.parametrize("idle", [b"\n", b": keep-alive\n\n", b": a\n:\n\n\n", b"\n:ping\n\n"])
+@pytest.mark.parametrize("idle", [
+    b"\n", b": keep-alive\n\n", b": a\n:\n\n\n", b"\n:ping\n\n", b":\n", b":\n\n",
+    b"\r\n", b"\r", b": keep-alive\r\n\r\n", b":\r\n", b": a\r:\n\r\n\r",
+])
 def test_floods_of_blank_lines_and_comments_are_skipped_in_bulk(idle: bytes) -> None:
     # Counted, not timed: a flood costs a few searches per chunk, not Python work per line
-    # (line by line, 1 MiB of newlines is a million loop turns).
+    # (line by line, 1 MiB of newlines is a million loop turns). A comment is not part of
+    # the event after it: that event starts at its first field line.
     flood = idle * (1024 * 1024 // len(idle))
-    stream = b"data: a\n\n" + flood + b": comment\ndata: b\n\n" + flood
+    eol = b"\r\n" if b"\r" in idle else b"\n"
+    stream = b"data: a" + eol * 2 + flood + b": comment" + eol + b"data: b" + eol * 2 + flood
     decoder = SSEDecoder()
     calls = 0
 
@@ -404,8 +409,9 @@ def test_floods_of_blank_lines_and_comments_are_skipped_in_bulk(idle: bytes) -> 
         events = decoder.feed(stream)
     finally:
         sys.setprofile(None)
-    assert [(event.data, event.offset) for event in events] == [("a", 0), ("b", 9 + len(flood))]
-    assert calls < 200
+    first = 7 + 2 * len(eol)
+    assert [(event.data, event.offset) for event in events] == [("a", 0), ("b", first + len(flood) + 9 + len(eol))]
+    assert calls < 400  # a few per window (up to 1 MiB) of flood, not one per line
 
 
 def test_a_memoryview_chunk_is_decoded_like_bytes() -> None:
@@ -485,6 +491,76 @@ def test_lf_only_streams_of_typical_events_do_not_depend_on_chunking_thoroughly(
     stream: bytes, cuts: list[int], max_event_size: int
 ) -> None:
     check_chunking_invariance(stream, cuts, max_event_size)
+
+
+def reference_events(stream: bytes) -> list[tuple[str, str, str, int | None, int]]:
+    """The standard's algorithm, line by line, plainly (no bulk paths): each event's type,
+    data, last event ID, retry and the offset of its first field line."""
+    offset = 3 if stream.startswith(BOM) else 0
+    events: list[tuple[str, str, str, int | None, int]] = []
+    event_type, data, last_id, retry, start = "", [], "", None, -1
+    for raw in stream[offset:].splitlines(True):
+        line_start, offset = offset, offset + len(raw)
+        line = raw.rstrip(b"\r\n")
+        if line == raw:
+            break  # an unterminated last line: its block is discarded
+        if not line:
+            if data:
+                events.append((event_type or "message", b"\n".join(data).decode("utf-8", "replace"), last_id, retry,
+                               start))
+            event_type, data, start = "", [], -1
+            continue
+        if line.startswith(b":"):
+            continue
+        start = line_start if start < 0 else start
+        name, colon, value = line.partition(b":")
+        value = value[1:] if colon and value.startswith(b" ") else value
+        if name == b"event":
+            event_type = value.decode("utf-8", "replace")
+        elif name == b"data":
+            data.append(value)
+        elif name == b"id" and b"\0" not in value:
+            last_id = value.decode("utf-8", "replace")
+        elif name == b"retry" and value.isdigit() and value.isascii():
+            retry = int(value)
+    return events
+
+
+def test_reference_events_follow_the_standard() -> None:
+    # Guard for the comparisons below: the reference itself decodes as the standard says.
+    stream = BOM + b": c\r\nevent: e\rid: 7\r\ndata: a\ndata\n\n\n:x\nretry: 12\ndata:b\r\rdata: open"
+    assert reference_events(stream) == [("e", "a\n", "7", None, 8), ("message", "b", "7", 12, 42)]
+
+
+def check_like_the_reference(stream: bytes, chunk: int, cuts: list[int]) -> None:
+    expected = reference_events(stream)
+    for chunks in ([stream], pieces(stream, chunk), split_at(stream, cuts)):
+        assert [(e.event, e.data, e.id, e.retry, e.offset) for e in decode(*chunks)] == expected
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(flood_stream, st.sampled_from([1, 3, 64, 4096]), st.lists(st.integers(0, 40_000), max_size=8))
+def test_floods_decode_like_the_standard_however_chunked(stream: bytes, chunk: int, cuts: list[int]) -> None:
+    check_like_the_reference(stream, chunk, cuts)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(flood_stream, st.lists(st.integers(0, 40_000), max_size=8), st.sampled_from([1 << 24, 2000, 600, 40, 12]))
+def test_floods_and_size_limits_do_not_depend_on_chunking(stream: bytes, cuts: list[int], max_event_size: int) -> None:
+    whole = outcome([stream], max_event_size)
+    assert outcome(split_at(stream, cuts), max_event_size) == whole
+    assert outcome(pieces(stream, 7), max_event_size) == whole
+
+
+@pytest.mark.slow
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(flood_stream, st.sampled_from([1, 2, 3, 64, 511, 4096]), st.lists(st.integers(0, 40_000), max_size=20),
+       st.sampled_from([1 << 24, 2000, 600, 40, 12]))
+def test_floods_thoroughly(stream: bytes, chunk: int, cuts: list[int], max_event_size: int) -> None:
+    check_like_the_reference(stream, chunk, cuts)
+    whole = outcome([stream], max_event_size)
+    assert outcome(split_at(stream, cuts), max_event_size) == whole
+    assert outcome(pieces(stream, chunk), max_event_size) == whole
 
 
 # httpx-sse as an oracle, on the inputs where it follows the standard (see oracle_block):

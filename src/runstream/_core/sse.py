@@ -10,7 +10,10 @@ line terminators are ASCII, so decoding line by line equals decoding the whole s
 
 The decoder works on bytes in bulk (``rfind`` / ``splitlines``), never per character, and
 never rescans bytes it has already searched: a long line arriving in many small chunks is
-kept as a list of pieces and joined once, so decoding stays linear in the input.
+kept as a list of pieces and joined once, so decoding stays linear in the input. Runs of
+blank lines and comments (keep-alive floods, in any line ending) are skipped a run at a
+time, not a line at a time. A comment is not part of the event it precedes: an event's
+offset is that of its first field line.
 """
 
 from __future__ import annotations
@@ -49,23 +52,124 @@ _LF = 10
 _COLON = 58
 
 
-@functools.lru_cache(maxsize=8)
-def _idle_lines(max_event_size: int) -> re.Pattern[bytes]:
-    """Blank lines, and blocks of comment lines each closed by a blank line: between events
-    they change nothing. Possessive, so a flood is matched in one pass in C without
-    backtracking. A comment line longer than ``max_event_size`` is left to the line path,
-    which raises for it as for any other line."""
-    if max_event_size < 1:
-        return re.compile(rb"\n*+")
-    return re.compile(rb"\n*+(?:(?::[^\n]{0,%d}+\n)++\n++)*+" % (max_event_size - 1))
+# Blank lines and comment lines change nothing between events (a comment is not even part
+# of the event it precedes), so runs of them are skipped in bulk, three ways, each in C:
+# lines of nothing but colons and line ends (blank-line and bare ``:`` floods) by one
+# character class; a few other comment lines by one match of a line pattern; and a long
+# run of them a window at a time, by one translation and one search for the start of a
+# field line (a line end followed by a byte that is neither a line end nor a colon).
+_NEWLINES = re.compile(rb"\n*+")
+_BLANKS_AND_COLONS = re.compile(rb"[:\r\n]*+")
+_IDLE_LINES = re.compile(rb"(?:[\r\n]++|:[^\r\n]*+(?:\r\n|\r|\n))*+")
+_COMMENT_LINES = re.compile(rb"(?::[^\r\n]*+(?:\r\n|\r|\n))*+")
+_FIELD_MARKS = bytes(10 if byte in (10, 13) else 58 if byte == 58 else 120 for byte in range(256))
+# How far the line pattern goes before the windows take over, and the largest window.
+_SHORT_RUN = 512
+_WINDOW = 1 << 20
+# The line path splits this much at a time, so that a run it skips is never split.
+_SEGMENT = 4096
 
 
-def _idle_end(buffer: bytes, start: int, max_event_size: int) -> int:
-    """Where the blank lines and comment blocks at ``start`` (a line start, no event in
-    progress, LF line endings) end. A comment block closed by a blank line dispatches
-    nothing, so a flood of keep-alives is skipped in one regular expression match, not line
-    by line. A comment directly before a field stays: it is its event's first line."""
-    return _idle_lines(max_event_size).match(buffer, start).end()  # type: ignore[union-attr] - it matches ""
+def _line_start_before(buffer: bytes, start: int, end: int) -> int:
+    """The start of the line ``end`` falls in (``start`` if no line ends in between)."""
+    return max(buffer.rfind(b"\n", start, end), buffer.rfind(b"\r", start, end), start - 1) + 1
+
+
+def _whole_crlf(buffer: bytes, end: int) -> int:
+    """``end``, moved past an LF that completes the CR just before it."""
+    if buffer[end - 1 : end] == b"\r" and buffer[end : end + 1] == b"\n":
+        return end + 1
+    return end
+
+
+def _idle_end(buffer: bytes, start: int, limit: int) -> int:
+    """Where the blank and comment lines at ``start`` (a line start between events) end:
+    at the start of a field line, or of a line of ``limit`` bytes or more (left to the line
+    path, which raises for it), or at the end of ``buffer`` (whole lines, CR, LF or CRLF)."""
+    size = len(buffer)
+    position = start
+    while position < size:
+        stop = min(size, position + min(limit, _WINDOW))  # a line ending before it is short enough
+        short = min(stop, position + _SHORT_RUN)
+        end = _NEWLINES.match(buffer, position, short).end()  # type: ignore[union-attr]
+        end = _BLANKS_AND_COLONS.match(buffer, end, short).end()  # type: ignore[union-attr]
+        if end == short and end < stop:  # a long run: while it repeats itself, by comparisons
+            end = _line_start_before(buffer, position, end)
+            if end - position >= _SHORT_RUN // 2:
+                end = _repeats_end(buffer, position, _whole_crlf(buffer, end), stop)
+            end = _BLANKS_AND_COLONS.match(buffer, end, stop).end()  # type: ignore[union-attr]
+        if end > position and end < size and buffer[end - 1] != _LF and buffer[end - 1] != _CR:
+            end = _line_start_before(buffer, position, end)  # it stopped inside a comment's text
+        if end > position:
+            position = _whole_crlf(buffer, end)
+            continue
+        if buffer[position] != _COLON:
+            return position  # a field line
+        # Comment lines with text: a few by the line pattern, a long run a window at a time.
+        end = _IDLE_LINES.match(buffer, position, min(stop, position + _SHORT_RUN)).end()  # type: ignore[union-attr]
+        if end == position:
+            return position  # a long comment line: the line path takes it
+        read, position = position, _whole_crlf(buffer, end)
+        if position - read < _SHORT_RUN // 2 or position >= size:
+            continue
+        # A long run: while it repeats itself, by comparisons; else a window at a time, by
+        # one translation (field line starts become "\nx") and one search.
+        stop = min(size, position + min(limit, _WINDOW))
+        position = _repeats_end(buffer, read, position, stop)
+        window_end = size if stop == size else _line_start_before(buffer, position, stop)
+        if window_end - position < _SHORT_RUN:
+            continue
+        first = buffer[position]
+        if first != _COLON and first != _LF and first != _CR:
+            continue
+        found = buffer[position:window_end].translate(_FIELD_MARKS).find(b"\nx")
+        if found >= 0:
+            return position + found + 1
+        position = _whole_crlf(buffer, window_end)
+    return position
+
+
+def _repeats_end(buffer: bytes, start: int, end: int, stop: int) -> int:
+    """How far the idle lines ``[start, end)`` (whole lines, just read) go on repeating
+    themselves before ``stop``: a flood sends the same keep-alive over and over, so its
+    period is found once and whole windows of it are compared with what was already read
+    (a memory comparison), instead of being read again line by line."""
+    tail = buffer[max(start, end - 16) : end]
+    previous = buffer.rfind(tail, start, end - 1)
+    period = end - len(tail) - previous
+    if previous < 0:
+        return end
+    # The tail ends a line, so its earlier occurrence does too: ``block`` starts a line (were
+    # that a CR of a CRLF, its LF would differ from what follows ``end``, a line start), and
+    # copies of [block, end) are whole idle lines.
+    block = end - period
+    low, high = 0, (stop - end) // period  # how many more periods repeat: between low and high
+    if buffer[end : end + high * period] == buffer[block : block + high * period]:
+        return end + high * period  # the usual case: the whole window
+    while low < high - 1:
+        middle = (low + high) // 2
+        if buffer[end : end + middle * period] == buffer[block : block + middle * period]:
+            low = middle
+        else:
+            high = middle
+    return end + low * period
+
+
+def _segment_end(buffer: bytes, start: int) -> int:
+    """The end of the line that ends at or after ``start + _SEGMENT`` (or of ``buffer``)."""
+    stop = start + _SEGMENT
+    if stop >= len(buffer):
+        return len(buffer)
+    lf, cr = buffer.find(b"\n", stop - 1), buffer.find(b"\r", stop - 1)
+    end = min(lf, cr) if lf >= 0 and cr >= 0 else max(lf, cr)
+    return len(buffer) if end < 0 else _whole_crlf(buffer, end + 1)
+
+
+def _comments_end(buffer: bytes, start: int, limit: int) -> int:
+    """Where the comment lines at ``start`` (inside an event) end; those shorter than
+    ``limit`` only (a longer one is left to the line path, which raises for it)."""
+    end = _COMMENT_LINES.match(buffer, start, min(len(buffer), start + limit)).end()  # type: ignore[union-attr]
+    return _whole_crlf(buffer, end) if end > start else start
 
 
 def _decode(buffer: bytes, start: int, end: int) -> str:
@@ -97,7 +201,8 @@ class ServerSentEvent(msgspec.Struct, frozen=True, gc=False):
         data: the data lines joined with ``"\\n"``.
         id: the last event ID at dispatch time; it persists across events until changed.
         retry: the last valid ``retry`` value seen on the stream, or ``None``.
-        offset: the byte offset in the stream of the event's first line (for error messages).
+        offset: the byte offset in the stream of the event's first field line (comment
+            lines before it are not part of it), for error messages.
     """
 
     event: str = "message"
@@ -486,15 +591,49 @@ class SSEDecoder:
             self._process(complete[position:], events)
 
     def _process(self, complete: bytes, events: list[ServerSentEvent]) -> None:
-        position = self._offset
+        """The line path: any line endings, any fields. Comment lines, and blank lines
+        between events, are skipped a run at a time (see `_idle_end`)."""
+        position = base = self._offset
         event_type = self._event_type
         data = self._data
         data_size = self._data_size
         event_offset = self._event_offset
         max_event_size = self.max_event_size
-        for raw_line in complete.splitlines(True):
+        size = len(complete)
+        lines: list[bytes] = []
+        count = index = 0
+        segment_end = 0  # lines are split a segment at a time: a skipped run is never split
+        while True:
+            if index == count:
+                segment_start = position - base
+                if segment_start >= size:
+                    break
+                segment_end = _segment_end(complete, segment_start)
+                lines = complete[segment_start:segment_end].splitlines(True)
+                count = len(lines)
+                index = 0
+            raw_line = lines[index]
+            index += 1
             line_start = position
             position += len(raw_line)
+            first = raw_line[0]
+            if first == _COLON or (event_offset < 0 and (first == _LF or first == _CR)):
+                start = line_start - base
+                if event_offset < 0:
+                    end = _idle_end(complete, start, max_event_size)
+                else:
+                    end = _comments_end(complete, start, max_event_size - data_size)
+                if end > start:
+                    after = position - base
+                    if end >= segment_end:
+                        index = count  # past this segment: the next starts at the run's end
+                        position = base + end
+                    elif end > after:  # more lines than this one: step over them
+                        index += complete.count(b"\n", after, end) + complete.count(b"\r", after, end)
+                        index -= complete.count(b"\r\n", after, end)
+                        position = base + end
+                    continue
+                # A line too long to skip: the size check below decides.
             line = raw_line.rstrip(b"\r\n")
             if not line:
                 if data:
@@ -512,19 +651,20 @@ class SSEDecoder:
                 event_type = ""
                 event_offset = -1
                 continue
+            block_start = event_offset if event_offset >= 0 else line_start
+            if len(line) + data_size > max_event_size and len(line) + data_size > block_start:
+                # The same test `feed` applies to a partial line, so whether (and where) the
+                # limit is hit does not depend on how the stream was chunked.
+                self._too_large("line" if not data else "event", block_start, event_type)
+            if first == _COLON:
+                continue  # a comment: not even the start of the event it may precede
             if event_offset < 0:
                 event_offset = line_start
                 self._block_event_id = self._last_event_id
-            if len(line) + data_size > max_event_size and len(line) + data_size > event_offset:
-                # The same test `feed` applies to a partial line, so whether (and where) the
-                # limit is hit does not depend on how the stream was chunked.
-                self._too_large("line" if not data else "event", event_offset, event_type)
             if line[:5] == b"data:":
                 value = line[6:] if line[5:6] == b" " else line[5:]
                 data.append(value)
                 data_size += len(value) + 1
-                continue
-            if line[0] == 58:  # ":" starts a comment
                 continue
             colon = line.find(b":")
             if colon < 0:
