@@ -16,7 +16,9 @@ from stream_builders import frame, function_call, run_event, step, text_message,
 import runstream
 from runstream import Accumulator, RunStream
 
-FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The fast tier draws 40 plans; the slow tier's copies (``_thoroughly``) draw 400.
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def body_of(plan: Plan) -> bytes:
@@ -126,3 +128,10 @@ def test_a_large_event_is_decoded_from_the_buffer_with_the_same_result(chunk: in
     )
     assert outcome(body, True, chunk) == outcome(body, False, chunk)
     assert outcome(body, True, chunk)[2] == []  # no discrepancy: the repeated arguments match
+
+
+@pytest.mark.slow
+@SLOW
+@given(run_plans(), st.sampled_from([7, 100, 65536]), st.booleans(), st.booleans())
+def test_fast_path_builds_what_event_by_event_reading_builds_thoroughly(plan: Plan, chunk: int, keep: bool, tail: bool) -> None:
+    test_fast_path_builds_what_event_by_event_reading_builds.hypothesis.inner_test(plan, chunk, keep, tail)  # type: ignore[attr-defined]

@@ -538,13 +538,13 @@ def check_like_the_reference(stream: bytes, chunk: int, cuts: list[int]) -> None
         assert [(e.event, e.data, e.id, e.retry, e.offset) for e in decode(*chunks)] == expected
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(flood_stream, st.sampled_from([1, 3, 64, 4096]), st.lists(st.integers(0, 40_000), max_size=8))
 def test_floods_decode_like_the_standard_however_chunked(stream: bytes, chunk: int, cuts: list[int]) -> None:
     check_like_the_reference(stream, chunk, cuts)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(flood_stream, st.lists(st.integers(0, 40_000), max_size=8), st.sampled_from([1 << 24, 2000, 600, 40, 12]))
 def test_floods_and_size_limits_do_not_depend_on_chunking(stream: bytes, cuts: list[int], max_event_size: int) -> None:
     whole = outcome([stream], max_event_size)

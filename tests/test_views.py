@@ -31,7 +31,9 @@ import runstream as rs
 from runstream import EventHandler
 from runstream.types import Function, FunctionToolCall, RunStep, Text
 
-FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The fast tier draws 40 plans; the slow tier's copies (``_thoroughly``) draw 400.
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 DELTA_CALLBACKS = ("on_text_delta", "on_tool_call_delta", "on_message_delta", "on_run_step_delta")
 
@@ -289,3 +291,17 @@ def test_lazy_snapshots_keep_the_unknown_members_of_deltas() -> None:
         assert msgspec.json.encode(rs.types.materialize(lazy)) == msgspec.json.encode(eager), kind
     notes = [rs.types.extra_fields(lazy).get("x_note") for kind, lazy, _ in handler.kept if kind in ("message", "step")]
     assert notes == ["a", "b", "bc"]
+
+
+@pytest.mark.slow
+@SLOW
+@given(run_plans())
+def test_lazy_snapshots_equal_the_eager_ones_whenever_read_thoroughly(plan: Plan) -> None:
+    test_lazy_snapshots_equal_the_eager_ones_whenever_read.hypothesis.inner_test(plan)  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+@SLOW
+@given(run_plans(), st.data())
+def test_snapshots_iterator_yields_views_equal_to_eager_snapshots_thoroughly(plan: Plan, data: st.DataObject) -> None:
+    test_snapshots_iterator_yields_views_equal_to_eager_snapshots.hypothesis.inner_test(plan, data)  # type: ignore[attr-defined]
