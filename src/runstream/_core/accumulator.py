@@ -259,25 +259,30 @@ class Accumulator:
         pairs = run.pairs
         start = decoder.ordinal
         position = -1
+        # Housekeeping (finished objects to drop, events after done) is due only after an
+        # event that takes the usual path: until then, the hot paths need not check for it.
+        plain = not (self._finished or self._done)
         try:
             for name, raw in pairs:
                 position += 1
-                if name == b"thread.run.step.delta" and not (self._finished or self._done):
+                if name == b"thread.run.step.delta" and plain:
                     try:
                         data = decode_step_delta(raw)
                     except (msgspec.MsgspecError, RecursionError):
                         data = None
                     if data is not None:
-                        step = steps.get(data.id)
-                        # Not for a new or finished step, or one with a live view.
-                        if step is not None and step.details_type == "tool_calls" and not step.done \
-                                and step.view_ref is None:
-                            details = data.delta.step_details
-                            if type(details) is ToolCallDeltaObject:
-                                calls = details.tool_calls
-                                if calls and len(calls) == 1:
-                                    call_delta = calls[0]
-                                    if type(call_delta) is FunctionToolCallDelta:
+                        details = data.delta.step_details
+                        if type(details) is ToolCallDeltaObject:
+                            calls = details.tool_calls
+                            if calls is not None and len(calls) == 1:
+                                call_delta = calls[0]
+                                function = call_delta.function if type(call_delta) is FunctionToolCallDelta else None
+                                if function is not None and call_delta.id is None and function.name is None \
+                                        and function.output is None:
+                                    step = steps.get(data.id)
+                                    # Not for a new or finished step, or one with a live view.
+                                    if step is not None and step.view_ref is None and not step.done \
+                                            and step.details_type == "tool_calls":
                                         call = step.tool_calls.get(call_delta.index)
                                         if call is not None and call.type == "function":
                                             self.events_fed += 1
@@ -285,49 +290,60 @@ class Accumulator:
                                             step.view = None
                                             step.delta_count += 1
                                             self.current_step_id = data.id
-                                            call.apply(call_delta)
+                                            # ToolCallBuilder.apply for one more fragment, inline.
+                                            call.cached = None
+                                            call.view = None
+                                            arguments = function.arguments
+                                            if arguments is not None:
+                                                pieces = call.pieces
+                                                pieces.append(arguments)
+                                                call.size += len(arguments)
+                                                if len(pieces) - call.compacted > COMPACT_EVERY:
+                                                    compact_pieces(call)
                                             continue
                         self.events_fed += 1
                         self._on_step_delta(ThreadRunStepDelta(data), False)
+                        plain = not (self._finished or self._done)
                         continue
-                elif name == b"thread.message.delta" and not (self._finished or self._done):
+                elif name == b"thread.message.delta" and plain:
                     try:
                         data = decode_message_delta(raw)
                     except (msgspec.MsgspecError, RecursionError):
                         data = None
                     if data is not None:
-                        message = messages.get(data.id)
-                        if message is not None and not message.done:
-                            delta = data.delta
-                            content = delta.content
-                            if content and delta.role is None and len(content) == 1:
-                                block = content[0]
-                                if type(block) is TextDeltaBlock:
+                        delta = data.delta
+                        content = delta.content
+                        if content is not None and len(content) == 1 and delta.role is None:
+                            block = content[0]
+                            text = block.text if type(block) is TextDeltaBlock else None
+                            if text is not None and not text.annotations:
+                                value = text.value
+                                message = messages.get(data.id)
+                                if value is not None and message is not None and not message.done:
                                     part = message.parts.get(block.index)
-                                    text = block.text
-                                    if part is not None and part.type == "text" and text and not text.annotations:
-                                        value = text.value
-                                        if value is not None:
-                                            self.events_fed += 1
-                                            message.cached = None
-                                            message.view = None
-                                            message.delta_count += 1
-                                            self.current_message_id = data.id
-                                            part.cached = None
-                                            part.view = None
-                                            pieces = part.pieces
-                                            pieces.append(value)
-                                            part.size += len(value)
-                                            if len(pieces) - part.compacted > COMPACT_EVERY:
-                                                compact_pieces(part)
-                                            continue
+                                    if part is not None and part.type == "text":
+                                        self.events_fed += 1
+                                        message.cached = None
+                                        message.view = None
+                                        message.delta_count += 1
+                                        self.current_message_id = data.id
+                                        part.cached = None
+                                        part.view = None
+                                        pieces = part.pieces
+                                        pieces.append(value)
+                                        part.size += len(value)
+                                        if len(pieces) - part.compacted > COMPACT_EVERY:
+                                            compact_pieces(part)
+                                        continue
                         self.events_fed += 1
                         self._on_message_delta(ThreadMessageDelta(data), False)
+                        plain = not (self._finished or self._done)
                         continue
                 # Anything else: one event, decoded and merged the usual way.
                 decoder.ordinal = start + position
                 event = decoder.decode_pair(name, raw, run, position)
                 self.update(event)
+                plain = not (self._finished or self._done)
                 if type(event) is ErrorEvent:
                     return event
         finally:
