@@ -537,9 +537,14 @@ class Accumulator:
             step = self._steps[step_id]
             builder = step.tool_calls[index]
             raw = call.function.arguments
-            if step.delta_count and not pieces_equal(builder.pieces, raw):
-                path = f"step_details.tool_calls[{index}].function.arguments"
-                self._record([Discrepancy(step_id, path, builder.arguments(), raw)])
+            if step.delta_count:
+                if pieces_equal(builder.pieces, raw):
+                    # The same text: keep the server's string only (huge arguments held once).
+                    builder.pieces[:] = [raw]
+                    builder.compacted = 1
+                else:
+                    path = f"step_details.tool_calls[{index}].function.arguments"
+                    self._record([Discrepancy(step_id, path, builder.arguments(), raw)])
             if not builder.done:
                 builder.done = True
                 if notify:  # a quiet caller reads no notification: build no snapshot for one
