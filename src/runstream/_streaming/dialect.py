@@ -22,7 +22,7 @@ import msgspec
 
 from .._core.sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
 from ..errors import IncompleteStreamError, RunstreamError, StreamConnectionError, StreamDecodeError
-from .sources import Source, aclose_unopened, close_unopened, open_async_source, open_source
+from .sources import Source, aclose_unopened, close_unopened, offset_of, open_async_source, open_source
 
 __all__ = ["AsyncDialectStream", "DialectHandler", "DialectStream", "DialectUpdate", "RouteTable"]
 
@@ -156,8 +156,9 @@ class _DialectBase:
 
     # Dialect hooks ---------------------------------------------------------------------------
 
-    def _error_for(self, event: Any) -> RunstreamError | None:
-        """The error an event stands for (an ``error`` event), or ``None``."""
+    def _error_for(self, event: Any, ordinal: int, offset: int | None) -> RunstreamError | None:
+        """The error an event stands for (an ``error`` event, the ``ordinal``-th of the
+        stream, at byte ``offset``), or ``None``."""
         return None
 
     def _incomplete_reason(self) -> str | None:
@@ -256,7 +257,8 @@ class DialectStream(_DialectBase):
     def _events(self) -> Iterator[Any]:
         handler = self.handler
         accumulator = self.accumulator
-        decode = self._decoder_class().decode
+        event_decoder = self._decoder_class()
+        decode = event_decoder.decode
         feed = accumulator.feed
         update = accumulator.update
         listens = handler.listens
@@ -287,7 +289,7 @@ class DialectStream(_DialectBase):
                     else:
                         update(event)
                     if type(event) in error_types:
-                        event_error = self._error_for(event)
+                        event_error = self._error_for(event, event_decoder.ordinal - 1, offset_of(sse, source))
                         if event_error is not None:
                             raise event_error
                     yield event
@@ -397,7 +399,8 @@ class AsyncDialectStream(_DialectBase):
 
     async def _events(self) -> AsyncIterator[Any]:
         accumulator = self.accumulator
-        decode = self._decoder_class().decode
+        event_decoder = self._decoder_class()
+        decode = event_decoder.decode
         listens = self.handler.listens
         error_types = self._error_event_types
         handler_error: Exception | None = None
@@ -424,7 +427,7 @@ class AsyncDialectStream(_DialectBase):
                         if event is None:
                             continue
                         if type(event) in error_types:
-                            event_error = self._error_for(event)
+                            event_error = self._error_for(event, event_decoder.ordinal - 1, offset_of(sse, source))
                             if event_error is not None:
                                 raise event_error
                         yield event
