@@ -1342,6 +1342,17 @@ def main(argv: list[str] | None = None) -> int:
         ]
         out += [f"{'PASS' if ok else 'FAIL'}  {text}" for ok, text in check_lines]
         out += ["```", ""]
+        out += [
+            "What they measure: the W1 ratios are medians of alternating rounds on the same "
+            "bytes, runstream's time against openai-python's (both with no-op handlers, then "
+            "both with the four delta callbacks overridden), and the decode floor's time against "
+            "runstream's (the floor splits the body on blank lines and decodes each data line with "
+            "the same msgspec decoders, building nothing). W6 divides the time per event of the "
+            "larger stream of a pair by the smaller's, the two measured in alternating rounds. W7 "
+            "is tracemalloc's peak while the stream is read, over the length of the arguments; "
+            "the input bytes are not counted.",
+            "",
+        ]
     for key in ("W1", "W2", "W3", "W4", "W6", "W7", "W5"):
         workload = workloads.get(key)
         if workload is None:
