@@ -85,6 +85,8 @@ class StreamSpec:
             does; ``"round_robin"`` sends one fragment of each call in turn.
         seed: seed of every id and every character.
         thread_id: the thread (generated from the seed when ``None``).
+        tool_names: how many distinct functions the calls use, in turn (0: one per call;
+            every run object lists each function among its tools, as the service does).
     """
 
     parallel_calls: int = 3
@@ -98,6 +100,7 @@ class StreamSpec:
     interleave: str = "sequential"
     seed: int = 0
     thread_id: str | None = None
+    tool_names: int = 0
 
     def replace(self, **changes: Any) -> StreamSpec:
         return dataclasses.replace(self, **changes)
@@ -244,7 +247,8 @@ def generate(spec: StreamSpec) -> GeneratedStream:
     out = GeneratedStream(spec=spec, body=b"", events=0, thread_id=thread_id,
                           assistant_id=assistant_id, run_id=run_id)
 
-    call_names = [f"tool_{i}" for i in range(spec.parallel_calls)]
+    distinct = spec.tool_names or spec.parallel_calls
+    call_names = [f"tool_{i % distinct}" for i in range(spec.parallel_calls)]
     tools: list[dict[str, Any]] = []
     if spec.code_interpreter_fragments:
         tools.append({"type": "code_interpreter"})

@@ -541,3 +541,16 @@ def test_a_stream_of_a_run_whose_id_is_empty_is_not_said_to_lack_run_events() ->
         rs.RunStream(body).until_done()
     assert "no run event arrived" not in str(raised.value)
     assert raised.value.last_status == "in_progress"
+
+
+def test_arguments_equal_to_requires_action_are_then_held_once() -> None:
+    # requires_action repeats the arguments the deltas built: the built text is let go and
+    # the server's string kept, so huge arguments are not held twice for the rest of the run.
+    acc = started()
+    arguments = '{"city": "Paris", "days": 3}'
+    feed(acc, sdelta("step_1", function_start(0, "call_1", "get_weather")),
+         *[sdelta("step_1", function_piece(0, arguments[i : i + 4])) for i in range(0, len(arguments), 4)])
+    feed(acc, ("thread.run.requires_action", requires_action_run([("call_1", "get_weather", arguments)])))
+    server = acc.current_run.required_action.submit_tool_outputs.tool_calls[0].function.arguments  # type: ignore[union-attr]
+    assert acc.tool_call("step_1", 0).function.arguments is server
+    assert acc.discrepancies == []

@@ -315,7 +315,7 @@ def test_no_serialisation_or_join_while_deltas_arrive(monkeypatch: pytest.Monkey
     import msgspec
 
     import runstream._core.message_builder as message_builder
-    import runstream._core.step_builder as step_builder
+    import runstream._core.tool_call_builder as tool_call_builder
 
     acc, quiet = _primed(), _primed()
     events = _hot_deltas(5_000)
@@ -329,7 +329,7 @@ def test_no_serialisation_or_join_while_deltas_arrive(monkeypatch: pytest.Monkey
         return wrapper
 
     for owner, name in [(msgspec, "to_builtins"), (msgspec, "convert"), (msgspec.json, "encode"),
-                        (step_builder, "join_pieces"), (message_builder, "join_pieces")]:
+                        (tool_call_builder, "join_pieces"), (message_builder, "join_pieces")]:
         monkeypatch.setattr(owner, name, counted(f"{owner.__name__}.{name}", getattr(owner, name)))
     for typed in events:
         acc.feed(typed)

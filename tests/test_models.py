@@ -419,3 +419,61 @@ def test_a_whole_object_equals_the_same_values_however_it_was_decoded() -> None:
     assert other != plain and not other == plain
     with_extra = convert_exact({**wire, "x_note": 1}, runstream.types.FunctionTool)
     assert with_extra != plain and extra_fields(with_extra) == {"x_note": 1}
+
+
+@st.composite
+def rarely_mutated(draw: st.DrawFn, value: Any) -> Any:
+    """``value`` with now and then a key left out or an unknown key added: most objects in it
+    stay complete (exactly their documented keys), some do not."""
+    if isinstance(value, list):
+        return [draw(rarely_mutated(item)) for item in value]
+    if not isinstance(value, dict):
+        return value
+    result = {}
+    for key, item in value.items():
+        if key not in _KEPT and draw(st.integers(0, 9)) == 0:
+            continue
+        result[key] = draw(rarely_mutated(item))
+    if draw(st.integers(0, 9)) == 0:
+        result["x_extra"] = draw(json_value)
+    return result
+
+
+@pytest.mark.parametrize(
+    ("model", "strategy"), [param for param in MODELS if param.values[0] in (Run, RunStep, Message, Thread)]
+)
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_exact_conversion_of_complete_objects_in_c_equals_the_walk(model: type, strategy: Any, data: st.DataObject) -> None:
+    # Objects that carry exactly their documented keys are converted by msgspec in one go;
+    # the result must be what the key-by-key walk builds, class for class.
+    from runstream._models import exact
+
+    wire = data.draw(rarely_mutated(data.draw(strategy)))
+    in_c = exact._convert_complete
+    exact._convert_complete = lambda value, annotation: exact._NOT_COMPLETE  # the walk alone
+    try:
+        walked = exact._convert(wire, model, "$")
+    except msgspec.ValidationError as error:
+        walked = error
+    finally:
+        exact._convert_complete = in_c
+    if isinstance(walked, msgspec.ValidationError):
+        with pytest.raises(msgspec.ValidationError) as raised:
+            convert_exact(wire, model)
+        assert str(raised.value) == str(walked)
+        return
+    converted = convert_exact(wire, model)
+    assert converted == walked
+
+    def classes(obj: Any) -> Any:
+        if isinstance(obj, msgspec.Struct):
+            return (type(obj), [classes(getattr(obj, name)) for name in obj.__struct_fields__])
+        if isinstance(obj, (list, tuple)):
+            return [classes(item) for item in obj]
+        if isinstance(obj, dict):
+            return (type(obj), {key: classes(item) for key, item in obj.items()})
+        return type(obj)
+
+    assert classes(converted) == classes(walked)
+    assert msgspec.json.encode(converted) == msgspec.json.encode(walked)

@@ -698,3 +698,17 @@ def test_feed_runs_cuts_usual_events_into_pairs() -> None:
     assert isinstance(items[0], RawRun) and items[0].pairs == [(b"a", b"{}"), (b"b", b"[1]")]
     assert items[0].offsets() == [0, 19]
     assert as_triples(items) == [(e.event, e.data, e.offset) for e in SSEDecoder().feed(stream)]
+
+
+@pytest.mark.parametrize(
+    "stream",
+    [
+        b"event: a\ndata: 1\n\nxxevent: b\ndata: 2\n\nevent: c\ndata: 3\n\n",  # a line that only ends like one
+        b"event: a\ndata: 1\n\nid: 7\nevent: b\ndata: 2\n\nevent: c\ndata: 3\n\n",  # an extra field line
+        b"event: a\ndata: 1\n\n\nevent: b\ndata: 2\n\n",  # an extra blank line
+        b"event: a\ndata: 1\ndata: 2\n\nevent: b\ndata: 3\n\n",  # two data lines
+        b"event: a\nevent: b\ndata: 2\n\nevent: c\ndata: 3\n\n",  # two event lines
+    ],
+)
+def test_feed_runs_takes_a_chunk_whole_only_when_usual_events_tile_it(stream: bytes) -> None:
+    assert as_triples(SSEDecoder().feed_runs(stream)) == [(e.event, e.data, e.offset) for e in SSEDecoder().feed(stream)]

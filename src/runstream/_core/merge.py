@@ -1,14 +1,24 @@
-"""Field-level merging of "set" fields: delta Structs folded into wire-shaped dicts."""
+"""Merge primitives the builders share: "set" fields folded into wire-shaped dicts, appended
+pieces, wire indexes."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 import msgspec
 
 from .._models.base import UNSET
 
-__all__ = ["COMPACT_AFTER", "COMPACT_EVERY", "compact_pieces", "join_pieces", "merge_fields", "pieces_equal", "to_wire"]
+__all__ = [
+    "COMPACT_AFTER",
+    "COMPACT_EVERY",
+    "compact_pieces",
+    "join_pieces",
+    "merge_fields",
+    "pieces_equal",
+    "to_wire",
+    "wire_keys",
+]
 
 #: How many appended fragments may wait as separate strings before they are joined into one.
 #: A fragment of a few characters costs some 50 bytes as its own str; joining every few
@@ -87,3 +97,19 @@ def pieces_equal(pieces: list[str], text: str) -> bool:
             return False
         position += len(piece)
     return True
+
+
+def wire_keys(existing: Iterable[int], count: int) -> list[int]:
+    """The wire indexes of the ``count`` items of a full object's list, given the indexes
+    the deltas used (``existing``).
+
+    A full object has no ``index``: its list is the built items in index order, so its k-th
+    item is the k-th smallest index built. Items beyond those get the next free indexes. With
+    dense indexes this is ``range(count)``; with sparse ones (``[0, 3]``) the items keep the
+    indexes their deltas used, so lookups and created/done notifications stay on one key.
+    """
+    keys = sorted(existing)
+    if len(keys) >= count:
+        return keys[:count]
+    start = keys[-1] + 1 if keys else 0
+    return keys + list(range(start, start + count - len(keys)))

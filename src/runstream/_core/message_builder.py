@@ -8,7 +8,7 @@ out-of-order indexes land in the right place and a huge index allocates nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import msgspec
 
@@ -22,15 +22,20 @@ from .._models.message import (
     ImageFileContentBlock,
     ImageURL,
     ImageURLContentBlock,
+    ImageFileDeltaBlock,
+    ImageURLDeltaBlock,
     Message,
+    MessageDelta,
     RefusalContentBlock,
+    RefusalDeltaBlock,
     Text,
     TextContentBlock,
+    TextDeltaBlock,
 )
 from .delta_tree import materialize
-from .merge import join_pieces
+from .merge import COMPACT_EVERY, compact_pieces, join_pieces, merge_fields, wire_keys
 from .merge import to_wire as _to_wire
-from .step_builder import wire_keys
+from .notifications import AnnotationAdded, ContentPartCreated, ContentPartDeltaReceived, Notification
 from .views import text_view
 
 __all__ = ["MessageBuilder", "PartBuilder"]
@@ -189,3 +194,92 @@ class MessageBuilder:
                 cached = apply_unknown_members(cached, materialize(self.unknown), {"content": sorted(parts)})
             self.cached = cached
         return cached
+
+    def apply(
+        self,
+        delta: MessageDelta,
+        message_id: str,
+        notifications: list[Notification],
+        notify: bool,
+        anomaly: Callable[[str, str], None],
+    ) -> None:
+        """Merge one message delta: ``role`` is set; each content fragment goes to the part
+        its ``index`` names (text and refusal appended, image fields and parts of unknown
+        types set field by field, annotations merged by their own ``index``). Appends the
+        notifications it causes (the per-fragment ones only when ``notify``); ``anomaly``
+        records what is unexpected (a fragment without an index, a part changing type).
+        """
+        if delta.role is not None:
+            self.base = msgspec.structs.replace(self.base, role=delta.role)
+        content = delta.content
+        if content is None:
+            return
+        parts = self.parts
+        for block in content:
+            block_class = type(block)
+            raw = block_class is UnknownObject
+            index = block.get("index") if raw else block.index  # type: ignore[union-attr]
+            if not isinstance(index, int):
+                anomaly("missing_index", f"a content delta of message {message_id!r} has no index")
+                continue
+            part_type = block.type or "unknown"
+            part = parts.get(index)
+            if part is None or part.type != part_type:
+                if part is not None:
+                    anomaly(
+                        "type_changed",
+                        f"content part {index} of message {message_id!r} changed type {part.type!r} -> {part_type!r}",
+                    )
+                part = parts[index] = PartBuilder(part_type)
+                notifications.append(ContentPartCreated(message_id, index, part.type))
+            else:
+                part.cached = None
+                part.view = None
+            added: list[int] = []
+            if block_class is TextDeltaBlock:
+                text = block.text  # type: ignore[union-attr]
+                if text is not None:
+                    value = text.value
+                    if value is not None:
+                        part.pieces.append(value)
+                        part.size += len(value)
+                        if len(part.pieces) - part.compacted > COMPACT_EVERY:
+                            compact_pieces(part)
+                    if text.annotations is not None and text.annotations:
+                        added = _merge_annotations(part, text.annotations)
+            elif block_class is RefusalDeltaBlock:
+                if block.refusal is not None:  # type: ignore[union-attr]
+                    part.pieces.append(block.refusal)  # type: ignore[union-attr]
+                    part.size += len(block.refusal)  # type: ignore[union-attr]
+                    if len(part.pieces) - part.compacted > COMPACT_EVERY:
+                        compact_pieces(part)
+            elif block_class is ImageFileDeltaBlock:
+                if block.image_file is not None:  # type: ignore[union-attr]
+                    merge_fields(part.fields, block.image_file)  # type: ignore[union-attr]
+            elif block_class is ImageURLDeltaBlock:
+                if block.image_url is not None:  # type: ignore[union-attr]
+                    merge_fields(part.fields, block.image_url)  # type: ignore[union-attr]
+            else:
+                merge_fields(part.fields, block)
+            if notify:
+                notifications.append(ContentPartDeltaReceived(message_id, index, block))  # type: ignore[arg-type]
+            for annotation_index in added:
+                annotation = convert_lenient(part.annotations[annotation_index], Annotation)
+                notifications.append(AnnotationAdded(message_id, index, annotation_index, annotation))
+
+
+def _merge_annotations(part: PartBuilder, annotations: list[Any]) -> list[int]:
+    added = []
+    for annotation in annotations:
+        index = annotation.get("index") if type(annotation) is UnknownObject else annotation.index
+        if not isinstance(index, int):
+            continue
+        target = part.annotations.get(index)
+        if target is None:
+            target = part.annotations[index] = {}
+            added.append(index)
+        merge_fields(target, annotation)
+    part.annotations_cache = None
+    return added
+
+

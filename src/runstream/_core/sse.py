@@ -492,6 +492,23 @@ class SSEDecoder:
         match_data = _DATA_BLOCK.match
         match_run = _EVENT_RUN.match
         findall = _EVENT_BLOCK.findall
+        if runs and position < size:
+            # The usual chunk: nothing but usual events up to its last blank line. One
+            # findall cuts them, and two counts prove that they tile that span, with no second
+            # pass to find where the run ends: each match holds exactly three line ends, so
+            # if they are all the span's, every line is in a match; and a match starts at a
+            # line start when that line starts with "event: " (if the pattern matches later
+            # in a line, it matches at its start too), which the span's start and every
+            # blank line but the last are followed by.
+            end = complete.rfind(b"\n\n", position) + 2
+            span = end - position
+            if 2 < span <= max_event_size and (span <= _LARGE_VALUE or _LARGE_DATA.search(complete, position, end) is None) \
+                    and complete.startswith(b"event: ", position):
+                pairs = findall(complete, position, end)
+                count = complete.count
+                if count(b"\n", position, end) == 3 * len(pairs) and count(b"\n\nevent: ", position, end) == len(pairs) - 1:
+                    events.append(RawRun(origin + position, pairs))  # type: ignore[arg-type]
+                    position = end
         while position < size:
             if runs:
                 run = match_run(complete, position)

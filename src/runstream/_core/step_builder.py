@@ -1,273 +1,34 @@
 """Builds a RunStep snapshot from its full objects and deltas, at constant cost per delta.
 
-Tool calls are keyed by their wire ``index`` within the step, and code_interpreter outputs by
-their ``index`` within the call. Appended strings (``function.arguments``,
-``code_interpreter.input``, ``logs``) are kept as pieces and joined only when read; "set"
-fields overwrite, so a repeated id or name is never concatenated.
+Its tool calls are `ToolCallBuilder`s keyed by their wire ``index``; a step delta is merged
+here (`StepBuilder.apply`), each tool call fragment by the call it names. The snapshot is
+built when read and cached until the next change; delta callbacks get a lazy view of it.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable
 
 import msgspec
 
 from .._models.base import UnknownObject
 from .._models.exact import apply_unknown_members
-from .views import code_interpreter_view, freeze, function_view, tool_calls_view
 from .._models.run_step import (
-    CodeInterpreter,
-    CodeInterpreterImage,
-    CodeInterpreterOutputImage,
-    CodeInterpreterOutputLogs,
-    CodeInterpreterToolCall,
-    CodeInterpreterToolCallDelta,
-    FileSearch,
-    FileSearchToolCall,
-    Function,
-    FunctionToolCall,
-    FunctionToolCallDelta,
     MessageCreation,
     MessageCreationStepDetails,
     RunStep,
+    RunStepDelta,
+    RunStepDeltaMessageDelta,
+    ToolCallDeltaObject,
     ToolCallsStepDetails,
 )
 from .delta_tree import materialize
-from .merge import COMPACT_EVERY, compact_pieces, join_pieces, merge_fields, to_wire
+from .merge import merge_fields, wire_keys
+from .notifications import CodeInterpreterOutputAdded, Notification, ToolCallCreated, ToolCallDeltaReceived
+from .tool_call_builder import ToolCallBuilder
+from .views import freeze, tool_calls_view
 
-__all__ = ["OutputBuilder", "StepBuilder", "ToolCallBuilder", "join_pieces", "wire_keys"]
-
-_NO_OUTPUTS: list[int] = []
-
-
-def wire_keys(existing: Iterable[int], count: int) -> list[int]:
-    """The wire indexes of the ``count`` items of a full object's list, given the indexes
-    the deltas used (``existing``).
-
-    A full object has no ``index``: its list is the built items in index order, so its k-th
-    item is the k-th smallest index built. Items beyond those get the next free indexes. With
-    dense indexes this is ``range(count)``; with sparse ones (``[0, 3]``) the items keep the
-    indexes their deltas used, so lookups and created/done notifications stay on one key.
-    """
-    keys = sorted(existing)
-    if len(keys) >= count:
-        return keys[:count]
-    start = keys[-1] + 1 if keys else 0
-    return keys + list(range(start, start + count - len(keys)))
-
-
-class OutputBuilder:
-    """One code_interpreter output under construction."""
-
-    __slots__ = ("cached", "compacted", "fields", "pieces", "type")
-
-    def __init__(self, output_type: str) -> None:
-        self.type = output_type
-        self.pieces: list[str] = []
-        self.compacted = 0
-        self.fields: dict[str, Any] = {}
-        self.cached: Any = None
-
-    @classmethod
-    def from_output(cls, output: Any) -> OutputBuilder:
-        """Seed from a complete output of a full RunStep."""
-        if isinstance(output, UnknownObject):
-            builder = cls(output.type or "unknown")
-            builder.fields = dict(output)
-        else:
-            builder = cls(output.type)
-            if output.type == "logs":
-                builder.pieces = [output.logs]
-            else:
-                builder.fields = {"file_id": output.image.file_id}
-        builder.cached = output
-        return builder
-
-    def snapshot(self) -> Any:
-        """The output as the API would show it now."""
-        if self.cached is None:
-            if self.type == "logs":
-                self.cached = CodeInterpreterOutputLogs(logs=join_pieces(self.pieces))
-            elif self.type == "image":
-                self.cached = CodeInterpreterOutputImage(
-                    image=msgspec.convert(self.fields, CodeInterpreterImage)
-                )
-            else:
-                self.cached = UnknownObject(self.fields)
-        return self.cached
-
-
-class ToolCallBuilder:
-    """One tool call under construction (function, code_interpreter, file_search, other)."""
-
-    __slots__ = (
-        "cached", "compacted", "done", "fields", "id", "name", "output", "outputs", "pieces", "size", "type", "view",
-    )
-
-    def __init__(self, call_type: str) -> None:
-        self.type = call_type
-        self.id = ""
-        self.name = ""
-        # function.arguments or code_interpreter.input, appended.
-        self.pieces: list[str] = []
-        # The length of the appended string: a view records it to read that prefix later.
-        self.size = 0
-        self.compacted = 0
-        self.output: str | None = None
-        self.outputs: dict[int, OutputBuilder] = {}
-        # file_search members, or the raw object of an unknown tool call type.
-        self.fields: dict[str, Any] = {}
-        self.cached: Any = None
-        # The lazy snapshot of the current state, until the next change (see views).
-        self.view: Any = None
-        self.done = False
-
-    @classmethod
-    def from_tool_call(cls, call: Any, previous: ToolCallBuilder | None = None) -> ToolCallBuilder:
-        """Seed from a complete tool call of a full RunStep; outputs keep the wire indexes
-        of ``previous`` (the builder it replaces), see `wire_keys`."""
-        if isinstance(call, UnknownObject):
-            builder = cls(call.type or "unknown")
-            builder.fields = dict(call)
-            builder.id = call.get("id") or ""
-        else:
-            builder = cls(call.type)
-            builder.id = call.id
-            if call.type == "function":
-                builder.name = call.function.name
-                builder.pieces = [call.function.arguments]
-                builder.size = len(call.function.arguments)
-                builder.output = call.function.output
-            elif call.type == "code_interpreter":
-                builder.pieces = [call.code_interpreter.input]
-                builder.size = len(call.code_interpreter.input)
-                outputs = call.code_interpreter.outputs
-                keys = wire_keys(previous.outputs if previous is not None else (), len(outputs))
-                for index, output in zip(keys, outputs):
-                    builder.outputs[index] = OutputBuilder.from_output(output)
-            else:
-                builder.fields = to_wire(call.file_search)
-        builder.cached = call
-        return builder
-
-    def apply(self, delta: Any) -> list[int]:
-        """Merge one tool call fragment; return the indexes of outputs it created."""
-        self.cached = None
-        self.view = None
-        if type(delta) is FunctionToolCallDelta:
-            # The hot path: argument fragments of function calls.
-            function = delta.function
-            if function is not None:
-                arguments = function.arguments
-                if arguments is not None:
-                    pieces = self.pieces
-                    pieces.append(arguments)
-                    self.size += len(arguments)
-                    if len(pieces) - self.compacted > COMPACT_EVERY:
-                        compact_pieces(self)
-                if function.name is not None:
-                    self.name = function.name
-                if function.output is not None:
-                    self.output = function.output
-            if delta.id is not None:
-                self.id = delta.id
-            return _NO_OUTPUTS
-        if type(delta) is UnknownObject:
-            merge_fields(self.fields, delta)
-            if isinstance(delta.get("id"), str):
-                self.id = delta["id"]
-            return _NO_OUTPUTS
-        if delta.id is not None:
-            self.id = delta.id
-        if type(delta) is CodeInterpreterToolCallDelta:
-            code = delta.code_interpreter
-            if code is None:
-                return _NO_OUTPUTS
-            if code.input is not None:
-                self.pieces.append(code.input)
-                self.size += len(code.input)
-                if len(self.pieces) - self.compacted > COMPACT_EVERY:
-                    compact_pieces(self)
-            if code.outputs is None:
-                return _NO_OUTPUTS
-            return self._apply_outputs(code.outputs)
-        if delta.file_search is not None:
-            merge_fields(self.fields, delta.file_search)
-        return _NO_OUTPUTS
-
-    def _apply_outputs(self, outputs: list[Any]) -> list[int]:
-        created = []
-        for output in outputs:
-            raw = isinstance(output, UnknownObject)
-            index = output.get("index") if raw else output.index
-            if not isinstance(index, int):
-                continue
-            builder = self.outputs.get(index)
-            if builder is None:
-                builder = self.outputs[index] = OutputBuilder(output.type or "unknown")
-                created.append(index)
-            builder.cached = None
-            if raw:
-                merge_fields(builder.fields, output)
-            elif output.type == "logs":
-                if output.logs is not None:
-                    builder.pieces.append(output.logs)
-                    if len(builder.pieces) - builder.compacted > COMPACT_EVERY:
-                        compact_pieces(builder)
-            elif output.image is not None:
-                merge_fields(builder.fields, output.image)
-        return created
-
-    def arguments(self) -> str:
-        """The function arguments (or code_interpreter input) built so far."""
-        return join_pieces(self.pieces)
-
-    def view_snapshot(self) -> Any:
-        """The tool call as it is now, its appended string read only when first read."""
-        if self.cached is not None:
-            return self.cached
-        view = self.view
-        if view is None:
-            call_type = self.type
-            if call_type == "function":
-                view = FunctionToolCall(id=self.id, function=function_view(self))
-            elif call_type == "code_interpreter":
-                outputs = self.outputs
-                view = CodeInterpreterToolCall(
-                    id=self.id,
-                    code_interpreter=code_interpreter_view(self, [outputs[index].snapshot() for index in sorted(outputs)]),
-                )
-            else:
-                return self.snapshot()
-            self.view = view
-        return view
-
-    def snapshot(self) -> Any:
-        """The tool call as the API would show it now."""
-        if self.cached is not None:
-            return self.cached
-        call_type = self.type
-        if call_type == "function":
-            call: Any = FunctionToolCall(
-                id=self.id,
-                function=Function(name=self.name, arguments=self.arguments(), output=self.output),
-            )
-        elif call_type == "code_interpreter":
-            outputs = self.outputs
-            call = CodeInterpreterToolCall(
-                id=self.id,
-                code_interpreter=CodeInterpreter(
-                    input=self.arguments(),
-                    outputs=[outputs[index].snapshot() for index in sorted(outputs)],
-                ),
-            )
-        elif call_type == "file_search":
-            call = FileSearchToolCall(id=self.id, file_search=msgspec.convert(self.fields, FileSearch))
-        else:
-            call = UnknownObject(self.fields)
-            call.setdefault("type", call_type)
-        self.cached = call
-        return call
+__all__ = ["StepBuilder"]
 
 
 class StepBuilder:
@@ -381,3 +142,68 @@ class StepBuilder:
                 cached = apply_unknown_members(cached, materialize(self.unknown), positions)
             self.cached = cached
         return cached
+
+    def apply(
+        self,
+        delta: RunStepDelta,
+        step_id: str,
+        notifications: list[Notification],
+        notify: bool,
+        anomaly: Callable[[str, str], None],
+    ) -> None:
+        """Merge one run step delta: its details' type is set; each tool call fragment goes
+        to the call its ``index`` names (`ToolCallBuilder.apply`), message_creation and
+        details of unknown types are set field by field. Appends the notifications it causes
+        (the per-fragment ones only when ``notify``); ``anomaly`` records what is unexpected.
+        """
+        details = delta.step_details
+        if details is None:
+            return
+        details_class = type(details)
+        if details_class is ToolCallDeltaObject:
+            self.details_type = "tool_calls"
+            calls = details.tool_calls  # type: ignore[union-attr]
+            if calls is None:
+                return
+            tool_calls = self.tool_calls
+            for call_delta in calls:
+                if type(call_delta) is UnknownObject:
+                    index = call_delta.get("index")
+                    call_type = call_delta.type or "unknown"
+                    if not isinstance(index, int):
+                        anomaly("missing_index", f"a tool call delta of step {step_id!r} has no index")
+                        continue
+                else:
+                    index = call_delta.index
+                    call_type = call_delta.type
+                call = tool_calls.get(index)
+                if call is None or call.type != call_type:
+                    call = self._new_call(step_id, index, call_type, notifications, anomaly)
+                created_outputs = call.apply(call_delta)
+                if notify:
+                    notifications.append(ToolCallDeltaReceived(step_id, index, call_delta))
+                if created_outputs:
+                    for output_index in created_outputs:
+                        output = call.outputs[output_index].snapshot()
+                        notifications.append(CodeInterpreterOutputAdded(step_id, index, output_index, output))
+        elif details_class is RunStepDeltaMessageDelta:
+            self.details_type = "message_creation"
+            if details.message_creation:  # type: ignore[union-attr] - neither None nor UNSET
+                merge_fields(self.details_fields, details.message_creation)  # type: ignore[union-attr]
+        else:
+            self.details_type = details.type  # type: ignore[union-attr]
+            merge_fields(self.details_fields, details)
+
+    def _new_call(
+        self, step_id: str, index: int, call_type: str, notifications: list[Notification],
+        anomaly: Callable[[str, str], None],
+    ) -> ToolCallBuilder:
+        previous = self.tool_calls.get(index)
+        if previous is not None:
+            anomaly(
+                "type_changed",
+                f"tool call {index} of step {step_id!r} changed type {previous.type!r} -> {call_type!r}",
+            )
+        call = self.tool_calls[index] = ToolCallBuilder(call_type)
+        notifications.append(ToolCallCreated(step_id, index))
+        return call

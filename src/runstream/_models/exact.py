@@ -79,7 +79,66 @@ def convert_exact(value: Any, annotation: Any) -> Any:
         msgspec.ValidationError: a documented field has the wrong type; the message ends
             with the JSON path of the field.
     """
+    converted = _convert_complete(value, annotation)
+    if converted is not _NOT_COMPLETE:
+        return converted
     return _convert(value, annotation, "$")
+
+
+# ---- the common case in C ---------------------------------------------------------------------
+#
+# Most objects carry exactly their documented keys. For them the walk below builds the
+# documented classes themselves, which is what ``msgspec.convert`` builds, in C. Whether an
+# object (and every object in it) has exactly its documented keys is checked by converting
+# it, also in C, to a *complete* variant of its type: the same fields, all required, unknown
+# keys forbidden. Only if that fails does the walk run (and it then raises the errors).
+
+_NOT_COMPLETE = object()
+
+
+def _convert_complete(value: Any, annotation: Any) -> Any:
+    """``value`` converted to ``annotation`` if every object in it has exactly its documented
+    keys (then the walk would build the same), else ``_NOT_COMPLETE``."""
+    complete = _complete(annotation)
+    if complete is annotation:
+        return _NOT_COMPLETE  # no Struct in it: nothing to gain
+    try:
+        msgspec.convert(value, complete)
+        return msgspec.convert(value, annotation)
+    except (msgspec.ValidationError, RecursionError):
+        return _NOT_COMPLETE
+
+
+@functools.lru_cache(maxsize=None)
+def _complete(annotation: Any) -> Any:
+    """``annotation`` with every Struct in it replaced by its complete variant."""
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin is Union or origin is types.UnionType:
+        members = tuple(_complete(member) for member in arguments)
+        return annotation if members == arguments else Union[members]  # noqa: UP007
+    if origin is list:
+        item = _complete(arguments[0])
+        return annotation if item is arguments[0] else list[item]  # type: ignore[valid-type]
+    if origin is dict:
+        member = _complete(arguments[1])
+        return annotation if member is arguments[1] else dict[arguments[0], member]  # type: ignore[valid-type]
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        return _complete_struct(annotation)
+    return annotation
+
+
+def _complete_struct(struct: type[msgspec.Struct]) -> Any:
+    fields, _known, _tag_field = _fields(struct)
+    config = struct.__struct_config__
+    return msgspec.defstruct(
+        struct.__name__,
+        [(field.name, _complete(field.type)) for field in fields],
+        rename={field.name: field.encode_name for field in fields if field.encode_name != field.name} or None,
+        tag=config.tag,
+        tag_field=config.tag_field,
+        forbid_unknown_fields=True,
+    )
 
 
 def _convert(value: Any, annotation: Any, path: str) -> Any:
@@ -105,6 +164,9 @@ def _convert(value: Any, annotation: Any, path: str) -> Any:
     if origin is list:
         if not isinstance(value, list):
             return _plain(value, annotation, path)
+        converted = _convert_complete(value, annotation)  # a long list of tool calls, in C
+        if converted is not _NOT_COMPLETE:
+            return converted
         (item,) = typing.get_args(annotation)
         return [_convert(element, item, f"{path}[{index}]") for index, element in enumerate(value)]
     if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
