@@ -27,22 +27,14 @@ from .._responses.stream import AsyncResponseStream
 from ..errors import RunstreamError
 from .client_base import log_response
 from .dialects import DEFAULT_MAX_ROUNDS, chat_body, chat_calls, function_calls, response_body
+from .async_client_core import AsyncClientCore
 from .async_sending import asend
-from .transport import RetryPolicy
 
 __all__ = ["AsyncDialectEndpoints"]
 
 
-class AsyncDialectEndpoints:
+class AsyncDialectEndpoints(AsyncClientCore):
     """`AsyncClient`'s Responses API and Chat Completions methods (mixed into `AsyncClient`)."""
-
-    config: Any
-    http: httpx.AsyncClient
-    retry_policy: RetryPolicy
-    _credentials: frozenset[str]
-
-    async def _token(self) -> str | None:  # pragma: no cover - provided by AsyncClient
-        raise NotImplementedError
 
     async def _open(self, path: str, body: dict[str, Any], extra_query: Mapping[str, Any] | None,
                     extra_headers: Mapping[str, str] | None) -> httpx.Response:

@@ -29,22 +29,14 @@ from .._responses.stream import ResponseStream
 from ..errors import RunstreamError
 from .client_base import log_response
 from .dialects import DEFAULT_MAX_ROUNDS, chat_body, chat_calls, function_calls, response_body
+from .client_core import ClientCore
 from .sending import send
-from .transport import RetryPolicy
 
 __all__ = ["DialectEndpoints"]
 
 
-class DialectEndpoints:
+class DialectEndpoints(ClientCore):
     """`Client`'s Responses API and Chat Completions methods (mixed into `Client`)."""
-
-    config: Any
-    http: httpx.Client
-    retry_policy: RetryPolicy
-    _credentials: frozenset[str]
-
-    def _token(self) -> str | None:  # pragma: no cover - provided by Client
-        raise NotImplementedError
 
     def _open(self, path: str, body: dict[str, Any], extra_query: Mapping[str, Any] | None,
                     extra_headers: Mapping[str, str] | None) -> httpx.Response:
