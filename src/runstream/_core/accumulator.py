@@ -71,14 +71,13 @@ from .events import (
 from .delta_tree import merge_delta
 from .merge import compact_pieces, merge_fields, pieces_equal
 from .message_builder import MessageBuilder, PartBuilder
+from .anomalies import Anomaly
 from .notifications import (
     AnnotationAdded,
-    Anomaly,
     CodeInterpreterOutputAdded,
     ContentPartCreated,
     ContentPartDeltaReceived,
     ContentPartDone,
-    Discrepancy,
     ErrorReceived,
     FileSearchResultsReceived,
     MessageCreated,
@@ -99,7 +98,7 @@ from .notifications import (
 from .sse import ServerSentEvent
 from .step_builder import StepBuilder, ToolCallBuilder
 from .tool_calls import pending_tool_calls
-from .verify import compare_messages, compare_steps
+from .verify import Discrepancy, compare_messages, compare_steps
 
 __all__ = ["Accumulator", "AccumulatorState"]
 
