@@ -130,6 +130,22 @@ SENDING_PROSE = [
         "edit that and regenerate.",
     ),
 ]
+PAGES_PROSE = [
+    (
+        "for the\nasync client, and iteration across pages.",
+        "for the\nsync client, and iteration across pages.",
+    ),
+    (
+        "This is the one source of both page classes: ``pages.py`` is generated from it by\n"
+        "``scripts/unasync.py``.",
+        GENERATED_NOTE,
+    ),
+    (
+        "A page of a cursor-paginated list for the async client; ``async for`` walks every\n"
+        "    following page too",
+        "A page of a cursor-paginated list; iterating it walks every following\n    page too",
+    ),
+]
 
 #: (async source, generated sync module, its prose rules), relative to the repository root.
 FILES = [
@@ -142,6 +158,7 @@ FILES = [
     ("src/runstream/_api/async_tool_loop.py", "src/runstream/_api/tool_loop.py", TOOL_LOOP_PROSE),
     ("src/runstream/_api/async_dialect_endpoints.py", "src/runstream/_api/dialect_endpoints.py", DIALECT_PROSE),
     ("src/runstream/_api/async_sending.py", "src/runstream/_api/sending.py", SENDING_PROSE),
+    ("src/runstream/_api/async_pages.py", "src/runstream/_api/pages.py", PAGES_PROSE),
 ]
 
 #: Whole tokens: async construct or name -> its sync twin (applied in this order).
@@ -150,12 +167,14 @@ TOKENS = [
     (r"\basync with\b", "with"),
     (r"\basync for\b", "for"),
     (r"\bawait ", ""),
+    (r"\bAwaitable\[([^\[\]]*\[[^\[\]]*\])\]", r"\1"),  # Awaitable[AsyncCursorPage[T]] -> CursorPage[T]
+    (r", Awaitable\b", ""),
     (r"\bAsyncEventHandler \| EventHandler\b", "EventHandler"),  # the async side takes either
     (r"\bAsyncEventHandler, EventHandler\b", "EventHandler"),
     (r"\bAsync([A-Z]\w*)", r"\1"),  # AsyncClient -> Client, AsyncRunStream -> RunStream, ...
     (r"\basync_stream\b", "sync_stream"),
     # The generated modules: async_runs -> runs, ...
-    (r"\basync_(client|client_core|live_stream|threads|runs|resync|tool_loop|dialect_endpoints|sending)\b", r"\1"),
+    (r"\basync_(client|client_core|live_stream|threads|runs|resync|tool_loop|dialect_endpoints|sending|pages)\b", r"\1"),
     (r"\baread_api_error\b", "read_api_error"),
     (r"\baread\b", "read"),
     (r"\b__aenter__\b", "__enter__"),

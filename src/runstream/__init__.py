@@ -23,7 +23,8 @@ from ._api.client import Client, LiveRunStream, ToolLoop
 from ._api.client_base import ClientConfig
 from ._api.transport import RetryPolicy
 from ._api.credentials import DEFAULT_SCOPE, TokenProvider
-from ._api.pages import AsyncCursorPage, CursorPage
+from ._api.async_pages import AsyncCursorPage
+from ._api.pages import CursorPage
 from ._core.accumulator import Accumulator, AccumulatorState
 from ._core.events import EventDecoder, decode_event
 from ._core.tool_calls import PendingToolCall

@@ -21,8 +21,9 @@ from . import requests as api
 from ._concurrency import limit_silence_async
 from .async_live_stream import AsyncLiveRunStream
 from .async_sending import asend
-from .client_base import ClientConfig, Page, decode_model, log_response
-from .pages import AsyncCursorPage
+from .client_base import ClientConfig, decode_model, log_response
+from .page_base import Page
+from .async_pages import AsyncCursorPage
 from .transport import RetryPolicy
 
 __all__ = ["AsyncClientCore", "Handler"]

@@ -15,7 +15,7 @@ from .._models.run_step import RunStep
 from . import requests as api
 from .async_client_core import AsyncClientCore, Handler
 from .async_live_stream import AsyncLiveRunStream
-from .pages import AsyncCursorPage
+from .async_pages import AsyncCursorPage
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

@@ -13,7 +13,7 @@ from .._models.message import Message
 from .._models.thread import Thread
 from . import requests as api
 from .async_client_core import AsyncClientCore
-from .pages import AsyncCursorPage
+from .async_pages import AsyncCursorPage
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

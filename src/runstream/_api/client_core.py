@@ -23,7 +23,8 @@ from . import requests as api
 from ._concurrency import limit_silence
 from .live_stream import LiveRunStream
 from .sending import send
-from .client_base import ClientConfig, Page, decode_model, log_response
+from .client_base import ClientConfig, decode_model, log_response
+from .page_base import Page
 from .pages import CursorPage
 from .transport import RetryPolicy
 
