@@ -10,7 +10,11 @@ sockets are told apart by their remote port, from ``/proc/self/net/tcp``).
 
 from __future__ import annotations
 
+import gc
+import os
 import time
+import types
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -266,4 +270,35 @@ def test_stream_never_iterated_is_closed(leak_check: Any) -> None:
     with sync_client(server) as client:
         with client.stream_run(scenario.thread_id, assistant_id=scenario.assistant_id):
             pass
+        assert_released(client.http, server.port)
+
+
+def unfinished_httpx_generators() -> list[Any]:
+    """httpx's and httpcore's async generators that are alive and not finished (suspended
+    in the middle of a body): left to the garbage collector, they warn on trio."""
+    gc.collect()
+    return [
+        generator for generator in gc.get_objects()
+        if isinstance(generator, types.AsyncGeneratorType) and generator.ag_frame is not None
+        and any(f"{os.sep}{package}{os.sep}" in generator.ag_code.co_filename for package in ("httpx", "httpcore"))
+    ]
+
+
+@pytest.mark.anyio
+async def test_aclose_part_way_finishes_httpx_byte_iterators(leak_check: Any) -> None:
+    # aclose() of a stream read part-way leaves none of httpx's body generators suspended:
+    # they are finished explicitly, not by the garbage collector (which warns on trio).
+    scenario = slow_scenario(50)
+    server = leak_check([scenario], chunk_size=64, chunk_delay=0.002)
+    async with async_client(server) as client:
+        stream = await client.stream_run(scenario.thread_id, assistant_id=scenario.assistant_id)
+        async for event in stream:
+            if event.event == "thread.message.delta":
+                break
+        assert unfinished_httpx_generators() != []  # the control: the body is being read
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            await stream.aclose()
+            assert unfinished_httpx_generators() == []
+        assert [str(warning.message) for warning in caught if "Async generator" in str(warning.message)] == []
         assert_released(client.http, server.port)
