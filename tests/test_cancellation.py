@@ -229,6 +229,21 @@ def sync_client(server: FakeAssistantsServer) -> Client:
     return Client(base_url=server.base_url, api_key=SECRET_KEY, timeout=10)
 
 
+def test_sync_finished_stream_leaves_one_idle_connection(leak_check: Any) -> None:
+    # A live stream stops reading at done; when the server ends the body there, the
+    # connection goes back to the pool and the next stream reuses it.
+    scenarios = [slow_scenario(32), slow_scenario(33)]
+    server = leak_check(scenarios)
+    with sync_client(server) as client:
+        for scenario in scenarios:
+            with client.stream_run(scenario.thread_id, assistant_id=scenario.assistant_id) as stream:
+                stream.until_done()
+            assert stream.done_received
+            assert len(pool_connections(client.http)) == 1
+        assert_released(client.http, server.port, idle_allowed=1)
+    assert client_sockets(server.port) == 0
+
+
 def test_break_out_of_a_with_block(leak_check: Any) -> None:
     scenario = slow_scenario(40)
     server = leak_check([scenario], chunk_size=64, chunk_delay=0.002)

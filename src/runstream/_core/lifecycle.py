@@ -26,6 +26,7 @@ still ends: that is the driver's decision, the table allows END and CLOSE).
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 from ..errors import StreamStateError
 
@@ -87,12 +88,13 @@ TRANSITIONS: dict[StreamState, dict[StreamEvent, StreamState | None]] = {
 class StreamLifecycle:
     """The state of one stream, moved only by `fire`.
 
-    Not thread-safe on its own: a stream that may be closed from another thread fires under
-    its own lock (see `RunStream`)."""
+    ``lock``: a context manager (``threading.Lock``) that `fire` holds, for a stream that
+    another thread may close while it reads; the core itself starts no thread."""
 
-    __slots__ = ("done_received", "state")
+    __slots__ = ("_lock", "done_received", "state")
 
-    def __init__(self) -> None:
+    def __init__(self, lock: Any = None) -> None:
+        self._lock = lock
         self.state = S.IDLE
         #: Whether the end marker arrived (it stays true once the stream ended).
         self.done_received = False
@@ -106,6 +108,12 @@ class StreamLifecycle:
         Raises:
             StreamStateError: ``event`` cannot happen in the current state.
         """
+        if self._lock is not None:
+            with self._lock:
+                return self._fire(event)
+        return self._fire(event)
+
+    def _fire(self, event: StreamEvent) -> StreamState:
         state = self.state
         try:
             new_state = TRANSITIONS[state][event]

@@ -11,6 +11,7 @@ import httpx
 import msgspec
 
 from .._core.accumulator import Accumulator
+from .._core.lifecycle import StreamEvent, StreamLifecycle
 from .._core.events import (
     AssistantStreamEvent,
     ErrorEvent,
@@ -56,7 +57,7 @@ class StreamBase:
     _clock = staticmethod(time.monotonic)
 
     def __init__(self, handler: Any, accumulator: Accumulator | None, max_event_size: int,
-                 idle_timeout: float | None = None) -> None:
+                 idle_timeout: float | None = None, lock: Any = None) -> None:
         self.accumulator = accumulator if accumulator is not None else Accumulator()
         self.handler = handler
         handler.accumulator = self.accumulator
@@ -66,26 +67,32 @@ class StreamBase:
         #: Seconds without an event after which reading fails with `IdleTimeoutError`
         #: (``None``: no limit). Comments and keep-alive bytes do not count as events.
         self.idle_timeout = idle_timeout
-        # When the last event (or the start of reading) was seen, on the monotonic clock.
+        # When the last event (or the start of reading) was seen, on the stream's clock.
         self._last_event_at = 0.0
-        # Set by a close() that could not stop the reader at once (another thread reads).
-        self._stop_requested = False
-        # Set when reading goes on after done only to let the body end (async streams).
-        self._closing_after_done = False
+        # Where the stream is in its life (see _core/lifecycle.py); ``lock``: the sync
+        # streams', which close() may drive from another thread.
+        self._lifecycle = StreamLifecycle(lock)
         # The HTTP response being read, when known: close() from another thread shuts its
         # socket down to wake the reader.
         self._response: httpx.Response | None = None
-        #: Whether the ``done`` event arrived.
-        self.done_received = False
-        #: Whether the stream was read to its end (normally or not).
-        self.ended = False
         self.bytes_received = 0
         # The run as it was when reading began, for error messages.
         self._run_at_start: Run | None = None
 
+    @property
+    def done_received(self) -> bool:
+        """Whether the ``done`` event arrived."""
+        return self._lifecycle.done_received
+
+    @property
+    def ended(self) -> bool:
+        """Whether the stream was read to its end (normally or not)."""
+        return self._lifecycle.ended
+
     def _begin(self) -> None:
         """Note where the accumulated state stood when this stream began reading."""
         accumulator = self.accumulator
+        self._lifecycle.fire(StreamEvent.OPEN)
         self._run_at_start = accumulator.current_run
         self._last_event_at = self._clock()
         self._complete: bool | None = None
@@ -205,7 +212,7 @@ class StreamBase:
         """Make the reader (in another thread, or in a callback) stop: it sees the flag
         between chunks, and a reader blocked on the socket wakes up when the socket is shut
         down (closing it from another thread would not wake it)."""
-        self._stop_requested = True
+        self._lifecycle.fire(StreamEvent.STOP)
         self._shut_down(socket.SHUT_RDWR)
 
     def _shut_down(self, how: int) -> bool:
