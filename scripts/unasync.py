@@ -165,6 +165,27 @@ RUN_STREAM_PROSE = [
         '"""Read the stream to its end (or until `close` is called from another thread)."""',
     ),
 ]
+DIALECT_STREAM_PROSE = [
+    (
+        "read\nasynchronously (anyio: asyncio and trio); each dialect subclasses it",
+        "read\nsynchronously; each dialect subclasses it",
+    ),
+    (
+        "This is the one source of both dialect streams: ``dialect_stream.py`` is generated from it\n"
+        "by ``scripts/unasync.py``. Where the two differ (reading, the idle timeout, closing,\n"
+        "callbacks), it calls a helper pair of ``stream_io``.",
+        GENERATED_NOTE,
+    ),
+    (
+        "The asynchronous driver (anyio: asyncio and trio): ``async for`` it for typed events.\n"
+        "    Handler callbacks may be plain functions or coroutines.",
+        "The synchronous driver: iterate it for typed events.",
+    ),
+    (
+        "Stop reading and release the source, even when the task is being cancelled.",
+        "Stop reading and release the source (closes the HTTP response).",
+    ),
+]
 
 #: (async source, generated sync module, its prose rules), relative to the repository root.
 FILES = [
@@ -179,6 +200,8 @@ FILES = [
     ("src/runstream/_api/async_sending.py", "src/runstream/_api/sending.py", SENDING_PROSE),
     ("src/runstream/_api/async_pages.py", "src/runstream/_api/pages.py", PAGES_PROSE),
     ("src/runstream/_streaming/async_stream.py", "src/runstream/_streaming/sync_stream.py", RUN_STREAM_PROSE),
+    ("src/runstream/_streaming/async_dialect_stream.py", "src/runstream/_streaming/dialect_stream.py",
+     DIALECT_STREAM_PROSE),
 ]
 
 #: Whole tokens: async construct or name -> its sync twin (applied in this order).
@@ -194,7 +217,7 @@ TOKENS = [
     (r"\bAsync([A-Z]\w*)", r"\1"),  # AsyncClient -> Client, AsyncRunStream -> RunStream, ...
     (r"\basync_stream\b", "sync_stream"),
     # The generated modules: async_runs -> runs, ...
-    (r"\basync_(client|client_core|live_stream|threads|runs|resync|tool_loop|dialect_endpoints|sending|pages)\b", r"\1"),
+    (r"\basync_(client|client_core|live_stream|threads|runs|resync|tool_loop|dialect_endpoints|sending|pages|dialect_stream)\b", r"\1"),
     (r"\baread_api_error\b", "read_api_error"),
     (r"\bopen_async_source\b", "open_source"),
     (r"\baclosing\b", "closing"),

@@ -43,10 +43,14 @@ __all__ = [
     "callback_async",
     "check_run_handler",
     "check_run_handler_async",
+    "dialect_dispatcher",
+    "dialect_dispatcher_async",
     "dispatcher",
     "dispatcher_async",
     "drain",
     "drain_async",
+    "iterator",
+    "iterator_async",
     "lifecycle_lock",
     "lifecycle_lock_async",
     "next_event",
@@ -143,6 +147,25 @@ def callback(handler: Any, name: str, *arguments: Any) -> None:
     getattr(handler, name)(*arguments)
 
 
+def dialect_dispatcher_async(handler: Any) -> Callable[[Any, Any], Awaitable[None]]:
+    """A dialect handler's dispatch, awaiting each callback that is a coroutine (a dialect's
+    async handler shares its sync handler's routing)."""
+
+    async def dispatch(event: Any, notifications: Any) -> None:
+        if event is not None:
+            handler.current_event = event
+            await callback_async(handler, "on_event", event)
+        if notifications:
+            for name, arguments in handler._routed_calls(notifications):
+                await callback_async(handler, name, *arguments)
+
+    return dispatch
+
+
+def dialect_dispatcher(handler: Any) -> Callable[[Any, Any], None]:
+    return handler.dispatch  # type: ignore[no-any-return]
+
+
 # ---- iterating -----------------------------------------------------------------------------
 
 
@@ -169,6 +192,21 @@ def _generator(stream: Any) -> Iterator[Any]:
         # alive, so that a stream dropped mid-read (``for event in stream: break``) is freed
         # at once, and the generator's cleanup closes the response.
         stream._iterator = type(stream)._events(weakref.proxy(stream))
+    return stream._iterator  # type: ignore[no-any-return]
+
+
+def iterator_async(stream: Any) -> AsyncIterator[Any]:
+    """The stream's generator itself (iterating it costs no Python-level call per event)."""
+    if stream._iterator is None:
+        stream._iterator = stream._events()
+    return stream._iterator  # type: ignore[no-any-return]
+
+
+def iterator(stream: Any) -> Iterator[Any]:
+    # A strong reference: ``for chunk in ChatCompletionStream(...)`` holds the generator
+    # alone, so the generator must keep its stream.
+    if stream._iterator is None:
+        stream._iterator = stream._events()
     return stream._iterator  # type: ignore[no-any-return]
 
 

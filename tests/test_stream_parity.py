@@ -1,0 +1,79 @@
+"""The sync and async streams are twins: the same public methods with the same signatures
+(async names mapped to sync ones), coroutines on the async side; and they share one
+lifecycle."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import pytest
+
+import runstream
+from runstream.chat import AsyncChatCompletionStream, ChatCompletionStream
+from runstream.responses import AsyncResponseStream, ResponseStream
+
+PAIRS = [
+    (runstream.RunStream, runstream.AsyncRunStream),
+    (runstream.LiveRunStream, runstream.AsyncLiveRunStream),
+    (ResponseStream, AsyncResponseStream),
+    (ChatCompletionStream, AsyncChatCompletionStream),
+]
+# Protocol methods of each side, mapped onto the sync names.
+ASYNC_NAMES = {"aclose": "close", "__aenter__": "__enter__", "__aexit__": "__exit__", "__aiter__": "__iter__",
+               "__anext__": "__next__"}
+
+
+def _plain(annotation: object) -> str:
+    text = str(annotation)
+    text = text.replace("AsyncEventHandler | EventHandler", "EventHandler")
+    text = re.sub(r"\bAsync(\w+)", r"\1", text)
+    return text
+
+
+def _signature(function: object) -> list[tuple[str, object, object, str]]:
+    signature = inspect.signature(function)  # type: ignore[arg-type]
+    return [(p.name, p.kind, p.default, _plain(p.annotation)) for p in signature.parameters.values()] + [
+        ("return", None, None, _plain(signature.return_annotation))]
+
+
+def _public(cls: type, rename: dict[str, str]) -> dict[str, object]:
+    members: dict[str, object] = {}
+    for klass in reversed(cls.__mro__[:-1]):
+        for name, value in vars(klass).items():
+            if not name.startswith("_") or name in rename or name in ASYNC_NAMES.values() or name == "__init__":
+                members[rename.get(name, name)] = value
+    return members
+
+
+@pytest.mark.parametrize(("sync_cls", "async_cls"), PAIRS, ids=lambda cls: cls.__name__)
+def test_sync_and_async_streams_have_the_same_public_methods(sync_cls: type, async_cls: type) -> None:
+    sync_members = _public(sync_cls, {})
+    async_members = _public(async_cls, ASYNC_NAMES)
+    assert set(sync_members) == set(async_members)
+    for name, member in sorted(sync_members.items()):
+        other = async_members[name]
+        if isinstance(member, property):
+            assert isinstance(other, property), name
+            continue
+        if not callable(member):
+            continue
+        assert _signature(member) == _signature(other), f"{sync_cls.__name__}.{name}"
+        if member is other or getattr(member, "__qualname__", "") == getattr(other, "__qualname__", None):
+            continue  # one method both inherit (from the shared base)
+        if name in ("__init__", "__iter__") or name.startswith("_") and name not in ASYNC_NAMES.values():
+            continue
+        returns_iterator = "Iterator" in _plain(inspect.signature(member).return_annotation)  # type: ignore[arg-type]
+        # An async method is a coroutine, or an async generator for the iterating ones.
+        assert inspect.iscoroutinefunction(other) or (returns_iterator and inspect.isasyncgenfunction(other)), name
+
+
+@pytest.mark.parametrize(("sync_cls", "async_cls"), PAIRS, ids=lambda cls: cls.__name__)
+def test_both_streams_drive_the_one_lifecycle(sync_cls: type, async_cls: type) -> None:
+    from runstream._core.lifecycle import StreamLifecycle
+
+    for cls in (sync_cls, async_cls):
+        source = inspect.getsource(inspect.getmodule(cls._events))  # type: ignore[arg-type, attr-defined]
+        assert "StreamEvent.DONE" in source and "StreamEvent.END" in source and "StreamEvent.ERROR" in source, cls
+    stream = runstream.RunStream(b"")
+    assert isinstance(stream._lifecycle, StreamLifecycle)
