@@ -4,7 +4,7 @@ accumulator and handler.
 
 This is the one source of both dialect streams: ``dialect_stream.py`` is generated from it
 by ``scripts/unasync.py``. Where the two differ (reading, the idle timeout, closing,
-callbacks), it calls a helper pair of ``stream_io``."""
+callbacks), it calls a helper pair of ``stream_io`` or ``stream_reading``."""
 
 from __future__ import annotations
 
@@ -24,11 +24,11 @@ from .stream_io import (
     iterator_async,
     lifecycle_lock_async,
     next_event_async,
-    read_batches_async,
     release_async,
     shielded_async,
     stream_clock_async,
 )
+from .stream_reading import read_batches_async
 
 __all__ = ["AsyncDialectStream"]
 

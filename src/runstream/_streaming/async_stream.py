@@ -2,7 +2,7 @@
 
 This is the one source of both run streams: ``sync_stream.py`` is generated from it by
 ``scripts/unasync.py``. Where the two differ (reading, the idle timeout, closing, callbacks),
-it calls a helper pair of ``stream_io``."""
+it calls a helper pair of ``stream_io`` or ``stream_reading``."""
 
 from __future__ import annotations
 
@@ -27,11 +27,11 @@ from .stream_io import (
     drain_async,
     lifecycle_lock_async,
     next_event_async,
-    read_batches_async,
     release_async,
     shielded_async,
     stream_clock_async,
 )
+from .stream_reading import read_batches_async
 
 __all__ = ["AsyncRunStream"]
 

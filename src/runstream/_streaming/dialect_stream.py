@@ -25,11 +25,11 @@ from .stream_io import (
     iterator,
     lifecycle_lock,
     next_event,
-    read_batches,
     release,
     shielded,
     stream_clock,
 )
+from .stream_reading import read_batches
 
 __all__ = ["DialectStream"]
 
