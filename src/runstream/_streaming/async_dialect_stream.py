@@ -96,7 +96,7 @@ class AsyncDialectStream(DialectStreamBase):
         self._start_reading()
         try:
             source = self._source = await open_async_source(self._source_object)
-            async with aclosing(read_batches_async(self, source)) as batches:
+            async with aclosing(read_batches_async(self, source, False)) as batches:
                 async for batch in batches:
                     if lifecycle.state is _OPEN:
                         fire(StreamEvent.RECEIVE)

@@ -13,7 +13,7 @@ from typing import Any
 from .._core.accumulator import Accumulator
 from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent, EventDecoder
 from .._core.lifecycle import StreamEvent, StreamState
-from .._core.sse import DEFAULT_MAX_EVENT_SIZE
+from .._core.sse import DEFAULT_MAX_EVENT_SIZE, RawRun
 from .._models.message import Message
 from .._models.run import Run
 from .._models.run_step import RunStep
@@ -60,6 +60,8 @@ class AsyncRunStream(StreamBase):
 
     #: The clock of the idle timeout.
     _clock = staticmethod(stream_clock_async)
+    #: `until_done` with a handler that listens to nothing takes the fast path (see `_events`).
+    _drains = True
 
     def __init__(
         self,
@@ -98,15 +100,20 @@ class AsyncRunStream(StreamBase):
         surrounding task is being cancelled."""
         await release_async(self)
 
-    async def _events(self) -> AsyncIterator[AssistantStreamEvent]:
+    async def _events(self, drain: bool = False) -> AsyncIterator[AssistantStreamEvent]:
+        # drain: the events are not wanted one by one (until_done with a handler that
+        # listens to nothing); runs of usual events are decoded and merged without a
+        # ServerSentEvent, a yield or a str copy each.
         # Only locals in the cleanup below: in the sync twin ``self`` is a weak proxy, dead
         # once the stream was dropped.
         handler = self.handler
         accumulator = self.accumulator
         lifecycle = self._lifecycle
         fire = lifecycle.fire
-        decode = EventDecoder().decode
+        event_decoder = EventDecoder()
+        decode = event_decoder.decode
         update = accumulator.update
+        update_run = accumulator.update_run
         listens = handler.listens
         dispatch = dispatcher_async(handler)
         # An exception a callback raised is the handler's own: it is never taken for a lost
@@ -119,13 +126,20 @@ class AsyncRunStream(StreamBase):
         self._begin()
         try:
             source = self._source = await open_async_source(self._source_object)
-            async with aclosing(read_batches_async(self, source)) as batches:
+            async with aclosing(read_batches_async(self, source, drain)) as batches:
                 async for batch in batches:
                     if lifecycle.state is _OPEN:
                         fire(StreamEvent.RECEIVE)
                     elif lifecycle.state is _STOPPING:
                         break
                     for sse in batch:
+                        if type(sse) is RawRun:
+                            error_event = update_run(sse, event_decoder)
+                            if accumulator._done and not lifecycle.done_received:  # done was in the run
+                                fire(StreamEvent.DONE)
+                            if error_event is not None:
+                                raise self._error_event(error_event)
+                            continue
                         event = decode(sse)
                         if listens:
                             notifications = accumulator.feed(event)
@@ -205,7 +219,7 @@ class AsyncRunStream(StreamBase):
     async def snapshots(self) -> AsyncIterator[SnapshotUpdate]:
         """Iterate the stream as (event, snapshot it changed) updates."""
         async for event in self:
-            yield SnapshotUpdate(event, self.snapshot_for(event))
+            yield SnapshotUpdate(event, self._view_for(event))
 
     async def text_deltas(self) -> AsyncIterator[str]:
         """Iterate the stream as the text fragments of its messages."""

@@ -96,7 +96,7 @@ class DialectStream(DialectStreamBase):
         self._start_reading()
         try:
             source = self._source = open_source(self._source_object)
-            with closing(read_batches(self, source)) as batches:
+            with closing(read_batches(self, source, False)) as batches:
                 for batch in batches:
                     if lifecycle.state is _OPEN:
                         fire(StreamEvent.RECEIVE)

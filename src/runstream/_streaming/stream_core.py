@@ -26,6 +26,8 @@ class StreamCore:
     stops_at_done = False
     #: The clock of the idle timeout (the async streams use their event loop's).
     _clock = staticmethod(time.monotonic)
+    #: Whether `until_done` may drain the stream without making each event (run streams).
+    _drains = False
 
     def __init__(self, handler: Any, accumulator: Any, max_event_size: int, idle_timeout: float | None,
                  lock: Any) -> None:

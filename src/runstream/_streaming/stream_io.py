@@ -195,12 +195,17 @@ def iterator(stream: Any) -> Iterator[Any]:
 
 
 async def drain_async(stream: Any) -> None:
-    """Read the stream to its end."""
+    """Read the stream to its end (a run stream whose handler listens to nothing on the
+    fast path: see `AsyncRunStream._events`)."""
+    if stream._iterator is None and stream._drains and not stream.handler.listens:
+        stream._iterator = stream._events(drain=True)
     async for _ in stream:
         pass
 
 
 def drain(stream: Any) -> None:
+    if stream._iterator is None and stream._drains and not stream.handler.listens:
+        stream._iterator = type(stream)._events(weakref.proxy(stream), drain=True)
     try:
         for _ in _generator(stream):  # the generator itself: no Python-level __next__ per event
             pass

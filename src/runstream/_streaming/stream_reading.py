@@ -30,13 +30,14 @@ __all__ = ["AFTER_DONE_GRACE", "read_batches", "read_batches_async"]
 AFTER_DONE_GRACE = 1.0
 
 
-async def read_batches_async(stream: Any, source: Source) -> AsyncIterator[Any]:
-    """The source as batches of server-sent events; at ``done`` of a stream that stops
-    there, wait `AFTER_DONE_GRACE` for the end of the body, then stop."""
+async def read_batches_async(stream: Any, source: Source, drain: bool) -> AsyncIterator[Any]:
+    """The source as batches of server-sent events (``drain``: also of runs of usual events
+    still undecoded, see `SSEDecoder.feed_runs`); at ``done`` of a stream that stops there,
+    wait `AFTER_DONE_GRACE` for the end of the body, then stop."""
     lifecycle = stream._lifecycle
     stops_at_done = stream.stops_at_done
     try:
-        async with aclosing(_batches_async(stream, source)) as batches:
+        async with aclosing(_batches_async(stream, source, drain)) as batches:
             while True:
                 try:
                     batch = await batches.__anext__()
@@ -58,17 +59,18 @@ async def read_batches_async(stream: Any, source: Source) -> AsyncIterator[Any]:
             raise
 
 
-async def _batches_async(stream: Any, source: Source) -> AsyncIterator[Any]:
+async def _batches_async(stream: Any, source: Source, drain: bool) -> AsyncIterator[Any]:
     if source.kind != "bytes":
         async for sse in source.items:
             yield (sse,)
         return
     sse_decoder = SSEDecoder(stream.max_event_size)
+    feed = sse_decoder.feed_runs if drain else sse_decoder.feed
     idle_timeout = stream.idle_timeout
     if idle_timeout is None:
         async for chunk in source.items:
             stream.bytes_received += len(chunk)
-            yield sse_decoder.feed(chunk)
+            yield feed(chunk)
     else:
         # Each read may take what is left of the idle time since the last event; bytes that
         # complete no event (keep-alive comments) do not reset it.
@@ -82,17 +84,17 @@ async def _batches_async(stream: Any, source: Source) -> AsyncIterator[Any]:
             if scope.cancelled_caught:
                 raise stream._idle_error()
             stream.bytes_received += len(chunk)
-            batch = sse_decoder.feed(chunk)
+            batch = feed(chunk)
             if batch:
                 stream._last_event_at = anyio.current_time()
             yield batch
     yield sse_decoder.end()
 
 
-def read_batches(stream: Any, source: Source) -> Iterator[Any]:
+def read_batches(stream: Any, source: Source, drain: bool) -> Iterator[Any]:
     lifecycle = stream._lifecycle
     stops_at_done = stream.stops_at_done
-    with closing(_batches(stream, source)) as batches:
+    with closing(_batches(stream, source, drain)) as batches:
         for batch in batches:
             yield batch
             if stops_at_done and lifecycle.done_received:
@@ -107,23 +109,24 @@ def read_batches(stream: Any, source: Source) -> Iterator[Any]:
                 return
 
 
-def _batches(stream: Any, source: Source) -> Iterator[Any]:
+def _batches(stream: Any, source: Source, drain: bool) -> Iterator[Any]:
     if source.kind != "bytes":
         for sse in source.items:
             yield (sse,)
         return
     sse_decoder = SSEDecoder(stream.max_event_size)
+    feed = sse_decoder.feed_runs if drain else sse_decoder.feed
     idle_timeout = stream.idle_timeout
     if idle_timeout is None:
         for chunk in source.items:
             stream.bytes_received += len(chunk)
-            yield sse_decoder.feed(chunk)
+            yield feed(chunk)
     else:
         # Bytes that complete no event (keep-alive comments, a drip) do not reset the
         # clock; a silent connection is caught by the lowered read timeout.
         for chunk in source.items:
             stream.bytes_received += len(chunk)
-            batch = sse_decoder.feed(chunk)
+            batch = feed(chunk)
             now = time.monotonic()
             if batch:
                 stream._last_event_at = now
