@@ -161,8 +161,9 @@ async def next_event_async(stream: Any) -> Any:
 
 
 def next_event(stream: Any) -> Any:
+    iterator = stream._iterator
     try:
-        return next(_generator(stream))
+        return next(iterator if iterator is not None else _generator(stream))
     except ValueError:
         # "generator already executing": close() from another thread is running it.
         if stream._close_requested:
