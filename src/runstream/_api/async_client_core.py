@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
@@ -25,6 +25,9 @@ from .client_base import ClientConfig, decode_model, log_response
 from .page_base import Page
 from .async_pages import AsyncCursorPage
 from .transport import RetryPolicy
+
+if TYPE_CHECKING:
+    from .async_client import AsyncClient
 
 __all__ = ["AsyncClientCore", "Handler"]
 
@@ -70,7 +73,7 @@ class AsyncClientCore:
         if record_to is not None:
             source = AsyncRecordingSource(response.aiter_bytes(), recording_path(record_to, stream_index),
                                           response.aclose)
-        return AsyncLiveRunStream(self, source, handler, accumulator, thread_id, record_to, stream_index, idle,
+        return AsyncLiveRunStream(cast("AsyncClient", self), source, handler, accumulator, thread_id, record_to, stream_index, idle,
                                   response)
 
     async def _page(self, path: str, item_type: type[T], params: dict[str, Any],

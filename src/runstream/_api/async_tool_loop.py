@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .._core.accumulator import Accumulator
 from .._core.events import AssistantStreamEvent
@@ -202,8 +202,8 @@ class AsyncToolLoopAPI(AsyncRunsAPI):
             return await self.stream_run(thread_id, assistant_id=assistant_id, handler=handler, record_to=record_to,
                                          **options)
 
-        return AsyncToolLoop(self, start, tools, submit_errors, resync, max_rounds, poll_interval, resync_timeout,
-                             tool_timeout)
+        return AsyncToolLoop(cast("AsyncClient", self), start, tools, submit_errors, resync, max_rounds,
+                             poll_interval, resync_timeout, tool_timeout)
 
     def run_tools_on_new_thread(self, *, tools: Mapping[str, Callable[..., Any]], assistant_id: str | None = None,
                                 thread: Mapping[str, Any] | None = None, handler: Handler | None = None,
@@ -218,5 +218,5 @@ class AsyncToolLoopAPI(AsyncRunsAPI):
             return await self.stream_thread_and_run(assistant_id=assistant_id, thread=thread, handler=handler,
                                                     record_to=record_to, **options)
 
-        return AsyncToolLoop(self, start, tools, submit_errors, resync, max_rounds, poll_interval, resync_timeout,
-                             tool_timeout)
+        return AsyncToolLoop(cast("AsyncClient", self), start, tools, submit_errors, resync, max_rounds,
+                             poll_interval, resync_timeout, tool_timeout)

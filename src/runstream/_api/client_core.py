@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
@@ -27,6 +27,9 @@ from .client_base import ClientConfig, decode_model, log_response
 from .page_base import Page
 from .pages import CursorPage
 from .transport import RetryPolicy
+
+if TYPE_CHECKING:
+    from .client import Client
 
 __all__ = ["ClientCore", "Handler"]
 
@@ -72,7 +75,7 @@ class ClientCore:
         if record_to is not None:
             source = RecordingSource(response.iter_bytes(), recording_path(record_to, stream_index),
                                           response.close)
-        return LiveRunStream(self, source, handler, accumulator, thread_id, record_to, stream_index, idle,
+        return LiveRunStream(cast("Client", self), source, handler, accumulator, thread_id, record_to, stream_index, idle,
                                   response)
 
     def _page(self, path: str, item_type: type[T], params: dict[str, Any],

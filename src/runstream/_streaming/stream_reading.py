@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import select
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Generator
 from contextlib import aclosing, closing
 from typing import Any
 
@@ -30,7 +30,7 @@ __all__ = ["AFTER_DONE_GRACE", "read_batches", "read_batches_async"]
 AFTER_DONE_GRACE = 1.0
 
 
-async def read_batches_async(stream: Any, source: Source, drain: bool) -> AsyncIterator[Any]:
+async def read_batches_async(stream: Any, source: Source, drain: bool) -> AsyncGenerator[Any, None]:
     """The source as batches of server-sent events (``drain``: also of runs of usual events
     still undecoded, see `SSEDecoder.feed_runs`); at ``done`` of a stream that stops there,
     wait `AFTER_DONE_GRACE` for the end of the body, then stop."""
@@ -59,7 +59,7 @@ async def read_batches_async(stream: Any, source: Source, drain: bool) -> AsyncI
             raise
 
 
-async def _batches_async(stream: Any, source: Source, drain: bool) -> AsyncIterator[Any]:
+async def _batches_async(stream: Any, source: Source, drain: bool) -> AsyncGenerator[Any, None]:
     if source.kind != "bytes":
         async for sse in source.items:
             yield (sse,)
@@ -76,12 +76,13 @@ async def _batches_async(stream: Any, source: Source, drain: bool) -> AsyncItera
         # complete no event (keep-alive comments) do not reset it.
         items = source.items.__aiter__()
         while True:
-            with anyio.move_on_after(stream._last_event_at + idle_timeout - anyio.current_time()) as scope:
+            chunk = None
+            with anyio.move_on_after(stream._last_event_at + idle_timeout - anyio.current_time()):
                 try:
                     chunk = await items.__anext__()
                 except StopAsyncIteration:
                     break
-            if scope.cancelled_caught:
+            if chunk is None:  # the read was cancelled: the idle time is up
                 raise stream._idle_error()
             stream.bytes_received += len(chunk)
             batch = feed(chunk)
@@ -91,7 +92,7 @@ async def _batches_async(stream: Any, source: Source, drain: bool) -> AsyncItera
     yield sse_decoder.end()
 
 
-def read_batches(stream: Any, source: Source, drain: bool) -> Iterator[Any]:
+def read_batches(stream: Any, source: Source, drain: bool) -> Generator[Any, None, None]:
     lifecycle = stream._lifecycle
     stops_at_done = stream.stops_at_done
     with closing(_batches(stream, source, drain)) as batches:
@@ -109,7 +110,7 @@ def read_batches(stream: Any, source: Source, drain: bool) -> Iterator[Any]:
                 return
 
 
-def _batches(stream: Any, source: Source, drain: bool) -> Iterator[Any]:
+def _batches(stream: Any, source: Source, drain: bool) -> Generator[Any, None, None]:
     if source.kind != "bytes":
         for sse in source.items:
             yield (sse,)
