@@ -77,3 +77,47 @@ def test_both_streams_drive_the_one_lifecycle(sync_cls: type, async_cls: type) -
         assert "StreamEvent.DONE" in source and "StreamEvent.END" in source and "StreamEvent.ERROR" in source, cls
     stream = runstream.RunStream(b"")
     assert isinstance(stream._lifecycle, StreamLifecycle)
+
+
+CHAT_BODY = (
+    b'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m",'
+    b'"choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},"finish_reason":null}]}\n\n'
+    b'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m",'
+    b'"choices":[{"index":0,"delta":{"content":" there"},"finish_reason":"stop"}]}\n\n'
+    b"data: [DONE]\n\n"
+)
+
+
+def test_a_dialect_stream_left_by_a_break_ends_once() -> None:
+    # The rule of every stream: on_end once, however the stream ends (here: a break, then
+    # close()); the lifecycle says it was closed, not read to its end.
+    ends: list[str] = []
+    stream = ChatCompletionStream(CHAT_BODY)
+    stream.handler.on_end = lambda: ends.append("on_end")
+    for _ in stream:
+        break
+    stream.close()
+    stream.close()
+    assert ends == ["on_end"] and not stream.ended and stream._lifecycle.state.value == "closed"
+
+
+@pytest.mark.anyio
+async def test_an_async_dialect_stream_left_by_aclose_ends_once() -> None:
+    ends: list[str] = []
+    stream = AsyncChatCompletionStream(CHAT_BODY)
+
+    async def on_end() -> None:
+        ends.append("on_end")
+
+    stream.handler.on_end = on_end
+    async for _ in stream:
+        break
+    await stream.aclose()
+    await stream.aclose()
+    assert ends == ["on_end"] and not stream.ended and stream._lifecycle.state.value == "closed"
+
+
+def test_a_run_stream_read_to_its_end_is_ended() -> None:
+    stream = runstream.RunStream(runstream.sample_stream_path())
+    stream.until_done()
+    assert stream.ended and stream._lifecycle.state.value == "ended"
