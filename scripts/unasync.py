@@ -192,6 +192,17 @@ DIALECT_STREAM_PROSE = [
         "Stop reading and release the source (closes the HTTP response).",
     ),
 ]
+RECORDING_PROSE = [
+    (
+        "a live async byte source recorded as it\npasses, and a recording replayed at its original pace, for async consumers.",
+        "a live byte source recorded as it passes,\nand a recording replayed at its original pace.",
+    ),
+    (
+        "This is the one source of both: ``recording_source.py`` is generated from it by\n"
+        "``scripts/unasync.py``.",
+        GENERATED_NOTE,
+    ),
+]
 
 #: (async source, generated sync module, its prose rules), relative to the repository root.
 FILES = [
@@ -208,6 +219,8 @@ FILES = [
     ("src/runstream/_streaming/async_stream.py", "src/runstream/_streaming/sync_stream.py", RUN_STREAM_PROSE),
     ("src/runstream/_streaming/async_dialect_stream.py", "src/runstream/_streaming/dialect_stream.py",
      DIALECT_STREAM_PROSE),
+    ("src/runstream/_streaming/async_recording_source.py", "src/runstream/_streaming/recording_source.py",
+     RECORDING_PROSE),
 ]
 
 #: Whole tokens: async construct or name -> its sync twin (applied in this order).
@@ -223,7 +236,7 @@ TOKENS = [
     (r"\bAsync([A-Z]\w*)", r"\1"),  # AsyncClient -> Client, AsyncRunStream -> RunStream, ...
     (r"\basync_stream\b", "sync_stream"),
     # The generated modules: async_runs -> runs, ...
-    (r"\basync_(client|client_core|live_stream|threads|runs|resync|tool_loop|dialect_endpoints|sending|pages|dialect_stream)\b", r"\1"),
+    (r"\basync_(client|client_core|live_stream|threads|runs|resync|tool_loop|dialect_endpoints|sending|pages|dialect_stream|recording_source)\b", r"\1"),
     (r"\baread_api_error\b", "read_api_error"),
     (r"\bopen_async_source\b", "open_source"),
     (r"\baclosing\b", "closing"),

@@ -39,12 +39,9 @@ from ._responses.stream import ResponseStream
 from ._samples import sample_stream_path, sample_stream_paths
 from ._streaming.async_stream import AsyncRunStream
 from ._streaming.handlers import AsyncEventHandler, EventHandler
-from ._streaming.recording import (
-    recording_path,
-    recording_paths,
-    replay_chunks,
-    replay_chunks_async,
-)
+from ._streaming.async_recording_source import replay_chunks_async
+from ._streaming.recording import recording_path, recording_paths
+from ._streaming.recording_source import replay_chunks
 from ._streaming.stream_base import SnapshotUpdate
 from ._streaming.sync_stream import RunStream
 from .errors import (

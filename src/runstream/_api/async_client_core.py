@@ -16,7 +16,8 @@ import httpx
 from .._core.accumulator import Accumulator
 from .._models.run import Run
 from .._streaming.handlers import AsyncEventHandler, EventHandler
-from .._streaming.recording import AsyncRecordingSource, recording_path
+from .._streaming.async_recording_source import AsyncRecordingSource
+from .._streaming.recording import recording_path
 from . import requests as api
 from ._concurrency import limit_silence_async
 from .async_live_stream import AsyncLiveRunStream

@@ -18,7 +18,8 @@ import httpx
 from .._core.accumulator import Accumulator
 from .._models.run import Run
 from .._streaming.handlers import EventHandler
-from .._streaming.recording import RecordingSource, recording_path
+from .._streaming.recording_source import RecordingSource
+from .._streaming.recording import recording_path
 from . import requests as api
 from ._concurrency import limit_silence
 from .live_stream import LiveRunStream

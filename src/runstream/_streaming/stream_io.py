@@ -46,6 +46,8 @@ __all__ = [
     "lifecycle_lock_async",
     "next_event",
     "next_event_async",
+    "pause",
+    "pause_async",
     "release",
     "release_async",
     "shielded",
@@ -64,6 +66,15 @@ def stream_clock_async() -> float:
 
 def stream_clock() -> float:
     return time.monotonic()
+
+
+async def pause_async(seconds: float) -> None:
+    """Sleep on the event loop."""
+    await anyio.sleep(seconds)
+
+
+def pause(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 # ---- the lifecycle's lock ------------------------------------------------------------------
