@@ -54,7 +54,7 @@ class Source:
         self.items = items
         self.kind = kind
         self._close = close
-        # Whether ``items`` is httpx's async body iterator (see `aclose`).
+        # Whether ``items`` reads httpx's async body iterator (see `aclose`).
         self._httpx_body = httpx_body
 
     def close(self) -> None:
@@ -203,7 +203,7 @@ async def open_async_source(source: Any) -> Source:
         return Source(source.aiter_bytes(), "bytes", source.aclose, httpx_body=True)
     if hasattr(source, "aiter_sse") and hasattr(source, "response"):
         await acheck_stream_response(source.response)
-        return Source(_map_async(source.aiter_sse()), "events", source.response.aclose)
+        return Source(_map_async(source.aiter_sse()), "events", source.response.aclose, httpx_body=True)
     if not hasattr(source, "__aiter__"):
         opened = open_source(source)
         return Source(_to_async(opened.items), opened.kind, opened.close)
