@@ -9,17 +9,20 @@ object with ``choices``) a Chat Completions stream, anything else a run stream (
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
 
 from .._chat.stream import ChatCompletionStream
-from .._core.sse import SSEDecoder
+from .._core.sse import ServerSentEvent, SSEDecoder
 from .._responses.stream import ResponseStream
 from ..errors import IncompleteStreamError, RunstreamError
+from .inputs import STDIN, file_chunks, label_of, stdin_chunks
 
-__all__ = ["RUN", "CHAT", "RESPONSES", "detect_dialect", "read_inputs", "replay_dialect", "check_dialect"]
+__all__ = ["CHAT", "RESPONSES", "RUN", "check_dialect", "detect_dialect", "read_inputs", "replay_dialect", "sniff"]
 
 RUN = "run"
 CHAT = "chat"
@@ -33,10 +36,16 @@ def detect_dialect(head: bytes) -> str:
     """The dialect of a stream, from its first bytes: `RESPONSES`, `CHAT` or `RUN`."""
     decoder = SSEDecoder()
     try:
-        events = decoder.feed(head)[:5]
+        events = decoder.feed(head)
     except RunstreamError:
         return RUN
-    for sse in events:
+    return _dialect_of(events) or RUN
+
+
+def _dialect_of(events: list[ServerSentEvent]) -> str | None:
+    """The dialect the first of ``events`` show, or ``None`` while fewer than five events
+    leave it open."""
+    for sse in events[:5]:
         if sse.event.startswith("response.") or sse.event.startswith("thread."):
             return RESPONSES if sse.event.startswith("response.") else RUN
         try:
@@ -52,19 +61,41 @@ def detect_dialect(head: bytes) -> str:
             return CHAT
         if isinstance(data.get("object"), str) and data["object"].startswith("thread."):
             return RUN
-    return RUN
+    return RUN if len(events) >= 5 else None
 
 
-def read_inputs(names: list[str], error: type[Exception]) -> tuple[str, dict[str, bytes]]:
-    """The dialect of the first input, and standard input read whole when it is one of them
-    (it cannot be read twice)."""
-    preread: dict[str, bytes] = {}
+def sniff(chunks: Iterator[bytes]) -> tuple[str, Iterator[bytes]]:
+    """The dialect of a stream arriving in ``chunks``, read only until its first events
+    tell (or `_SNIFF_SIZE` bytes, or the end), and all its chunks, those read included."""
+    decoder = SSEDecoder()
+    events: list[ServerSentEvent] = []
+    head: list[bytes] = []
+    size = 0
+    dialect: str | None = None
+    for chunk in chunks:
+        head.append(chunk)
+        size += len(chunk)
+        try:
+            events += decoder.feed(chunk)
+        except RunstreamError:
+            dialect = RUN  # the run replay says what is wrong
+            break
+        dialect = _dialect_of(events)
+        if dialect is not None or size >= _SNIFF_SIZE:
+            break
+    return dialect or RUN, itertools.chain(head, chunks)
+
+
+def read_inputs(names: list[str], error: type[Exception]) -> tuple[str, dict[str, Iterator[bytes]]]:
+    """The dialect of the first input, and standard input's chunks when it is the first
+    (its first chunks are read to tell the dialect: it cannot be read twice)."""
+    preread: dict[str, Iterator[bytes]] = {}
     if not names:
         return RUN, preread
     first = names[0]
-    if first == "-":
-        preread["-"] = sys.stdin.buffer.read()
-        return detect_dialect(preread["-"][:_SNIFF_SIZE]), preread
+    if first == STDIN:
+        dialect, preread[STDIN] = sniff(stdin_chunks())
+        return dialect, preread
     try:
         with open(first, "rb") as file:
             head = file.read(_SNIFF_SIZE)
@@ -73,14 +104,13 @@ def read_inputs(names: list[str], error: type[Exception]) -> tuple[str, dict[str
     return detect_dialect(head), preread
 
 
-def _source(name: str, preread: dict[str, bytes], error: type[Exception]) -> Any:
+def _source(name: str, preread: dict[str, Iterator[bytes]], error: type[Exception]) -> Iterator[bytes]:
     if name in preread:
         return preread[name]
-    if name == "-":
-        return sys.stdin.buffer.read()
+    if name == STDIN:
+        return stdin_chunks()
     try:
-        with open(name, "rb") as file:
-            return file.read()
+        return file_chunks(name)
     except OSError as problem:
         raise error(f"cannot read {name}: {problem.strerror or problem}") from None
 
@@ -110,14 +140,14 @@ def _describe(ordinal: int, dialect: str, event: Any) -> str:
     return f"{ordinal:6d}  {name:<44s}  {object_id or '-':<32s}  {size:7d}"
 
 
-def replay_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str, bytes], error: type[Any]) -> int:
+def replay_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str, Iterator[bytes]], error: type[Any]) -> int:
     """``runstream replay`` for Chat Completions and Responses recordings."""
     finals: list[Any] = []
     out = sys.stdout
     ordinal = 0
     failure: Exception | None = None
     for name in arguments.files:
-        label = "standard input" if name == "-" else name
+        label = label_of(name)
         stream = _stream(dialect, _source(name, preread, error))
         try:
             for event in stream:
@@ -141,7 +171,7 @@ def replay_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[st
     return 0
 
 
-def check_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str, bytes], error: type[Any]) -> int:
+def check_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str, Iterator[bytes]], error: type[Any]) -> int:
     """``runstream check`` for Chat Completions and Responses recordings: every stream must
     be complete, and (Responses) every delta-built value must equal the authoritative one
     in ``response.output_item.done``, ``content_part.done``, the ``*.done`` events and
@@ -149,7 +179,7 @@ def check_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str
     events = objects = 0
     found: list[tuple[str, Any]] = []
     for name in arguments.files:
-        label = "standard input" if name == "-" else name
+        label = label_of(name)
         stream = _stream(dialect, _source(name, preread, error))
         try:
             stream.until_done()

@@ -25,13 +25,15 @@ class _ResponseStreamMixin:
     _accumulator_class = ResponseAccumulator
     _error_event_types: frozenset[type] = frozenset({ResponseErrorEvent})
 
-    def _error_for(self, event: Any) -> RunstreamError | None:
+    def _error_for(self, event: Any, ordinal: int, offset: int | None) -> RunstreamError | None:
         if type(event) is not ResponseErrorEvent:
             return None
         return ServerStreamError(
             event.message or "the server sent an error event",
             code=event.code,
             param=event.param,
+            ordinal=ordinal,
+            offset=offset,
             accumulator=self.accumulator,  # type: ignore[arg-type]
         )
 

@@ -18,7 +18,7 @@ from .._models.message import Message
 from .._models.run import Run
 from .._models.run_step import RunStep
 from .handlers import AsyncEventHandler, EventHandler
-from .sources import Source, open_async_source
+from .sources import Source, offset_of, open_async_source
 from .stream_base import SnapshotUpdate, StreamBase, source_response, text_pieces
 from .stream_io import (
     callback_async,
@@ -134,11 +134,14 @@ class AsyncRunStream(StreamBase):
                         break
                     for sse in batch:
                         if type(sse) is RawRun:
+                            first = event_decoder.ordinal
                             error_event = update_run(sse, event_decoder)
                             if accumulator._done and not lifecycle.done_received:  # done was in the run
                                 fire(StreamEvent.DONE)
                             if error_event is not None:
-                                raise self._error_event(error_event)
+                                # The error event is the last the run's events went through.
+                                ordinal = event_decoder.ordinal - 1
+                                raise self._error_event(error_event, ordinal, sse.offsets()[ordinal - first])
                             continue
                         event = decode(sse)
                         if listens:
@@ -152,7 +155,7 @@ class AsyncRunStream(StreamBase):
                             update(event)
                         if type(event) in _ENDINGS:
                             if type(event) is ErrorEvent:
-                                raise self._error_event(event)
+                                raise self._error_event(event, event_decoder.ordinal - 1, offset_of(sse, source))
                             fire(StreamEvent.DONE)
                         yield event
             if lifecycle.stopping:

@@ -32,8 +32,9 @@ class DialectStreamBase(StreamCore):
 
     # Dialect hooks ---------------------------------------------------------------------------
 
-    def _error_for(self, event: Any) -> RunstreamError | None:
-        """The error an event stands for (an ``error`` event), or ``None``."""
+    def _error_for(self, event: Any, ordinal: int, offset: int | None) -> RunstreamError | None:
+        """The error an event stands for (an ``error`` event, the ``ordinal``-th of the
+        stream, at byte ``offset``), or ``None``."""
         return None
 
     def _incomplete_reason(self) -> str | None:

@@ -17,7 +17,7 @@ from .._core.lifecycle import StreamEvent, StreamState
 from .._core.sse import DEFAULT_MAX_EVENT_SIZE
 from .dialect import DialectUpdate
 from .dialect_base import DialectStreamBase
-from .sources import Source, open_source
+from .sources import Source, offset_of, open_source
 from .stream_io import (
     callback,
     dialect_dispatcher,
@@ -80,7 +80,8 @@ class DialectStream(DialectStreamBase):
         accumulator = self.accumulator
         lifecycle = self._lifecycle
         fire = lifecycle.fire
-        decode = self._decoder_class().decode
+        event_decoder = self._decoder_class()
+        decode = event_decoder.decode
         feed = accumulator.feed
         update = accumulator.update
         listens = handler.listens
@@ -124,7 +125,7 @@ class DialectStream(DialectStreamBase):
                         else:
                             update(event)
                         if type(event) in error_types:
-                            event_error = self._error_for(event)
+                            event_error = self._error_for(event, event_decoder.ordinal - 1, offset_of(sse, source))
                             if event_error is not None:
                                 raise event_error
                         yield event
