@@ -134,3 +134,16 @@ def test_the_architecture_picture_matches_the_code() -> None:
     script = PACKAGE_DIR.parents[1] / "scripts" / "draw_architecture.py"
     result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_module_map_names_every_module() -> None:
+    # docs/architecture.md's module map (and its sync/async table) must not describe another
+    # package: a module added or renamed is named there.
+    text = (PACKAGE_DIR.parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [
+        f"{layer}/{path.name}"
+        for layer in ("_models", "_core", "_streaming", "_api")
+        for path in sorted((PACKAGE_DIR / layer).glob("*.py"))
+        if path.name != "__init__.py" and f"`{path.name}`" not in text and f"{layer}/{path.name}" not in text
+    ]
+    assert missing == []

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import runstream
-from runstream._streaming.recording import AsyncRecordingSource, RecordingSource
+from runstream._streaming.async_recording_source import AsyncRecordingSource
+from runstream._streaming.recording_source import RecordingSource
 
 
 def test_a_recording_is_the_bytes_as_they_arrived_plus_timing(tmp_path: Path) -> None:

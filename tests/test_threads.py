@@ -5,6 +5,7 @@ the clients share."""
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import re
@@ -343,7 +344,12 @@ def _normalized(signature: inspect.Signature) -> list[tuple[str, object, object,
 
 def test_sync_and_async_clients_have_the_same_methods_and_signatures() -> None:
     def public(cls: type) -> dict[str, object]:
-        return {name: value for name, value in vars(cls).items() if not name.startswith("_") and callable(value)}
+        # The endpoints are mixins: every public method of the class and its bases.
+        members: dict[str, object] = {}
+        for klass in reversed(cls.__mro__[:-1]):
+            members.update({name: value for name, value in vars(klass).items()
+                            if not name.startswith("_") and callable(value)})
+        return members
 
     sync, asynchronous = public(runstream.Client), public(runstream.AsyncClient)
     assert set(sync) - {"close"} == set(asynchronous) - {"aclose"}
@@ -381,13 +387,15 @@ def test_sync_and_async_clients_have_the_same_methods_and_signatures() -> None:
 
 
 def test_every_request_builder_is_used_by_both_clients() -> None:
-    from runstream._api import async_client, client, requests
+    from runstream._api import requests
 
     builders = {name for name in requests.__all__ if name[0].islower()}
-    for module in (client, async_client):
-        source = inspect.getsource(module)
-        used = set(re.findall(r"api\.(\w+)\(", source))
-        assert builders - used == set(), module
+    for prefix in ("", "async_"):
+        # The client and the modules of its endpoints.
+        modules = [importlib.import_module(f"runstream._api.{prefix}{name}")
+                   for name in ("client", "client_core", "live_stream", "threads", "runs", "resync", "tool_loop")]
+        used = set(re.findall(r"api\.(\w+)\(", "".join(inspect.getsource(module) for module in modules)))
+        assert builders - used == set(), prefix
 
 
 def test_httpx_is_given_only_what_is_set() -> None:

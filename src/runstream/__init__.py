@@ -23,10 +23,11 @@ from ._api.client import Client, LiveRunStream, ToolLoop
 from ._api.client_base import ClientConfig
 from ._api.transport import RetryPolicy
 from ._api.credentials import DEFAULT_SCOPE, TokenProvider
-from ._api.pages import AsyncCursorPage, CursorPage
+from ._api.async_pages import AsyncCursorPage
+from ._api.pages import CursorPage
 from ._core.accumulator import Accumulator, AccumulatorState
 from ._core.events import EventDecoder, decode_event
-from ._core.notifications import PendingToolCall
+from ._core.tool_calls import PendingToolCall
 from ._core.sse import DEFAULT_MAX_EVENT_SIZE, ServerSentEvent, SSEDecoder
 from ._core.tool_calls import pending_tool_calls
 from ._models.base import UNSET
@@ -38,12 +39,9 @@ from ._responses.stream import ResponseStream
 from ._samples import sample_stream_path, sample_stream_paths
 from ._streaming.async_stream import AsyncRunStream
 from ._streaming.handlers import AsyncEventHandler, EventHandler
-from ._streaming.recording import (
-    recording_path,
-    recording_paths,
-    replay_chunks,
-    replay_chunks_async,
-)
+from ._streaming.async_recording_source import replay_chunks_async
+from ._streaming.recording import recording_path, recording_paths
+from ._streaming.recording_source import replay_chunks
 from ._streaming.stream_base import SnapshotUpdate
 from ._streaming.sync_stream import RunStream
 from .errors import (

@@ -13,7 +13,8 @@ RunstreamError                  base of everything below
 ├── ResyncError                 re-sync could not bring the state up to date
 │   ├── NoRunToResyncError      ... no run was seen and no thread was named (also a ValueError)
 │   └── ResyncTimeoutError      ... the run did not come to rest in time (also a TimeoutError)
-└── ToolCallError               a registered tool raised (tool loop told to raise)
+├── ToolCallError               a registered tool raised (tool loop told to raise)
+└── StreamStateError            a stream was driven against its lifecycle (a runstream bug)
 ```
 
 ``RunStreamError``, this exception's earlier name, is a deprecated alias of `ServerStreamError`:
@@ -44,6 +45,7 @@ __all__ = [
     "ServerStreamError",
     "StreamConnectionError",
     "StreamDecodeError",
+    "StreamStateError",
     "ToolCallError",
 ]
 
@@ -287,6 +289,21 @@ class ResyncTimeoutError(ResyncError, TimeoutError):
 class ToolCallError(RunstreamError):
     """Raised when a registered tool raised and the tool loop is told to raise instead of
     submitting the error text; ``__cause__`` is the tool's exception."""
+
+
+class StreamStateError(RunstreamError):
+    """Raised when something happens to a stream that its lifecycle does not allow (see
+    ``_core/lifecycle.py``): a bug in runstream, never a property of the input.
+
+    Attributes:
+        state: the stream's state, e.g. ``"ended"``.
+        event: what happened, e.g. ``"receive"``.
+    """
+
+    def __init__(self, message: str, *, state: str, event: str) -> None:
+        super().__init__(message)
+        self.state = state
+        self.event = event
 
 
 def __getattr__(name: str) -> Any:

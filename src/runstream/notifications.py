@@ -8,19 +8,16 @@ from __future__ import annotations
 
 from ._core.notifications import (
     AnnotationAdded,
-    Anomaly,
     CodeInterpreterOutputAdded,
     ContentPartCreated,
     ContentPartDeltaReceived,
     ContentPartDone,
-    Discrepancy,
     ErrorReceived,
     FileSearchResultsReceived,
     MessageCreated,
     MessageDeltaReceived,
     MessageDone,
     Notification,
-    PendingToolCall,
     RunRequiresAction,
     RunStatusChanged,
     StepCreated,
@@ -32,6 +29,9 @@ from ._core.notifications import (
     ToolCallDone,
     UnknownEventReceived,
 )
+from ._core.anomalies import Anomaly
+from ._core.tool_calls import PendingToolCall
+from ._core.verify import Discrepancy
 from ._public import report_public_module as _report_public_module
 
 __all__ = [

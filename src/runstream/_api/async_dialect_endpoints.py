@@ -14,6 +14,7 @@ from it by ``scripts/unasync.py``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -27,36 +28,35 @@ from .._responses.stream import AsyncResponseStream
 from ..errors import RunstreamError
 from .client_base import log_response
 from .dialects import DEFAULT_MAX_ROUNDS, chat_body, chat_calls, function_calls, response_body
+from ._concurrency import limit_silence_async
+from .async_client_core import AsyncClientCore
 from .async_sending import asend
-from .transport import RetryPolicy
 
 __all__ = ["AsyncDialectEndpoints"]
 
 
-class AsyncDialectEndpoints:
+class AsyncDialectEndpoints(AsyncClientCore):
     """`AsyncClient`'s Responses API and Chat Completions methods (mixed into `AsyncClient`)."""
 
-    config: Any
-    http: httpx.AsyncClient
-    retry_policy: RetryPolicy
-    _credentials: frozenset[str]
-
-    async def _token(self) -> str | None:  # pragma: no cover - provided by AsyncClient
-        raise NotImplementedError
-
     async def _open(self, path: str, body: dict[str, Any], extra_query: Mapping[str, Any] | None,
-                    extra_headers: Mapping[str, str] | None) -> httpx.Response:
+                    extra_headers: Mapping[str, str] | None, idle_timeout: float | None) -> httpx.Response:
         request = self.config.build_request(self.http, "POST", path, json=body, params=extra_query, stream=True,
                                             headers=extra_headers, token=await self._token())
         # Bounded error bodies, credentials kept to their origin, the client's retries.
         response = await asend(self.http, request, stream=True, credentials=self._credentials,
                                policy=self.retry_policy)
+        limit_silence_async(response, idle_timeout)
         log_response(request, response)
         return response
 
+    def _idle(self, idle_timeout: float | None) -> float | None:
+        """A stream's idle timeout: its own, else the client's; ``math.inf``: none."""
+        idle = self.idle_timeout if idle_timeout is None else idle_timeout
+        return None if idle is not None and math.isinf(idle) else idle
+
     async def stream_response(self, *, model: str, input: Any, handler: Any = None,
                               extra_query: Mapping[str, Any] | None = None,
-                              extra_headers: Mapping[str, str] | None = None,
+                              extra_headers: Mapping[str, str] | None = None, idle_timeout: float | None = None,
                               **fields: Any) -> AsyncResponseStream:
         """``POST /responses`` with ``stream: true``; returns the `AsyncResponseStream` to read.
 
@@ -66,6 +66,8 @@ class AsyncDialectEndpoints:
             handler: a `ResponseHandler`.
             extra_query: query parameters for this request (e.g. ``api-version``).
             extra_headers: headers for this request.
+            idle_timeout: seconds the stream may go without an event before it fails with
+                `IdleTimeoutError` (``None``: the client's; ``math.inf``: none).
             **fields: any other member of the request body (``instructions``, ``tools``,
                 ``previous_response_id``, ``reasoning`` ...), sent as given.
 
@@ -73,12 +75,15 @@ class AsyncDialectEndpoints:
             APIError: the server answered with an error status or not with an event stream.
             APIConnectionError: the request could not be sent.
         """
-        response = await self._open("responses", response_body(model, input, fields), extra_query, extra_headers)
-        return AsyncResponseStream(response, handler)
+        idle = self._idle(idle_timeout)
+        response = await self._open("responses", response_body(model, input, fields), extra_query, extra_headers,
+                                    idle)
+        return AsyncResponseStream(response, handler, idle_timeout=idle)
 
     async def stream_chat_completion(self, *, model: str, messages: Iterable[Mapping[str, Any]], handler: Any = None,
                                      extra_query: Mapping[str, Any] | None = None,
                                      extra_headers: Mapping[str, str] | None = None,
+                                     idle_timeout: float | None = None,
                                      **fields: Any) -> AsyncChatCompletionStream:
         """``POST /chat/completions`` with ``stream: true`` and
         ``stream_options: {"include_usage": true}``; returns the `AsyncChatCompletionStream`.
@@ -89,12 +94,14 @@ class AsyncDialectEndpoints:
             handler: a `ChatCompletionHandler`.
             extra_query: query parameters for this request (e.g. ``api-version``).
             extra_headers: headers for this request.
+            idle_timeout: as for `stream_response`.
             **fields: any other member of the request body (``tools``, ``n``,
                 ``temperature``, ``logprobs`` ...), sent as given.
         """
         body = chat_body(model, messages, fields)
-        response = await self._open("chat/completions", body, extra_query, extra_headers)
-        return AsyncChatCompletionStream(response, handler)
+        idle = self._idle(idle_timeout)
+        response = await self._open("chat/completions", body, extra_query, extra_headers, idle)
+        return AsyncChatCompletionStream(response, handler, idle_timeout=idle)
 
     async def run_response_tools(self, *, model: str, input: Any, tools: Mapping[str, Callable[..., Any]],
                                  handler: Any = None, max_rounds: int = DEFAULT_MAX_ROUNDS,

@@ -30,7 +30,6 @@ __all__ = [
     "DEFAULT_IDLE_TIMEOUT",
     "DEFAULT_TIMEOUT",
     "ClientConfig",
-    "Page",
     "check_response",
     "connection_error",
     "decode_model",
@@ -48,15 +47,6 @@ DEFAULT_IDLE_TIMEOUT = 600.0
 
 T = TypeVar("T")
 _json = msgspec.json.Decoder()
-
-
-class Page(msgspec.Struct, kw_only=True):
-    """One page of a cursor-paginated list (``{"object": "list", "data": [...]}``)."""
-
-    data: list[Any] = []
-    first_id: str | None = None
-    last_id: str | None = None
-    has_more: bool = False
 
 
 def decode_model(content: bytes, model: type[T]) -> T:

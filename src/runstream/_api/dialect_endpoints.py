@@ -16,6 +16,7 @@ edit that and regenerate.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -29,36 +30,35 @@ from .._responses.stream import ResponseStream
 from ..errors import RunstreamError
 from .client_base import log_response
 from .dialects import DEFAULT_MAX_ROUNDS, chat_body, chat_calls, function_calls, response_body
+from ._concurrency import limit_silence
+from .client_core import ClientCore
 from .sending import send
-from .transport import RetryPolicy
 
 __all__ = ["DialectEndpoints"]
 
 
-class DialectEndpoints:
+class DialectEndpoints(ClientCore):
     """`Client`'s Responses API and Chat Completions methods (mixed into `Client`)."""
 
-    config: Any
-    http: httpx.Client
-    retry_policy: RetryPolicy
-    _credentials: frozenset[str]
-
-    def _token(self) -> str | None:  # pragma: no cover - provided by Client
-        raise NotImplementedError
-
     def _open(self, path: str, body: dict[str, Any], extra_query: Mapping[str, Any] | None,
-                    extra_headers: Mapping[str, str] | None) -> httpx.Response:
+                    extra_headers: Mapping[str, str] | None, idle_timeout: float | None) -> httpx.Response:
         request = self.config.build_request(self.http, "POST", path, json=body, params=extra_query, stream=True,
                                             headers=extra_headers, token=self._token())
         # Bounded error bodies, credentials kept to their origin, the client's retries.
         response = send(self.http, request, stream=True, credentials=self._credentials,
                                policy=self.retry_policy)
+        limit_silence(response, idle_timeout)
         log_response(request, response)
         return response
 
+    def _idle(self, idle_timeout: float | None) -> float | None:
+        """A stream's idle timeout: its own, else the client's; ``math.inf``: none."""
+        idle = self.idle_timeout if idle_timeout is None else idle_timeout
+        return None if idle is not None and math.isinf(idle) else idle
+
     def stream_response(self, *, model: str, input: Any, handler: Any = None,
                               extra_query: Mapping[str, Any] | None = None,
-                              extra_headers: Mapping[str, str] | None = None,
+                              extra_headers: Mapping[str, str] | None = None, idle_timeout: float | None = None,
                               **fields: Any) -> ResponseStream:
         """``POST /responses`` with ``stream: true``; returns the `ResponseStream` to read.
 
@@ -68,6 +68,8 @@ class DialectEndpoints:
             handler: a `ResponseHandler`.
             extra_query: query parameters for this request (e.g. ``api-version``).
             extra_headers: headers for this request.
+            idle_timeout: seconds the stream may go without an event before it fails with
+                `IdleTimeoutError` (``None``: the client's; ``math.inf``: none).
             **fields: any other member of the request body (``instructions``, ``tools``,
                 ``previous_response_id``, ``reasoning`` ...), sent as given.
 
@@ -75,12 +77,15 @@ class DialectEndpoints:
             APIError: the server answered with an error status or not with an event stream.
             APIConnectionError: the request could not be sent.
         """
-        response = self._open("responses", response_body(model, input, fields), extra_query, extra_headers)
-        return ResponseStream(response, handler)
+        idle = self._idle(idle_timeout)
+        response = self._open("responses", response_body(model, input, fields), extra_query, extra_headers,
+                                    idle)
+        return ResponseStream(response, handler, idle_timeout=idle)
 
     def stream_chat_completion(self, *, model: str, messages: Iterable[Mapping[str, Any]], handler: Any = None,
                                      extra_query: Mapping[str, Any] | None = None,
                                      extra_headers: Mapping[str, str] | None = None,
+                                     idle_timeout: float | None = None,
                                      **fields: Any) -> ChatCompletionStream:
         """``POST /chat/completions`` with ``stream: true`` and
         ``stream_options: {"include_usage": true}``; returns the `ChatCompletionStream`.
@@ -91,12 +96,14 @@ class DialectEndpoints:
             handler: a `ChatCompletionHandler`.
             extra_query: query parameters for this request (e.g. ``api-version``).
             extra_headers: headers for this request.
+            idle_timeout: as for `stream_response`.
             **fields: any other member of the request body (``tools``, ``n``,
                 ``temperature``, ``logprobs`` ...), sent as given.
         """
         body = chat_body(model, messages, fields)
-        response = self._open("chat/completions", body, extra_query, extra_headers)
-        return ChatCompletionStream(response, handler)
+        idle = self._idle(idle_timeout)
+        response = self._open("chat/completions", body, extra_query, extra_headers, idle)
+        return ChatCompletionStream(response, handler, idle_timeout=idle)
 
     def run_response_tools(self, *, model: str, input: Any, tools: Mapping[str, Callable[..., Any]],
                                  handler: Any = None, max_rounds: int = DEFAULT_MAX_ROUNDS,

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from .._chat.models import ChatCompletion
-from .._core.notifications import PendingToolCall
+from .._core.tool_calls import PendingToolCall
 from .._responses.models import Response
 
 __all__ = ["DEFAULT_MAX_ROUNDS", "chat_body", "chat_calls", "function_calls", "pending_call", "response_body"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import anyio
 
-from .._core.notifications import PendingToolCall
+from .._core.tool_calls import PendingToolCall
 from .._core.tool_calls import call_tool, error_output, prepare_call, tool_output
 from ..errors import ToolCallError
 

@@ -20,7 +20,8 @@ from .._core.accumulator import Accumulator
 from .._core.events import AssistantStreamEvent, DoneEvent, UnknownEvent
 from .._samples import sample_stream_paths
 from .._core.sse import SSEDecoder
-from .._streaming.recording import recording_timing, replay_chunks
+from .._streaming.recording import recording_timing
+from .._streaming.recording_source import replay_chunks
 from .._streaming.sync_stream import RunStream
 from ..errors import IncompleteStreamError, RunstreamError
 from . import dialects

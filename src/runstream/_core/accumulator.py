@@ -40,6 +40,7 @@ from .._models.message import Message, MessageDeltaEvent
 from .._models.run import RUN_RESTING_STATUSES, Run
 from .._models.run_step import RunStep, RunStepDeltaEvent
 from .._models.thread import Thread
+from .anomalies import Anomaly
 from .drain import update_run
 from .event_merging import EventMerging
 from .events import (
@@ -52,9 +53,10 @@ from .events import (
     event_data_type,
 )
 from .message_builder import MessageBuilder
-from .notifications import Anomaly, Discrepancy, Notification, StreamEnded
+from .notifications import Notification, StreamEnded
 from .sse import RawRun, ServerSentEvent
 from .step_builder import StepBuilder
+from .verify import Discrepancy
 
 __all__ = ["Accumulator", "AccumulatorState"]
 

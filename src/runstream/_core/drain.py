@@ -18,7 +18,11 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from .._models.message import MessageDeltaEvent, TextDeltaBlock
-from .._models.run_step import FunctionToolCallDelta, RunStepDeltaEvent, ToolCallDeltaObject
+from .._models.run_step import (
+    FunctionToolCallDelta,
+    RunStepDeltaEvent,
+    ToolCallDeltaObject,
+)
 from .events import ErrorEvent, EventDecoder, ThreadMessageDelta, ThreadRunStepDelta
 from .merge import COMPACT_EVERY, compact_pieces
 from .sse import RawRun

@@ -14,21 +14,32 @@ from typing import TYPE_CHECKING, Any
 
 from .._models.base import ErrorObject
 from .._models.lenient import convert_lenient
-from .._models.message import MESSAGE_TERMINAL_STATUSES, Annotation, Message, MessageDeltaEvent
+from .._models.message import (
+    MESSAGE_TERMINAL_STATUSES,
+    Annotation,
+    Message,
+    MessageDeltaEvent,
+)
 from .._models.run import RUN_TERMINAL_STATUSES, Run
 from .._models.run_step import STEP_TERMINAL_STATUSES, RunStep, RunStepDeltaEvent
 from .._models.thread import Thread
+from .anomalies import Anomaly
 from .delta_tree import merge_delta
-from .events import DoneEvent, ErrorEvent, ThreadCreated, ThreadMessageDelta, ThreadRunStepDelta, UnknownEvent
+from .events import (
+    DoneEvent,
+    ErrorEvent,
+    ThreadCreated,
+    ThreadMessageDelta,
+    ThreadRunStepDelta,
+    UnknownEvent,
+)
 from .merge import pieces_equal
 from .message_builder import MessageBuilder
 from .notifications import (
     AnnotationAdded,
-    Anomaly,
     CodeInterpreterOutputAdded,
     ContentPartCreated,
     ContentPartDone,
-    Discrepancy,
     ErrorReceived,
     FileSearchResultsReceived,
     MessageCreated,
@@ -46,7 +57,7 @@ from .notifications import (
 )
 from .step_builder import StepBuilder
 from .tool_calls import pending_tool_calls
-from .verify import compare_messages, compare_steps
+from .verify import Discrepancy, compare_messages, compare_steps
 
 __all__ = ["EventMerging"]
 

@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union
 import msgspec
 
 from .._models.base import ErrorObject
-from .._models.exact import WHOLE_OBJECTS, convert_exact, unknown_members, with_unknown_members
+from .._models.exact import (
+    WHOLE_OBJECTS,
+    convert_exact,
+    unknown_members,
+    with_unknown_members,
+)
 from .._models.lenient import convert_lenient
 from .._models.message import Message, MessageDelta, MessageDeltaEvent
 from .._models.run import Run

@@ -20,9 +20,9 @@ from .._models.message import (
     ContentPart,
     ImageFile,
     ImageFileContentBlock,
+    ImageFileDeltaBlock,
     ImageURL,
     ImageURLContentBlock,
-    ImageFileDeltaBlock,
     ImageURLDeltaBlock,
     Message,
     MessageDelta,
@@ -35,7 +35,12 @@ from .._models.message import (
 from .delta_tree import materialize
 from .merge import COMPACT_EVERY, compact_pieces, join_pieces, merge_fields, wire_keys
 from .merge import to_wire as _to_wire
-from .notifications import AnnotationAdded, ContentPartCreated, ContentPartDeltaReceived, Notification
+from .notifications import (
+    AnnotationAdded,
+    ContentPartCreated,
+    ContentPartDeltaReceived,
+    Notification,
+)
 from .views import text_view
 
 __all__ = ["MessageBuilder", "PartBuilder"]

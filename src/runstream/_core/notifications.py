@@ -9,8 +9,6 @@ when asked for.
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 
 from .._models.base import ErrorObject
@@ -30,22 +28,20 @@ from .._models.run_step import (
     ToolCallDelta,
 )
 from .events import UnknownEvent
+from .tool_calls import PendingToolCall
 
 __all__ = [
-    "Anomaly",
     "AnnotationAdded",
     "CodeInterpreterOutputAdded",
     "ContentPartCreated",
     "ContentPartDeltaReceived",
     "ContentPartDone",
-    "Discrepancy",
     "ErrorReceived",
     "FileSearchResultsReceived",
     "MessageCreated",
     "MessageDeltaReceived",
     "MessageDone",
     "Notification",
-    "PendingToolCall",
     "RunRequiresAction",
     "RunStatusChanged",
     "StepCreated",
@@ -68,24 +64,6 @@ class RunStatusChanged(Notification):
 
     run: Run
     previous_status: str | None
-
-
-class PendingToolCall(msgspec.Struct, frozen=True, gc=False):
-    """A function call the run waits on.
-
-    Attributes:
-        id: the tool call id to reference in the submitted output.
-        name: the function name.
-        arguments: the arguments parsed from JSON, or ``None`` if they are not valid JSON.
-        raw_arguments: the arguments string exactly as the server sent it.
-        arguments_error: why parsing failed, or ``None``.
-    """
-
-    id: str
-    name: str
-    arguments: Any
-    raw_arguments: str
-    arguments_error: str | None = None
 
 
 class RunRequiresAction(Notification):
@@ -231,34 +209,3 @@ class StreamEnded(Notification):
 
     complete: bool
     run_status: str | None
-
-
-class Anomaly(msgspec.Struct, frozen=True, gc=False):
-    """Something unexpected the accumulator survived, e.g. a delta for an unknown message.
-
-    Attributes:
-        kind: a stable identifier, e.g. ``"delta_for_unknown_message"``.
-        detail: a readable explanation.
-        ordinal: the position of the event in what the accumulator was fed.
-    """
-
-    kind: str
-    detail: str
-    ordinal: int
-
-
-class Discrepancy(msgspec.Struct, frozen=True, gc=False):
-    """A value built from deltas that the authoritative object contradicts (a lost or
-    corrupted delta).
-
-    Attributes:
-        object_id: the step, message or run id.
-        path: where, e.g. ``"step_details.tool_calls[0].function.arguments"``.
-        from_deltas: what the deltas built (``None`` when missing).
-        authoritative: what the server's final object says (``None`` when missing).
-    """
-
-    object_id: str
-    path: str
-    from_deltas: Any
-    authoritative: Any

@@ -18,7 +18,6 @@ offset is that of its first field line.
 
 from __future__ import annotations
 
-import functools
 import re
 from itertools import chain
 

@@ -24,7 +24,12 @@ from .._models.run_step import (
 )
 from .delta_tree import materialize
 from .merge import merge_fields, wire_keys
-from .notifications import CodeInterpreterOutputAdded, Notification, ToolCallCreated, ToolCallDeltaReceived
+from .notifications import (
+    CodeInterpreterOutputAdded,
+    Notification,
+    ToolCallCreated,
+    ToolCallDeltaReceived,
+)
 from .tool_call_builder import ToolCallBuilder
 from .views import freeze, tool_calls_view
 

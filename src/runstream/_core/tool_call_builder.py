@@ -26,7 +26,14 @@ from .._models.run_step import (
     FunctionToolCall,
     FunctionToolCallDelta,
 )
-from .merge import COMPACT_EVERY, compact_pieces, join_pieces, merge_fields, to_wire, wire_keys
+from .merge import (
+    COMPACT_EVERY,
+    compact_pieces,
+    join_pieces,
+    merge_fields,
+    to_wire,
+    wire_keys,
+)
 from .views import code_interpreter_view, function_view
 
 __all__ = ["OutputBuilder", "ToolCallBuilder"]

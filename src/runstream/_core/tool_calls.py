@@ -10,9 +10,9 @@ import msgspec
 
 from .._models.run import Run
 from ..errors import ToolCallError
-from .notifications import PendingToolCall
 
 __all__ = [
+    "PendingToolCall",
     "call_tool",
     "call_tool_async",
     "clean_text",
@@ -23,6 +23,24 @@ __all__ = [
     "tool_output",
     "waits_on_answered_calls",
 ]
+
+class PendingToolCall(msgspec.Struct, frozen=True, gc=False):
+    """A function call the run waits on.
+
+    Attributes:
+        id: the tool call id to reference in the submitted output.
+        name: the function name.
+        arguments: the arguments parsed from JSON, or ``None`` if they are not valid JSON.
+        raw_arguments: the arguments string exactly as the server sent it.
+        arguments_error: why parsing failed, or ``None``.
+    """
+
+    id: str
+    name: str
+    arguments: Any
+    raw_arguments: str
+    arguments_error: str | None = None
+
 
 _arguments_decoder = msgspec.json.Decoder()
 

@@ -12,13 +12,31 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from .._models.base import UnknownObject
 from .._models.message import Message
 from .._models.run_step import RunStep
 from .merge import to_wire
-from .notifications import Discrepancy
 
-__all__ = ["compare_messages", "compare_steps", "compare_values"]
+__all__ = ["Discrepancy", "compare_messages", "compare_steps", "compare_values"]
+
+class Discrepancy(msgspec.Struct, frozen=True, gc=False):
+    """A value built from deltas that the authoritative object contradicts (a lost or
+    corrupted delta).
+
+    Attributes:
+        object_id: the step, message or run id.
+        path: where, e.g. ``"step_details.tool_calls[0].function.arguments"``.
+        from_deltas: what the deltas built (``None`` when missing).
+        authoritative: what the server's final object says (``None`` when missing).
+    """
+
+    object_id: str
+    path: str
+    from_deltas: Any
+    authoritative: Any
+
 
 # Members compared per kind of object; anything else is carried by the final object only.
 _TOOL_CALL_MEMBERS = ("id", "function.name", "function.arguments", "code_interpreter.input")

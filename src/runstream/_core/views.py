@@ -28,9 +28,9 @@ from typing import Any, Callable
 
 import msgspec
 
-from .merge import join_pieces
 from .._models.message import Text
 from .._models.run_step import CodeInterpreter, Function, ToolCallsStepDetails
+from .merge import join_pieces
 
 __all__ = ["CodeInterpreterView", "FunctionView", "TextView", "ToolCallsView", "is_view", "view_class"]
 

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from .._core.sse import DEFAULT_MAX_EVENT_SIZE
-from .._streaming.dialect import AsyncDialectStream, DialectStream
+from .._streaming.async_dialect_stream import AsyncDialectStream
+from .._streaming.dialect_stream import DialectStream
 from ..errors import RunstreamError, ServerStreamError
 from .accumulator import ResponseAccumulator
 from .decoder import ResponseEventDecoder
@@ -88,6 +89,9 @@ class ResponseStream(_ResponseStreamMixin, DialectStream):
         handler: a `ResponseHandler` (a no-op one by default).
         accumulator: continue an existing `ResponseAccumulator`.
         max_event_size: the largest event the decoder buffers, in bytes.
+        idle_timeout: seconds without an event after which reading fails with
+            `IdleTimeoutError`, everything received kept (``None``: no limit; comments and
+            keep-alive bytes do not count).
 
     Raises:
         ServerStreamError: (while iterating) the server sent an ``error`` event.
@@ -106,8 +110,10 @@ class ResponseStream(_ResponseStreamMixin, DialectStream):
         *,
         accumulator: ResponseAccumulator | None = None,
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+        idle_timeout: float | None = None,
     ) -> None:
-        super().__init__(source, handler, accumulator=accumulator, max_event_size=max_event_size)
+        super().__init__(source, handler, accumulator=accumulator, max_event_size=max_event_size,
+                         idle_timeout=idle_timeout)
 
     def __iter__(self) -> Iterator[ResponseStreamEvent]:
         return super().__iter__()
@@ -154,8 +160,10 @@ class AsyncResponseStream(_ResponseStreamMixin, AsyncDialectStream):
         *,
         accumulator: ResponseAccumulator | None = None,
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+        idle_timeout: float | None = None,
     ) -> None:
-        super().__init__(source, handler, accumulator=accumulator, max_event_size=max_event_size)
+        super().__init__(source, handler, accumulator=accumulator, max_event_size=max_event_size,
+                         idle_timeout=idle_timeout)
 
     def __aiter__(self) -> AsyncIterator[ResponseStreamEvent]:
         return super().__aiter__()

@@ -1,4 +1,8 @@
-"""`AsyncRunStream`: a run stream read asynchronously (anyio: asyncio and trio)."""
+"""`AsyncRunStream`: a run stream read asynchronously (anyio: asyncio and trio).
+
+This is the one source of both run streams: ``sync_stream.py`` is generated from it by
+``scripts/unasync.py``. Where the two differ (reading, the idle timeout, closing, callbacks),
+it calls a helper pair of ``stream_io`` or ``stream_reading``."""
 
 from __future__ import annotations
 
@@ -6,24 +10,34 @@ from collections.abc import AsyncIterator
 from contextlib import aclosing
 from typing import Any
 
-import anyio
-import httpx
-
 from .._core.accumulator import Accumulator
 from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent, EventDecoder
-from .._core.sse import DEFAULT_MAX_EVENT_SIZE, RawRun, SSEDecoder
+from .._core.lifecycle import StreamEvent, StreamState
+from .._core.sse import DEFAULT_MAX_EVENT_SIZE, RawRun
 from .._models.message import Message
 from .._models.run import Run
 from .._models.run_step import RunStep
 from .handlers import AsyncEventHandler, EventHandler
-from .sources import Source, aclose_unopened, offset_of, open_async_source
+from .sources import Source, offset_of, open_async_source
 from .stream_base import SnapshotUpdate, StreamBase, source_response, text_pieces
+from .stream_io import (
+    callback_async,
+    check_run_handler_async,
+    dispatcher_async,
+    drain_async,
+    lifecycle_lock_async,
+    next_event_async,
+    release_async,
+    shielded_async,
+    stream_clock_async,
+)
+from .stream_reading import read_batches_async
 
 __all__ = ["AsyncRunStream"]
 
-#: Seconds a live stream waits, after ``done``, for the server to end the response body
-#: (so the connection can be reused) before it cuts the connection.
-AFTER_DONE_GRACE = 1.0
+# The events that end a stream: checked once per event.
+_ENDINGS = frozenset({ErrorEvent, DoneEvent})
+_OPEN, _STOPPING = StreamState.OPEN, StreamState.STOPPING
 
 
 class AsyncRunStream(StreamBase):
@@ -44,6 +58,11 @@ class AsyncRunStream(StreamBase):
             count).
     """
 
+    #: The clock of the idle timeout.
+    _clock = staticmethod(stream_clock_async)
+    #: `until_done` with a handler that listens to nothing takes the fast path (see `_events`).
+    _drains = True
+
     def __init__(
         self,
         source: Any,
@@ -53,22 +72,22 @@ class AsyncRunStream(StreamBase):
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
         idle_timeout: float | None = None,
     ) -> None:
-        super().__init__(handler if handler is not None else AsyncEventHandler(), accumulator, max_event_size,
-                         idle_timeout)
+        if handler is None:
+            handler = AsyncEventHandler()
+        check_run_handler_async(handler)
+        super().__init__(handler, accumulator, max_event_size, idle_timeout, lifecycle_lock_async())
         self._source_object = source
         self._response = source_response(source)
         self._source: Source | None = None
         self._iterator: AsyncIterator[AssistantStreamEvent] | None = None
+        # Set by close(): a reader that finds the generator busy was stopped by it.
+        self._close_requested = False
 
     def __aiter__(self) -> AsyncIterator[AssistantStreamEvent]:
         return self
 
-    _clock = staticmethod(anyio.current_time)
-
     async def __anext__(self) -> AssistantStreamEvent:
-        if self._iterator is None:
-            self._iterator = self._events()
-        return await self._iterator.__anext__()
+        return await next_event_async(self)
 
     async def __aenter__(self) -> AsyncRunStream:
         return self
@@ -79,48 +98,46 @@ class AsyncRunStream(StreamBase):
     async def aclose(self) -> None:
         """Stop reading and release the source (closes the HTTP response), even when the
         surrounding task is being cancelled."""
-        with anyio.CancelScope(shield=True):
-            if self._iterator is not None:
-                await self._iterator.aclose()  # type: ignore[attr-defined]
-            if self._source is not None:
-                await self._source.aclose()
-            elif self._iterator is None:
-                await aclose_unopened(self._source_object)
-
-    async def _call(self, name: str, *arguments: Any) -> None:
-        result = getattr(self.handler, name)(*arguments)
-        if result is not None and hasattr(result, "__await__"):
-            await result
+        await release_async(self)
 
     async def _events(self, drain: bool = False) -> AsyncIterator[AssistantStreamEvent]:
-        # drain: as in RunStream._events (until_done with a handler that listens to nothing).
+        # drain: the events are not wanted one by one (until_done with a handler that
+        # listens to nothing); runs of usual events are decoded and merged without a
+        # ServerSentEvent, a yield or a str copy each.
+        # Only locals in the cleanup below: in the sync twin ``self`` is a weak proxy, dead
+        # once the stream was dropped.
+        handler = self.handler
         accumulator = self.accumulator
+        lifecycle = self._lifecycle
+        fire = lifecycle.fire
         event_decoder = EventDecoder()
         decode = event_decoder.decode
         update = accumulator.update
         update_run = accumulator.update_run
-        listens = self.handler.listens
+        listens = handler.listens
+        dispatch = dispatcher_async(handler)
         # An exception a callback raised is the handler's own: it is never taken for a lost
         # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
         handler_error: Exception | None = None
-        # on_end is due once, however the stream ends: also by a break, aclose() or a
-        # cancellation, which no ``except Exception`` sees.
+        source: Source | None = None
+        # on_end is due once, however the stream ends: normally, by an error, or by a
+        # break, close() or a cancellation, which no ``except Exception`` sees.
         end_due = True
-        stops_at_done = self.stops_at_done
         self._begin()
         try:
             source = self._source = await open_async_source(self._source_object)
-            # aclosing: an async generator left unexhausted (an error, a break, a cancel)
-            # must be closed here, not by the garbage collector (trio warns, and the
-            # response it reads would stay open until then).
-            async with aclosing(self._batches(source, drain)) as batches:
+            async with aclosing(read_batches_async(self, source, drain)) as batches:
                 async for batch in batches:
+                    if lifecycle.state is _OPEN:
+                        fire(StreamEvent.RECEIVE)
+                    elif lifecycle.state is _STOPPING:
+                        break
                     for sse in batch:
                         if type(sse) is RawRun:
                             first = event_decoder.ordinal
                             error_event = update_run(sse, event_decoder)
-                            if accumulator._done:  # a done event was in the run
-                                self.done_received = True
+                            if accumulator._done and not lifecycle.done_received:  # done was in the run
+                                fire(StreamEvent.DONE)
                             if error_event is not None:
                                 # The error event is the last the run's events went through.
                                 ordinal = event_decoder.ordinal - 1
@@ -130,119 +147,76 @@ class AsyncRunStream(StreamBase):
                         if listens:
                             notifications = accumulator.feed(event)
                             try:
-                                await self._call("dispatch", event, notifications)
+                                await dispatch(event, notifications)
                             except Exception as raised_by_handler:
                                 handler_error = raised_by_handler
                                 raise
                         else:
                             update(event)
-                        if type(event) is ErrorEvent:
-                            raise self._error_event(event, event_decoder.ordinal - 1, offset_of(sse, source))
-                        if type(event) is DoneEvent:
-                            self.done_received = True
+                        if type(event) in _ENDINGS:
+                            if type(event) is ErrorEvent:
+                                raise self._error_event(event, event_decoder.ordinal - 1, offset_of(sse, source))
+                            fire(StreamEvent.DONE)
                         yield event
-                    if stops_at_done and self.done_received:
-                        # A server may hold the connection open after done: the end of the
-                        # body is waited for only briefly (see _read_batches).
-                        self._closing_after_done = True
-            self.ended = True
+            if lifecycle.stopping:
+                # close() asked the reader to stop: the stream ends here, quietly.
+                fire(StreamEvent.END)
+                end_due = False
+                await callback_async(handler, "on_end")
+                return
             incomplete = self._incomplete()
             if incomplete is not None:
                 raise incomplete
+            fire(StreamEvent.END)
             end_due = False  # called below, once the source is released
         except Exception as raised:
-            self.ended = True
+            if lifecycle.finished:
+                raise  # on_end itself raised: the stream had ended
+            if lifecycle.stopping and raised is not handler_error:
+                # The socket was shut down by close() from another thread: a stop, not a loss.
+                fire(StreamEvent.END)
+                end_due = False
+                await callback_async(handler, "on_end")
+                return
             dropped_at_rest = raised is not handler_error and self._dropped_at_rest(raised)
             self._end_accumulator()
             if raised is handler_error:
-                error = raised
+                error: BaseException = raised
             else:
                 if dropped_at_rest:
+                    fire(StreamEvent.END)
                     end_due = False
-                    await self._call("on_end")
+                    await callback_async(handler, "on_end")
                     return
                 error = self._translate(raised)
                 if getattr(error, "timeout", False):
-                    await self._call("on_timeout")
-            await self._call("on_exception", error)
+                    await callback_async(handler, "on_timeout")
+            fire(StreamEvent.ERROR)
+            await callback_async(handler, "on_exception", error)
             end_due = False
-            await self._call("on_end")
+            await callback_async(handler, "on_end")
             if error is raised:
                 raise
             raise error from raised
+        except BaseException as leaving:
+            # A break or close() (GeneratorExit) or a cancellation: the stream ends here.
+            if not lifecycle.finished:
+                fire(StreamEvent.CLOSE if isinstance(leaving, GeneratorExit) else StreamEvent.CANCEL)
+            raise
         finally:
-            with anyio.CancelScope(shield=True):
-                if self._source is not None:
-                    await self._source.aclose()
+            with shielded_async():
+                if source is not None:
+                    await source.aclose()
                 if end_due:
-                    # Left by a break, aclose() or a cancellation: the stream ends here.
                     end_due = False
-                    await self._call("on_end")
-        await self._call("on_end")
-
-    async def _batches(self, source: Source, drain: bool = False) -> AsyncIterator[Any]:
-        try:
-            async with aclosing(self._read_batches(source, drain)) as batches:
-                while True:
-                    if self._closing_after_done:
-                        # After done, the body usually ends at once (and the connection goes
-                        # back to the pool); a server holding it open is cut off after
-                        # AFTER_DONE_GRACE. A cancelled read finishes httpx's nested body
-                        # generators, which a plain break would leave to warn on trio
-                        # (encode/httpx#3686).
-                        with anyio.move_on_after(AFTER_DONE_GRACE):
-                            await batches.__anext__()
-                        return
-                    try:
-                        batch = await batches.__anext__()
-                    except StopAsyncIteration:
-                        return
-                    yield batch
-        except StopAsyncIteration:
-            return
-        except httpx.TransportError:
-            if not self._closing_after_done:
-                raise
-
-    async def _read_batches(self, source: Source, drain: bool = False) -> AsyncIterator[Any]:
-        if source.kind == "bytes":
-            sse_decoder = SSEDecoder(self.max_event_size)
-            feed = sse_decoder.feed_runs if drain else sse_decoder.feed
-            idle_timeout = self.idle_timeout
-            if idle_timeout is None:
-                async for chunk in source.items:
-                    self.bytes_received += len(chunk)
-                    yield feed(chunk)
-            else:
-                # Each read may take what is left of the idle time since the last event;
-                # bytes that complete no event (keep-alive comments) do not reset it.
-                items = source.items.__aiter__()
-                while True:
-                    with anyio.move_on_after(self._last_event_at + idle_timeout - anyio.current_time()) as scope:
-                        try:
-                            chunk = await items.__anext__()
-                        except StopAsyncIteration:
-                            break
-                    if scope.cancelled_caught:
-                        raise self._idle_error()
-                    self.bytes_received += len(chunk)
-                    batch = feed(chunk)
-                    if batch:
-                        self._last_event_at = anyio.current_time()
-                    yield batch
-            yield sse_decoder.end()
-        else:
-            async for sse in source.items:
-                yield (sse,)
+                    await callback_async(handler, "on_end")
+        await callback_async(handler, "on_end")
 
     # ---- conveniences --------------------------------------------------------------------
 
     async def until_done(self) -> AsyncRunStream:
         """Read the stream to its end."""
-        if self._iterator is None and not self.handler.listens:
-            self._iterator = self._events(drain=True)
-        async for _ in self:
-            pass
+        await drain_async(self)
         return self
 
     async def snapshots(self) -> AsyncIterator[SnapshotUpdate]:
@@ -271,6 +245,7 @@ class AsyncRunStream(StreamBase):
         await self.until_done()
         return self.accumulator.messages
 
+    # openai-python's names, for handlers and code ported from it.
     get_final_run = final_run
     get_final_run_steps = final_run_steps
     get_final_messages = final_messages

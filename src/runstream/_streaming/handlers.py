@@ -15,7 +15,8 @@ from __future__ import annotations
 from .._core.accumulator import Accumulator
 from .._core.callbacks import Route, routes_for
 from .._core.events import AssistantStreamEvent, UnknownEvent
-from .._core.notifications import Notification, PendingToolCall
+from .._core.notifications import Notification
+from .._core.tool_calls import PendingToolCall
 from .._models.base import ErrorObject
 from .._models.message import (
     Annotation,

@@ -1,29 +1,22 @@
-"""Record live streams to ``.sse`` files, and replay recordings with their original pacing.
+"""Recordings: ``.sse`` files of live streams, their timing, and their pacing on replay.
 
 A recording is the raw bytes exactly as they arrived, so any SSE reader can replay it, plus
 a small ``.timing`` sidecar (one ``offset seconds`` line per chunk) that replay uses to
 reproduce the original pacing. A run with tool calls spans several streams: the first is
 ``NAME.sse``, the continuations ``NAME.continuation-1.sse``, ``NAME.continuation-2.sse``...
+The recording sources and the replay, sync and async, are in ``async_recording_source.py``
+and the ``recording_source.py`` generated from it.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
-import anyio
-
-__all__ = [
-    "AsyncRecordingSource",
-    "RecordingSource",
-    "recording_path",
-    "recording_paths",
-    "replay_chunks",
-    "replay_chunks_async",
-]
+__all__ = ["MAX_TIMING_SECONDS", "Tee", "paced", "recording_path", "recording_paths", "recording_timing"]
 
 _CONTINUATION = re.compile(r"\.continuation-?(\d*)\.sse$")
 
@@ -49,7 +42,9 @@ def recording_paths(path: str | Path) -> list[Path]:
     return [path, *(candidate for _, candidate in sorted(found))]
 
 
-class _Tee:
+class Tee:
+    """Writes the chunks of a live stream to a recording and its timing sidecar."""
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,52 +61,6 @@ class _Tee:
     def close(self) -> None:
         self.file.close()
         self.timing.close()
-
-
-class RecordingSource:
-    """A byte source that writes every chunk to a recording as it passes through.
-
-    Args:
-        chunks: the live bytes (e.g. ``response.iter_bytes()``).
-        path: the ``.sse`` file to write.
-        close: what to call to release the live source (e.g. ``response.close``).
-    """
-
-    def __init__(self, chunks: Iterable[bytes], path: str | Path, close: Any = None) -> None:
-        self._chunks = chunks
-        self._tee = _Tee(path)
-        self._close = close
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._chunks:
-            self._tee.write(chunk)
-            yield chunk
-
-    def close(self) -> None:
-        """Close the recording and the live source."""
-        self._tee.close()
-        if self._close is not None:
-            self._close()
-
-
-class AsyncRecordingSource:
-    """`RecordingSource` for an async byte source (e.g. ``response.aiter_bytes()``)."""
-
-    def __init__(self, chunks: Any, path: str | Path, aclose: Any = None) -> None:
-        self._chunks = chunks
-        self._tee = _Tee(path)
-        self._aclose = aclose
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._chunks:
-            self._tee.write(chunk)
-            yield chunk
-
-    async def aclose(self) -> None:
-        """Close the recording and the live source."""
-        self._tee.close()
-        if self._aclose is not None:
-            await self._aclose()
 
 
 #: The longest wait a timing record may ask for, in seconds: recordings are of streams, not
@@ -152,7 +101,9 @@ def recording_timing(path: Path) -> list[tuple[int, float]]:
     return marks
 
 
-def _paced(path: Path, speed: float) -> Iterator[tuple[float, bytes]]:
+def paced(path: Path, speed: float) -> Iterator[tuple[float, bytes]]:
+    """The chunks of a recording with the second each is due (``speed`` > 0: as recorded,
+    sped up ``speed`` times), or all of it at once."""
     data = path.read_bytes()
     marks = recording_timing(path)
     if not marks or speed <= 0:
@@ -161,24 +112,3 @@ def _paced(path: Path, speed: float) -> Iterator[tuple[float, bytes]]:
     bounds = [offset for offset, _ in marks[1:]] + [len(data)]
     for (offset, seconds), end in zip(marks, bounds):
         yield seconds / speed, data[offset:end]
-
-
-def replay_chunks(path: str | Path, *, speed: float = 0.0) -> Iterator[bytes]:
-    """The bytes of a recorded stream, as one chunk (``speed=0``, instantly) or as the
-    original chunks at their original pace (``speed=1``; ``2`` is twice as fast)."""
-    start = time.monotonic()
-    for due, chunk in _paced(Path(path), speed):
-        wait = due - (time.monotonic() - start)
-        if wait > 0:
-            time.sleep(wait)
-        yield chunk
-
-
-async def replay_chunks_async(path: str | Path, *, speed: float = 0.0) -> AsyncIterator[bytes]:
-    """`replay_chunks` for async consumers."""
-    start = anyio.current_time()
-    for due, chunk in _paced(Path(path), speed):
-        wait = due - (anyio.current_time() - start)
-        if wait > 0:
-            await anyio.sleep(wait)
-        yield chunk

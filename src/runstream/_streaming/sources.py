@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import aclosing
 from typing import Any
 
+import anyio
 import httpx
 import msgspec
 
@@ -50,10 +51,12 @@ class Source:
     """An opened source: an iterator of bytes chunks (``kind == "bytes"``) or of
     `ServerSentEvent`s (``kind == "events"``), and how to release it."""
 
-    def __init__(self, items: Any, kind: str, close: Any = None) -> None:
+    def __init__(self, items: Any, kind: str, close: Any = None, *, httpx_body: bool = False) -> None:
         self.items = items
         self.kind = kind
         self._close = close
+        # Whether ``items`` reads httpx's async body iterator (see `aclose`).
+        self._httpx_body = httpx_body
 
     def close(self) -> None:
         """Release the underlying file or response (sync sources)."""
@@ -68,6 +71,8 @@ class Source:
         """Release the underlying response (async sources)."""
         # An async generator left unexhausted must be closed by us, not by the garbage
         # collector: trio warns about those, and a late close would touch a closed response.
+        if self._httpx_body:
+            await _finish_httpx_body(self.items)
         items_close = getattr(self.items, "aclose", None)
         if items_close is not None:
             await items_close()
@@ -76,6 +81,30 @@ class Source:
             result = close()
             if hasattr(result, "__await__"):
                 await result
+
+
+#: The most reads `_finish_httpx_body` makes (each returns data httpx had buffered).
+_FINISH_READS = 64
+
+
+async def _finish_httpx_body(items: Any) -> None:
+    """Finish httpx's async body iterator, left part-way, from the inside.
+
+    It is a chain of nested async generators (httpx, httpcore); closing the outer one leaves
+    the inner ones suspended for the garbage collector, which warns on trio
+    (encode/httpx#3686). A read in a cancelled scope raises the cancellation at the socket,
+    inside the innermost generator, and so finishes every one of them. Reads that httpx
+    answers from its buffer (no socket read, so no cancellation) are dropped: the stream is
+    being closed."""
+    with anyio.CancelScope() as scope:
+        scope.cancel()
+        for _ in range(_FINISH_READS):
+            try:
+                await items.__anext__()
+            except StopAsyncIteration:
+                return
+            except Exception:  # noqa: BLE001 - a transport error finishes the iterator as well
+                return
 
 
 def _as_sse(event: Any) -> ServerSentEvent:
@@ -178,10 +207,10 @@ async def open_async_source(source: Any) -> Source:
         return Source(_to_async(opened.items), opened.kind, opened.close)
     if isinstance(source, httpx.Response):
         await acheck_stream_response(source)
-        return Source(source.aiter_bytes(), "bytes", source.aclose)
+        return Source(source.aiter_bytes(), "bytes", source.aclose, httpx_body=True)
     if hasattr(source, "aiter_sse") and hasattr(source, "response"):
         await acheck_stream_response(source.response)
-        return Source(_map_async(source.aiter_sse()), "events", source.response.aclose)
+        return Source(_map_async(source.aiter_sse()), "events", source.response.aclose, httpx_body=True)
     if not hasattr(source, "__aiter__"):
         opened = open_source(source)
         return Source(_to_async(opened.items), opened.kind, opened.close)

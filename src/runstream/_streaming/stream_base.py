@@ -1,10 +1,9 @@
-"""What sync and async run streams share: state, accessors, and how a stream ends."""
+"""What sync and async run streams share: state, accessors, and how a run stream ends (on
+the stream core every stream shares)."""
 
 from __future__ import annotations
 
 import logging
-import socket
-import time
 from typing import Any
 
 import httpx
@@ -20,15 +19,9 @@ from .._models.base import UNSET
 from .._models.message import Message
 from .._models.run import Run
 from .._models.run_step import RunStep
-from ..errors import (
-    IdleTimeoutError,
-    IncompleteStreamError,
-    ServerStreamError,
-    RunstreamError,
-    StreamConnectionError,
-    StreamDecodeError,
-)
+from ..errors import IncompleteStreamError, RunstreamError, ServerStreamError
 from .log import logger
+from .stream_core import StreamCore, source_response
 
 __all__ = ["SnapshotUpdate", "StreamBase", "source_response", "text_pieces"]
 
@@ -46,48 +39,30 @@ class SnapshotUpdate(msgspec.Struct, frozen=True, gc=False):
     snapshot: Run | RunStep | Message | None
 
 
-class StreamBase:
+class StreamBase(StreamCore):
     """State and read accessors of a run stream (see `RunStream`, `AsyncRunStream`)."""
 
-    #: Whether reading stops at ``done`` instead of waiting for the server to close the
-    #: response (the live streams of the clients: a server may hold the connection open).
-    stops_at_done = False
-    #: The clock of the idle timeout (the async streams use their event loop's).
-    _clock = staticmethod(time.monotonic)
-
     def __init__(self, handler: Any, accumulator: Accumulator | None, max_event_size: int,
-                 idle_timeout: float | None = None) -> None:
-        self.accumulator = accumulator if accumulator is not None else Accumulator()
-        self.handler = handler
-        handler.accumulator = self.accumulator
-        self.max_event_size = max_event_size
-        if idle_timeout is not None and not idle_timeout > 0:
-            raise ValueError(f"idle_timeout must be a positive number of seconds or None, not {idle_timeout!r}")
-        #: Seconds without an event after which reading fails with `IdleTimeoutError`
-        #: (``None``: no limit). Comments and keep-alive bytes do not count as events.
-        self.idle_timeout = idle_timeout
-        # When the last event (or the start of reading) was seen, on the monotonic clock.
-        self._last_event_at = 0.0
-        # Set by a close() that could not stop the reader at once (another thread reads).
-        self._stop_requested = False
-        # Set when reading goes on after done only to let the body end (async streams).
-        self._closing_after_done = False
-        # The HTTP response being read, when known: close() from another thread shuts its
-        # socket down to wake the reader.
-        self._response: httpx.Response | None = None
-        #: Whether the ``done`` event arrived.
-        self.done_received = False
-        #: Whether the stream was read to its end (normally or not).
-        self.ended = False
-        self.bytes_received = 0
+                 idle_timeout: float | None = None, lock: Any = None) -> None:
+        super().__init__(handler, accumulator if accumulator is not None else Accumulator(), max_event_size,
+                         idle_timeout, lock)
         # The run as it was when reading began, for error messages.
         self._run_at_start: Run | None = None
+
+    @property
+    def done_received(self) -> bool:
+        """Whether the ``done`` event arrived."""
+        return self._lifecycle.done_received
+
+    def _last_status(self) -> tuple[str | None, str]:
+        status = self.accumulator.run_status
+        return status, f"last run status {status!r}, "
 
     def _begin(self) -> None:
         """Note where the accumulated state stood when this stream began reading."""
         accumulator = self.accumulator
+        self._start_reading()
         self._run_at_start = accumulator.current_run
-        self._last_event_at = self._clock()
         self._complete: bool | None = None
         self._events_at_start = accumulator.events_fed
         self._anomalies_at_start = len(accumulator.anomalies)
@@ -203,85 +178,6 @@ class StreamBase:
         resting status in this stream: nothing is missing then, and the stream ends normally.
         (Never called for an error a handler callback raised: that is the handler's own.)"""
         return isinstance(error, httpx.TransportError) and self._rested_here
-
-    def _idle_error(self) -> IdleTimeoutError:
-        status = self.accumulator.run_status
-        return IdleTimeoutError(
-            f"no event arrived for {self.idle_timeout} s (idle timeout; last run status {status!r}, "
-            f"{self.bytes_received} bytes received)",
-            idle_timeout=self.idle_timeout or 0.0,
-            accumulator=self.accumulator,
-            last_status=status,
-            offset=self.bytes_received,
-        )
-
-    def _request_stop(self) -> None:
-        """Make the reader (in another thread, or in a callback) stop: it sees the flag
-        between chunks, and a reader blocked on the socket wakes up when the socket is shut
-        down (closing it from another thread would not wake it)."""
-        self._stop_requested = True
-        self._shut_down(socket.SHUT_RDWR)
-
-    def _shut_down(self, how: int) -> bool:
-        """Shut the response's socket down; return whether there was one to shut."""
-        response = self._response
-        stream = response.extensions.get("network_stream") if response is not None else None
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        if sock is None:
-            return False
-        try:
-            sock.shutdown(how)
-        except OSError:  # already closed
-            pass
-        return True
-
-    def _translate(self, error: BaseException) -> BaseException:
-        """Turn a transport error into runstream's, keeping what was received."""
-        if (
-            isinstance(error, httpx.TimeoutException)
-            and self.idle_timeout is not None
-            and self._clock() - self._last_event_at >= self.idle_timeout
-        ):
-            # The read timeout was lowered to the idle timeout (see the clients): the
-            # connection was silent for that long.
-            idle = self._idle_error()
-            idle.__cause__ = error
-            return idle
-        if isinstance(error, RunstreamError):
-            if error.accumulator is None:
-                error.accumulator = self.accumulator
-            return error
-        if isinstance(error, httpx.DecodingError):
-            translated_decode = StreamDecodeError(
-                f"the response body could not be decoded ({error}); {self.bytes_received} bytes received",
-                offset=self.bytes_received,
-                accumulator=self.accumulator,
-            )
-            translated_decode.__cause__ = error
-            return translated_decode
-        if isinstance(error, httpx.TransportError):
-            timeout = isinstance(error, httpx.TimeoutException)
-            status = self.accumulator.run_status
-            translated = StreamConnectionError(
-                f"{'timed out' if timeout else 'connection lost'} while streaming "
-                f"({type(error).__name__}: {error}; last run status {status!r}, "
-                f"{self.bytes_received} bytes received)",
-                accumulator=self.accumulator,
-                last_status=status,
-                offset=self.bytes_received,
-                timeout=timeout,
-            )
-            translated.__cause__ = error
-            return translated
-        return error
-
-
-def source_response(source: Any) -> httpx.Response | None:
-    """The httpx response a source reads, if it is one (or an httpx-sse event source)."""
-    if isinstance(source, httpx.Response):
-        return source
-    response = getattr(source, "response", None)
-    return response if isinstance(response, httpx.Response) else None
 
 
 def text_pieces(event: AssistantStreamEvent) -> list[str]:

@@ -1,0 +1,58 @@
+"""What the sync and async dialect streams (Responses API, Chat Completions) share: their
+state, the hooks a dialect fills in, and what an incomplete stream means."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import IncompleteStreamError, RunstreamError
+from .stream_core import StreamCore, source_response
+
+__all__ = ["DialectStreamBase"]
+
+
+class DialectStreamBase(StreamCore):
+    """State shared by the sync and async dialect streams; dialect subclasses set the class
+    attributes and may refine `_error_for`, `_incomplete_reason` and `snapshot_for`."""
+
+    _decoder_class: Callable[[], Any]
+    _accumulator_class: Callable[[], Any]
+    _default_handler: Callable[[], Any]
+    #: The event classes that stand for an error (`_error_for` turns them into one).
+    _error_event_types: frozenset[type] = frozenset()
+
+    def __init__(self, source: Any, handler: Any, accumulator: Any, max_event_size: int,
+                 idle_timeout: float | None, lock: Any) -> None:
+        super().__init__(handler if handler is not None else self._default_handler(),
+                         accumulator if accumulator is not None else self._accumulator_class(),
+                         max_event_size, idle_timeout, lock)
+        self._source_object = source
+        self._response = source_response(source)
+
+    # Dialect hooks ---------------------------------------------------------------------------
+
+    def _error_for(self, event: Any, ordinal: int, offset: int | None) -> RunstreamError | None:
+        """The error an event stands for (an ``error`` event, the ``ordinal``-th of the
+        stream, at byte ``offset``), or ``None``."""
+        return None
+
+    def _incomplete_reason(self) -> str | None:
+        """Why the stream, now ended, is incomplete; ``None`` when it is complete."""
+        return None
+
+    def snapshot_for(self, event: Any) -> Any:
+        """The snapshot ``event`` was about, as it is now."""
+        return None
+
+    # Shared ----------------------------------------------------------------------------------
+
+    def _incomplete(self) -> IncompleteStreamError | None:
+        reason = self._incomplete_reason()
+        if reason is None:
+            return None
+        return IncompleteStreamError(
+            f"the stream ended before it was complete ({reason}; {self.bytes_received} bytes received)",
+            accumulator=self.accumulator,
+            offset=self.bytes_received,
+        )
