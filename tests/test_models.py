@@ -406,3 +406,13 @@ def test_a_whole_object_equals_the_same_values_however_it_was_decoded() -> None:
     assert other != plain and not other == plain
     with_extra = convert_exact({**wire, "x_note": 1}, runstream.types.FunctionTool)
     assert with_extra != plain and extra_fields(with_extra) == {"x_note": 1}
+
+
+@pytest.mark.parametrize("key", ['a\nb', 'quote"d', "back\\slash", "\x00"])
+def test_a_member_name_no_struct_can_carry_is_a_decode_error_not_a_crash(key: str) -> None:
+    """msgspec cannot name a field with a control character, a quote or a backslash, so a
+    whole object with such a member cannot be kept exactly: the event fails with a
+    StreamDecodeError naming it, never an internal error."""
+    data = msgspec.json.encode({"id": "run_1", key: 1}).decode()
+    with pytest.raises(runstream.StreamDecodeError, match="cannot be kept"):
+        decode_event("thread.run.created", data)

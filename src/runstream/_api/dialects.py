@@ -47,7 +47,7 @@ def pending_call(call_id: str, name: str, arguments: str) -> PendingToolCall:
 def function_calls(response: Response) -> list[PendingToolCall]:
     """The function calls a response asks for."""
     return [
-        pending_call(item.get("call_id", ""), item.get("name", ""), item.get("arguments", ""))
+        pending_call(item.call_id, item.name, item.arguments)
         for item in response.function_calls
     ]
 

@@ -99,10 +99,9 @@ def _describe(ordinal: int, dialect: str, event: Any) -> str:
     if dialect == RESPONSES:
         name = event.name if event.type == "unknown" else event.type
         object_id = getattr(event, "item_id", None)
-        if object_id is None and isinstance(getattr(event, "item", None), dict):
-            object_id = event.item.get("id")
-        if object_id is None and isinstance(getattr(event, "response", None), dict):
-            object_id = event.response.get("id")
+        if object_id is None:
+            carried = getattr(event, "item", None) or getattr(event, "response", None)
+            object_id = getattr(carried, "id", None) if carried is not None else None
     else:
         name = "chat.completion.chunk" if hasattr(event, "choices") else "error"
         object_id = getattr(event, "id", None)

@@ -23,6 +23,7 @@ here: they are decoded by the plain typed decoders, on the hot path.
 from __future__ import annotations
 
 import functools
+import re
 import types
 import typing
 from typing import Any, Union
@@ -52,6 +53,8 @@ WHOLE_OBJECTS = (Run, RunStep, Message, Thread)
 #: How many shape classes are kept; a hostile server sending endless new keys cannot make
 #: memory grow beyond this many classes (an evicted class lives on in its instances).
 _MAX_SHAPES = 512
+#: Characters msgspec refuses in a field's encode name.
+_UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')
 
 
 def extra_fields(obj: Any) -> dict[str, Any]:
@@ -108,6 +111,13 @@ def _convert(value: Any, annotation: Any, path: str) -> Any:
         (item,) = typing.get_args(annotation)
         return [_convert(element, item, f"{path}[{index}]") for index, element in enumerate(value)]
     if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        tag = annotation.__struct_config__.tag
+        if tag is not None and isinstance(value, dict):
+            # A lone tagged class: an object of another ``type`` is not one of it (encoding
+            # it as one would change its type), so it stays raw, as in a union.
+            sent = value.get(annotation.__struct_config__.tag_field, tag)
+            if sent != tag:
+                return UnknownObject(value)
         return _convert_struct(value, annotation, path)
     return _plain(value, annotation, path)
 
@@ -145,6 +155,10 @@ def _convert_struct(value: Any, struct: type[msgspec.Struct], path: str) -> Any:
     extras = tuple(key for key in value if key not in known and key != tag_field)
     if not absent and not extras:
         return struct(**arguments)
+    for key in extras:
+        if _UNNAMEABLE.search(key):
+            # msgspec cannot give a field such a name, so the object cannot be reproduced.
+            raise located(msgspec.ValidationError(f"member name {key!r} cannot be kept (a quote, backslash or control character)"), path)
     shape = _shape(struct, tuple(absent), extras)
     for (attribute, _wire), key in zip(shape.__extra_fields__, extras):
         arguments[attribute] = value[key]

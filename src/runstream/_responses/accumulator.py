@@ -23,6 +23,8 @@ from typing import Any
 import msgspec
 
 from .._core.text_pieces import TextPieces
+from .._models.exact import convert_exact
+from .decoder import object_json
 from .events import (
     ResponseCodeInterpreterCallCodeDeltaEvent,
     ResponseCodeInterpreterCallCodeDoneEvent,
@@ -252,11 +254,11 @@ class ResponseAccumulator:
     # Lifecycle -------------------------------------------------------------------------------
 
     def _lifecycle(self, event: Any) -> None:
-        self._response = event.response
+        self._response = object_json(event)
 
     def _terminal(self, event: Any) -> None:
-        self._response = self._final = event.response
-        output = event.response.get("output")
+        response = self._response = self._final = object_json(event)
+        output = response.get("output")
         if isinstance(output, list):
             for index, authoritative in enumerate(output):
                 item = self._items.get(index)
@@ -266,7 +268,7 @@ class ResponseAccumulator:
     # Items and parts -------------------------------------------------------------------------
 
     def _item_added(self, event: ResponseOutputItemAddedEvent) -> None:
-        item_json = dict(event.item)
+        item_json = dict(object_json(event))
         item = self._items.get(event.output_index)
         if item is None:
             item = self._items[event.output_index] = _Item(event.output_index, item_json)
@@ -277,7 +279,7 @@ class ResponseAccumulator:
             self._by_id[item_id] = item
 
     def _item_done(self, event: ResponseOutputItemDoneEvent) -> None:
-        authoritative = event.item
+        authoritative = object_json(event)
         item_id = authoritative.get("id")
         item = self._item(item_id if isinstance(item_id, str) else None, event.output_index)
         self._compare_item(item, authoritative)
@@ -303,21 +305,22 @@ class ResponseAccumulator:
 
     def _part_added(self, event: ResponseContentPartAddedEvent) -> None:
         part = self._part(event)
-        part.json = dict(event.part)
+        part.json = dict(object_json(event))
 
     def _part_done(self, event: ResponseContentPartDoneEvent) -> None:
         part = self._part(event)
+        authoritative = object_json(event)
         for member, pieces in (("text", part.text), ("refusal", part.refusal)):
-            if pieces is not None and pieces.text() != event.part.get(member):
+            if pieces is not None and pieces.text() != authoritative.get(member):
                 self._discrepancy(f"item {event.item_id} content[{event.content_index}].{member}", pieces.text(),
-                                  event.part.get(member))
-        part.done = event.part
+                                  authoritative.get(member))
+        part.done = authoritative
 
     def _summary_added(self, event: ResponseReasoningSummaryPartAddedEvent) -> None:
-        self._part(event, summary=True).json = dict(event.part)
+        self._part(event, summary=True).json = dict(object_json(event))
 
     def _summary_done(self, event: ResponseReasoningSummaryPartDoneEvent) -> None:
-        self._part(event, summary=True).done = event.part
+        self._part(event, summary=True).done = object_json(event)
 
     # Deltas ----------------------------------------------------------------------------------
 
@@ -344,7 +347,7 @@ class ResponseAccumulator:
         part.text = TextPieces(event.text)
 
     def _annotation(self, event: ResponseOutputTextAnnotationAddedEvent) -> None:
-        self._part(event).annotations[event.annotation_index] = event.annotation
+        self._part(event).annotations[event.annotation_index] = object_json(event)
 
     def _refusal_delta(self, event: ResponseRefusalDeltaEvent) -> None:
         part = self._part(event)
@@ -460,9 +463,9 @@ class ResponseAccumulator:
         return self._cached
 
     def response(self) -> Response | None:
-        """The Response so far, typed."""
+        """The Response so far, typed: exactly the members of `response_json`."""
         response = self.response_json()
-        return msgspec.convert(response, Response) if response is not None else None
+        return convert_exact(response, Response) if response is not None else None
 
 
 _MERGES: dict[type, Any] = {
