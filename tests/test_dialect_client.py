@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
 
 import runstream
@@ -35,7 +36,7 @@ def test_stream_chat_completion_asks_for_usage() -> None:
         completion = stream.final_completion()
         body = server.requests[-1].json
     assert completion.choices[0].message.content == "Hi!"
-    assert completion.usage == {"prompt_tokens": 20, "completion_tokens": 10, "total_tokens": 30}
+    assert msgspec.to_builtins(completion.usage) == {"prompt_tokens": 20, "completion_tokens": 10, "total_tokens": 30}
     assert body["stream"] is True and body["stream_options"] == {"include_usage": True} and body["n"] == 1
 
 
