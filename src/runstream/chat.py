@@ -8,6 +8,10 @@ from runstream.chat import ChatCompletionStream, ChatCompletionHandler
 
 from __future__ import annotations
 
+from ._api.requests import (
+    ChatCompletionFields,
+    ChatToolLoopFields,
+)
 from ._chat.accumulator import (
     ChatCompletionAccumulator,
 )
@@ -72,6 +76,7 @@ __all__ = [
     "ChatCompletion",
     "ChatCompletionAccumulator",
     "ChatCompletionChunk",
+    "ChatCompletionFields",
     "ChatCompletionHandler",
     "ChatCompletionStream",
     "ChatCompletionTokensDetails",
@@ -89,6 +94,7 @@ __all__ = [
     "ChatToolCall",
     "ChatToolCallArgumentsDelta",
     "ChatToolCallDelta",
+    "ChatToolLoopFields",
     "ChatTopLogprob",
     "ChatURLCitation",
     "ChatURLCitationAnnotation",

@@ -8,6 +8,10 @@ from runstream.responses import ResponseStream, ResponseHandler
 
 from __future__ import annotations
 
+from ._api.requests import (
+    ResponseFields,
+    ResponseToolLoopFields,
+)
 from ._responses.accumulator import (
     TERMINAL_RESPONSE_EVENTS,
     ResponseAccumulator,
@@ -226,6 +230,7 @@ __all__ = [
     "ResponseEvent",
     "ResponseEventDecoder",
     "ResponseFailedEvent",
+    "ResponseFields",
     "ResponseFileSearchCallCompletedEvent",
     "ResponseFileSearchCallInProgressEvent",
     "ResponseFileSearchCallSearchingEvent",
@@ -265,6 +270,7 @@ __all__ = [
     "ResponseTextDeltaEvent",
     "ResponseTextDoneEvent",
     "ResponseTool",
+    "ResponseToolLoopFields",
     "ResponseUsage",
     "ResponseWebSearchCallCompletedEvent",
     "ResponseWebSearchCallInProgressEvent",

@@ -79,7 +79,15 @@ def check_keywords(cls: C) -> C:
     """Class decorator: every public method of ``cls`` rejects unknown keywords with a
     `TypeError` that suggests the nearest valid one (``**options`` annotated
     ``Unpack[SomeOptions]`` accept that TypedDict's keys)."""
-    for name, value in list(vars(cls).items()):
-        if not name.startswith("_") and inspect.isfunction(value):
-            setattr(cls, name, _checked(value, f"{cls.__name__}.{name}"))
+    # Inherited methods too (the endpoints are mixins), each named as the class's own.
+    seen: set[str] = set()
+    for klass in cls.__mro__[:-1]:
+        for name, value in list(vars(klass).items()):
+            if name in seen:
+                continue
+            seen.add(name)
+            if not name.startswith("_") and inspect.isfunction(value):
+                checked = _checked(value, f"{cls.__name__}.{name}")
+                if checked is not value:
+                    setattr(cls, name, checked)
     return cls
