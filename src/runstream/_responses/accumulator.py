@@ -25,6 +25,7 @@ import msgspec
 from .._core.text_pieces import TextPieces
 from .._models.exact import convert_exact
 from .decoder import object_json
+from .drain import update_run
 from .events import (
     ResponseCodeInterpreterCallCodeDeltaEvent,
     ResponseCodeInterpreterCallCodeDoneEvent,
@@ -190,6 +191,13 @@ class ResponseAccumulator:
     def update(self, event: Any) -> None:
         """Merge one event without building notifications."""
         self._merge(event)
+
+    def update_run(self, run: Any, decoder: Any) -> Any:
+        """Merge a run of raw events (a `RawRun`, see `SSEDecoder.feed_runs`) without
+        notifications, the fast path of a stream nobody listens to; ``decoder`` (a
+        `ResponseEventDecoder`) numbers the events and decodes those off the fast path.
+        Returns the ``error`` event that stopped it, if one did (see `_responses.drain`)."""
+        return update_run(self, run, decoder)
 
     def done_marker(self) -> list[Any]:
         """A ``[DONE]`` marker arrived."""

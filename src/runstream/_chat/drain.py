@@ -1,0 +1,113 @@
+"""The Chat Completions accumulator's fast path for a stream nobody listens to chunk by
+chunk: the usual content chunks of a batch merged at once.
+
+``until_done`` with a handler that overrides nothing wants only the completion. Nearly every
+chunk of a stream is the same shape: one choice whose delta is one more piece of
+``content``, under the header of the chunks before it. Such chunks are decoded by a class
+that declares exactly that shape (unknown members forbidden, ``logprobs`` and
+``finish_reason`` only ``null``, the header typed as in `ChatCompletionChunk`), mapped over
+the batch in C; when they all continue one existing choice under the current header, their
+pieces are joined and appended at once. Any other chunk (a role, a tool call, a finish, usage,
+logprobs, an error, ``[DONE]``, a member runstream does not declare) and any batch that does
+not fit takes the usual way (`ChatChunkDecoder.decode`, then `ChatCompletionAccumulator.update`),
+with the same errors, ordinal and byte offset included.
+"""
+
+from __future__ import annotations
+
+from operator import attrgetter, itemgetter
+from typing import Any
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from .._core.merge import COMPACT_AFTER, compact_pieces
+from .._core.text_pieces import TextPieces
+
+__all__ = ["update_batch"]
+
+
+class _ContentDelta(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    content: str
+
+
+class _ContentChoice(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    delta: _ContentDelta
+    index: int = 0
+    logprobs: None = None
+    finish_reason: None = None
+
+
+class _ContentChunk(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    # One choice exactly (a one-element tuple), nothing but content in its delta.
+    choices: tuple[_ContentChoice]
+    id: str = ""
+    object: str = "chat.completion.chunk"
+    created: int | UnsetType = UNSET
+    model: str | UnsetType = UNSET
+    system_fingerprint: str | None | UnsetType = UNSET
+    service_tier: str | None | UnsetType = UNSET
+
+
+_DECODE_CONTENT_CHUNK = msgspec.json.Decoder(_ContentChunk).decode
+_data = attrgetter("data")
+_header = attrgetter("id", "created", "model", "system_fingerprint", "service_tier")
+_only_choice = itemgetter(0)
+_choices = attrgetter("choices")
+_index = attrgetter("index")
+_content = attrgetter("delta.content")
+
+
+def update_batch(accumulator: Any, batch: list[Any], decoder: Any) -> Any:
+    """Merge a batch of `ServerSentEvent`s into ``accumulator`` (a
+    `ChatCompletionAccumulator`); ``decoder`` (a `ChatChunkDecoder`) numbers them and
+    decodes those off the fast path. Stops after an error object and returns it (``None``
+    otherwise); ``[DONE]`` calls ``done_marker``.
+
+    Raises:
+        StreamDecodeError: a chunk could not be decoded.
+    """
+    if len(batch) > 1:
+        try:
+            # map() of the decoder's own method: a loop in C, no Python code per chunk.
+            chunks = list(map(_DECODE_CONTENT_CHUNK, map(_data, batch)))
+        except (msgspec.MsgspecError, RecursionError):
+            chunks = None
+        if chunks is not None and _merge_contents(accumulator, chunks):
+            decoder.ordinal += len(batch)
+            return None
+    for sse in batch:
+        chunk = decoder.decode(sse)
+        if chunk is None:
+            accumulator.done_marker()
+            continue
+        accumulator.update(chunk)
+        if not hasattr(chunk, "choices"):
+            return chunk  # the error object
+    return None
+
+
+def _merge_contents(accumulator: Any, chunks: list[_ContentChunk]) -> bool:
+    """Append the content of ``chunks`` at once if they continue one existing choice under
+    the current header; ``False`` (nothing merged) otherwise."""
+    headers = set(map(_header, chunks))
+    if len(headers) != 1 or headers.pop() != accumulator._last_header:
+        return False
+    choices = list(map(_only_choice, map(_choices, chunks)))
+    indexes = set(map(_index, choices))
+    if len(indexes) != 1:
+        return False
+    choice = accumulator._choices.get(indexes.pop())
+    if choice is None:
+        return False
+    text = "".join(map(_content, choices))
+    pieces = choice.content
+    if pieces is None:
+        choice.content = TextPieces(text)
+    else:
+        pieces.pieces.append(text)
+        if len(pieces.pieces) - pieces.compacted >= COMPACT_AFTER:
+            compact_pieces(pieces)
+    accumulator.chunks_fed += len(chunks)
+    accumulator._cached = None
+    return True
