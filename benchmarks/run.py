@@ -61,6 +61,11 @@ except ImportError:  # the bench extra is not installed
     openai = None  # type: ignore[assignment]
 
 try:
+    from azure.ai.agents.models import AgentEventHandler
+except ImportError:  # the bench extra is not installed
+    AgentEventHandler = None  # type: ignore[assignment,misc]
+
+try:
     from httpx_sse import EventSource, aconnect_sse
 except ImportError:
     EventSource = None  # type: ignore[assignment,misc]
@@ -87,6 +92,8 @@ class Settings:
     w5_rounds: int
     w5_warmup: bool  # an untimed first round of W5 (it verifies; without it, round 1 does)
     paired_rounds: int  # rounds of the paired runstream-only measurement behind the targets
+    w6_sizes: tuple[int, int] = (2_000, 200_000)
+    w7_size_mb: float = 50.0
     chunk_size: int = 65536
     #: peak memory of every contestant in W2 and W4 (else runstream's only; W1 and W3 always
     #: measure every contestant fast enough)
@@ -96,7 +103,7 @@ class Settings:
 QUICK = Settings(mode="quick", rounds=3, max_rounds=7, min_sample=0.01, budget=0.6, skip_over=1.3,
                  w2_sizes=[1_000, 10_000, 100_000], w4_sizes_mb=[0.25, 1.0], w4_fragment=16,
                  w5_streams=200, w5_events=40, w5_rounds=1, w5_warmup=False, paired_rounds=5,
-                 memory_all=False)
+                 memory_all=False, w6_sizes=(2_000, 50_000), w7_size_mb=5.0)
 FULL = Settings(mode="full", rounds=7, max_rounds=15, min_sample=0.05, budget=6.0, skip_over=25.0,
                 w2_sizes=[1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000],
                 w4_sizes_mb=[0.5, 2.0, 8.0], w4_fragment=16,
@@ -166,6 +173,35 @@ def _runstream_snapshots(p: Prepared, loop: Any) -> Callable[[], Any]:
     return run
 
 
+class DeltaCallbacks(runstream.EventHandler):
+    """The four delta callbacks overridden, the snapshot received and not read."""
+
+    def __init__(self) -> None:
+        self.deltas = 0
+
+    def on_text_delta(self, delta: Any, snapshot: Any) -> None:
+        self.deltas += 1
+
+    def on_tool_call_delta(self, delta: Any, snapshot: Any) -> None:
+        self.deltas += 1
+
+    def on_message_delta(self, delta: Any, snapshot: Any) -> None:
+        self.deltas += 1
+
+    def on_run_step_delta(self, delta: Any, snapshot: Any) -> None:
+        self.deltas += 1
+
+
+def _runstream_callbacks(p: Prepared, loop: Any) -> Callable[[], Any]:
+    chunks = p.chunks
+    RunStream = runstream.RunStream
+
+    def run() -> Any:
+        return RunStream(chunks, DeltaCallbacks()).until_done()
+
+    return run
+
+
 def _runstream_async(p: Prepared, loop: asyncio.AbstractEventLoop) -> Callable[[], Any]:
     chunks = p.chunks
     AsyncRunStream = runstream.AsyncRunStream
@@ -213,6 +249,70 @@ def _openai_peer(p: Prepared, loop: Any, handler_class: Any = None) -> Callable[
     return run
 
 
+if openai is not None:
+    class OpenAIDeltaCallbacks(AssistantEventHandler):
+        """openai-python's handler with the same four delta callbacks overridden."""
+
+        deltas = 0
+
+        def on_text_delta(self, delta: Any, snapshot: Any) -> None:
+            self.deltas += 1
+
+        def on_tool_call_delta(self, delta: Any, snapshot: Any) -> None:
+            self.deltas += 1
+
+        def on_message_delta(self, delta: Any, snapshot: Any) -> None:
+            self.deltas += 1
+
+        def on_run_step_delta(self, delta: Any, snapshot: Any) -> None:
+            self.deltas += 1
+
+
+def _openai_callbacks(p: Prepared, loop: Any) -> Callable[[], Any]:
+    return _openai_peer(p, loop, OpenAIDeltaCallbacks)
+
+
+if AgentEventHandler is not None:
+    class AzureDeltaCallbacks(AgentEventHandler):
+        """azure-ai-agents' handler with its two delta callbacks overridden (it passes no
+        snapshot)."""
+
+        deltas = 0
+
+        def on_message_delta(self, delta: Any) -> None:
+            self.deltas += 1
+
+        def on_run_step_delta(self, delta: Any) -> None:
+            self.deltas += 1
+
+
+def _azure_peer(p: Prepared, loop: Any, handler_class: Any = None) -> Callable[[], Any]:
+    chunks = p.chunks
+    handler_class = handler_class or AgentEventHandler
+
+    def run() -> Any:
+        # Fed the bytes directly, no network; a run that requires action gets no outputs.
+        handler = handler_class()
+        handler.initialize(iter(chunks), lambda *arguments: [])
+        handler.until_done()
+        return handler
+
+    return run
+
+
+def _azure_callbacks(p: Prepared, loop: Any) -> Callable[[], Any]:
+    return _azure_peer(p, loop, AzureDeltaCallbacks)
+
+
+def _split_alone(p: Prepared, loop: Any) -> Callable[[], Any]:
+    body = p.body
+
+    def run() -> int:
+        return len(body.split(b"\n\n"))
+
+    return run
+
+
 def _httpx_sse_peer(p: Prepared, loop: Any) -> Callable[[], Any]:
     chunks = p.chunks
     decoders = _STR_DECODERS
@@ -251,13 +351,21 @@ def _decode_floor(p: Prepared, loop: Any) -> Callable[[], Any]:
 
 CONTESTANTS = [
     Contestant("runstream", "runstream (no-op handler)", _runstream_noop),
+    Contestant("callbacks", "runstream, 4 delta callbacks", _runstream_callbacks),
     Contestant("snapshots", "runstream snapshots()", _runstream_snapshots),
     Contestant("async", "runstream async", _runstream_async),
     Contestant("openai", "openai-python AssistantEventHandler", _openai_peer,
                available=openai is not None, note="pip install -e .[bench]"),
+    Contestant("openai-cb", "openai-python, 4 delta callbacks", _openai_callbacks,
+               available=openai is not None, note="pip install -e .[bench]"),
+    Contestant("azure", "azure-ai-agents AgentEventHandler", _azure_peer,
+               available=AgentEventHandler is not None, note="pip install -e .[bench]"),
+    Contestant("azure-cb", "azure-ai-agents, 2 delta callbacks", _azure_callbacks,
+               available=AgentEventHandler is not None, note="pip install -e .[bench]"),
     Contestant("httpx-sse", "httpx-sse + msgspec (no accumulation)", _httpx_sse_peer,
                available=EventSource is not None),
     Contestant("floor", "decode floor (split + msgspec)", _decode_floor),
+    Contestant("split", "bytes.split alone (the scan limit)", _split_alone),
     # Diagnostic, W1 only: runstream fed one chunk per event instead of 64 KiB chunks.
     Contestant("per-event", "runstream, one chunk per event (diagnostic)", _runstream_per_event),
 ]
@@ -495,10 +603,9 @@ def run_single(key: str, title: str, description: str, spec: StreamSpec, setting
     return workload
 
 
-#: How the time of a run grows with W2's size, for the estimates that skip a contestant:
-#: snapshots() copies the text or arguments so far for every event (quadratic); the others
-#: are about linear in W2's shape.
-W2_GROWTH = {"snapshots": 2.0}
+#: How the time of a run grows with W2's size, for the estimates that skip a contestant: all
+#: are about linear in W2's shape (snapshots() hands out lazy snapshots).
+W2_GROWTH: dict[str, float] = {}
 
 
 def run_w2(settings: Settings, loop: Any, log: Callable[[str], None]) -> Workload:
@@ -532,7 +639,7 @@ def run_w2(settings: Settings, loop: Any, log: Callable[[str], None]) -> Workloa
     return workload
 
 
-QUADRATIC = ("openai", "snapshots")
+QUADRATIC = ("openai", "openai-cb")
 
 
 def run_w4(settings: Settings, loop: Any, log: Callable[[str], None]) -> Workload:
@@ -557,9 +664,12 @@ def run_w4(settings: Settings, loop: Any, log: Callable[[str], None]) -> Workloa
             key: seconds * (p.stream.size / prev_size) ** (2 if key in QUADRATIC else 1)
             for key, (seconds, prev_size) in previous.items()
         }
-        if "openai" not in previous:
-            # about 8 s for 0.5 MB here (2 s for 0.25 MB); too slow for --quick at any size
-            estimates["openai"] = 8.0 * (size_mb / 0.5) ** 2
+        for key in ("openai", "openai-cb"):
+            if key not in previous:
+                # about 8 s for 0.5 MB here (2 s for 0.25 MB); too slow for --quick at any size
+                estimates[key] = 8.0 * (size_mb / 0.5) ** 2
+        if "azure" not in previous:  # about 330 µs per event here
+            estimates["azure"] = estimates["azure-cb"] = 330e-6 * chars / settings.w4_fragment
         fast_enough = {k: estimates.get(k, 0.0) <= settings.skip_over for k in ("openai", "snapshots")}
         problems = check(p, loop, with_openai=fast_enough["openai"], with_handler=size_mb <= 0.5,
                          with_snapshots=fast_enough["snapshots"])
@@ -574,6 +684,89 @@ def run_w4(settings: Settings, loop: Any, log: Callable[[str], None]) -> Workloa
             if result.ran and (key == "runstream" or (settings.memory_all and result.seconds * 4 <= settings.budget)):
                 result.peak = _peak_memory(next(c for c in CONTESTANTS if c.key == key).make(p, loop))
         workload.rows.append((f"{size_mb:g} MB", p, results))
+    return workload
+
+
+# ---- W6: delta callbacks at any size; W7: one 50 MB tool call ----------------------------
+
+def w6_pairs(settings: Settings) -> list[tuple[str, StreamSpec, StreamSpec]]:
+    small, large = settings.w6_sizes
+    return [
+        ("one call", StreamSpec(parallel_calls=1, fragments_per_call=small, text_deltas=0, seed=6),
+         StreamSpec(parallel_calls=1, fragments_per_call=large, text_deltas=0, seed=6)),
+        ("one message", StreamSpec(parallel_calls=0, text_deltas=small, seed=6),
+         StreamSpec(parallel_calls=0, text_deltas=large, seed=6)),
+        ("parallel calls", StreamSpec(parallel_calls=1, fragments_per_call=20_000, text_deltas=0, seed=6),
+         StreamSpec(parallel_calls=10_000, fragments_per_call=2, text_deltas=0, seed=6)),
+    ]
+
+
+def run_w6(settings: Settings, loop: Any, log: Callable[[str], None]) -> Workload:
+    small, large = settings.w6_sizes
+    workload = Workload(
+        "W6", "W6 delta callbacks at any size",
+        f"runstream with the four delta callbacks overridden (`on_text_delta`, `on_tool_call_delta`, "
+        f"`on_message_delta`, `on_run_step_delta`; the snapshot received, not read), and with a "
+        f"no-op handler: one function call of {small:,} vs {large:,} argument fragments, one "
+        f"message of {small:,} vs {large:,} text deltas (the text-heavy run), and 20,000 argument "
+        "fragments in 1 call vs in 10,000 parallel calls of one step (`on_run_step_delta` gets the "
+        "step with all its calls). Each pair is measured paired (alternating rounds); time per event.",
+    )
+    for label, spec_small, spec_large in w6_pairs(settings):
+        p_small, p_large = prepare(spec_small, settings), prepare(spec_large, settings)
+        log(f"W6 {label}: {p_small.stream.events} vs {p_large.stream.events} events")
+        for p in (p_small, p_large):
+            capture = _RSCapture()
+            runstream.RunStream(p.chunks, capture).until_done()
+            if p.stream.text and capture.text != p.stream.text:
+                workload.problems.append(f"{label}: the text handed to on_text_delta differs")
+        results = {}
+        for key, make in (("callbacks", _runstream_callbacks), ("runstream", _runstream_noop)):
+            times = paired([("small", p_small), ("large", p_large)], settings, make)
+            results[key] = (times["small"] / p_small.stream.events, times["large"] / p_large.stream.events)
+        workload.rows.append((label, p_large, {"pair": results, "events": (p_small.stream.events, p_large.stream.events)}))  # type: ignore[arg-type]
+    return workload
+
+
+def w6_table(workload: Workload) -> list[str]:
+    lines = [
+        "| stream pair | events | contestant | µs/event (small) | µs/event (large) | large / small |",
+        "|---|---:|---|---:|---:|---:|",
+    ]
+    for label, _, data in workload.rows:
+        small_events, large_events = data["events"]  # type: ignore[index]
+        for key, (small, large) in data["pair"].items():  # type: ignore[index]
+            lines.append(f"| {label} | {small_events:,} / {large_events:,} | {LABELS[key]} | "
+                         f"{small * 1e6:.2f} | {large * 1e6:.2f} | {large / small:.2f}x |")
+    return lines
+
+
+def run_w7(settings: Settings, loop: Any, log: Callable[[str], None]) -> Workload:
+    size_mb = settings.w7_size_mb
+    workload = Workload(
+        "W7", "W7 one huge tool call",
+        f"One function call of {size_mb:g} MB of arguments in 64-character fragments, then "
+        "requires_action repeating the whole arguments in one event and done, read by "
+        "runstream with the default settings (no max_event_size given). Peak memory is "
+        "tracemalloc's peak while the stream is read, the input bytes excluded.",
+    )
+    chars = int(size_mb * MB)
+    spec = StreamSpec(parallel_calls=1, fragments_per_call=chars // 64, fragment_size=64, text_deltas=0, seed=7)
+    p = prepare(spec, settings)
+    log(f"W7: {size_mb:g} MB of arguments, {p.stream.events} events, {p.stream.size / MB:.1f} MB")
+    fn = _runstream_noop(p, loop)
+    try:
+        stream = fn()
+        if _rs_function_arguments(stream.accumulator) != p.stream.arguments:
+            workload.problems.append("runstream: arguments differ from the generated ones")
+        del stream
+        seconds = _once(fn)
+        peak = _peak_memory(fn)
+        result = Result("runstream", seconds, [seconds], peak=peak)
+    except runstream.RunstreamError as error:
+        result = Result("runstream", skipped=f"failed: {error}")
+        workload.problems.append(f"runstream failed with the default settings: {error}")
+    workload.rows.append((f"{size_mb:g} MB", p, {"runstream": result}))
     return workload
 
 
@@ -865,11 +1058,13 @@ def w5_table(results: dict[str, W5Result]) -> list[str]:
     return lines
 
 
-def paired(streams: list[tuple[str, Prepared]], settings: Settings) -> dict[str, float]:
-    """Median seconds of runstream (no-op handler) on each stream, the streams alternating
-    in the same rounds (rotating order), so that a change of machine load between workloads
-    does not bias the comparison."""
-    fns = [(label, _runstream_noop(p, None)) for label, p in streams]
+def paired(streams: list[tuple[str, Prepared]], settings: Settings,
+           make: Callable[[Prepared, Any], Callable[[], Any]] | None = None) -> dict[str, float]:
+    """Median seconds of runstream (no-op handler, or ``make``'s contestant) on each stream,
+    the streams alternating in the same rounds (rotating order), so that a change of machine
+    load between workloads does not bias the comparison."""
+    make = make or _runstream_noop
+    fns = [(label, make(p, None)) for label, p in streams]
     reps = {}
     min_sample = max(settings.min_sample, 0.05)  # shorter samples of small streams read high
     for label, fn in fns:
@@ -884,17 +1079,36 @@ def paired(streams: list[tuple[str, Prepared]], settings: Settings) -> dict[str,
 
 
 def targets(w1: Workload, w2: Workload, w3: Workload, w4: Workload, settings: Settings,
-            log: Callable[[str], None]) -> list[tuple[bool, str]]:
+            log: Callable[[str], None], w6: Workload | None = None,
+            w7: Workload | None = None) -> list[tuple[bool, str]]:
     out: list[tuple[bool, str]] = []
     _, p1, r1 = w1.rows[0]
     rs1 = r1["runstream"]
-    if r1["openai"].ran:
-        ratio = r1["openai"].seconds / rs1.seconds
-        out.append((ratio >= 50, f"W1 runstream events/s >= 50x openai-python: {ratio:.0f}x"))
-    else:
-        out.append((False, f"W1 runstream events/s >= 50x openai-python: openai-python {r1['openai'].skipped}"))
+    for key, peer, goal in (("runstream", "openai", 100), ("callbacks", "openai-cb", 50)):
+        what = f"W1 {LABELS[key]} events/s >= {goal}x {LABELS[peer]}"
+        if r1[peer].ran and r1[key].ran:
+            ratio = r1[peer].seconds / r1[key].seconds
+            out.append((ratio >= goal, f"{what}: {ratio:.0f}x"))
+        else:
+            out.append((False, f"{what}: {r1[peer].skipped or r1[key].skipped}"))
     floor_share = r1["floor"].seconds / rs1.seconds
-    out.append((floor_share >= 0.5, f"W1 runstream >= 50% of the decode floor: {floor_share * 100:.0f}%"))
+    out.append((floor_share >= 1.0, f"W1 runstream >= 100% of the decode floor's speed: {floor_share * 100:.0f}%"))
+    if w6 is not None:
+        for label, _, data in w6.rows:
+            small, large = data["pair"]["callbacks"]  # type: ignore[index]
+            events = data["events"]  # type: ignore[index]
+            out.append((large / small <= 1.25, f"W6 {label}: runstream with delta callbacks, time per event within "
+                        f"1.25x from {events[0]:,} to {events[1]:,} events: {large / small:.2f}x "
+                        f"({small * 1e6:.2f} vs {large * 1e6:.2f} µs)"))
+    if w7 is not None:
+        label, p7, r7 = w7.rows[0]
+        result = r7["runstream"]
+        arguments = p7.stream.argument_chars
+        if result.ran and result.peak is not None:
+            out.append((result.peak <= 2.5 * arguments, f"W7 one {label} tool call with default settings: works, "
+                        f"peak memory {result.peak / arguments:.2f}x the arguments (<= 2.5x)"))
+        else:
+            out.append((False, f"W7 one {label} tool call with default settings: {result.skipped}"))
     log("targets: paired measurements of runstream (W2 sizes; W1 and W3; W4 sizes)")
     w2_times = paired([(label, p) for label, p, _ in w2.rows], settings)
     per = [(label, w2_times[label] / p.stream.events) for label, p, _ in w2.rows]
@@ -923,7 +1137,7 @@ def targets(w1: Workload, w2: Workload, w3: Workload, w4: Workload, settings: Se
         memory_ok &= peak is not None and peak <= limit
         details.append(f"{label}: {_fmt_mem(peak)} <= {_fmt_mem(limit)}")
     out.append((memory_ok, "W4 runstream peak memory <= 2x final snapshot + 30 MB: " + ", ".join(details)))
-    for workload in (w1, w2, w3, w4):
+    for workload in (w1, w2, w3, w4, *(w for w in (w6, w7) if w is not None)):
         out.append((not workload.problems, f"{workload.key} correctness (runstream = generated = openai-python"
                     f" where run): {'ok' if not workload.problems else '; '.join(workload.problems[:5])}"))
     return out
@@ -1080,6 +1294,10 @@ def main(argv: list[str] | None = None) -> int:
                 spec, settings, loop, log)
         if wanted("W4"):
             workloads["W4"] = run_w4(settings, loop, log)
+        if wanted("W6"):
+            workloads["W6"] = run_w6(settings, loop, log)
+        if wanted("W7"):
+            workloads["W7"] = run_w7(settings, loop, log)
     finally:
         loop.close()
     if wanted("W5"):
@@ -1108,7 +1326,7 @@ def main(argv: list[str] | None = None) -> int:
     check_lines: list[tuple[bool, str]] = []
     if all(k in workloads for k in ("W1", "W2", "W3", "W4")):
         check_lines = targets(workloads["W1"], workloads["W2"], workloads["W3"], workloads["W4"],
-                              settings, log)
+                              settings, log, workloads.get("W6"), workloads.get("W7"))
         out += [
             "## Targets",
             "",
@@ -1122,7 +1340,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
         out += [f"{'PASS' if ok else 'FAIL'}  {text}" for ok, text in check_lines]
         out += ["```", ""]
-    for key in ("W1", "W2", "W3", "W4", "W5"):
+    for key in ("W1", "W2", "W3", "W4", "W6", "W7", "W5"):
         workload = workloads.get(key)
         if workload is None:
             continue
@@ -1138,6 +1356,18 @@ def main(argv: list[str] | None = None) -> int:
                 out += ["", "![W2 plot](benchmarks-w2.png)"]
         elif key == "W4":
             out += w4_table(workload)
+        elif key == "W6":
+            out += w6_table(workload)
+        elif key == "W7":
+            label, p7, r7 = workload.rows[0]
+            result = r7["runstream"]
+            out += [f"{p7.stream.events:,} events, {p7.stream.size / MB:.1f} MB of SSE, "
+                    f"{p7.stream.argument_chars / MB:.1f} MB of arguments.", ""]
+            if result.ran:
+                out += [f"runstream (default settings): {result.seconds:.2f} s, peak memory "
+                        f"{_fmt_mem(result.peak)} = {result.peak / p7.stream.argument_chars:.2f}x the arguments."]
+            else:
+                out += [f"runstream: {result.skipped}"]
         elif key == "W5" and w5_results is not None:
             first = w5_results["runstream"].events or w5_results["raw"].events
             out += [f"{first:,} events per round in total.", ""]

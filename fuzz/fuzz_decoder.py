@@ -95,7 +95,7 @@ class EveryCallback(EventHandler):
 def _callback(name: str) -> Any:
     def callback(self: EveryCallback, *arguments: Any) -> None:
         self.counts[name] = self.counts.get(name, 0) + 1
-        msgspec.to_builtins(arguments, enc_hook=repr)
+        msgspec.to_builtins(runstream.types.materialize(arguments), enc_hook=repr)  # lazy snapshots read
 
     return callback
 

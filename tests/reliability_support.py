@@ -108,7 +108,8 @@ def to_crlf(data: bytes, ending: bytes) -> bytes:
 
 
 def _plain(value: Any) -> Any:
-    return msgspec.to_builtins(value, enc_hook=repr)
+    # Delta snapshots are lazy views: msgspec's encoders need them read first.
+    return msgspec.to_builtins(runstream.types.materialize(value), enc_hook=repr)
 
 
 def _recording(name: str) -> Callable[..., None]:

@@ -21,6 +21,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1] / "src" / "runstream"
 PURE_STDLIB = {
     "__future__", "abc", "collections", "dataclasses", "enum", "functools", "inspect",
     "itertools", "math", "operator", "re", "types", "typing", "difflib", "codecs", "warnings", "keyword",
+    "weakref",  # lazy snapshot views (core/views.py): no I/O
 }
 PURE_THIRD_PARTY = {"msgspec"}
 

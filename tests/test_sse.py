@@ -344,6 +344,24 @@ def test_line_of_exactly_max_event_size_passes_and_one_more_byte_raises(size: in
         decode(*chunks(b"data: " + b"x" * 95 + b"\n\n"), max_event_size=100)
 
 
+@pytest.mark.parametrize("size", [1, 7, 64, None], ids=["bytes", "chunks", "larger", "whole"])
+def test_an_event_may_be_as_large_as_the_stream_before_it(size: int | None) -> None:
+    # An authoritative object repeats what its deltas carried: it may exceed max_event_size
+    # as long as the stream before it was longer; a flood at the start is still stopped.
+    before = b"data: 0123456789\n\n" * 20  # 360 bytes
+    def chunks(stream: bytes) -> list[bytes]:
+        return [stream] if size is None else pieces(stream, size)
+
+    fits = before + b"event: big\ndata: " + b"x" * (360 - len(b"event: big\ndata: ")) + b"\n\n"
+    events = decode(*chunks(fits), max_event_size=100)
+    assert events[-1].event == "big" and len(events[-1].data) == 360 - 17 and len(events) == 21
+    too_big = before + b"event: big\ndata: " + b"x" * 400 + b"\n\n"
+    with pytest.raises(EventTooLargeError, match="than the 360 bytes of the stream before it") as caught:
+        decode(*chunks(too_big), max_event_size=100)
+    assert caught.value.offset == 360 and caught.value.event == "big"
+    assert "pass a larger max_event_size" in str(caught.value)
+
+
 def test_long_line_in_many_small_chunks_is_decoded_in_linear_time() -> None:
     # Counted, not timed: joining what was buffered at every chunk is the quadratic copy
     # (8 MiB in 1 KiB chunks would copy ~32 GiB); the pieces must be joined once, at the end.
@@ -544,3 +562,54 @@ def test_large_values_decode_like_small_ones(size: int) -> None:
         ("next", "1"),
     ]
     assert whole == decode(*pieces(stream, 4096))
+
+
+# ---- runs of usual events (feed_runs, the fast path of until_done) ---------------------------
+
+
+def as_triples(items: list[Any]) -> list[tuple[str, str, int]]:
+    """What `feed_runs` returned, as (event, data, offset) of every event in order."""
+    from runstream._core.sse import RawRun
+
+    triples = []
+    for item in items:
+        if isinstance(item, RawRun):
+            for (name, data), offset in zip(item.pairs, item.offsets()):
+                triples.append((name.decode("utf-8", "replace") or "message", str(data, "utf-8", "replace"), offset))
+        else:
+            triples.append((item.event, item.data, item.offset))
+    return triples
+
+
+def run_outcome(chunks: list[bytes], max_event_size: int) -> object:
+    decoder = SSEDecoder(max_event_size=max_event_size)
+    items: list[Any] = []
+    try:
+        for chunk in chunks:
+            items += decoder.feed_runs(chunk)
+        items += decoder.end()
+    except EventTooLargeError as error:
+        return ("too large", error.offset, as_triples(items))
+    return as_triples(items)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(lf_stream, stream_bytes), st.lists(st.integers(0, 600), max_size=6), st.sampled_from([1 << 24, 30, 12]))
+def test_feed_runs_gives_the_events_feed_gives_however_chunked(stream: bytes, cuts: list[int], max_event_size: int) -> None:
+    expected = outcome([stream], max_event_size)
+    if isinstance(expected, tuple) and expected[0] == "too large":
+        expected = ("too large", expected[1], [(e.event, e.data, e.offset) for e in expected[2]])
+    else:
+        expected = [(e.event, e.data, e.offset) for e in expected[0]]  # type: ignore[index]
+    assert run_outcome(split_at(stream, cuts), max_event_size) == expected
+    assert run_outcome([stream], max_event_size) == expected
+
+
+def test_feed_runs_cuts_usual_events_into_pairs() -> None:
+    from runstream._core.sse import RawRun
+
+    stream = b"event: a\ndata: {}\n\nevent: b\ndata: [1]\n\n: comment\n\nevent: c\ndata: 2\n\n"
+    items = SSEDecoder().feed_runs(stream)
+    assert isinstance(items[0], RawRun) and items[0].pairs == [(b"a", b"{}"), (b"b", b"[1]")]
+    assert items[0].offsets() == [0, 19]
+    assert as_triples(items) == [(e.event, e.data, e.offset) for e in SSEDecoder().feed(stream)]

@@ -408,3 +408,27 @@ async def test_async_cancellation_closes_the_response(managed: bool) -> None:
                     scope.cancel()
     assert scope.cancelled_caught and response.is_closed
     assert seen[0] == "thread.run.created" and len(seen) >= (1 if managed else 2)
+
+
+def test_requires_action_repeating_arguments_larger_than_max_event_size_is_accepted() -> None:
+    # The run object repeats the whole arguments its deltas carried: that is no flood.
+    from stream_builders import function_call, run_event, step, wire
+
+    pieces = [f'"k{position}": {position}, ' for position in range(500)]
+    arguments = "{" + "".join(pieces) + '"end": 0}'
+    details = {"type": "tool_calls", "tool_calls": []}
+    body = wire(
+        run_event("created"),
+        ("thread.run.step.created", step("step_T", "in_progress", details)),
+        *function_call("step_T", "call_1", "f", ["{", *pieces, '"end": 0}']),
+        run_event("requires_action", tool_calls=[("call_1", "f", arguments)]),
+    )
+    assert len(arguments) > 4096
+    with pytest.raises(runstream.EventTooLargeError, match="pass a larger max_event_size"):
+        runstream.RunStream(wire(run_event("requires_action", tool_calls=[("call_1", "f", arguments)])),
+                            max_event_size=4096).until_done()
+    stream = runstream.RunStream(body, max_event_size=4096)
+    run = stream.final_run()
+    assert run.required_action.submit_tool_outputs.tool_calls[0].function.arguments == arguments
+    assert stream.accumulator.tool_call("step_T", 0).function.arguments == arguments
+    assert stream.accumulator.discrepancies == []

@@ -29,6 +29,7 @@ from ._models.base import (
     UnsetType,
     Usage,
 )
+from ._core.views import materialize
 from ._models.exact import extra_fields
 from ._models.deleted import MessageDeleted, ThreadDeleted
 from ._models.message import (
@@ -230,6 +231,7 @@ __all__ = [
     "UnsetType",
     "Usage",
     "extra_fields",
+    "materialize",
 ]
 
 _report_public_module(__name__, globals(), __all__)

@@ -35,7 +35,7 @@ from typing import Any, Callable
 
 import msgspec
 
-from .._models.base import UNSET, ErrorObject, UnknownObject, Usage
+from .._models.base import ErrorObject, UnknownObject, Usage
 from .._models.lenient import convert_lenient
 from .._models.message import (
     MESSAGE_TERMINAL_STATUSES,
@@ -49,6 +49,7 @@ from .._models.message import (
 )
 from .._models.run import RUN_RESTING_STATUSES, RUN_TERMINAL_STATUSES, Run
 from .._models.run_step import (
+    FunctionToolCallDelta,
     STEP_TERMINAL_STATUSES,
     RunStep,
     RunStepDeltaEvent,
@@ -69,7 +70,7 @@ from .events import (
     event_data_type,
 )
 from .delta_tree import merge_delta
-from .merge import compact_pieces, merge_fields, pieces_equal
+from .merge import COMPACT_EVERY, compact_pieces, merge_fields, pieces_equal
 from .message_builder import MessageBuilder, PartBuilder
 from .notifications import (
     AnnotationAdded,
@@ -96,12 +97,16 @@ from .notifications import (
     ToolCallDone,
     UnknownEventReceived,
 )
-from .sse import ServerSentEvent
+from .sse import RawRun, ServerSentEvent
 from .step_builder import StepBuilder, ToolCallBuilder
 from .tool_calls import pending_tool_calls
 from .verify import compare_messages, compare_steps
 
 __all__ = ["Accumulator", "AccumulatorState"]
+
+# The decoders of the two delta events (the fast path of `Accumulator.update_run`).
+_STEP_DELTA_DECODE = msgspec.json.Decoder(RunStepDeltaEvent).decode
+_MESSAGE_DELTA_DECODE = msgspec.json.Decoder(MessageDeltaEvent).decode
 
 
 
@@ -239,6 +244,96 @@ class Accumulator:
             self._before(event)
         self._dispatch[type(event)](event, False)
 
+    def update_run(self, run: RawRun, decoder: EventDecoder) -> ErrorEvent | None:
+        """`update` with each event of a `RawRun` (see `SSEDecoder.feed_runs`), decoded by
+        ``decoder``; stops after an ``error`` event, which it returns.
+
+        The fast path of a stream whose events nobody reads one by one. The most common
+        deltas (one more fragment of a function call's arguments, of a text part) are
+        decoded and merged right here, with no event object; every other event, and these
+        whenever anything about them is unusual, is decoded and merged exactly as `update`
+        would, with the same errors (ordinal and byte offset included).
+        """
+        steps, messages = self._steps, self._messages
+        decode_step_delta, decode_message_delta = _STEP_DELTA_DECODE, _MESSAGE_DELTA_DECODE
+        pairs = run.pairs
+        start = decoder.ordinal
+        position = -1
+        try:
+            for name, raw in pairs:
+                position += 1
+                if name == b"thread.run.step.delta" and not (self._finished or self._done):
+                    try:
+                        data = decode_step_delta(raw)
+                    except (msgspec.MsgspecError, RecursionError):
+                        data = None
+                    if data is not None:
+                        step = steps.get(data.id)
+                        # Not for a new or finished step, or one with a live view.
+                        if step is not None and step.details_type == "tool_calls" and not step.done \
+                                and step.view_ref is None:
+                            details = data.delta.step_details
+                            if type(details) is ToolCallDeltaObject:
+                                calls = details.tool_calls
+                                if calls and len(calls) == 1:
+                                    call_delta = calls[0]
+                                    if type(call_delta) is FunctionToolCallDelta:
+                                        call = step.tool_calls.get(call_delta.index)
+                                        if call is not None and call.type == "function":
+                                            self.events_fed += 1
+                                            step.cached = None
+                                            step.view = None
+                                            step.delta_count += 1
+                                            self.current_step_id = data.id
+                                            call.apply(call_delta)
+                                            continue
+                        self.events_fed += 1
+                        self._on_step_delta(ThreadRunStepDelta(data), False)
+                        continue
+                elif name == b"thread.message.delta" and not (self._finished or self._done):
+                    try:
+                        data = decode_message_delta(raw)
+                    except (msgspec.MsgspecError, RecursionError):
+                        data = None
+                    if data is not None:
+                        message = messages.get(data.id)
+                        if message is not None and not message.done:
+                            delta = data.delta
+                            content = delta.content
+                            if content and delta.role is None and len(content) == 1:
+                                block = content[0]
+                                if type(block) is TextDeltaBlock:
+                                    part = message.parts.get(block.index)
+                                    text = block.text
+                                    if part is not None and part.type == "text" and text and not text.annotations:
+                                        value = text.value
+                                        if value is not None:
+                                            self.events_fed += 1
+                                            message.cached = None
+                                            message.view = None
+                                            message.delta_count += 1
+                                            self.current_message_id = data.id
+                                            part.cached = None
+                                            part.view = None
+                                            pieces = part.pieces
+                                            pieces.append(value)
+                                            part.size += len(value)
+                                            if len(pieces) - part.compacted > COMPACT_EVERY:
+                                                compact_pieces(part)
+                                            continue
+                        self.events_fed += 1
+                        self._on_message_delta(ThreadMessageDelta(data), False)
+                        continue
+                # Anything else: one event, decoded and merged the usual way.
+                decoder.ordinal = start + position
+                event = decoder.decode_pair(name, raw, run, position)
+                self.update(event)
+                if type(event) is ErrorEvent:
+                    return event
+        finally:
+            decoder.ordinal = start + position + 1
+        return None
+
     def _before(self, event: AssistantStreamEvent) -> None:
         # Housekeeping that only some events need: drop objects finished by the previous
         # event (keep_finished=False), note events that follow a stream's done.
@@ -337,6 +432,27 @@ class Accumulator:
         builder = self._messages.get(message_id)
         part = builder.parts.get(index) if builder is not None else None
         return part.snapshot() if part is not None else None
+
+    # Lazy views of the same snapshots (see views): what delta callbacks and snapshots()
+    # receive, at a cost that does not depend on what was accumulated.
+
+    def _run_step_view(self, step_id: str) -> RunStep | None:
+        builder = self._steps.get(step_id)
+        return builder.view_snapshot() if builder is not None else None
+
+    def _message_view(self, message_id: str) -> Message | None:
+        builder = self._messages.get(message_id)
+        return builder.view_snapshot() if builder is not None else None
+
+    def _tool_call_view(self, step_id: str, index: int) -> Any:
+        builder = self._steps.get(step_id)
+        call = builder.tool_calls.get(index) if builder is not None else None
+        return call.view_snapshot() if call is not None else None
+
+    def _content_part_view(self, message_id: str, index: int) -> Any:
+        builder = self._messages.get(message_id)
+        part = builder.parts.get(index) if builder is not None else None
+        return part.view_snapshot() if part is not None else None
 
     @property
     def runs(self) -> list[Run]:
@@ -445,8 +561,8 @@ class Accumulator:
             notifications.append(StepCreated(step.id))
         elif builder.base.status in STEP_TERMINAL_STATUSES and step.status != builder.base.status:
             self._left_terminal("step", step.id, builder.base.status, step.status)
+        builder.changing()
         builder.base = step
-        builder.cached = None
         self.current_step_id = step.id
         terminal = step.status in STEP_TERMINAL_STATUSES
         if terminal and builder.delta_count:
@@ -485,12 +601,10 @@ class Accumulator:
         if builder is None or builder.done:
             builder = self._step_builder(step_id, notifications)
         builder.cached = None
+        builder.view = None
+        if builder.view_ref is not None:
+            builder.changing()  # a step view handed out before may still be alive
         builder.delta_count += 1
-        if not builder.delta_count & 255:
-            for call in builder.tool_calls.values():
-                compact_pieces(call)
-                for output in call.outputs.values():
-                    compact_pieces(output)
         self.current_step_id = step_id
         if type(data) is not RunStepDeltaEvent:
             merge_delta(builder.unknown, data.unknown_members)  # type: ignore[attr-defined]
@@ -591,6 +705,7 @@ class Accumulator:
             self._left_terminal("message", message.id, builder.base.status, message.status)
         builder.base = message
         builder.cached = None
+        builder.view = None
         self.current_message_id = message.id
         terminal = message.status in MESSAGE_TERMINAL_STATUSES
         if terminal and builder.delta_count:
@@ -625,10 +740,8 @@ class Accumulator:
         if builder is None or builder.done:
             builder = self._message_builder(message_id, notifications)
         builder.cached = None
+        builder.view = None
         builder.delta_count += 1
-        if not builder.delta_count & 255:
-            for part in builder.parts.values():
-                compact_pieces(part)
         self.current_message_id = message_id
         if type(data) is not MessageDeltaEvent:
             merge_delta(builder.unknown, data.unknown_members)  # type: ignore[attr-defined]
@@ -660,17 +773,25 @@ class Accumulator:
                 notifications.append(ContentPartCreated(message_id, index, part.type))
             else:
                 part.cached = None
+                part.view = None
             added: list[int] = []
             if block_class is TextDeltaBlock:
                 text = block.text  # type: ignore[union-attr]
                 if text is not None:
-                    if text.value is not None:
-                        part.pieces.append(text.value)
+                    value = text.value
+                    if value is not None:
+                        part.pieces.append(value)
+                        part.size += len(value)
+                        if len(part.pieces) - part.compacted > COMPACT_EVERY:
+                            compact_pieces(part)
                     if text.annotations is not None and text.annotations:
                         added = _merge_annotations(part, text.annotations)
             elif block_class is RefusalDeltaBlock:
                 if block.refusal is not None:  # type: ignore[union-attr]
                     part.pieces.append(block.refusal)  # type: ignore[union-attr]
+                    part.size += len(block.refusal)  # type: ignore[union-attr]
+                    if len(part.pieces) - part.compacted > COMPACT_EVERY:
+                        compact_pieces(part)
             elif block_class is ImageFileDeltaBlock:
                 if block.image_file is not None:  # type: ignore[union-attr]
                     merge_fields(part.fields, block.image_file)  # type: ignore[union-attr]

@@ -54,7 +54,7 @@ def _step_created(note: StepCreated, accumulator: Accumulator) -> list[Call]:
 
 
 def _step_delta(note: StepDeltaReceived, accumulator: Accumulator) -> list[Call]:
-    return [("on_run_step_delta", (note.delta, accumulator.run_step(note.step_id)))]
+    return [("on_run_step_delta", (note.delta, accumulator._run_step_view(note.step_id)))]
 
 
 def _step_done(note: StepDone, accumulator: Accumulator) -> list[Call]:
@@ -66,7 +66,7 @@ def _tool_call_created(note: ToolCallCreated, accumulator: Accumulator) -> list[
 
 
 def _tool_call_delta(note: ToolCallDeltaReceived, accumulator: Accumulator) -> list[Call]:
-    return [("on_tool_call_delta", (note.delta, accumulator.tool_call(note.step_id, note.index)))]
+    return [("on_tool_call_delta", (note.delta, accumulator._tool_call_view(note.step_id, note.index)))]
 
 
 def _tool_call_done(note: ToolCallDone, accumulator: Accumulator) -> list[Call]:
@@ -86,7 +86,7 @@ def _message_created(note: MessageCreated, accumulator: Accumulator) -> list[Cal
 
 
 def _message_delta(note: MessageDeltaReceived, accumulator: Accumulator) -> list[Call]:
-    return [("on_message_delta", (note.delta, accumulator.message(note.message_id)))]
+    return [("on_message_delta", (note.delta, accumulator._message_view(note.message_id)))]
 
 
 def _message_done(note: MessageDone, accumulator: Accumulator) -> list[Call]:
@@ -106,7 +106,7 @@ def _part_delta(note: ContentPartDeltaReceived, accumulator: Accumulator) -> lis
     if delta.type == "text":
         if delta.text is None:
             return []
-        return [("on_text_delta", (delta.text, accumulator.content_part(note.message_id, note.index).text))]
+        return [("on_text_delta", (delta.text, accumulator._content_part_view(note.message_id, note.index).text))]
     if delta.type == "refusal" and delta.refusal is not None:
         return [("on_refusal_delta", (delta.refusal, accumulator.content_part(note.message_id, note.index).refusal))]
     return []

@@ -20,7 +20,7 @@ from .._models.run import Run
 from .._models.run_step import RunStep, RunStepDelta, RunStepDeltaEvent
 from .._models.thread import Thread
 from ..errors import StreamDecodeError
-from .sse import ServerSentEvent
+from .sse import RawRun, ServerSentEvent
 
 __all__ = [
     "EVENT_CLASSES",
@@ -336,6 +336,8 @@ for _alias, _standard in EVENT_NAME_ALIASES.items():
     _DECODERS[_alias] = _DECODERS[_standard]
 # The hot path's view of the same table: the event class and the bound decode method.
 _FAST_DECODERS = {name: (entry[0], entry[1].decode) for name, entry in _DECODERS.items()}
+# The same by the name's bytes, for events decoded straight from the stream's bytes.
+_RAW_DECODERS = {name.encode(): entry for name, entry in _FAST_DECODERS.items()}
 
 
 def decode_event(
@@ -471,3 +473,28 @@ class EventDecoder:
             except (msgspec.MsgspecError, RecursionError):
                 pass
         return decode_event(sse.event, sse.data, ordinal=ordinal, offset=sse.offset)
+
+    def decode_pair(self, name: bytes, data: bytes, run: RawRun, position: int) -> AssistantStreamEvent:
+        """Decode the event at ``position`` of a `RawRun` (see `SSEDecoder.feed_runs`), its
+        JSON straight from the bytes; the result and any error are those `decode` gives for
+        the same event.
+
+        Raises:
+            StreamDecodeError: see `decode_event` (with the event's ordinal and byte offset).
+        """
+        ordinal = self.ordinal
+        self.ordinal = ordinal + 1
+        entry = _RAW_DECODERS.get(name)
+        if entry is not None:
+            try:
+                return entry[0](entry[1](data))
+            except (msgspec.MsgspecError, RecursionError):
+                pass
+        # Anything unusual (done, unknown names, invalid JSON or UTF-8, lenient variants):
+        # exactly what the ServerSentEvent path does with the same event.
+        return decode_event(
+            name.decode("utf-8", "replace") or "message",
+            str(data, "utf-8", "replace"),  # bytes, or a memoryview of a large value
+            ordinal=ordinal,
+            offset=run.offsets()[position],
+        )

@@ -8,12 +8,16 @@ import msgspec
 
 from .._models.base import UNSET
 
-__all__ = ["COMPACT_AFTER", "compact_pieces", "join_pieces", "merge_fields", "pieces_equal", "to_wire"]
+__all__ = ["COMPACT_AFTER", "COMPACT_EVERY", "compact_pieces", "join_pieces", "merge_fields", "pieces_equal", "to_wire"]
 
 #: How many appended fragments may wait as separate strings before they are joined into one.
 #: A fragment of a few characters costs some 50 bytes as its own str; joining every few
 #: dozen keeps memory near the text's own size while each character is copied once more.
 COMPACT_AFTER = 64
+#: A builder's pieces are compacted when this many were appended since its last compaction:
+#: checked on the builder that grew, so the cost per delta does not depend on how many other
+#: calls or parts its step or message has.
+COMPACT_EVERY = 255
 
 
 def to_wire(obj: Any) -> dict[str, Any]:

@@ -31,17 +31,22 @@ from .delta_tree import materialize
 from .merge import join_pieces
 from .merge import to_wire as _to_wire
 from .step_builder import wire_keys
+from .views import text_view
 
 __all__ = ["MessageBuilder", "PartBuilder"]
 
 class PartBuilder:
     """One content part under construction."""
 
-    __slots__ = ("annotations", "annotations_cache", "cached", "compacted", "fields", "pieces", "type")
+    __slots__ = (
+        "annotations", "annotations_cache", "cached", "compacted", "fields", "pieces", "size", "type", "view",
+    )
 
     def __init__(self, part_type: str) -> None:
         self.type = part_type
         self.pieces: list[str] = []
+        # The length of the appended string: a view records it to read that prefix later.
+        self.size = 0
         self.compacted = 0
         # Annotations in wire shape, keyed by annotation index, merged field by field.
         self.annotations: dict[int, dict[str, Any]] = {}
@@ -49,6 +54,8 @@ class PartBuilder:
         # image_file / image_url members, or the raw object of an unknown part type.
         self.fields: dict[str, Any] = {}
         self.cached: Any = None
+        # The lazy snapshot of the current state, until the next change (see views).
+        self.view: Any = None
 
     @classmethod
     def from_part(cls, part: Any, previous: PartBuilder | None = None) -> PartBuilder:
@@ -61,6 +68,7 @@ class PartBuilder:
             builder = cls(part.type)
             if part.type == "text":
                 builder.pieces = [part.text.value]
+                builder.size = len(part.text.value)
                 annotations = part.text.annotations
                 keys = wire_keys(previous.annotations if previous is not None else (), len(annotations))
                 for index, annotation in zip(keys, annotations):
@@ -68,6 +76,7 @@ class PartBuilder:
                 builder.annotations_cache = list(part.text.annotations)
             elif part.type == "refusal":
                 builder.pieces = [part.refusal]
+                builder.size = len(part.refusal)
             elif part.type == "image_file":
                 builder.fields = _to_wire(part.image_file)
             elif part.type == "image_url":
@@ -79,6 +88,26 @@ class PartBuilder:
         """The appended text so far (joined once, then kept joined)."""
         return join_pieces(self.pieces)
 
+    def annotation_list(self) -> list[Any]:
+        """The annotations as typed objects (cached until an annotation changes; not to be
+        mutated: snapshots get copies)."""
+        annotations = self.annotations_cache
+        if annotations is None:
+            annotations = [convert_lenient(self.annotations[index], Annotation) for index in sorted(self.annotations)]
+            self.annotations_cache = annotations
+        return annotations
+
+    def view_snapshot(self) -> ContentPart:
+        """The part as it is now, its text read only when first read."""
+        if self.cached is not None:
+            return self.cached
+        view = self.view
+        if view is None:
+            if self.type != "text":
+                return self.snapshot()
+            view = self.view = TextContentBlock(text=text_view(self, self.annotation_list()))
+        return view
+
     def snapshot(self) -> ContentPart:
         """The part as the API would show it now."""
         if self.cached is not None:
@@ -86,14 +115,7 @@ class PartBuilder:
         part_type = self.type
         part: Any
         if part_type == "text":
-            annotations = self.annotations_cache
-            if annotations is None:
-                annotations = [
-                    convert_lenient(self.annotations[index], Annotation)
-                    for index in sorted(self.annotations)
-                ]
-                self.annotations_cache = annotations
-            part = TextContentBlock(text=Text(value=self.value(), annotations=list(annotations)))
+            part = TextContentBlock(text=Text(value=self.value(), annotations=list(self.annotation_list())))
         elif part_type == "refusal":
             part = RefusalContentBlock(refusal=self.value())
         elif part_type == "image_file":
@@ -109,12 +131,14 @@ class PartBuilder:
 class MessageBuilder:
     """A message under construction: the latest full object plus its parts."""
 
-    __slots__ = ("base", "cached", "delta_count", "done", "parts", "parts_done", "unknown")
+    __slots__ = ("base", "cached", "delta_count", "done", "parts", "parts_done", "unknown", "view")
 
     def __init__(self, base: Message) -> None:
         self.base = base
         self.parts: dict[int, PartBuilder] = {}
         self.cached: Message | None = None
+        # The lazy snapshot of the current state, until the next change (see views).
+        self.view: Message | None = None
         self.delta_count = 0
         self.done = False
         # Indexes whose "done" was reported, so it is reported once.
@@ -139,6 +163,20 @@ class MessageBuilder:
             for index in [index for index in self.parts if index not in kept]:
                 del self.parts[index]
         return new_indexes
+
+    def view_snapshot(self) -> Message:
+        """The message as it is now, the text of its parts read only when first read."""
+        if self.cached is not None:
+            return self.cached
+        if self.unknown and not self.done:
+            # Members no version declares are merged in by the whole snapshot (rare).
+            return self.snapshot()
+        view = self.view
+        if view is None:
+            parts = self.parts
+            content = [parts[index].view_snapshot() for index in sorted(parts)]
+            view = self.view = msgspec.structs.replace(self.base, content=content)
+        return view
 
     def snapshot(self) -> Message:
         """The message as the API would show it now (cached until the next change)."""

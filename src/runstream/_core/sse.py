@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from itertools import chain
 
 import msgspec
 
@@ -25,9 +26,10 @@ from ..errors import EventTooLargeError
 __all__ = ["DEFAULT_MAX_EVENT_SIZE", "SSEDecoder", "ServerSentEvent"]
 
 #: The largest event (and the longest line) the decoder buffers, in bytes, unless told
-#: otherwise. Real events are a few hundred bytes; the largest legitimate ones are complete
-#: run steps with file_search results, which stay far below a megabyte. 16 MiB leaves room
-#: for any real payload while bounding what a broken or hostile server can make us hold.
+#: otherwise, or unless the stream carried more bytes before it (see `SSEDecoder`). Real
+#: events are a few hundred bytes; the largest new ones are complete run steps with
+#: file_search results, which stay far below a megabyte. 16 MiB leaves room for any real
+#: payload while bounding what a broken or hostile server can make us hold.
 DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
 
 _BOM = b"\xef\xbb\xbf"
@@ -35,6 +37,11 @@ _BOM = b"\xef\xbb\xbf"
 # lone ``data`` line, each followed by the blank line that dispatches it.
 _EVENT_BLOCK = re.compile(rb"event: ([^\n]*)\ndata: ([^\n]*)\n\n")
 _DATA_BLOCK = re.compile(rb"data: ([^\n]*)\n\n")
+# A run of such events back to back, for `SSEDecoder.feed_runs`: one match finds where the
+# run ends, one ``findall`` cuts it into (name, data) pairs, with no Python code per event.
+_EVENT_RUN = re.compile(rb"(?:event: [^\n]*\ndata: [^\n]*\n\n)+")
+# A data line of a large value: such an event is handed over as a memoryview of the buffer.
+_LARGE_DATA = re.compile(rb"data: [^\n]{65536,}")
 # Values from this size on are decoded from a memoryview, without an intermediate copy.
 _LARGE_VALUE = 64 * 1024
 _CR = 13
@@ -104,6 +111,27 @@ class ServerSentEvent(msgspec.Struct, frozen=True, gc=False):
         return msgspec.json.decode(self.data)
 
 
+class RawRun(msgspec.Struct, frozen=True, gc=False):
+    """Events back to back, each exactly an ``event`` and a ``data`` line (`SSEDecoder.feed_runs`).
+
+    Attributes:
+        offset: the byte offset in the stream of the first event's first line.
+        pairs: ``(name, data)`` of each event, as bytes; the k-th event starts
+            ``16 + len(name) + len(data)`` bytes after the one before it.
+    """
+
+    offset: int
+    pairs: list[tuple[bytes, bytes]]
+
+    def offsets(self) -> list[int]:
+        """The byte offset of each event of the run."""
+        offsets, position = [], self.offset
+        for name, data in self.pairs:
+            offsets.append(position)
+            position += 16 + len(name) + len(data)
+        return offsets
+
+
 class SSEDecoder:
     """Incremental, sans-IO decoder of a ``text/event-stream`` body.
 
@@ -119,9 +147,17 @@ class SSEDecoder:
         >>> decoder.end()
         []
 
+    An event may also be as large as the part of the stream before it: an authoritative
+    object repeats what its deltas built (``thread.run.requires_action`` repeats the whole
+    arguments of the calls it waits on, ``thread.message.completed`` the whole text), so a
+    50 MB tool call works with the default limit, while a server that opens with a flood
+    is stopped at ``max_event_size``. Either way what the decoder holds is bounded by what
+    the server sent, and whether an event passes does not depend on the chunking.
+
     Args:
-        max_event_size: the largest event or line to buffer, in bytes; beyond it `feed`
-            raises `EventTooLargeError` naming the byte offset.
+        max_event_size: the largest event or line to buffer, in bytes (more when the
+            stream before the event was longer); beyond it `feed` raises
+            `EventTooLargeError` naming the byte offset.
     """
 
     #: The largest ``retry`` value kept (milliseconds); longer ones are held at it.
@@ -180,6 +216,18 @@ class SSEDecoder:
                 events the chunk completed before that point are returned first; the
                 error is raised by the next call (nothing received is lost).
         """
+        return self._feed(data, False)
+
+    def feed_runs(self, data: bytes) -> list[ServerSentEvent | RawRun]:
+        """Like `feed`, for a consumer that decodes event data itself: runs of usual events
+        (exactly an ``event`` and a ``data`` line) come as `RawRun`s of ``(name, data)``
+        bytes pairs, in stream order among the `ServerSentEvent`s of every other event. The
+        events are those `feed` would return; ``id`` and ``retry`` do not apply to the
+        pairs. A large value comes as a memoryview of the decoder's buffer (no copy).
+        """
+        return self._feed(data, True)  # type: ignore[return-value]
+
+    def _feed(self, data: bytes, runs: bool) -> list[ServerSentEvent]:
         if self._error is not None:
             raise self._error
         if type(data) is not bytes:
@@ -211,7 +259,7 @@ class SSEDecoder:
                 self._partial.append(data)
                 self._partial_size += len(data)
                 if self._partial_size + self._data_size > self.max_event_size:
-                    self._too_large("line" if not self._data else "event")
+                    self._check_size()
                 return []
             complete = data[: end + 1]
             rest = data[end + 1 :]
@@ -227,9 +275,9 @@ class SSEDecoder:
             if b"\r" in complete:
                 self._process(complete, events)
             else:
-                self._process_lf(complete, events)
+                self._process_lf(complete, events, runs)
             if self._partial_size + self._data_size > self.max_event_size:
-                self._too_large("line" if not self._data else "event")
+                self._check_size()
         except EventTooLargeError as error:
             self._error = error
             if events:
@@ -280,7 +328,7 @@ class SSEDecoder:
             return data[len(_BOM) :]
         return data
 
-    def _process_lf(self, complete: bytes, events: list[ServerSentEvent]) -> None:
+    def _process_lf(self, complete: bytes, events: list[ServerSentEvent], runs: bool = False) -> None:
         """The fast path for LF-only input: whole events at a time.
 
         The usual event is exactly ``event: NAME`` and ``data: JSON`` lines and a blank line;
@@ -292,19 +340,23 @@ class SSEDecoder:
         position = 0
         if self._event_offset >= 0:
             pending = _DATA_BLOCK.match(complete) if not self._data else None
-            if pending is not None and pending.end() - 2 <= self.max_event_size:
+            if pending is not None and pending.end() - 2 <= max(self.max_event_size, self._event_offset):
                 # The usual way an event is split across chunks: its ``event`` line came
                 # before, its one ``data`` line (large ones come in many chunks) ends here.
                 value_start, value_end = pending.span(1)
-                events.append(
-                    ServerSentEvent(
-                        self._event_type or "message",
-                        _decode(complete, value_start, value_end),
-                        self._last_event_id,
-                        self._retry,
-                        self._event_offset,
+                if runs:  # no copy of a value that may be tens of megabytes
+                    pair = (self._event_type.encode(), memoryview(complete)[value_start:value_end])
+                    events.append(RawRun(self._event_offset, [pair]))  # type: ignore[arg-type]
+                else:
+                    events.append(
+                        ServerSentEvent(
+                            self._event_type or "message",
+                            _decode(complete, value_start, value_end),
+                            self._last_event_id,
+                            self._retry,
+                            self._event_offset,
+                        )
                     )
-                )
                 self._event_type = ""
                 self._event_offset = -1
                 position = pending.end()
@@ -326,7 +378,42 @@ class SSEDecoder:
         retry = self._retry
         match_event = _EVENT_BLOCK.match
         match_data = _DATA_BLOCK.match
+        match_run = _EVENT_RUN.match
+        findall = _EVENT_BLOCK.findall
         while position < size:
+            if runs:
+                run = match_run(complete, position)
+                if run is not None:
+                    run_end = run.end()
+                    large = _LARGE_DATA.search(complete, position, run_end) if run_end - position > _LARGE_VALUE else None
+                    if large is not None:
+                        # The events before the large one, then the large one alone with its
+                        # value as a memoryview of the buffer (decoded with no copy).
+                        before = complete.rfind(b"\n\n", position, large.start())
+                        event_start = before + 2 if before >= 0 else position
+                        if event_start > position:
+                            events.append(RawRun(origin + position, findall(complete, position, event_start)))  # type: ignore[arg-type]
+                            position = event_start
+                            continue
+                        block = match_event(complete, position)
+                        name_end = block.start(1) + len(block.group(1)) if block is not None else 0
+                        value_start, value_end = block.span(2) if block is not None else (0, 0)
+                        limit = max(max_event_size, origin + position)
+                        if block is not None and name_end - position <= limit and value_end - value_start + 6 <= limit:
+                            pair = (complete[position + 7 : name_end], memoryview(complete)[value_start:value_end])
+                            events.append(RawRun(origin + position, [pair]))  # type: ignore[arg-type]
+                            position = block.end()
+                            continue
+                        runs = False  # the limit's rules apply to it below
+                        continue
+                    pairs = findall(complete, position, run_end)
+                    # Every line within the limit (certainly so when the whole run is), or
+                    # the events go one by one below, where the limit's rules apply.
+                    if run_end - position <= max_event_size or max(map(len, chain.from_iterable(pairs))) + 7 <= max_event_size:
+                        events.append(RawRun(origin + position, pairs))  # type: ignore[arg-type]
+                        position = run_end
+                        continue
+                    runs = False  # not again for this chunk: the match would rescan the rest
             block = match_event(complete, position)
             if block is not None:
                 block_end = block.end()
@@ -421,7 +508,7 @@ class SSEDecoder:
             if event_offset < 0:
                 event_offset = line_start
                 self._block_event_id = self._last_event_id
-            if len(line) + data_size > max_event_size:
+            if len(line) + data_size > max_event_size and len(line) + data_size > event_offset:
                 # The same test `feed` applies to a partial line, so whether (and where) the
                 # limit is hit does not depend on how the stream was chunked.
                 self._too_large("line" if not data else "event", event_offset, event_type)
@@ -455,13 +542,21 @@ class SSEDecoder:
         self._data_size = data_size
         self._event_offset = event_offset
 
+    def _check_size(self) -> None:
+        """The partial line and the event's data passed ``max_event_size``: raise unless
+        the stream before the event was longer still."""
+        start = self._event_offset if self._event_offset >= 0 else self._offset
+        if self._partial_size + self._data_size > start:
+            self._too_large("line" if not self._data else "event")
+
     def _too_large(self, what: str, start: int | None = None, event_type: str | None = None) -> None:
         if start is None:
             start = self._event_offset if self._event_offset >= 0 else self._offset
         if event_type is None:
             event_type = self._event_type
         raise EventTooLargeError(
-            f"server-sent {what} larger than max_event_size={self.max_event_size} bytes",
+            f"server-sent {what} larger than max_event_size={self.max_event_size} bytes and than the "
+            f"{start} bytes of the stream before it (pass a larger max_event_size to accept it)",
             event=event_type or None,
             offset=start,
         )

@@ -14,6 +14,7 @@ import msgspec
 
 from .._models.base import UnknownObject
 from .._models.exact import apply_unknown_members
+from .views import code_interpreter_view, freeze, function_view, tool_calls_view
 from .._models.run_step import (
     CodeInterpreter,
     CodeInterpreterImage,
@@ -32,7 +33,7 @@ from .._models.run_step import (
     ToolCallsStepDetails,
 )
 from .delta_tree import materialize
-from .merge import join_pieces, merge_fields, to_wire
+from .merge import COMPACT_EVERY, compact_pieces, join_pieces, merge_fields, to_wire
 
 __all__ = ["OutputBuilder", "StepBuilder", "ToolCallBuilder", "join_pieces", "wire_keys"]
 
@@ -99,7 +100,9 @@ class OutputBuilder:
 class ToolCallBuilder:
     """One tool call under construction (function, code_interpreter, file_search, other)."""
 
-    __slots__ = ("cached", "compacted", "done", "fields", "id", "name", "output", "outputs", "pieces", "type")
+    __slots__ = (
+        "cached", "compacted", "done", "fields", "id", "name", "output", "outputs", "pieces", "size", "type", "view",
+    )
 
     def __init__(self, call_type: str) -> None:
         self.type = call_type
@@ -107,12 +110,16 @@ class ToolCallBuilder:
         self.name = ""
         # function.arguments or code_interpreter.input, appended.
         self.pieces: list[str] = []
+        # The length of the appended string: a view records it to read that prefix later.
+        self.size = 0
         self.compacted = 0
         self.output: str | None = None
         self.outputs: dict[int, OutputBuilder] = {}
         # file_search members, or the raw object of an unknown tool call type.
         self.fields: dict[str, Any] = {}
         self.cached: Any = None
+        # The lazy snapshot of the current state, until the next change (see views).
+        self.view: Any = None
         self.done = False
 
     @classmethod
@@ -129,9 +136,11 @@ class ToolCallBuilder:
             if call.type == "function":
                 builder.name = call.function.name
                 builder.pieces = [call.function.arguments]
+                builder.size = len(call.function.arguments)
                 builder.output = call.function.output
             elif call.type == "code_interpreter":
                 builder.pieces = [call.code_interpreter.input]
+                builder.size = len(call.code_interpreter.input)
                 outputs = call.code_interpreter.outputs
                 keys = wire_keys(previous.outputs if previous is not None else (), len(outputs))
                 for index, output in zip(keys, outputs):
@@ -144,12 +153,18 @@ class ToolCallBuilder:
     def apply(self, delta: Any) -> list[int]:
         """Merge one tool call fragment; return the indexes of outputs it created."""
         self.cached = None
+        self.view = None
         if type(delta) is FunctionToolCallDelta:
             # The hot path: argument fragments of function calls.
             function = delta.function
             if function is not None:
-                if function.arguments is not None:
-                    self.pieces.append(function.arguments)
+                arguments = function.arguments
+                if arguments is not None:
+                    pieces = self.pieces
+                    pieces.append(arguments)
+                    self.size += len(arguments)
+                    if len(pieces) - self.compacted > COMPACT_EVERY:
+                        compact_pieces(self)
                 if function.name is not None:
                     self.name = function.name
                 if function.output is not None:
@@ -170,6 +185,9 @@ class ToolCallBuilder:
                 return _NO_OUTPUTS
             if code.input is not None:
                 self.pieces.append(code.input)
+                self.size += len(code.input)
+                if len(self.pieces) - self.compacted > COMPACT_EVERY:
+                    compact_pieces(self)
             if code.outputs is None:
                 return _NO_OUTPUTS
             return self._apply_outputs(code.outputs)
@@ -194,6 +212,8 @@ class ToolCallBuilder:
             elif output.type == "logs":
                 if output.logs is not None:
                     builder.pieces.append(output.logs)
+                    if len(builder.pieces) - builder.compacted > COMPACT_EVERY:
+                        compact_pieces(builder)
             elif output.image is not None:
                 merge_fields(builder.fields, output.image)
         return created
@@ -201,6 +221,26 @@ class ToolCallBuilder:
     def arguments(self) -> str:
         """The function arguments (or code_interpreter input) built so far."""
         return join_pieces(self.pieces)
+
+    def view_snapshot(self) -> Any:
+        """The tool call as it is now, its appended string read only when first read."""
+        if self.cached is not None:
+            return self.cached
+        view = self.view
+        if view is None:
+            call_type = self.type
+            if call_type == "function":
+                view = FunctionToolCall(id=self.id, function=function_view(self))
+            elif call_type == "code_interpreter":
+                outputs = self.outputs
+                view = CodeInterpreterToolCall(
+                    id=self.id,
+                    code_interpreter=code_interpreter_view(self, [outputs[index].snapshot() for index in sorted(outputs)]),
+                )
+            else:
+                return self.snapshot()
+            self.view = view
+        return view
 
     def snapshot(self) -> Any:
         """The tool call as the API would show it now."""
@@ -233,7 +273,10 @@ class ToolCallBuilder:
 class StepBuilder:
     """A run step under construction: the latest full object plus its tool calls."""
 
-    __slots__ = ("base", "cached", "delta_count", "details_fields", "details_type", "done", "tool_calls", "unknown")
+    __slots__ = (
+        "base", "cached", "delta_count", "details_fields", "details_type", "done", "tool_calls", "unknown", "view",
+        "view_ref",
+    )
 
     def __init__(self, base: RunStep) -> None:
         self.base = base
@@ -242,10 +285,22 @@ class StepBuilder:
         self.details_fields: dict[str, Any] = {}
         self.tool_calls: dict[int, ToolCallBuilder] = {}
         self.cached: RunStep | None = None
+        # The lazy snapshot of the current state, and a weak reference to its details, which
+        # are filled in before the step changes if the view is still alive (see views).
+        self.view: RunStep | None = None
+        self.view_ref: Any = None
         self.delta_count = 0
         self.done = False
         # Members of deltas this version does not declare, merged (see delta_tree).
         self.unknown: dict[str, Any] = {}
+
+    def changing(self) -> None:
+        """Called before every change: snapshots and views of the old state stay as they are."""
+        self.cached = None
+        self.view = None
+        if self.view_ref is not None:
+            freeze(self.view_ref)
+            self.view_ref = None
 
     def seed_details(self, step: RunStep, replace: bool) -> list[int]:
         """Take the details of a full object: all of them when ``replace`` (authoritative),
@@ -281,6 +336,23 @@ class StepBuilder:
             for index in [index for index in self.tool_calls if index not in kept]:
                 del self.tool_calls[index]
         return new_indexes
+
+    def view_snapshot(self) -> RunStep:
+        """The step as it is now, its tool calls listed only when first read."""
+        if self.cached is not None:
+            return self.cached
+        view = self.view
+        if view is None:
+            if self.details_type != "tool_calls" or (self.unknown and not self.done):
+                # Members no version declares are merged in by the whole snapshot (rare).
+                return self.snapshot()
+            details, self.view_ref = tool_calls_view(self)
+            if self.base.type:
+                view = msgspec.structs.replace(self.base, step_details=details)
+            else:
+                view = msgspec.structs.replace(self.base, type="tool_calls", step_details=details)
+            self.view = view
+        return view
 
     def snapshot(self) -> RunStep:
         """The step as the API would show it now (cached until the next change)."""

@@ -11,7 +11,7 @@ import httpx
 
 from .._core.accumulator import Accumulator
 from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent, EventDecoder
-from .._core.sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
+from .._core.sse import DEFAULT_MAX_EVENT_SIZE, RawRun, SSEDecoder
 from .._models.message import Message
 from .._models.run import Run
 from .._models.run_step import RunStep
@@ -92,10 +92,13 @@ class AsyncRunStream(StreamBase):
         if result is not None and hasattr(result, "__await__"):
             await result
 
-    async def _events(self) -> AsyncIterator[AssistantStreamEvent]:
+    async def _events(self, drain: bool = False) -> AsyncIterator[AssistantStreamEvent]:
+        # drain: as in RunStream._events (until_done with a handler that listens to nothing).
         accumulator = self.accumulator
-        decode = EventDecoder().decode
+        event_decoder = EventDecoder()
+        decode = event_decoder.decode
         update = accumulator.update
+        update_run = accumulator.update_run
         listens = self.handler.listens
         # An exception a callback raised is the handler's own: it is never taken for a lost
         # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
@@ -110,9 +113,16 @@ class AsyncRunStream(StreamBase):
             # aclosing: an async generator left unexhausted (an error, a break, a cancel)
             # must be closed here, not by the garbage collector (trio warns, and the
             # response it reads would stay open until then).
-            async with aclosing(self._batches(source)) as batches:
+            async with aclosing(self._batches(source, drain)) as batches:
                 async for batch in batches:
                     for sse in batch:
+                        if type(sse) is RawRun:
+                            error_event = update_run(sse, event_decoder)
+                            if accumulator._done:  # a done event was in the run
+                                self.done_received = True
+                            if error_event is not None:
+                                raise self._error_event(error_event)
+                            continue
                         event = decode(sse)
                         if listens:
                             notifications = accumulator.feed(event)
@@ -167,9 +177,9 @@ class AsyncRunStream(StreamBase):
                     await self._call("on_end")
         await self._call("on_end")
 
-    async def _batches(self, source: Source) -> AsyncIterator[Any]:
+    async def _batches(self, source: Source, drain: bool = False) -> AsyncIterator[Any]:
         try:
-            async with aclosing(self._read_batches(source)) as batches:
+            async with aclosing(self._read_batches(source, drain)) as batches:
                 while True:
                     if self._closing_after_done:
                         # After done, the body usually ends at once (and the connection goes
@@ -191,14 +201,15 @@ class AsyncRunStream(StreamBase):
             if not self._closing_after_done:
                 raise
 
-    async def _read_batches(self, source: Source) -> AsyncIterator[Any]:
+    async def _read_batches(self, source: Source, drain: bool = False) -> AsyncIterator[Any]:
         if source.kind == "bytes":
             sse_decoder = SSEDecoder(self.max_event_size)
+            feed = sse_decoder.feed_runs if drain else sse_decoder.feed
             idle_timeout = self.idle_timeout
             if idle_timeout is None:
                 async for chunk in source.items:
                     self.bytes_received += len(chunk)
-                    yield sse_decoder.feed(chunk)
+                    yield feed(chunk)
             else:
                 # Each read may take what is left of the idle time since the last event;
                 # bytes that complete no event (keep-alive comments) do not reset it.
@@ -212,7 +223,7 @@ class AsyncRunStream(StreamBase):
                     if scope.cancelled_caught:
                         raise self._idle_error()
                     self.bytes_received += len(chunk)
-                    batch = sse_decoder.feed(chunk)
+                    batch = feed(chunk)
                     if batch:
                         self._last_event_at = anyio.current_time()
                     yield batch
@@ -225,6 +236,8 @@ class AsyncRunStream(StreamBase):
 
     async def until_done(self) -> AsyncRunStream:
         """Read the stream to its end."""
+        if self._iterator is None and not self.handler.listens:
+            self._iterator = self._events(drain=True)
         async for _ in self:
             pass
         return self
@@ -232,7 +245,7 @@ class AsyncRunStream(StreamBase):
     async def snapshots(self) -> AsyncIterator[SnapshotUpdate]:
         """Iterate the stream as (event, snapshot it changed) updates."""
         async for event in self:
-            yield SnapshotUpdate(event, self.snapshot_for(event))
+            yield SnapshotUpdate(event, self._view_for(event))
 
     async def text_deltas(self) -> AsyncIterator[str]:
         """Iterate the stream as the text fragments of its messages."""

@@ -147,6 +147,17 @@ class StreamBase:
             return self.accumulator.message(event.data.id)  # type: ignore[union-attr]
         return None
 
+    def _view_for(self, event: AssistantStreamEvent) -> Run | RunStep | Message | None:
+        """Like `snapshot_for`, as a lazy view (what ``snapshots()`` yields; see _core/views.py)."""
+        name = event.event
+        if name.startswith("thread.run.step."):
+            return self.accumulator._run_step_view(event.data.id)  # type: ignore[union-attr]
+        if name.startswith("thread.run."):
+            return event.data  # type: ignore[return-value]
+        if name.startswith("thread.message."):
+            return self.accumulator._message_view(event.data.id)  # type: ignore[union-attr]
+        return None
+
     def _final_run(self) -> Run:
         run = self.accumulator.current_run
         if run is None:

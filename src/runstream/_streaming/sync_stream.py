@@ -9,7 +9,7 @@ from typing import Any
 
 from .._core.accumulator import Accumulator
 from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent, EventDecoder
-from .._core.sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
+from .._core.sse import DEFAULT_MAX_EVENT_SIZE, RawRun, SSEDecoder
 from .._models.message import Message
 from .._models.run import Run
 from .._models.run_step import RunStep
@@ -121,11 +121,16 @@ class RunStream(StreamBase):
         elif self._iterator is None:
             close_unopened(self._source_object)
 
-    def _events(self) -> Iterator[AssistantStreamEvent]:
+    def _events(self, drain: bool = False) -> Iterator[AssistantStreamEvent]:
+        # drain: the events are not wanted one by one (until_done with a handler that
+        # listens to nothing); runs of usual events are decoded and merged without a
+        # ServerSentEvent, a yield or a str copy each.
         handler = self.handler
         accumulator = self.accumulator
-        decode = EventDecoder().decode
+        event_decoder = EventDecoder()
+        decode = event_decoder.decode
         update = accumulator.update
+        update_run = accumulator.update_run
         listens = self.handler.listens
         # An exception a callback raised is the handler's own: it is never taken for a lost
         # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
@@ -138,10 +143,17 @@ class RunStream(StreamBase):
         self._begin()
         try:
             source = self._source = open_source(self._source_object)
-            for batch in RunStream._batches(self, source):  # self: the proxy, kept weak
+            for batch in RunStream._batches(self, source, drain):  # self: the proxy, kept weak
                 if self._stop_requested:
                     break
                 for sse in batch:
+                    if type(sse) is RawRun:
+                        error_event = update_run(sse, event_decoder)
+                        if accumulator._done:  # a done event was in the run
+                            self.done_received = True
+                        if error_event is not None:
+                            raise self._error_event(error_event)
+                        continue
                     event = decode(sse)
                     if listens:
                         notifications = accumulator.feed(event)
@@ -203,20 +215,21 @@ class RunStream(StreamBase):
                 handler.on_end()
         handler.on_end()
 
-    def _batches(self, source: Source) -> Iterator[Any]:
+    def _batches(self, source: Source, drain: bool = False) -> Iterator[Any]:
         if source.kind == "bytes":
             sse_decoder = SSEDecoder(self.max_event_size)
+            feed = sse_decoder.feed_runs if drain else sse_decoder.feed
             idle_timeout = self.idle_timeout
             if idle_timeout is None:
                 for chunk in source.items:
                     self.bytes_received += len(chunk)
-                    yield sse_decoder.feed(chunk)
+                    yield feed(chunk)
             else:
                 # Bytes that complete no event (keep-alive comments, a drip) do not reset
                 # the clock; a silent connection is caught by the lowered read timeout.
                 for chunk in source.items:
                     self.bytes_received += len(chunk)
-                    batch = sse_decoder.feed(chunk)
+                    batch = feed(chunk)
                     now = time.monotonic()
                     if batch:
                         self._last_event_at = now
@@ -232,6 +245,8 @@ class RunStream(StreamBase):
 
     def until_done(self) -> RunStream:
         """Read the stream to its end (or until `close` is called from another thread)."""
+        if self._iterator is None and not self.handler.listens:
+            self._iterator = RunStream._events(weakref.proxy(self), drain=True)
         try:
             for _ in self._generator():  # the generator itself: no Python-level __next__ per event
                 pass
@@ -243,7 +258,7 @@ class RunStream(StreamBase):
     def snapshots(self) -> Iterator[SnapshotUpdate]:
         """Iterate the stream as (event, snapshot it changed) updates."""
         for event in self:
-            yield SnapshotUpdate(event, self.snapshot_for(event))
+            yield SnapshotUpdate(event, self._view_for(event))
 
     def text_deltas(self) -> Iterator[str]:
         """Iterate the stream as the text fragments of its messages."""
