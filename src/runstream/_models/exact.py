@@ -85,15 +85,62 @@ def convert_exact(value: Any, annotation: Any) -> Any:
     return _convert(value, annotation, "$")
 
 
-def _convert(value: Any, annotation: Any, path: str) -> Any:
+# How each annotation is converted, worked out once (by the annotation's identity: hashing a
+# typing Union is slow, and annotations live as long as their classes): whole objects arrive
+# with every lifecycle event of a stream, so this walk is on every stream's path.
+_ANY, _SCALAR, _UNION, _LIST, _STRUCT, _PLAIN = range(6)
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+_PLANS: dict[int, tuple[Any, int, Any]] = {}
+
+
+def _plan(annotation: Any) -> tuple[int, Any]:
+    entry = _PLANS.get(id(annotation))
+    if entry is None:
+        # The annotation is kept in the entry, so its id is never reused while cached.
+        entry = _PLANS[id(annotation)] = (annotation, *_make_plan(annotation))
+    return entry[1], entry[2]
+
+
+def _make_plan(annotation: Any) -> tuple[int, Any]:
+    if annotation is Any:
+        return _ANY, None
     origin = typing.get_origin(annotation)
+    members = typing.get_args(annotation) if origin is Union or origin is types.UnionType else (annotation,)
+    if all(member in _SCALAR_TYPES or _is_json_object(member) for member in members):
+        # Values JSON gives exactly these types need no conversion (an int where a float is
+        # declared is converted, as msgspec does).
+        return _SCALAR, frozenset(dict if _is_json_object(member) else member for member in members)
     if origin is Union or origin is types.UnionType:
-        if value is None and type(None) in typing.get_args(annotation):
-            return None
         struct_by_tag, plain_struct = union_structs(annotation)
+        tag_field = next(iter(struct_by_tag.values())).__struct_config__.tag_field if struct_by_tag else None
+        return _UNION, (type(None) in members, struct_by_tag, plain_struct, tag_field, union_list(annotation))
+    if origin is list:
+        (item,) = typing.get_args(annotation)
+        return _LIST, item
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        return _STRUCT, (annotation.__struct_config__.tag, annotation.__struct_config__.tag_field)
+    return _PLAIN, None
+
+
+def _is_json_object(annotation: Any) -> bool:
+    # dict[str, Any]: any JSON object is one, as it is.
+    return typing.get_origin(annotation) is dict and typing.get_args(annotation) == (str, Any)
+
+
+def _convert(value: Any, annotation: Any, path: str) -> Any:
+    kind, plan = _plan(annotation)
+    if kind is _SCALAR:
+        if type(value) in plan:
+            return value
+        return _plain(value, annotation, path)
+    if kind is _ANY:
+        return value
+    if kind is _UNION:
+        has_none, struct_by_tag, plain_struct, tag_field, list_member = plan
+        if value is None and has_none:
+            return None
         if isinstance(value, dict) and (struct_by_tag or plain_struct):
             if struct_by_tag:
-                tag_field = next(iter(struct_by_tag.values())).__struct_config__.tag_field
                 tag = value.get(tag_field)
                 struct = struct_by_tag.get(tag) if isinstance(tag, str) else None
                 if struct is None:
@@ -101,21 +148,19 @@ def _convert(value: Any, annotation: Any, path: str) -> Any:
             else:
                 struct = plain_struct
             return _convert_struct(value, struct, path)
-        list_member = union_list(annotation)
         if isinstance(value, list) and list_member is not None:
             return _convert(value, list_member, path)
         return _plain(value, annotation, path)
-    if origin is list:
+    if kind is _LIST:
         if not isinstance(value, list):
             return _plain(value, annotation, path)
-        (item,) = typing.get_args(annotation)
-        return [_convert(element, item, f"{path}[{index}]") for index, element in enumerate(value)]
-    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
-        tag = annotation.__struct_config__.tag
+        return [_convert(element, plan, f"{path}[{index}]") for index, element in enumerate(value)]
+    if kind is _STRUCT:
+        tag, tag_field = plan
         if tag is not None and isinstance(value, dict):
             # A lone tagged class: an object of another ``type`` is not one of it (encoding
             # it as one would change its type), so it stays raw, as in a union.
-            sent = value.get(annotation.__struct_config__.tag_field, tag)
+            sent = value.get(tag_field, tag)
             if sent != tag:
                 return UnknownObject(value)
         return _convert_struct(value, annotation, path)

@@ -60,6 +60,9 @@ _TWINS: dict[type, tuple[type, str, Any]] = {
 }
 _DECODED_CLASSES = tuple(cls for cls in RESPONSE_EVENT_CLASSES.values() if cls not in OBJECT_MEMBER) + tuple(_TWINS)
 _KNOWN = Union[_DECODED_CLASSES]  # type: ignore[valid-type]
+# Decoders are reusable, and building one for a union of fifty classes is not cheap.
+_DECODE_TYPED = msgspec.json.Decoder(_KNOWN).decode
+_DECODE_PLAIN = msgspec.json.Decoder().decode
 
 
 def object_json(event: Any) -> Any:
@@ -106,8 +109,8 @@ class ResponseEventDecoder:
 
     def __init__(self) -> None:
         self.ordinal = 0
-        self._typed = msgspec.json.Decoder(_KNOWN).decode
-        self._plain = msgspec.json.Decoder().decode
+        self._typed = _DECODE_TYPED
+        self._plain = _DECODE_PLAIN
 
     def decode(self, sse: ServerSentEvent) -> ResponseStreamEvent | None:
         """Decode the next event.

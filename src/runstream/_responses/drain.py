@@ -25,6 +25,7 @@ import msgspec
 from .._core.merge import COMPACT_AFTER, compact_pieces
 from .._core.sse import ServerSentEvent
 from .._core.text_pieces import TextPieces
+from ..errors import StreamDecodeError
 from .event_base import ResponseErrorEvent
 from .output_events import ResponseFunctionCallArgumentsDeltaEvent, ResponseTextDeltaEvent
 
@@ -53,7 +54,6 @@ def update_run(accumulator: Any, run: Any, decoder: Any) -> Any:
             the usual way gives them).
     """
     start = decoder.ordinal
-    offsets: list[int] | None = None
     position = 0
     try:
         for name, grouped in groupby(run.pairs, _name):
@@ -65,13 +65,15 @@ def update_run(accumulator: Any, run: Any, decoder: Any) -> Any:
                 continue
             for name, raw in group:
                 # One event, decoded and merged the usual way.
-                if offsets is None:
-                    offsets = run.offsets()
                 decoder.ordinal = start + position
-                text = str(raw, "utf-8", "replace")
-                sse = ServerSentEvent(name.decode("utf-8", "replace") or "message", text, offset=offsets[position])
+                sse = ServerSentEvent(name.decode("utf-8", "replace") or "message", str(raw, "utf-8", "replace"))
+                try:
+                    event = decoder.decode(sse)
+                except StreamDecodeError:
+                    # Again, with the event's byte offset (counted only now: errors are rare).
+                    decoder.ordinal = start + position
+                    event = decoder.decode(msgspec.structs.replace(sse, offset=run.offsets()[position]))
                 position += 1
-                event = decoder.decode(sse)
                 if event is None:
                     accumulator.done_marker()
                     continue

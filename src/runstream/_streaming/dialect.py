@@ -168,6 +168,29 @@ class _DialectBase:
         """The snapshot ``event`` was about, as it is now."""
         return None
 
+    def _drain_batch(self, batch: list[Any], decoder: Any) -> Any:
+        """Merge a batch (`ServerSentEvent`s and `RawRun`s) quietly; return the event that
+        stands for an error, if one stopped it. The dialect's fast path may replace this."""
+        accumulator = self.accumulator
+        for sse in batch:
+            event = decoder.decode(sse)
+            if event is None:
+                accumulator.done_marker()
+            else:
+                accumulator.update(event)
+                if type(event) in self._error_event_types:
+                    return event
+        return None
+
+    def _drain(self, batch: list[Any], decoder: Any) -> None:
+        stopped_by = self._drain_batch(batch, decoder)
+        if self.accumulator.done:
+            self.done_received = True
+        if stopped_by is not None:
+            error = self._error_for(stopped_by)
+            if error is not None:
+                raise error
+
     # Shared ----------------------------------------------------------------------------------
 
     def _incomplete(self) -> IncompleteStreamError | None:
@@ -242,21 +265,25 @@ class DialectStream(_DialectBase):
         elif self._iterator is None:
             close_unopened(self._source_object)
 
-    def _batches(self, source: Source) -> Iterator[Any]:
+    def _batches(self, source: Source, drain: bool = False) -> Iterator[Any]:
         if source.kind == "bytes":
             sse_decoder = SSEDecoder(self.max_event_size)
+            feed = sse_decoder.feed_runs if drain else sse_decoder.feed
             for chunk in source.items:
                 self.bytes_received += len(chunk)
-                yield sse_decoder.feed(chunk)
+                yield feed(chunk)
             yield sse_decoder.end()
         else:
             for sse in source.items:
                 yield (sse,)
 
-    def _events(self) -> Iterator[Any]:
+    def _events(self, drain: bool = False) -> Iterator[Any]:
+        # drain: nobody wants the events one by one (until_done, a handler that listens to
+        # nothing): batches go to the dialect's `_drain_batch`, its fast path.
         handler = self.handler
         accumulator = self.accumulator
-        decode = self._decoder_class().decode
+        decoder = self._decoder_class()
+        decode = decoder.decode
         feed = accumulator.feed
         update = accumulator.update
         listens = handler.listens
@@ -264,7 +291,10 @@ class DialectStream(_DialectBase):
         handler_error: Exception | None = None
         try:
             source = self._source = open_source(self._source_object)
-            for batch in self._batches(source):
+            for batch in self._batches(source, drain):
+                if drain:
+                    self._drain(batch, decoder)
+                    continue
                 for sse in batch:
                     event = decode(sse)
                     if event is None:
@@ -322,6 +352,8 @@ class DialectStream(_DialectBase):
 
     def until_done(self) -> Any:
         """Read the stream to its end."""
+        if self._iterator is None and not self.handler.listens:
+            self._iterator = self._events(drain=True)
         for _ in self:
             pass
         return self
@@ -384,27 +416,33 @@ class AsyncDialectStream(_DialectBase):
             for name, arguments in self.handler._routed_calls(notes):
                 await self._call(name, *arguments)
 
-    async def _batches(self, source: Source) -> AsyncGenerator[Any, None]:
+    async def _batches(self, source: Source, drain: bool = False) -> AsyncGenerator[Any, None]:
         if source.kind == "bytes":
             sse_decoder = SSEDecoder(self.max_event_size)
+            feed = sse_decoder.feed_runs if drain else sse_decoder.feed
             async for chunk in source.items:
                 self.bytes_received += len(chunk)
-                yield sse_decoder.feed(chunk)
+                yield feed(chunk)
             yield sse_decoder.end()
         else:
             async for sse in source.items:
                 yield (sse,)
 
-    async def _events(self) -> AsyncIterator[Any]:
+    async def _events(self, drain: bool = False) -> AsyncIterator[Any]:
+        # drain: as in DialectStream._events.
         accumulator = self.accumulator
-        decode = self._decoder_class().decode
+        decoder = self._decoder_class()
+        decode = decoder.decode
         listens = self.handler.listens
         error_types = self._error_event_types
         handler_error: Exception | None = None
         try:
             source = self._source = await open_async_source(self._source_object)
-            async with aclosing(self._batches(source)) as batches:
+            async with aclosing(self._batches(source, drain)) as batches:
                 async for batch in batches:
+                    if drain:
+                        self._drain(batch, decoder)
+                        continue
                     for sse in batch:
                         event = decode(sse)
                         if event is None:
@@ -460,6 +498,8 @@ class AsyncDialectStream(_DialectBase):
 
     async def until_done(self) -> Any:
         """Read the stream to its end."""
+        if self._iterator is None and not self.handler.listens:
+            self._iterator = self._events(drain=True)
         async for _ in self:
             pass
         return self
