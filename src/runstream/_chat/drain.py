@@ -1,5 +1,5 @@
 """The Chat Completions accumulator's fast path for a stream nobody listens to chunk by
-chunk: the usual content chunks of a batch merged at once.
+chunk: the usual content chunks of a run (see `SSEDecoder.feed_runs`) merged at once.
 
 ``until_done`` with a handler that overrides nothing wants only the completion. Nearly every
 chunk of a stream is the same shape: one choice whose delta is one more piece of
@@ -22,7 +22,9 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from .._core.merge import COMPACT_AFTER, compact_pieces
+from .._core.sse import RawRun, ServerSentEvent
 from .._core.text_pieces import TextPieces
+from ..errors import StreamDecodeError
 
 __all__ = ["update_batch"]
 
@@ -51,6 +53,7 @@ class _ContentChunk(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 _DECODE_CONTENT_CHUNK = msgspec.json.Decoder(_ContentChunk).decode
 _data = attrgetter("data")
+_value = itemgetter(1)
 _header = attrgetter("id", "created", "model", "system_fingerprint", "service_tier")
 _only_choice = itemgetter(0)
 _choices = attrgetter("choices")
@@ -59,32 +62,78 @@ _content = attrgetter("delta.content")
 
 
 def update_batch(accumulator: Any, batch: list[Any], decoder: Any) -> Any:
-    """Merge a batch of `ServerSentEvent`s into ``accumulator`` (a
-    `ChatCompletionAccumulator`); ``decoder`` (a `ChatChunkDecoder`) numbers them and
-    decodes those off the fast path. Stops after an error object and returns it (``None``
-    otherwise); ``[DONE]`` calls ``done_marker``.
+    """Merge a batch of `ServerSentEvent`s and `RawRun`s (see `SSEDecoder.feed_runs`) into
+    ``accumulator`` (a `ChatCompletionAccumulator`); ``decoder`` (a `ChatChunkDecoder`)
+    numbers them and decodes those off the fast path. Stops after an error object and
+    returns it (``None`` otherwise); ``[DONE]`` calls ``done_marker``.
 
     Raises:
-        StreamDecodeError: a chunk could not be decoded.
+        StreamDecodeError: a chunk could not be decoded (its ordinal and byte offset as
+            the usual way gives them).
     """
-    if len(batch) > 1:
-        try:
-            # map() of the decoder's own method: a loop in C, no Python code per chunk.
-            chunks = list(map(_DECODE_CONTENT_CHUNK, map(_data, batch)))
-        except (msgspec.MsgspecError, RecursionError):
-            chunks = None
-        if chunks is not None and _merge_contents(accumulator, chunks):
-            decoder.ordinal += len(batch)
-            return None
-    for sse in batch:
-        chunk = decoder.decode(sse)
-        if chunk is None:
-            accumulator.done_marker()
+    events: list[Any] = []
+    for item in batch:
+        if type(item) is RawRun:
+            stopped_by = _update_events(accumulator, events, decoder) if events else None
+            events = []
+            if stopped_by is None:
+                stopped_by = _update_run(accumulator, item, decoder)
+        else:
+            events.append(item)
             continue
-        accumulator.update(chunk)
-        if not hasattr(chunk, "choices"):
-            return chunk  # the error object
+        if stopped_by is not None:
+            return stopped_by
+    return _update_events(accumulator, events, decoder) if events else None
+
+
+def _update_run(accumulator: Any, run: Any, decoder: Any) -> Any:
+    pairs = run.pairs
+    if len(pairs) > 1 and _merge_datas(accumulator, list(map(_value, pairs))):
+        decoder.ordinal += len(pairs)
+        return None
+    start = decoder.ordinal
+    for position, (name, data) in enumerate(pairs):
+        decoder.ordinal = start + position
+        sse = ServerSentEvent(name.decode("utf-8", "replace") or "message", str(data, "utf-8", "replace"))
+        try:
+            chunk = decoder.decode(sse)
+        except StreamDecodeError:
+            # Again, with the event's byte offset (counted only now: errors are rare).
+            decoder.ordinal = start + position
+            chunk = decoder.decode(msgspec.structs.replace(sse, offset=run.offsets()[position]))
+        stopped_by = _merge_one(accumulator, chunk)
+        if stopped_by is not None:
+            return stopped_by
     return None
+
+
+def _update_events(accumulator: Any, events: list[Any], decoder: Any) -> Any:
+    if len(events) > 1 and _merge_datas(accumulator, list(map(_data, events))):
+        decoder.ordinal += len(events)
+        return None
+    for sse in events:
+        stopped_by = _merge_one(accumulator, decoder.decode(sse))
+        if stopped_by is not None:
+            return stopped_by
+    return None
+
+
+def _merge_one(accumulator: Any, chunk: Any) -> Any:
+    # The usual way: ``[DONE]``, an error object (returned), or a chunk.
+    if chunk is None:
+        accumulator.done_marker()
+        return None
+    accumulator.update(chunk)
+    return None if hasattr(chunk, "choices") else chunk
+
+
+def _merge_datas(accumulator: Any, datas: list[Any]) -> bool:
+    try:
+        # map() of the decoder's own method: a loop in C, no Python code per chunk.
+        chunks = list(map(_DECODE_CONTENT_CHUNK, datas))
+    except (msgspec.MsgspecError, RecursionError):
+        return False
+    return _merge_contents(accumulator, chunks)
 
 
 def _merge_contents(accumulator: Any, chunks: list[_ContentChunk]) -> bool:

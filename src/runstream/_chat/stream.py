@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from .._core.sse import DEFAULT_MAX_EVENT_SIZE, RawRun, ServerSentEvent
+from .._core.sse import DEFAULT_MAX_EVENT_SIZE
 from .._streaming.dialect import AsyncDialectStream, DialectStream
 from ..errors import RunstreamError, ServerStreamError
 from .accumulator import ChatCompletionAccumulator
@@ -38,15 +38,8 @@ class _ChatStreamMixin:
         )
 
     def _drain_batch(self, batch: list[Any], decoder: Any) -> Any:
-        # The usual content chunks of a batch merged at once (see _chat/drain.py).
-        events: list[Any] = []
-        for item in batch:
-            if type(item) is RawRun:  # event lines on a Chat Completions stream: rare
-                events += [ServerSentEvent(name.decode("utf-8", "replace") or "message", str(data, "utf-8", "replace"),
-                                           offset=offset) for (name, data), offset in zip(item.pairs, item.offsets())]
-            else:
-                events.append(item)
-        return update_batch(self.accumulator, events, decoder)
+        # The usual content chunks of a run merged at once (see _chat/drain.py).
+        return update_batch(self.accumulator, batch, decoder)
 
     def _incomplete_reason(self) -> str | None:
         accumulator = self.accumulator

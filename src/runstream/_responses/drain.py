@@ -39,8 +39,8 @@ _name = itemgetter(0)
 _data = itemgetter(1)
 _delta = attrgetter("delta")
 _logprobs = attrgetter("logprobs")
-_part_key = attrgetter("item_id", "content_index")
-_item_key = attrgetter("item_id")
+_item_id = attrgetter("item_id")
+_content_index = attrgetter("content_index")
 
 
 def update_run(accumulator: Any, run: Any, decoder: Any) -> Any:
@@ -91,11 +91,10 @@ def _merge_deltas(accumulator: Any, name: bytes, group: list[tuple[bytes, bytes]
     text = name == _TEXT_DELTA
     try:
         # map() of the decoder's own method: a loop in C, no Python code per event.
-        events = list(map(_DECODE_TEXT_DELTA if text else _DECODE_ARGUMENTS_DELTA, map(_data, group)))
+        events: list[Any] = list(map(_DECODE_TEXT_DELTA if text else _DECODE_ARGUMENTS_DELTA, map(_data, group)))
     except (msgspec.MsgspecError, RecursionError):
         return False  # event by event, for the exact error
-    keys = set(map(_part_key if text else _item_key, events))
-    if len(keys) != 1:
+    if len(set(map(_item_id, events))) != 1 or (text and len(set(map(_content_index, events))) != 1):
         return False
     item = accumulator._by_id.get(events[0].item_id)
     if item is None:
