@@ -57,7 +57,7 @@ def leak_check() -> Iterator[Callable[..., FakeAssistantsServer]]:
     for server in servers:
         server.stop()
         assert server.errors == []
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 60  # a fail-safe: sockets close as soon as the servers stop
     while len(socket_fds()) != before and time.monotonic() < deadline:
         time.sleep(0.02)
     assert len(socket_fds()) == before, "sockets leaked"
@@ -165,7 +165,7 @@ async def test_cancel_inside_a_tool_of_a_tool_loop(leak_check: Any) -> None:
         return "never"
 
     async with async_client(server) as client:
-        with anyio.move_on_after(5) as scope:
+        with anyio.move_on_after(120) as scope:  # a safety net: the cancel below comes first
             async with anyio.create_task_group() as group:
                 loop = client.run_tools(scenario.thread_id, assistant_id=scenario.assistant_id, tools={"wait": wait})
                 group.start_soon(loop.until_done)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,6 +26,20 @@ def test_demo_runs_offline_and_summarises_the_run(capsys: pytest.CaptureFixture[
     assert "- Tokyo: 22 °C, clear" in out
     assert ": completed in " in out and "1 tool round(s)" in out
     assert "discrepancies between deltas and final objects: 0" in out
+
+
+def test_demo_counts_the_same_events_live_and_in_its_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    from runstream._cli import live
+
+    scenario = live._demo_scenario()
+    segments = [runstream.SSEDecoder().feed(scenario.encode_segment(number)) for number in range(2)]
+    run_events = sum(event.event != "done" for segment in segments for event in segment)
+    assert main(["demo", "--delay", "0"]) == 0
+    out = capsys.readouterr().out
+    live_counts = [int(count) for count in re.findall(r"^\[run \w+\]  (\d+) events", out, re.MULTILINE)]
+    (summary,) = re.findall(r"completed in [\d.]+ s, (\d+) events", out)
+    # The run's events, the done markers that end each stream not counted.
+    assert live_counts[-1] == int(summary) == run_events
 
 
 def test_demo_calls_each_tool_once_and_prints_its_result(

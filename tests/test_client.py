@@ -182,6 +182,61 @@ def test_azure_style_configuration_sends_query_and_header() -> None:
     assert headers == {"x-ms-client": "runstream-tests"}  # the caller's dict is not mutated
 
 
+AZURE_VERSION = "2024-05-01-preview"
+
+
+def test_a_query_in_the_base_url_is_kept_and_paths_join_its_path() -> None:
+    # Azure OpenAI endpoints are often given whole: https://host/openai?api-version=...
+    scenario = Scenario(thread_id="thread_q").message("Hi").complete()
+    with FakeAssistantsServer([scenario], api_key=KEY, path_prefix="/openai") as server:
+        with runstream.Client(base_url=f"{server.base_url}?api-version={AZURE_VERSION}", api_key=KEY,
+                              default_query={"tenant": "t1"}) as client:
+            run = client.stream_run(scenario.thread_id, assistant_id=scenario.assistant_id,
+                                    extra_query={"trace": "on"}).final_run()
+            again = client.retrieve_run(scenario.thread_id, run.id)
+        streamed, retrieved = server.requests[:2]
+    assert run.status == again.status == "completed"
+    assert streamed.path == f"/openai/threads/{scenario.thread_id}/runs"
+    assert streamed.query == {"api-version": [AZURE_VERSION], "tenant": ["t1"], "trace": ["on"]}
+    assert retrieved.path == f"/openai/threads/{scenario.thread_id}/runs/{run.id}"
+    assert retrieved.query == {"api-version": [AZURE_VERSION], "tenant": ["t1"]}
+
+
+def test_async_a_query_in_the_base_url_is_kept_and_paths_join_its_path() -> None:
+    scenario = Scenario(thread_id="thread_q").message("Hi").complete()
+
+    async def main(base_url: str) -> runstream.Run:
+        async with runstream.AsyncClient(base_url=base_url, api_key=KEY, default_query={"tenant": "t1"}) as client:
+            stream = await client.stream_run(scenario.thread_id, assistant_id=scenario.assistant_id)
+            return await stream.final_run()
+
+    with FakeAssistantsServer([scenario], api_key=KEY, path_prefix="/openai") as server:
+        run = anyio.run(main, f"{server.base_url}/?api-version={AZURE_VERSION}")
+        request = server.requests[0]
+    assert run.status == "completed"
+    assert request.path == f"/openai/threads/{scenario.thread_id}/runs"
+    assert request.query == {"api-version": [AZURE_VERSION], "tenant": ["t1"]}
+
+
+def test_query_parameters_of_the_base_url_yield_to_default_and_per_call_ones() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"id": "thread_1", "object": "thread", "created_at": 1})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    base_url = "https://example.test/openai/?api-version=old&keep=1&keep=2&tenant=a"
+    with runstream.Client(base_url=base_url, api_key=KEY, default_query={"tenant": "b"}, http_client=http) as client:
+        client.retrieve_thread("thread_1")
+        client.retrieve_thread("thread_1", extra_query={"api-version": "new"})
+    assert [request.url.path for request in seen] == ["/openai/threads/thread_1"] * 2
+    assert [request.url.params.multi_items() for request in seen] == [
+        [("api-version", "old"), ("keep", "1"), ("keep", "2"), ("tenant", "b")],
+        [("api-version", "new"), ("keep", "1"), ("keep", "2"), ("tenant", "b")],
+    ]
+
+
 @pytest.mark.parametrize("offset", [200, 1500, 4000, 9000])
 def test_resync_after_a_dropped_connection_gives_the_uninterrupted_state(offset: int) -> None:
     def run(faults: list[StreamFault]) -> tuple[runstream.Accumulator, list[str]]:

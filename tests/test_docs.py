@@ -247,8 +247,10 @@ def test_nav_lists_every_page() -> None:
     assert ours <= pages, f"nav entries without a page: {sorted(ours - pages)}"
 
 
+@pytest.mark.slow
 def test_mkdocs_build_strict(tmp_path: Path) -> None:
-    """The documented build command passes: ``mkdocs build --strict``, offline."""
+    """The documented build command passes: ``mkdocs build --strict``, offline (10-15 s: in
+    the slow tier; the fast one checks the pages' examples, nav and the API reference)."""
     for module in ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers"):
         if importlib.util.find_spec(module) is None:
             pytest.skip(f"{module} is not installed (the docs extra: pip install -e '.[docs]')")

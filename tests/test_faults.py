@@ -198,7 +198,8 @@ def test_stall_longer_than_read_timeout_then_resync(fake_assistants_server: Any)
     stall_at, complete = middle_of_first(scenario.encode_segment(0), "thread.message.delta")
     # The stall is three times the read timeout, which is far longer than any pause a loaded
     # machine makes. That the timeout fired inside the stall is shown by where the stream
-    # stopped (at the stall's offset), not by a clock; the run moves on when the stall ends.
+    # stopped (at the stall's offset), not by a clock; the run moves on once the client has
+    # hung up (as the service runs it to its end), and re-sync polls until it rests.
     fault = StreamFault(stall_at=stall_at, stall_for=3.0)
     server = fake_assistants_server([scenario], api_key=SECRET_KEY, stream_faults=[fault])
     handler = Recorder()

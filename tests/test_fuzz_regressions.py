@@ -11,8 +11,12 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +44,39 @@ REGRESSIONS = sorted((FUZZ_DIR / "regressions").iterdir())
 #: Kept inputs that still crash: file name -> reason (see test_reliability_found.py).
 #: (deep_nesting_recursion.sse raised RecursionError until decode_event caught it.)
 OPEN: dict[str, str] = {}
+
+
+HARNESSES = sorted(FUZZ_DIR.glob("fuzz_*.py"))
+
+
+def _instrumented_modules(harness: Path) -> list[str]:
+    """The modules a harness imports under ``atheris.instrument_imports`` (only when it is
+    fuzzing, so the tests below would not see a stale name otherwise)."""
+    names = []
+    for node in ast.walk(ast.parse(harness.read_text())):
+        if isinstance(node, ast.With) and "instrument_imports" in ast.unparse(node.items[0].context_expr):
+            for statement in node.body:
+                assert isinstance(statement, ast.Import), ast.unparse(statement)
+                names += [alias.name for alias in statement.names]
+    return names
+
+
+@pytest.mark.parametrize("harness", HARNESSES, ids=lambda path: path.name)
+def test_every_harness_imports_modules_that_exist(harness: Path) -> None:
+    names = _instrumented_modules(harness)
+    assert names, f"{harness.name} instruments nothing"
+    for name in names:
+        importlib.import_module(name)  # a module renamed since would raise here
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("harness", HARNESSES, ids=lambda path: path.name)
+def test_every_harness_runs_as_a_script(harness: Path) -> None:
+    seed = FUZZ_DIR / "corpus" / "small_tool_0.sse"
+    done = subprocess.run([sys.executable, str(harness), "--check", str(seed)], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"{seed}: ok"
 
 
 def test_there_are_seeds_and_regressions() -> None:
@@ -85,10 +122,18 @@ def mutated_seeds(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(mutated_seeds())
 def test_mutated_seeds(data: bytes) -> None:
     target.test_one_input(data)  # open bugs (target.KNOWN) are not counted here
+
+
+@pytest.mark.slow
+@settings(max_examples=1000, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(mutated_seeds())
+def test_mutated_seeds_thoroughly(data: bytes) -> None:
+    target.test_one_input(data)
 
 
 # ---- the tool loop target ----------------------------------------------------------------------
@@ -109,7 +154,7 @@ ARGUMENT_SHAPES = st.one_of(
 )
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ARGUMENT_SHAPES)
 def test_tool_loop_with_any_arguments(data: bytes) -> None:
     target.check_tool_loop(data)

@@ -334,9 +334,20 @@ def _replace(value: Any, path: tuple[Any, ...], new: Any) -> Any:
     return copy
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_field_replaced_by_any_json(data: st.DataObject) -> None:
+    check_any_field_replaced(data)
+
+
+@pytest.mark.slow
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_field_replaced_by_any_json_thoroughly(data: st.DataObject) -> None:
+    check_any_field_replaced(data)
+
+
+def check_any_field_replaced(data: st.DataObject) -> None:
     segment = data.draw(st.sampled_from([0, 1]), label="segment")
     events = STREAM_EVENTS[segment]
     position = data.draw(st.integers(0, len(events) - 2), label="event")  # not `done`

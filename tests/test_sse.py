@@ -466,13 +466,22 @@ def chunking_property(examples: int, max_cuts: int) -> object:
     return test
 
 
-test_events_do_not_depend_on_chunking = chunking_property(200, 10)
+test_events_do_not_depend_on_chunking = chunking_property(100, 10)
 test_events_do_not_depend_on_chunking_thoroughly = pytest.mark.slow(chunking_property(5000, 40))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lf_stream, st.lists(st.integers(0, 600), max_size=6), st.sampled_from([1 << 24, 30, 12]))
 def test_lf_only_streams_of_typical_events_do_not_depend_on_chunking(
+    stream: bytes, cuts: list[int], max_event_size: int
+) -> None:
+    check_chunking_invariance(stream, cuts, max_event_size)
+
+
+@pytest.mark.slow
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lf_stream, st.lists(st.integers(0, 600), max_size=12), st.sampled_from([1 << 24, 30, 12]))
+def test_lf_only_streams_of_typical_events_do_not_depend_on_chunking_thoroughly(
     stream: bytes, cuts: list[int], max_event_size: int
 ) -> None:
     check_chunking_invariance(stream, cuts, max_event_size)
@@ -523,7 +532,7 @@ def oracle_property(examples: int, max_blocks: int) -> object:
     return test
 
 
-test_agrees_with_httpx_sse_where_it_follows_the_standard = oracle_property(200, 8)
+test_agrees_with_httpx_sse_where_it_follows_the_standard = oracle_property(100, 8)
 test_agrees_with_httpx_sse_thoroughly = pytest.mark.slow(oracle_property(5000, 20))
 
 

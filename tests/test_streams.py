@@ -152,6 +152,50 @@ def test_error_event_raises_run_stream_error_with_its_fields(shape: str) -> None
     assert error.accumulator is stream.accumulator and stream.accumulator.run_status == "queued"
 
 
+def _error_at_the_end(kind: str) -> tuple[bytes, int, int]:
+    """A stream of ``kind`` whose last event is an error; its ordinal and byte offset."""
+    if kind in ("run", "async run"):
+        head = wire(run_event("created"), run_event("queued")) + b": keep-alive\n\n"
+        error = wire(("error", ERROR_DATA))
+        return head + error, 2, len(head)
+    if kind == "chat":
+        head = b'data: {"id":"c","choices":[{"index":0,"delta":{"content":"Hi"}}]}\n\n\n'
+        return head + b'data: {"error":{"message":"Slow down.","type":"server_error"}}\n\n', 1, len(head)
+    head = b'event: response.hologram\ndata: {"type":"response.hologram","x":1}\n\n'
+    error = b'event: error\ndata: {"type":"error","code":"server_error","message":"Slow down.","param":null}\n\n'
+    return head + error, 1, len(head)
+
+
+@pytest.mark.parametrize("kind", ["run", "async run", "chat", "responses"])
+def test_an_error_event_says_which_event_it_was_and_where(kind: str) -> None:
+    data, ordinal, offset = _error_at_the_end(kind)
+    with pytest.raises(runstream.ServerStreamError) as raised:
+        if kind == "run":
+            RunStream(data).until_done()
+        elif kind == "async run":
+            anyio.run(AsyncRunStream(data).until_done)
+        elif kind == "chat":
+            runstream.ChatCompletionStream(data).until_done()
+        else:
+            runstream.ResponseStream(data).until_done()
+    error = raised.value
+    assert (error.ordinal, error.offset) == (ordinal, offset)
+    assert str(error).endswith(f"Slow down. (event #{ordinal}, at byte {offset})"), str(error)
+
+
+@pytest.mark.parametrize("events_before", [0, 1, 5])
+def test_an_error_event_says_where_it_was_also_when_nobody_listens(events_before: int) -> None:
+    # until_done with a handler that listens to nothing takes runs of events in one go.
+    head = wire(run_event("created"), *[run_event("in_progress")] * events_before)
+    data = head + wire(("error", ERROR_DATA), run_event("completed"))
+    with pytest.raises(runstream.ServerStreamError) as raised:
+        RunStream(data).until_done()
+    with pytest.raises(runstream.ServerStreamError) as raised_async:
+        anyio.run(AsyncRunStream(data).until_done)
+    for error in (raised.value, raised_async.value):
+        assert (error.ordinal, error.offset) == (events_before + 1, len(head)), str(error)
+
+
 @pytest.mark.parametrize("cut", [0, 1, 3, 15, 26])
 def test_stream_cut_before_resting_raises_incomplete_with_everything_received(cut: int) -> None:
     blocks = CONTINUATION.split(b"\n\n")

@@ -281,6 +281,26 @@ def test_clean_cut_and_bad_event(fake_assistants_server) -> None:
         assert create(client, second, stream=True).content == expected
 
 
+def test_a_stall_ends_when_the_client_hangs_up(fake_assistants_server) -> None:
+    # The service runs a run to its end whatever became of its stream: once the client is
+    # gone, the run moves on instead of sitting out the stall (an hour here).
+    scenario = Scenario(thread_id="thread_h", seed=9).message("Hi").complete()
+    first_event = scenario.encode_segment(0).index(b"\n\n") + 2
+    server = fake_assistants_server([scenario], stream_faults=[StreamFault(stall_at=first_event, stall_for=3600)])
+    with client_for(server) as client:
+        with client.stream("POST", "/threads/thread_h/runs", json={"assistant_id": "a", "stream": True}) as response:
+            received = 0
+            for chunk in response.iter_raw():
+                received += len(chunk)
+                if received >= first_event:
+                    break  # every byte before the stall is here: hang up
+        assert received == first_event
+        fail_safe = time.monotonic() + 60  # the server notices the hang-up at once
+        while client.get(f"/threads/thread_h/runs/{scenario.run_id}").json()["status"] != "completed":
+            assert time.monotonic() < fail_safe, "the stall outlived the client"
+            time.sleep(0.01)
+
+
 def test_stall_at_offset(fake_assistants_server) -> None:
     scenario = Scenario(thread_id="thread_s", seed=8).message("Hi")
     body = scenario.encode_segment(0)

@@ -115,6 +115,8 @@ class ServerStreamError(RunstreamError):
         message: the human-readable message.
         type: the error type, e.g. ``"server_error"``.
         param: the parameter the error relates to (may be ``None``).
+        ordinal: the 0-based position of the error event in the stream, or ``None``.
+        offset: the byte offset in the stream where the error event starts, or ``None``.
         accumulator: everything received before the error.
     """
 
@@ -125,15 +127,25 @@ class ServerStreamError(RunstreamError):
         code: str | None = None,
         type: str | None = None,
         param: str | None = None,
+        ordinal: int | None = None,
+        offset: int | None = None,
         accumulator: Accumulator | None = None,
     ) -> None:
         self.message = message
         self.code = code
         self.type = type
         self.param = param
+        self.ordinal = ordinal
+        self.offset = offset
         self.accumulator = accumulator
         label = " ".join(part for part in (type, f"[{code}]" if code else None) if part)
-        super().__init__(f"{label}: {message}" if label else message)
+        text = f"{label}: {message}" if label else message
+        where = []
+        if ordinal is not None:
+            where.append(f"event #{ordinal}")
+        if offset is not None:
+            where.append(f"at byte {offset}")
+        super().__init__(f"{text} ({', '.join(where)})" if where else text)
 
 
 class IncompleteStreamError(RunstreamError):

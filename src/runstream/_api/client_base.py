@@ -85,12 +85,16 @@ class ClientConfig:
 
     Args:
         base_url: the API root, e.g. ``https://my-host/v1`` or an Azure AI Agents project
-            endpoint. Defaults to ``$OPENAI_BASE_URL``, else `DEFAULT_BASE_URL`.
+            endpoint. Defaults to ``$OPENAI_BASE_URL``, else `DEFAULT_BASE_URL`. Paths are
+            joined onto its path; a query it carries (``...?api-version=...``) is sent with
+            every request.
         api_key: the key; defaults to ``$OPENAI_API_KEY``. ``None`` sends no auth header.
         api_key_header: ``"Authorization"`` sends ``Bearer <key>``; any other name (e.g.
             ``"api-key"`` for Azure) sends the key as that header's value.
         default_headers: extra headers for every request.
-        default_query: extra query parameters for every request (e.g. ``api-version``).
+        default_query: extra query parameters for every request (e.g. ``api-version``);
+            they replace those of the same name in ``base_url``, and a call's
+            ``extra_query`` replaces both.
         assistants_beta: send ``OpenAI-Beta: assistants=v2``.
         credential: a token credential (see `TokenProvider`); its bearer token is sent
             instead of the key.
@@ -111,6 +115,9 @@ class ClientConfig:
         credential_scopes: Sequence[str] | None = None,
     ) -> None:
         self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        # A base URL may carry a query (Azure's ``.../openai?api-version=...``): paths are
+        # joined onto its path, and its parameters are sent with every request.
+        self._root, self._base_query = _split_query(self.base_url)
         self._api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
         self.api_key_header = api_key_header
         self.default_headers = dict(default_headers or {})
@@ -157,16 +164,29 @@ class ClientConfig:
     ) -> httpx.Request:
         """An httpx request for ``path`` under the base URL (``headers``: for this request
         only, winning over the defaults)."""
-        query: dict[str, Any] = dict(self.default_query)
-        for key, value in (params or {}).items():
-            if value is not None:
-                query[key] = value
+        # The base URL's parameters, then the defaults, then this call's: a later one
+        # replaces every value of an earlier one of the same name.
+        query = self._base_query.merge(self.default_query).merge(
+            {key: value for key, value in (params or {}).items() if value is not None}
+        )
         all_headers = self.headers(stream, token)
         if headers:
             all_headers.update(headers)
         return http.build_request(
-            method, f"{self.base_url}/{path.lstrip('/')}", json=json, params=query, headers=all_headers
+            method, f"{self._root}/{path.lstrip('/')}", json=json, params=query, headers=all_headers
         )
+
+
+def _split_query(base_url: str) -> tuple[str, httpx.QueryParams]:
+    """``base_url`` without its query (nor fragment, nor trailing slash), and its query."""
+    try:
+        url = httpx.URL(base_url)
+    except (httpx.InvalidURL, TypeError):
+        return base_url, httpx.QueryParams()  # httpx says what is wrong when a request is built
+    if not url.query and not url.fragment:
+        return base_url, httpx.QueryParams()
+    root = base_url.split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    return root, url.params
 
 
 def log_response(request: httpx.Request, response: httpx.Response) -> None:

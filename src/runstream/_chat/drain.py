@@ -61,11 +61,11 @@ _index = attrgetter("index")
 _content = attrgetter("delta.content")
 
 
-def update_batch(accumulator: Any, batch: list[Any], decoder: Any) -> Any:
+def update_batch(accumulator: Any, batch: list[Any], decoder: Any) -> tuple[Any, int] | None:
     """Merge a batch of `ServerSentEvent`s and `RawRun`s (see `SSEDecoder.feed_runs`) into
     ``accumulator`` (a `ChatCompletionAccumulator`); ``decoder`` (a `ChatChunkDecoder`)
     numbers them and decodes those off the fast path. Stops after an error object and
-    returns it (``None`` otherwise); ``[DONE]`` calls ``done_marker``.
+    returns it with its byte offset (``None`` otherwise); ``[DONE]`` calls ``done_marker``.
 
     Raises:
         StreamDecodeError: a chunk could not be decoded (its ordinal and byte offset as
@@ -101,9 +101,8 @@ def _update_run(accumulator: Any, run: Any, decoder: Any) -> Any:
             # Again, with the event's byte offset (counted only now: errors are rare).
             decoder.ordinal = start + position
             chunk = decoder.decode(msgspec.structs.replace(sse, offset=run.offsets()[position]))
-        stopped_by = _merge_one(accumulator, chunk)
-        if stopped_by is not None:
-            return stopped_by
+        if _merge_one(accumulator, chunk) is not None:
+            return chunk, run.offsets()[position]
     return None
 
 
@@ -112,9 +111,9 @@ def _update_events(accumulator: Any, events: list[Any], decoder: Any) -> Any:
         decoder.ordinal += len(events)
         return None
     for sse in events:
-        stopped_by = _merge_one(accumulator, decoder.decode(sse))
-        if stopped_by is not None:
-            return stopped_by
+        chunk = decoder.decode(sse)
+        if _merge_one(accumulator, chunk) is not None:
+            return chunk, sse.offset
     return None
 
 

@@ -25,7 +25,7 @@ class _ChatStreamMixin:
     _accumulator_class = ChatCompletionAccumulator
     _error_event_types: frozenset[type] = frozenset({ChatErrorEvent})
 
-    def _error_for(self, event: Any) -> RunstreamError | None:
+    def _error_for(self, event: Any, ordinal: int, offset: int | None) -> RunstreamError | None:
         if type(event) is not ChatErrorEvent:
             return None
         error = event.error
@@ -34,6 +34,8 @@ class _ChatStreamMixin:
             code=error.code,
             type=error.type,
             param=error.param,
+            ordinal=ordinal,
+            offset=offset,
             accumulator=self.accumulator,  # type: ignore[arg-type]
         )
 

@@ -11,15 +11,18 @@ object; run-stream files are fed, in order, into one accumulator. Files of diffe
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
 
 from .._chat.stream import ChatCompletionStream
-from .._core.sse import SSEDecoder
+from .._core.sse import ServerSentEvent, SSEDecoder
 from .._responses.stream import ResponseStream
 from ..errors import IncompleteStreamError, RunstreamError
+from .inputs import STDIN, file_chunks, label_of, stdin_chunks
 
 __all__ = [
     "CHAT",
@@ -31,6 +34,7 @@ __all__ = [
     "file_dialects",
     "read_inputs",
     "replay_dialect",
+    "sniff",
 ]
 
 RUN = "run"
@@ -47,10 +51,16 @@ def detect_dialect(head: bytes) -> str:
     """The dialect of a stream, from its first bytes: `RESPONSES`, `CHAT` or `RUN`."""
     decoder = SSEDecoder()
     try:
-        events = decoder.feed(head)[:5]
+        events = decoder.feed(head)
     except RunstreamError:
         return RUN
-    for sse in events:
+    return _dialect_of(events) or RUN
+
+
+def _dialect_of(events: list[ServerSentEvent]) -> str | None:
+    """The dialect the first of ``events`` show, or ``None`` while fewer than five events
+    leave it open."""
+    for sse in events[:5]:
         if sse.event.startswith("response.") or sse.event.startswith("thread."):
             return RESPONSES if sse.event.startswith("response.") else RUN
         try:
@@ -66,28 +76,50 @@ def detect_dialect(head: bytes) -> str:
             return CHAT
         if isinstance(data.get("object"), str) and data["object"].startswith("thread."):
             return RUN
-    return RUN
+    return RUN if len(events) >= 5 else None
 
 
-def read_inputs(names: list[str], error: type[Exception]) -> tuple[str, dict[str, bytes]]:
-    """The dialect of the inputs (`MIXED` when they differ), and standard input read whole
-    when it is one of them (it cannot be read twice)."""
-    preread: dict[str, bytes] = {}
+def sniff(chunks: Iterator[bytes]) -> tuple[str, Iterator[bytes]]:
+    """The dialect of a stream arriving in ``chunks``, read only until its first events
+    tell (or `_SNIFF_SIZE` bytes, or the end), and all its chunks, those read included."""
+    decoder = SSEDecoder()
+    events: list[ServerSentEvent] = []
+    head: list[bytes] = []
+    size = 0
+    dialect: str | None = None
+    for chunk in chunks:
+        head.append(chunk)
+        size += len(chunk)
+        try:
+            events += decoder.feed(chunk)
+        except RunstreamError:
+            dialect = RUN  # the run replay says what is wrong
+            break
+        dialect = _dialect_of(events)
+        if dialect is not None or size >= _SNIFF_SIZE:
+            break
+    return dialect or RUN, itertools.chain(head, chunks)
+
+
+def read_inputs(names: list[str], error: type[Exception]) -> tuple[str, dict[str, Iterator[bytes]]]:
+    """The dialect of the inputs (`MIXED` when they differ), and standard input's chunks
+    when it is one of them (its first chunks are read to tell the dialect: it cannot be read
+    twice)."""
+    preread: dict[str, Iterator[bytes]] = {}
     if not names:
         return RUN, preread
     found = set(file_dialects(names, preread, error))
     return (found.pop() if len(found) == 1 else MIXED), preread
 
 
-def file_dialects(names: list[str], preread: dict[str, bytes], error: type[Exception]) -> list[str]:
+def file_dialects(names: list[str], preread: dict[str, Iterator[bytes]], error: type[Exception]) -> list[str]:
     """The dialect of each input, from its first bytes. The first must be readable; a later
     one that is not is said so when its turn comes (it takes the dialect before it)."""
     found: list[str] = []
     for name in names:
-        if name == "-":
-            if "-" not in preread:
-                preread["-"] = sys.stdin.buffer.read()
-            found.append(detect_dialect(preread["-"][:_SNIFF_SIZE]))
+        if name == STDIN:
+            dialect, preread[STDIN] = sniff(preread[STDIN] if STDIN in preread else stdin_chunks())
+            found.append(dialect)
             continue
         try:
             with open(name, "rb") as file:
@@ -101,14 +133,13 @@ def file_dialects(names: list[str], preread: dict[str, bytes], error: type[Excep
     return found
 
 
-def _source(name: str, preread: dict[str, bytes], error: type[Exception]) -> Any:
+def _source(name: str, preread: dict[str, Iterator[bytes]], error: type[Exception]) -> Iterator[bytes]:
     if name in preread:
         return preread[name]
-    if name == "-":
-        return sys.stdin.buffer.read()
+    if name == STDIN:
+        return stdin_chunks()
     try:
-        with open(name, "rb") as file:
-            return file.read()
+        return file_chunks(name)
     except OSError as problem:
         raise error(f"cannot read {name}: {problem.strerror or problem}") from None
 
@@ -137,7 +168,7 @@ def _describe(ordinal: int, dialect: str, event: Any) -> str:
     return f"{ordinal:6d}  {name:<44s}  {object_id or '-':<32s}  {size:7d}"
 
 
-def replay_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str, bytes], error: type[Any]) -> int:
+def replay_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str, Iterator[bytes]], error: type[Any]) -> int:
     """``runstream replay`` for Chat Completions and Responses recordings, or files of
     several dialects (`MIXED`): each read in its own, one line per event with one ordinal
     count, or with ``--json`` one object with the keys of every dialect present."""
@@ -149,7 +180,7 @@ def replay_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[st
     ordinal = 0
     failure: Exception | None = None
     for name, file_dialect in zip(names, per_file):
-        label = "standard input" if name == "-" else name
+        label = label_of(name)
         if file_dialect == RUN:
             from .._core.accumulator import Accumulator
             from .main import _describe as describe_run_event, _replay_files
@@ -191,7 +222,7 @@ def replay_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[st
     return 0
 
 
-def check_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str, bytes], error: type[Any]) -> int:
+def check_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str, Iterator[bytes]], error: type[Any]) -> int:
     """``runstream check`` for Chat Completions and Responses recordings, or files of
     several dialects (`MIXED`: each dialect's files checked together, in the order they
     first appear, one report each; the exit status is the worst). Every stream must be
@@ -214,11 +245,11 @@ def check_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str
     return status
 
 
-def _check_files(names: list[str], dialect: str, preread: dict[str, bytes], error: type[Any]) -> int:
+def _check_files(names: list[str], dialect: str, preread: dict[str, Iterator[bytes]], error: type[Any]) -> int:
     events = objects = 0
     found: list[tuple[str, Any]] = []
     for name in names:
-        label = "standard input" if name == "-" else name
+        label = label_of(name)
         stream = _stream(dialect, _source(name, preread, error))
         try:
             stream.until_done()

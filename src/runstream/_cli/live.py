@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from .._api.client import Client
+from .._core.events import DoneEvent
 from .._models.message import TextDelta
 from .._models.run import Run
 from .._models.run_step import ToolCall, ToolCallDelta
@@ -48,7 +49,10 @@ class DemoPrinter(EventHandler):
         self.out.flush()
 
     def on_event(self, event: Any) -> None:
-        self.events += 1
+        # The run's events: the done marker that ends each stream is not one of them (else
+        # the last status line, written before the final done, would be one short).
+        if type(event) is not DoneEvent:
+            self.events += 1
 
     def on_run_status(self, run: Run, previous_status: str | None) -> None:
         elapsed = time.monotonic() - self.started
@@ -132,8 +136,8 @@ def _command_demo(arguments: argparse.Namespace) -> int:
     elapsed = time.monotonic() - printer.started
     out.write("\nsummary\n")
     out.write(
-        f"  run {run.id}: {run.status} in {elapsed:.2f} s, {accumulator.events_fed} events "
-        f"({accumulator.events_fed / elapsed:,.0f} events/s), {loop.rounds} tool round(s)\n"
+        f"  run {run.id}: {run.status} in {elapsed:.2f} s, {printer.events} events "
+        f"({printer.events / elapsed:,.0f} events/s), {loop.rounds} tool round(s)\n"
     )
     for step in accumulator.run_steps:
         details = step.step_details

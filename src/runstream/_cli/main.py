@@ -7,8 +7,9 @@ Every command prints errors as one line on stderr and exits non-zero, without a 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,6 +24,7 @@ from .._streaming.recording import recording_timing, replay_chunks
 from .._streaming.sync_stream import RunStream
 from ..errors import IncompleteStreamError, RunstreamError
 from . import dialects
+from .inputs import STDIN, StreamSplitter, file_chunks, label_of, stdin_chunks
 
 __all__ = ["main"]
 
@@ -68,14 +70,13 @@ def non_negative_seconds(text: str) -> float:
     return value
 
 
-def _read_input(name: str, preread: Mapping[str, bytes]) -> bytes:
-    if name in preread:  # standard input, read whole to detect its dialect
+def _open_input(name: str, preread: Mapping[str, Iterator[bytes]]) -> Iterator[bytes]:
+    if name in preread:  # standard input, its first chunks read to detect its dialect
         return preread[name]
-    if name == "-":
-        return sys.stdin.buffer.read()
+    if name == STDIN:
+        return stdin_chunks()
     try:
-        with open(name, "rb") as file:
-            return file.read()
+        return file_chunks(name)
     except OSError as error:
         raise CommandError(f"cannot read {name}: {error.strerror or error}") from None
 
@@ -100,32 +101,51 @@ def split_streams(data: bytes, label: str) -> list[bytes]:
 
 
 def _replay_files(
-    names: Sequence[str], accumulator: Accumulator, speed: float = 0.0, preread: Mapping[str, bytes] | None = None
+    names: Sequence[str], accumulator: Accumulator, speed: float = 0.0,
+    preread: Mapping[str, Iterator[bytes]] | None = None,
 ) -> Iterator[tuple[str, AssistantStreamEvent]]:
-    """Feed the files, in order, into one accumulator; yield (file name, event). With a
-    ``speed``, a file with a ``.timing`` record is replayed at its recorded pace."""
-    for name in names:
-        label = "standard input" if name == "-" else name
-        streams = split_streams(_read_input(name, preread or {}), label)
-        sources: list[Any] = streams
-        if speed and name != "-":
+    """Feed the files, in order, into one accumulator; yield (file name, event) as the bytes
+    arrive. With a ``speed``, a file with a ``.timing`` record is replayed at its recorded
+    pace."""
+    for position, name in enumerate(names):
+        label = label_of(name)
+        if speed and name != STDIN and _has_timing(name):
             try:
-                sources = [replay_chunks(name, speed=speed)] if recording_timing(Path(name)) else streams
+                streams: Iterable[Any] = [replay_chunks(name, speed=speed)]
             except (OSError, ValueError) as error:
                 raise CommandError(printable(str(error))) from None
-        for number, source in enumerate(sources):
-            stream = RunStream(source, accumulator=accumulator)
-            where = label if len(sources) == 1 else f"{label} (stream {number + 1})"
-            last = name == names[-1] and number == len(sources) - 1
-            try:
+            splitter = None
+        else:
+            splitter = StreamSplitter(_open_input(name, preread or {}))
+            streams = splitter.streams()
+        number = 0
+        try:
+            for number, source in enumerate(streams):
+                stream = RunStream(source, accumulator=accumulator)
                 for event in stream:
                     yield name, event
-            except IncompleteStreamError as error:
+        except RunstreamError as error:
+            several = splitter is not None and (number > 0 or splitter.cuts > 0)
+            where = f"{label} (stream {number + 1})" if several else label
+            if splitter is not None and splitter.events == 0 and splitter.exhausted:
+                raise CommandError(f"{label}: no server-sent events ({splitter.size} bytes)") from None
+            if isinstance(error, IncompleteStreamError):
                 # Name the file, as for any other error; when it is the last one, what was
                 # accumulated is still worth printing (replay --json).
+                last = position == len(names) - 1 and (splitter is None or splitter.exhausted)
                 raise CommandError(f"{where}: {printable(str(error))}", partial=last) from None
-            except RunstreamError as error:
-                raise CommandError(f"{where}: {printable(str(error))}") from None
+            raise CommandError(f"{where}: {printable(str(error))}") from None
+        finally:
+            close = getattr(streams, "close", None)
+            if close is not None:
+                close()  # the input, when a stream failed before its end
+
+
+def _has_timing(name: str) -> bool:
+    try:
+        return bool(recording_timing(Path(name)))
+    except (OSError, ValueError) as error:
+        raise CommandError(printable(str(error))) from None
 
 
 def _describe(ordinal: int, event: AssistantStreamEvent) -> str:
@@ -169,7 +189,7 @@ def _command_check(arguments: argparse.Namespace) -> int:
     return check_run_files(arguments.files, preread)
 
 
-def check_run_files(files: Sequence[str], preread: Mapping[str, bytes]) -> int:
+def check_run_files(files: Sequence[str], preread: Mapping[str, Iterator[bytes]]) -> int:
     """``check`` of run-stream files, fed in order into one accumulator; returns the exit
     status."""
     accumulator = Accumulator()
@@ -278,6 +298,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         sys.stderr.write(f"runstream {arguments.command}: error: {printable(str(error))}\n")
         return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader of the output went away (``runstream replay | head``): not an error.
+        # Python's own flush of stdout at exit would fail again: point it at /dev/null.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_OK
     except OSError as error:
         # A file the command was told to write or read (``record --out`` under a file, ...).
         sys.stdout.flush()
@@ -292,8 +320,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -212,6 +212,13 @@ class SSEDecoder:
         """How many bytes of the stream have been consumed into complete lines."""
         return self._offset
 
+    @property
+    def pending_offset(self) -> int | None:
+        """The byte offset of the first line of the block in progress (an event begun but
+        not yet dispatched), or ``None`` between blocks: the bytes before it (or before
+        `offset` between blocks) belong to blocks already ended."""
+        return self._event_offset if self._event_offset >= 0 else None
+
     def feed(self, data: bytes | bytearray | memoryview) -> list[ServerSentEvent]:
         """Take the next chunk of the stream and return the events it completed.
 

@@ -196,7 +196,8 @@ class ResponseAccumulator:
         """Merge a run of raw events (a `RawRun`, see `SSEDecoder.feed_runs`) without
         notifications, the fast path of a stream nobody listens to; ``decoder`` (a
         `ResponseEventDecoder`) numbers the events and decodes those off the fast path.
-        Returns the ``error`` event that stopped it, if one did (see `_responses.drain`)."""
+        Returns the ``error`` event that stopped it and its byte offset, if one did (see
+        `_responses.drain`)."""
         return update_run(self, run, decoder)
 
     def done_marker(self) -> list[Any]:

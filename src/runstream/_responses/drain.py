@@ -43,11 +43,11 @@ _item_id = attrgetter("item_id")
 _content_index = attrgetter("content_index")
 
 
-def update_run(accumulator: Any, run: Any, decoder: Any) -> Any:
+def update_run(accumulator: Any, run: Any, decoder: Any) -> tuple[Any, int] | None:
     """Merge the events of ``run`` (a `RawRun`) into ``accumulator`` (a
     `ResponseAccumulator`); ``decoder`` (a `ResponseEventDecoder`) numbers the events and
-    decodes the ones off the fast path. Stops after an ``error`` event and returns it
-    (``None`` otherwise); a ``[DONE]`` marker calls ``done_marker``.
+    decodes the ones off the fast path. Stops after an ``error`` event and returns it with
+    its byte offset (``None`` otherwise); a ``[DONE]`` marker calls ``done_marker``.
 
     Raises:
         StreamDecodeError: an event could not be decoded (its ordinal and byte offset as
@@ -79,7 +79,7 @@ def update_run(accumulator: Any, run: Any, decoder: Any) -> Any:
                     continue
                 accumulator.update(event)
                 if type(event) is ResponseErrorEvent:
-                    return event
+                    return event, run.offsets()[position - 1]
     finally:
         decoder.ordinal = start + position
     return None

@@ -24,17 +24,19 @@ class _ResponseStreamMixin:
     _accumulator_class = ResponseAccumulator
     _error_event_types: frozenset[type] = frozenset({ResponseErrorEvent})
 
-    def _error_for(self, event: Any) -> RunstreamError | None:
+    def _error_for(self, event: Any, ordinal: int, offset: int | None) -> RunstreamError | None:
         if type(event) is not ResponseErrorEvent:
             return None
         return ServerStreamError(
             event.message or "the server sent an error event",
             code=event.code,
             param=event.param,
+            ordinal=ordinal,
+            offset=offset,
             accumulator=self.accumulator,  # type: ignore[arg-type]
         )
 
-    def _drain_batch(self, batch: list[Any], decoder: Any) -> Any:
+    def _drain_batch(self, batch: list[Any], decoder: Any) -> tuple[Any, int] | None:
         # Runs of usual events merged straight from bytes (see _responses/drain.py).
         accumulator = self.accumulator
         for item in batch:
@@ -49,7 +51,7 @@ class _ResponseStreamMixin:
                 continue
             accumulator.update(event)
             if type(event) is ResponseErrorEvent:
-                return event
+                return event, item.offset
         return None
 
     def _incomplete_reason(self) -> str | None:

@@ -22,7 +22,7 @@ import msgspec
 
 from .._core.sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
 from ..errors import IncompleteStreamError, RunstreamError, StreamConnectionError, StreamDecodeError
-from .sources import Source, aclose_unopened, close_unopened, open_async_source, open_source
+from .sources import Source, aclose_unopened, close_unopened, offset_of, open_async_source, open_source
 
 __all__ = ["AsyncDialectStream", "DialectHandler", "DialectStream", "DialectUpdate", "RouteTable"]
 
@@ -156,8 +156,9 @@ class _DialectBase:
 
     # Dialect hooks ---------------------------------------------------------------------------
 
-    def _error_for(self, event: Any) -> RunstreamError | None:
-        """The error an event stands for (an ``error`` event), or ``None``."""
+    def _error_for(self, event: Any, ordinal: int, offset: int | None) -> RunstreamError | None:
+        """The error an event stands for (an ``error`` event, the ``ordinal``-th of the
+        stream, at byte ``offset``), or ``None``."""
         return None
 
     def _incomplete_reason(self) -> str | None:
@@ -168,9 +169,10 @@ class _DialectBase:
         """The snapshot ``event`` was about, as it is now."""
         return None
 
-    def _drain_batch(self, batch: list[Any], decoder: Any) -> Any:
-        """Merge a batch (`ServerSentEvent`s and `RawRun`s) quietly; return the event that
-        stands for an error, if one stopped it. The dialect's fast path may replace this."""
+    def _drain_batch(self, batch: list[Any], decoder: Any) -> tuple[Any, int] | None:
+        """Merge a batch (`ServerSentEvent`s) quietly; if an event that stands for an error
+        stopped it, return that event and its byte offset (it is the last ``decoder``
+        numbered). The dialect's fast path, which also takes `RawRun`s, replaces this."""
         accumulator = self.accumulator
         for sse in batch:
             event = decoder.decode(sse)
@@ -179,15 +181,16 @@ class _DialectBase:
             else:
                 accumulator.update(event)
                 if type(event) in self._error_event_types:
-                    return event
+                    return event, sse.offset
         return None
 
-    def _drain(self, batch: list[Any], decoder: Any) -> None:
+    def _drain(self, batch: list[Any], decoder: Any, source: Source) -> None:
         stopped_by = self._drain_batch(batch, decoder)
         if self.accumulator.done:
             self.done_received = True
         if stopped_by is not None:
-            error = self._error_for(stopped_by)
+            event, offset = stopped_by
+            error = self._error_for(event, decoder.ordinal - 1, offset if source.kind == "bytes" else None)
             if error is not None:
                 raise error
 
@@ -282,8 +285,8 @@ class DialectStream(_DialectBase):
         # nothing): batches go to the dialect's `_drain_batch`, its fast path.
         handler = self.handler
         accumulator = self.accumulator
-        decoder = self._decoder_class()
-        decode = decoder.decode
+        event_decoder = self._decoder_class()
+        decode = event_decoder.decode
         feed = accumulator.feed
         update = accumulator.update
         listens = handler.listens
@@ -293,7 +296,7 @@ class DialectStream(_DialectBase):
             source = self._source = open_source(self._source_object)
             for batch in self._batches(source, drain):
                 if drain:
-                    self._drain(batch, decoder)
+                    self._drain(batch, event_decoder, source)
                     continue
                 for sse in batch:
                     event = decode(sse)
@@ -317,7 +320,7 @@ class DialectStream(_DialectBase):
                     else:
                         update(event)
                     if type(event) in error_types:
-                        event_error = self._error_for(event)
+                        event_error = self._error_for(event, event_decoder.ordinal - 1, offset_of(sse, source))
                         if event_error is not None:
                             raise event_error
                     yield event
@@ -431,8 +434,8 @@ class AsyncDialectStream(_DialectBase):
     async def _events(self, drain: bool = False) -> AsyncIterator[Any]:
         # drain: as in DialectStream._events.
         accumulator = self.accumulator
-        decoder = self._decoder_class()
-        decode = decoder.decode
+        event_decoder = self._decoder_class()
+        decode = event_decoder.decode
         listens = self.handler.listens
         error_types = self._error_event_types
         handler_error: Exception | None = None
@@ -441,7 +444,7 @@ class AsyncDialectStream(_DialectBase):
             async with aclosing(self._batches(source, drain)) as batches:
                 async for batch in batches:
                     if drain:
-                        self._drain(batch, decoder)
+                        self._drain(batch, event_decoder, source)
                         continue
                     for sse in batch:
                         event = decode(sse)
@@ -462,7 +465,7 @@ class AsyncDialectStream(_DialectBase):
                         if event is None:
                             continue
                         if type(event) in error_types:
-                            event_error = self._error_for(event)
+                            event_error = self._error_for(event, event_decoder.ordinal - 1, offset_of(sse, source))
                             if event_error is not None:
                                 raise event_error
                         yield event

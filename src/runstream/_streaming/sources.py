@@ -33,6 +33,7 @@ __all__ = [
     "check_stream_response",
     "close_unopened",
     "is_sse_response",
+    "offset_of",
     "open_async_source",
     "open_source",
     "read_api_error",
@@ -82,6 +83,12 @@ def _as_sse(event: Any) -> ServerSentEvent:
         return event
     # httpx-sse's ServerSentEvent, or anything shaped like one.
     return ServerSentEvent(event.event or "message", event.data, event.id or "", event.retry)
+
+
+def offset_of(sse: ServerSentEvent, source: Source) -> int | None:
+    """The byte offset of ``sse`` in the stream, when ``source`` gave bytes (events parsed
+    elsewhere, e.g. by httpx-sse, carry none)."""
+    return sse.offset if source.kind == "bytes" else None
 
 
 def _is_event_source(source: Any) -> bool:

@@ -166,13 +166,16 @@ class StreamBase:
 
     # ---- ending --------------------------------------------------------------------------
 
-    def _error_event(self, event: ErrorEvent) -> ServerStreamError:
+    def _error_event(self, event: ErrorEvent, ordinal: int, offset: int | None) -> ServerStreamError:
+        """The error to raise for ``event``, the ``ordinal``-th of the stream, at ``offset``."""
         error = event.data
         return ServerStreamError(
             error.message or "the server sent an error event",
             code=error.code,
             type=error.type,
             param=error.param,
+            ordinal=ordinal,
+            offset=offset,
             accumulator=self.accumulator,
         )
 

@@ -14,7 +14,7 @@ from .._models.message import Message
 from .._models.run import Run
 from .._models.run_step import RunStep
 from .handlers import EventHandler
-from .sources import Source, close_unopened, open_source
+from .sources import Source, close_unopened, offset_of, open_source
 from .stream_base import SnapshotUpdate, StreamBase, source_response, text_pieces
 
 __all__ = ["RunStream"]
@@ -148,11 +148,14 @@ class RunStream(StreamBase):
                     break
                 for sse in batch:
                     if type(sse) is RawRun:
+                        first = event_decoder.ordinal
                         error_event = update_run(sse, event_decoder)
                         if accumulator._done:  # a done event was in the run
                             self.done_received = True
                         if error_event is not None:
-                            raise self._error_event(error_event)
+                            # The error event is the last the run's events went through.
+                            ordinal = event_decoder.ordinal - 1
+                            raise self._error_event(error_event, ordinal, sse.offsets()[ordinal - first])
                         continue
                     event = decode(sse)
                     if listens:
@@ -166,7 +169,7 @@ class RunStream(StreamBase):
                         update(event)
                     if type(event) in _ENDINGS:
                         if type(event) is ErrorEvent:
-                            raise self._error_event(event)
+                            raise self._error_event(event, event_decoder.ordinal - 1, offset_of(sse, source))
                         self.done_received = True
                     yield event
                 if stops_at_done and self.done_received:

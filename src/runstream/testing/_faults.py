@@ -40,7 +40,8 @@ class StreamFault:
             but well-formed stream, e.g. one without ``done``).
         stall_at: once this many body bytes are sent, send nothing for ``stall_for``
             seconds.
-        stall_for: how long the stall lasts.
+        stall_for: how long the stall lasts at most: it ends when the client hangs up
+            (the run then goes on to the end of the segment, as the service's does).
         bad_event_at: insert ``bad_event`` before the event with this index.
         bad_event: the bytes to insert.
         stale_reads: how many reads still see the broken-off state (``None``: forever).

@@ -126,6 +126,16 @@ class HTTPConnection:
         query = parse_qs(target.query, keep_blank_values=True)
         return Request(head.method.decode("ascii"), target.path, query, headers, bytes(body))
 
+    async def wait_for_hangup(self) -> None:
+        """Return once the client has closed the connection (anything it sends meanwhile
+        is kept for the next request)."""
+        while True:
+            try:
+                data = await self.stream.receive(_RECEIVE_SIZE)
+            except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                return
+            self.conn.receive_data(data)
+
     @property
     def reusable(self) -> bool:
         """Whether another request can follow on this connection."""

@@ -68,7 +68,7 @@ async def stream_segment(
             written = cut
             apply_sent()
             if cut in plan.stalls:
-                await _stall(record, plan.stalls[cut])
+                await _stall(record, plan.stalls[cut], connection)
             if settings.chunk_delay and number < len(plan.cuts) - 1:
                 await anyio.sleep(settings.chunk_delay)
         if record.cancel_requested:
@@ -95,15 +95,30 @@ async def stream_segment(
         record.streaming = False
 
 
-async def _stall(record: Any, seconds: float) -> None:
-    """Send nothing for ``seconds``; a cancel request ends the stall early, as the service
-    ends a cancelled run's stream whether or not it was busy."""
-    deadline = anyio.current_time() + seconds
-    while not record.cancel_requested:
-        left = deadline - anyio.current_time()
-        if left <= 0:
-            return
-        await anyio.sleep(min(left, 0.01))
+async def _stall(record: Any, seconds: float, connection: HTTPConnection) -> None:
+    """Send nothing for ``seconds``. A cancel request ends the stall early, as the service
+    ends a cancelled run's stream whether or not it was busy; so does the client hanging up
+    (raised as a broken connection: the run then goes on to its end, as the service's does,
+    instead of waiting for the stall to pass)."""
+    hung_up = False
+    async with anyio.create_task_group() as group:
+
+        async def watch() -> None:
+            nonlocal hung_up
+            await connection.wait_for_hangup()
+            hung_up = True
+            group.cancel_scope.cancel()
+
+        group.start_soon(watch)
+        deadline = anyio.current_time() + seconds
+        while not record.cancel_requested:
+            left = deadline - anyio.current_time()
+            if left <= 0:
+                break
+            await anyio.sleep(min(left, 0.01))
+        group.cancel_scope.cancel()
+    if hung_up:
+        raise anyio.BrokenResourceError("the client hung up during a stall")
 
 
 async def _end_cancelled(
