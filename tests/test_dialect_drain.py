@@ -125,9 +125,25 @@ def test_a_bad_delta_deep_in_a_run_fails_with_the_same_ordinal_and_offset(conten
 def test_an_error_event_in_a_run_of_deltas_stops_the_fast_path_there() -> None:
     body = text_stream([f"w{n} " for n in range(300)], error_at=150)
     stream = ResponseStream(body)
-    with pytest.raises(runstream.ServerStreamError, match="boom"):
+    with pytest.raises(runstream.ServerStreamError, match="boom") as quick:
         stream.until_done()
     assert stream.accumulator.text("m") == "".join(f"w{n} " for n in range(150))
+    with pytest.raises(runstream.ServerStreamError) as slow:
+        read_one_by_one(ResponseStream(body))
+    assert (quick.value.ordinal, quick.value.offset) == (slow.value.ordinal, slow.value.offset)
+    assert quick.value.offset is not None and body[quick.value.offset:].startswith(b"event: error\n")
+
+
+def test_an_error_object_among_chat_chunks_fails_alike_on_the_fast_path() -> None:
+    body = chat_stream([f"w{n} " for n in range(300)])
+    cut = body.index(b"data: ", len(body) // 2)
+    body = body[:cut] + b'data: {"error": {"message": "overloaded", "code": "busy"}}\n\n' + body[cut:]
+    with pytest.raises(runstream.ServerStreamError, match="overloaded") as quick:
+        ChatCompletionStream(body).until_done()
+    with pytest.raises(runstream.ServerStreamError) as slow:
+        read_one_by_one(ChatCompletionStream(body))
+    assert (quick.value.ordinal, quick.value.offset) == (slow.value.ordinal, slow.value.offset) == (
+        quick.value.ordinal, cut)
 
 
 def test_a_long_stream_on_the_fast_path_equals_the_slow_one() -> None:
