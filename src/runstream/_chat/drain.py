@@ -88,32 +88,70 @@ def update_batch(accumulator: Any, batch: list[Any], decoder: Any) -> tuple[Any,
 
 def _update_run(accumulator: Any, run: Any, decoder: Any) -> Any:
     pairs = run.pairs
-    if len(pairs) > 1 and _merge_datas(accumulator, list(map(_value, pairs))):
-        decoder.ordinal += len(pairs)
-        return None
-    start = decoder.ordinal
-    for position, (name, data) in enumerate(pairs):
-        decoder.ordinal = start + position
+
+    def one_by_one(position: int) -> Any:
+        name, data = pairs[position]
+        ordinal = decoder.ordinal
         sse = ServerSentEvent(name.decode("utf-8", "replace") or "message", str(data, "utf-8", "replace"))
         try:
             chunk = decoder.decode(sse)
         except StreamDecodeError:
             # Again, with the event's byte offset (counted only now: errors are rare).
-            decoder.ordinal = start + position
+            decoder.ordinal = ordinal
             chunk = decoder.decode(msgspec.structs.replace(sse, offset=run.offsets()[position]))
-        if _merge_one(accumulator, chunk) is not None:
-            return chunk, run.offsets()[position]
-    return None
+        return (chunk, run.offsets()[position]) if _merge_one(accumulator, chunk) is not None else None
+
+    return _update(accumulator, list(map(_value, pairs)), decoder, one_by_one)
 
 
 def _update_events(accumulator: Any, events: list[Any], decoder: Any) -> Any:
-    if len(events) > 1 and _merge_datas(accumulator, list(map(_data, events))):
-        decoder.ordinal += len(events)
-        return None
-    for sse in events:
+    def one_by_one(position: int) -> Any:
+        sse = events[position]
         chunk = decoder.decode(sse)
-        if _merge_one(accumulator, chunk) is not None:
-            return chunk, sse.offset
+        return (chunk, sse.offset) if _merge_one(accumulator, chunk) is not None else None
+
+    return _update(accumulator, list(map(_data, events)), decoder, one_by_one)
+
+
+def _update(accumulator: Any, datas: list[Any], decoder: Any, one_by_one: Any) -> Any:
+    """Merge the chunks of ``datas`` in order: stretches of usual content chunks at once,
+    each other chunk the usual way (``one_by_one(position)``, which returns what stopped
+    the stream, if anything did)."""
+    remaining = iter(datas)
+    position = 0
+    size = len(datas)
+    misses = 0
+    while position < size:
+        chunks: list[Any] = []
+        stopped = False
+        if misses < 2:
+            try:
+                # map() of the decoder's own method: a loop in C, no Python code per chunk.
+                # On a chunk of another shape it stops; what it decoded before stays.
+                chunks.extend(map(_DECODE_CONTENT_CHUNK, remaining))
+            except (msgspec.MsgspecError, RecursionError):
+                stopped = True  # at the chunk after the decoded ones, consumed
+        if chunks and _merge_contents(accumulator, chunks):
+            decoder.ordinal += len(chunks)
+            position += len(chunks)
+            misses = 0
+            if stopped:
+                stopped_by = one_by_one(position)
+                if stopped_by is not None:
+                    return stopped_by
+                position += 1
+        else:
+            # Off the fast path: the chunks decoded but not merged, and the one that stopped
+            # the decoding; after two misses in a row, the rest of the run likewise.
+            misses = misses + 1 if not chunks else 0
+            end = size if misses >= 2 else min(size, position + len(chunks) + 1)
+            for index in range(position, end):
+                stopped_by = one_by_one(index)
+                if stopped_by is not None:
+                    return stopped_by
+            position = end
+            if misses >= 2:
+                break
     return None
 
 
@@ -124,15 +162,6 @@ def _merge_one(accumulator: Any, chunk: Any) -> Any:
         return None
     accumulator.update(chunk)
     return None if hasattr(chunk, "choices") else chunk
-
-
-def _merge_datas(accumulator: Any, datas: list[Any]) -> bool:
-    try:
-        # map() of the decoder's own method: a loop in C, no Python code per chunk.
-        chunks = list(map(_DECODE_CONTENT_CHUNK, datas))
-    except (msgspec.MsgspecError, RecursionError):
-        return False
-    return _merge_contents(accumulator, chunks)
 
 
 def _merge_contents(accumulator: Any, chunks: list[_ContentChunk]) -> bool:
