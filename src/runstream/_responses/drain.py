@@ -21,19 +21,37 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from .._core.merge import COMPACT_AFTER, compact_pieces
 from .._core.sse import ServerSentEvent
 from .._core.text_pieces import TextPieces
 from ..errors import StreamDecodeError
 from .event_base import ResponseErrorEvent
-from .output_events import ResponseFunctionCallArgumentsDeltaEvent, ResponseTextDeltaEvent
+from .output_events import ResponseFunctionCallArgumentsDeltaEvent
 
 __all__ = ["update_run"]
 
 _TEXT_DELTA = b"response.output_text.delta"
 _ARGUMENTS_DELTA = b"response.function_call_arguments.delta"
-_DECODE_TEXT_DELTA = msgspec.json.Decoder(ResponseTextDeltaEvent).decode
+_NO_LOGPROBS = msgspec.Raw(b"[]")
+
+
+class _TextDelta(msgspec.Struct, tag_field="type", tag="response.output_text.delta", kw_only=True, gc=False):
+    # `ResponseTextDeltaEvent` as the fast path reads it: the same members and types, but
+    # ``logprobs`` left undecoded (a list for each delta costs); anything but ``[]`` sends
+    # the run the usual way, where it is decoded and checked.
+    item_id: str
+    output_index: int
+    content_index: int
+    delta: str
+    sequence_number: int | UnsetType = UNSET
+    logprobs: msgspec.Raw = _NO_LOGPROBS
+    obfuscation: str | UnsetType = UNSET
+
+
+_DECODE_TEXT_DELTA = msgspec.json.Decoder(_TextDelta).decode
+_no_logprobs = _NO_LOGPROBS.__eq__
 _DECODE_ARGUMENTS_DELTA = msgspec.json.Decoder(ResponseFunctionCallArgumentsDeltaEvent).decode
 _name = itemgetter(0)
 _data = itemgetter(1)
@@ -100,7 +118,7 @@ def _merge_deltas(accumulator: Any, name: bytes, group: list[tuple[bytes, bytes]
     if item is None:
         return False
     if text:
-        if any(map(_logprobs, events)):
+        if not all(map(_no_logprobs, map(_logprobs, events))):
             return False
         part = item.content.get(events[0].content_index)
         if part is None:
