@@ -154,3 +154,22 @@ def test_a_long_stream_on_the_fast_path_equals_the_slow_one() -> None:
     chat = chat_stream(contents)
     completion = ChatCompletionStream(iter([chat[i : i + 65536] for i in range(0, len(chat), 65536)])).final_completion()
     assert completion.choices[0].message.content == "".join(contents)
+
+
+@pytest.mark.parametrize("logprobs", [[{"token": "w", "logprob": -0.5, "bytes": [119], "top_logprobs": []}], {}, None, "x"])
+def test_deltas_with_logprobs_take_the_usual_way_with_the_same_result(logprobs: Any) -> None:
+    body = text_stream([f"w{n} " for n in range(50)])
+    marker = b'"sequence_number": 20}'
+    body = body.replace(marker, b'"sequence_number": 20, "logprobs": ' + json.dumps(logprobs).encode() + b"}")
+    quick, slow = ResponseStream(body), ResponseStream(body)
+    try:
+        quick.until_done()
+    except runstream.StreamDecodeError as error:
+        with pytest.raises(runstream.StreamDecodeError) as raised:
+            read_one_by_one(slow)
+        assert (error.ordinal, error.offset) == (raised.value.ordinal, raised.value.offset)
+        assert not isinstance(logprobs, list)
+        return
+    read_one_by_one(slow)
+    assert quick.accumulator.built_item_json(0) == slow.accumulator.built_item_json(0)
+    assert quick.accumulator.built_item_json(0)["content"][0]["logprobs"] == logprobs
