@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 
 from .._core.text_pieces import TextPieces
 from .._models.exact import convert_exact
+from .builders import Item, Part, ResponseDiscrepancy
 from .decoder import object_json
 from .drain import update_run
 from .events import (
@@ -77,86 +77,6 @@ _STATUS_PREFIXES = (
 _NOT_STATUS = frozenset({"partial_image"})
 
 
-class ResponseDiscrepancy(msgspec.Struct, frozen=True, gc=False):
-    """A delta-built value differs from the authoritative one.
-
-    Attributes:
-        where: what was compared, e.g. ``"item msg_1 content[0].text"``.
-        built: the value the deltas built.
-        authoritative: the value the server's final object holds.
-    """
-
-    where: str
-    built: Any
-    authoritative: Any
-
-
-class _Part:
-    """A content or summary part being built: its JSON from ``*.added``, appended text."""
-
-    __slots__ = ("annotations", "done", "json", "logprobs", "refusal", "text")
-
-    def __init__(self, part: dict[str, Any] | None) -> None:
-        self.json: dict[str, Any] = part if part is not None else {}
-        self.text: TextPieces | None = None
-        self.refusal: TextPieces | None = None
-        self.annotations: dict[int, Any] = {}
-        self.logprobs: list[Any] | None = None
-        self.done: dict[str, Any] | None = None
-
-    def built(self) -> dict[str, Any]:
-        part = dict(self.json)
-        if self.text is not None:
-            part["text"] = self.text.text()
-        if self.refusal is not None:
-            part["refusal"] = self.refusal.text()
-        if self.annotations:
-            annotations = list(part.get("annotations") or ())
-            for index in sorted(self.annotations):
-                while len(annotations) <= index:
-                    annotations.append(None)
-                annotations[index] = self.annotations[index]
-            part["annotations"] = annotations
-        if self.logprobs is not None:
-            part["logprobs"] = list(part.get("logprobs") or ()) + self.logprobs
-        return part
-
-    def current(self) -> dict[str, Any]:
-        return self.done if self.done is not None else self.built()
-
-
-class _Item:
-    """An output item being built."""
-
-    __slots__ = ("appended", "content", "done", "json", "output_index", "summary")
-
-    def __init__(self, output_index: int, item: dict[str, Any] | None) -> None:
-        self.output_index = output_index
-        self.json: dict[str, Any] = item if item is not None else {}
-        # Appended string members: ``arguments``, ``code``, ``input``.
-        self.appended: dict[str, TextPieces] = {}
-        self.content: dict[int, _Part] = {}
-        self.summary: dict[int, _Part] = {}
-        self.done: dict[str, Any] | None = None
-
-    def built(self) -> dict[str, Any]:
-        item = dict(self.json)
-        for key, pieces in self.appended.items():
-            item[key] = pieces.text()
-        for key, parts in (("content", self.content), ("summary", self.summary)):
-            if parts:
-                listed = list(item.get(key) or ())
-                for index in sorted(parts):
-                    while len(listed) <= index:
-                        listed.append(None)
-                    listed[index] = parts[index].current()
-                item[key] = listed
-        return item
-
-    def current(self) -> dict[str, Any]:
-        return self.done if self.done is not None else self.built()
-
-
 class ResponseAccumulator:
     """Merges Responses API events into the `Response` they describe.
 
@@ -168,8 +88,8 @@ class ResponseAccumulator:
         self.events_fed = 0
         self._response: dict[str, Any] | None = None
         self._final: dict[str, Any] | None = None
-        self._items: dict[int, _Item] = {}
-        self._by_id: dict[str, _Item] = {}
+        self._items: dict[int, Item] = {}
+        self._by_id: dict[str, Item] = {}
         #: Every `ResponseDiscrepancy` found so far.
         self.discrepancies: list[ResponseDiscrepancy] = []
         #: Whether a ``[DONE]`` marker arrived (some compatible servers send one).
@@ -239,25 +159,25 @@ class ResponseAccumulator:
                         item.json["status"] = status
                 return
 
-    def _item(self, item_id: str | None, output_index: int | None) -> _Item:
+    def _item(self, item_id: str | None, output_index: int | None) -> Item:
         item = self._by_id.get(item_id) if item_id is not None else None
         if item is None:
             index = output_index if output_index is not None else len(self._items)
             item = self._items.get(index)
             if item is None:
                 # A delta before its ``output_item.added`` (out of order): build it anyway.
-                item = self._items[index] = _Item(index, {"id": item_id} if item_id else None)
+                item = self._items[index] = Item(index, {"id": item_id} if item_id else None)
             if item_id is not None:
                 self._by_id[item_id] = item
         return item
 
-    def _part(self, event: Any, summary: bool = False) -> _Part:
+    def _part(self, event: Any, summary: bool = False) -> Part:
         item = self._item(event.item_id, event.output_index)
         parts = item.summary if summary else item.content
         index = event.summary_index if summary else event.content_index
         part = parts.get(index)
         if part is None:
-            part = parts[index] = _Part(None)
+            part = parts[index] = Part(None)
         return part
 
     # Lifecycle -------------------------------------------------------------------------------
@@ -280,7 +200,7 @@ class ResponseAccumulator:
         item_json = dict(object_json(event))
         item = self._items.get(event.output_index)
         if item is None:
-            item = self._items[event.output_index] = _Item(event.output_index, item_json)
+            item = self._items[event.output_index] = Item(event.output_index, item_json)
         else:
             item.json = {**item_json, **{k: v for k, v in item.json.items() if k not in item_json}}
         item_id = item_json.get("id")
@@ -294,7 +214,7 @@ class ResponseAccumulator:
         self._compare_item(item, authoritative)
         item.done = authoritative
 
-    def _compare_item(self, item: _Item, authoritative: dict[str, Any]) -> None:
+    def _compare_item(self, item: Item, authoritative: dict[str, Any]) -> None:
         label = f"item {authoritative.get('id', item.output_index)}"
         for key, pieces in item.appended.items():
             if key in authoritative and pieces.text() != authoritative[key]:
