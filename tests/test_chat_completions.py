@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -351,3 +352,46 @@ def test_snapshots_pair_each_chunk_with_the_completion_so_far() -> None:
     final = ChatCompletionStream(body).final_completion_json()["choices"][0]["message"]["content"]
     assert texts[-1] == final
     assert all(final.startswith(text or "") for text in texts)
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in RECORDINGS.glob("*.sse")))
+def test_the_typed_completion_is_exactly_the_completion_json(name: str) -> None:
+    stream = ChatCompletionStream(RECORDINGS / name)
+    completion = stream.final_completion()
+    assert msgspec.to_builtins(completion) == stream.final_completion_json()
+    if completion.usage:
+        assert isinstance(completion.usage, runstream.chat.ChatCompletionUsage)
+        assert completion.usage.total_tokens == completion.usage.prompt_tokens + completion.usage.completion_tokens
+
+
+def test_logprobs_and_usage_details_are_typed() -> None:
+    completion = ChatCompletionStream(RECORDINGS / "python_content_logprobs.sse").final_completion()
+    logprobs = completion.choices[0].logprobs
+    assert isinstance(logprobs, runstream.chat.ChatChoiceLogprobs) and logprobs.content
+    token = logprobs.content[0]
+    assert isinstance(token, runstream.chat.ChatTokenLogprob) and token.logprob <= 0
+    assert all(isinstance(top, runstream.chat.ChatTopLogprob) for top in token.top_logprobs)
+    usage = ChatCompletionStream(RECORDINGS / "python_text_usage.sse").final_completion().usage
+    assert isinstance(usage, runstream.chat.ChatCompletionUsage)
+    assert usage.prompt_tokens_details is None or isinstance(usage.prompt_tokens_details,
+                                                             runstream.chat.ChatPromptTokensDetails)
+
+
+def test_unknown_members_of_the_completion_are_kept_typed() -> None:
+    chunk = {"id": "c", "choices": [{"index": 0, "delta": {"content": "Hi", "x_tone": "warm"}, "finish_reason": "stop",
+                                     "logprobs": {"content": [{"token": "Hi", "logprob": -0.1, "bytes": [72, 105],
+                                                               "top_logprobs": [], "x_rank": 1}]}}],
+             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2,
+                       "prompt_tokens_details": {"cached_tokens": 0, "x_warm": 1}}}
+    body = b"data: " + msgspec.json.encode(chunk) + b"\n\ndata: [DONE]\n\n"
+    completion = ChatCompletionStream(body).final_completion()
+    message = completion.choices[0].message
+    assert runstream.types.extra_fields(message) == {"x_tone": "warm"}
+    logprobs = completion.choices[0].logprobs
+    assert logprobs is not None and logprobs.content is not None
+    assert runstream.types.extra_fields(logprobs.content[0]) == {"x_rank": 1}
+    assert logprobs.refusal is None and "refusal" not in msgspec.to_builtins(logprobs)
+    usage = completion.usage
+    assert isinstance(usage, runstream.chat.ChatCompletionUsage) and usage.prompt_tokens_details is not None
+    assert runstream.types.extra_fields(usage.prompt_tokens_details) == {"x_warm": 1}
+    assert usage.completion_tokens_details is None

@@ -129,3 +129,64 @@ def test_serve_plays_responses_recordings_in_order() -> None:
         process.send_signal(signal.SIGINT)
         _, errors = process.communicate(timeout=10)
     assert process.returncode == 0, errors
+
+
+def test_replay_of_files_of_different_dialects_reads_each_in_its_own(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each file is detected by itself: a Chat Completions file after a Responses one is not
+    read as a Responses stream (nor the run-stream sample as either)."""
+    sample = runstream.sample_stream_path()
+    status, out, err = run_cli(capsys, "replay", "--json", str(RESPONSES_FILE), str(CHAT_FILE), str(sample))
+    assert status == 0, err
+    printed = json.loads(out)
+    assert printed["responses"] == [runstream.ResponseStream(RESPONSES_FILE).final_response_json()]
+    assert printed["completions"] == [runstream.ChatCompletionStream(CHAT_FILE).final_completion_json()]
+    runs = runstream.RunStream(sample).until_done().accumulator.to_builtins()
+    assert {key: printed[key] for key in runs} == runs
+    status, out, _ = run_cli(capsys, "replay", str(CHAT_FILE), str(RESPONSES_FILE))
+    names = [line.split()[1] for line in out.splitlines()]
+    assert status == 0 and names[0] == "chat.completion.chunk" and names[-1] == "response.completed"
+    assert [int(line.split()[0]) for line in out.splitlines()] == list(range(len(names)))
+
+
+def test_check_of_files_of_different_dialects_checks_each_in_its_own(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run_cli(capsys, "check", str(CHAT_FILE), str(RESPONSES_FILE), str(runstream.sample_stream_path()))
+    assert status == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 3 and all(line.startswith("ok: ") for line in lines)
+    assert "3 choices" in lines[0] and "output items" in lines[1] and "steps" in lines[2]
+
+
+def test_check_of_mixed_files_fails_when_one_of_them_has_a_discrepancy(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    body = RESPONSES_FILE.read_bytes().replace(b'"delta":"', b'"delta":"X', 1)
+    corrupted = tmp_path / "corrupted.sse"
+    corrupted.write_bytes(body)
+    status, out, _ = run_cli(capsys, "check", str(CHAT_FILE), str(corrupted))
+    assert status == 1 and "discrepancies" in out and out.startswith("ok: ")
+
+
+def test_serve_plays_files_of_different_dialects_each_on_its_endpoint() -> None:
+    import os
+    import signal
+    import subprocess
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "runstream", "serve", str(CHAT_FILE), str(RESPONSES_FILE), "--api-key", "sk-serve"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # see the test above
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(4)]
+        assert "chat/completions" in lines[0] and "responses" in lines[2]
+        base_url = lines[0].split(" on ")[1].strip()
+        with runstream.Client(base_url=base_url, api_key="sk-serve", timeout=10) as client:
+            got = client.stream_response(model="m", input="x").final_response_json()
+            assert got == runstream.ResponseStream(RESPONSES_FILE).final_response_json()
+            completion = client.stream_chat_completion(model="m", messages=[]).final_completion_json()
+            assert completion == runstream.ChatCompletionStream(CHAT_FILE).final_completion_json()
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=10)
+    assert process.returncode == 0 and "Traceback" not in errors

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
 
 import runstream
@@ -35,7 +36,7 @@ def test_stream_chat_completion_asks_for_usage() -> None:
         completion = stream.final_completion()
         body = server.requests[-1].json
     assert completion.choices[0].message.content == "Hi!"
-    assert completion.usage == {"prompt_tokens": 20, "completion_tokens": 10, "total_tokens": 30}
+    assert msgspec.to_builtins(completion.usage) == {"prompt_tokens": 20, "completion_tokens": 10, "total_tokens": 30}
     assert body["stream"] is True and body["stream_options"] == {"include_usage": True} and body["n"] == 1
 
 
@@ -118,3 +119,46 @@ async def test_async_tool_loops() -> None:
     assert completion.choices[0].message.content == "Oslo: 18 °C"
     assert bodies[1]["input"][0]["output"] == "Oslo: 18 °C"
     assert conversation[-1]["content"] == "Oslo: 18 °C"
+
+
+# ---- keywords -----------------------------------------------------------------------------------
+
+
+def test_dialect_methods_reject_unknown_keywords_naming_the_nearest_valid_one() -> None:
+    with runstream.Client(base_url="http://127.0.0.1:9/v1", api_key="sk-test") as client:
+        with pytest.raises(TypeError, match=r"Client\.stream_response\(\) .*'event_handler'; did you mean handler=\?"):
+            client.stream_response(model="m", input="x", event_handler=object())  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match=r"Client\.stream_chat_completion\(\) .*did you mean temperature=\?"):
+            client.stream_chat_completion(model="m", messages=[], temprature=0.2)  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match=r"'x_provider_flag'; pass request fields .* extra_body="):
+            client.stream_response(model="m", input="x", x_provider_flag=True)  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match=r"Client\.run_response_tools\(\) .*did you mean tool_definitions=\?"):
+            client.run_response_tools(model="m", input="x", tools={}, tool_definition=[])  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match=r"Client\.run_chat_tools\(\) .*did you mean max_rounds=\?"):
+            client.run_chat_tools(model="m", messages=[], tools={}, max_round=2)  # type: ignore[call-arg]
+    # Nothing was sent: the port is closed, and the check comes before any request.
+
+
+@pytest.mark.anyio
+async def test_async_dialect_methods_reject_unknown_keywords() -> None:
+    async with runstream.AsyncClient(base_url="http://127.0.0.1:9/v1", api_key="sk-test") as client:
+        with pytest.raises(TypeError, match=r"AsyncClient\.stream_response\(\) .*did you mean handler=\?"):
+            await client.stream_response(model="m", input="x", hander=None)  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match=r"AsyncClient\.run_chat_tools\(\) .*did you mean tool_definitions=\?"):
+            await client.run_chat_tools(model="m", messages=[], tools={}, tool_definition=[])  # type: ignore[call-arg]
+
+
+def test_extra_body_members_are_sent_as_given() -> None:
+    scenario = ResponseScenario().message("Hi")
+    chat = ChatScenario().message("Hi")
+    with FakeAssistantsServer([scenario, chat], api_key="sk-test") as server, runstream.Client(
+        base_url=server.base_url, api_key="sk-test"
+    ) as client:
+        client.stream_response(model="m", input="x", temperature=0.5,
+                               extra_body={"x_provider_flag": True}).until_done()
+        response_request = server.requests[-1]
+        client.stream_chat_completion(model="m", messages=[], extra_body={"x_seed": 1}).until_done()
+        chat_request = server.requests[-1]
+    assert response_request.json == {"model": "m", "input": "x", "temperature": 0.5, "x_provider_flag": True,
+                                     "stream": True}
+    assert chat_request.json["x_seed"] == 1 and "extra_body" not in chat_request.json

@@ -12,6 +12,7 @@ import pytest
 SNIPPET = '''
 from runstream.chat import ChatCompletionHandler, ChatCompletionStream
 from runstream.responses import ResponseStream
+from runstream.types import UnknownObject
 
 
 def read(body: bytes) -> None:
@@ -19,9 +20,19 @@ def read(body: bytes) -> None:
         if event.type == "response.output_text.delta":
             print(event.delta, event.item_id, event.content_index)
         elif event.type == "response.output_item.done":
-            print(event.item["type"], event.output_index)
+            item = event.item
+            if item.type == "function_call":
+                print(item.arguments.upper(), item.call_id, event.output_index)
+            elif item.type == "message":
+                for part in item.content:
+                    if part.type == "output_text":
+                        print(part.text.upper(), [a.type for a in part.annotations])
+            elif isinstance(item, UnknownObject):
+                print(item["type"])
         elif event.type == "response.completed":
-            print(event.response["id"])
+            print(event.response.id.upper(), event.response.output_text)
+            if event.response.usage is not None:
+                print(event.response.usage.input_tokens_details.cached_tokens + 1)
         elif event.type == "unknown":
             print(event.name, event.data)
     for chunk in ChatCompletionStream(body):

@@ -477,3 +477,13 @@ def test_exact_conversion_of_complete_objects_in_c_equals_the_walk(model: type, 
 
     assert classes(converted) == classes(walked)
     assert msgspec.json.encode(converted) == msgspec.json.encode(walked)
+
+
+@pytest.mark.parametrize("key", ['a\nb', 'quote"d', "back\\slash", "\x00"])
+def test_a_member_name_no_struct_can_carry_is_a_decode_error_not_a_crash(key: str) -> None:
+    """msgspec cannot name a field with a control character, a quote or a backslash, so a
+    whole object with such a member cannot be kept exactly: the event fails with a
+    StreamDecodeError naming it, never an internal error."""
+    data = msgspec.json.encode({"id": "run_1", key: 1}).decode()
+    with pytest.raises(runstream.StreamDecodeError, match="cannot be kept"):
+        decode_event("thread.run.created", data)

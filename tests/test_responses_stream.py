@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -50,18 +51,19 @@ def test_delta_built_values_equal_the_authoritative_items(name: str) -> None:
         event = decoder.decode(sse)
         if isinstance(event, runstream.responses.ResponseOutputItemDoneEvent):
             built = accumulator.built_item_json(event.output_index)
+            item = msgspec.to_builtins(event.item)  # the typed item encodes back exactly
             for key in ("arguments", "code", "input"):
-                if key in built and key in event.item:
-                    assert built[key] == event.item[key]
+                if key in built and key in item:
+                    assert built[key] == item[key]
                     compared += 1
             for key in ("content", "summary"):
-                for built_part, part in zip(built.get(key) or (), event.item.get(key) or ()):
+                for built_part, part in zip(built.get(key) or (), item.get(key) or ()):
                     if isinstance(built_part, dict) and "text" in built_part:
                         assert built_part["text"] == part["text"]
                         compared += 1
         accumulator.update(event)
         if isinstance(event, runstream.responses.ResponseOutputItemDoneEvent):
-            assert accumulator.item_json(event.output_index) == event.item
+            assert accumulator.item_json(event.output_index) == msgspec.to_builtins(event.item)
     final = accumulator.response_json()
     assert final is not None
     assert [accumulator.item_json(index) for index in accumulator.output_indexes] == final["output"]
@@ -79,8 +81,8 @@ class Recorder(ResponseHandler):
     def __init__(self) -> None:
         self.log: list[tuple[Any, ...]] = []
 
-    def on_output_item_added(self, item: dict[str, Any], output_index: int) -> None:
-        self.log.append(("added", item["type"], output_index))
+    def on_output_item_added(self, item: runstream.responses.ResponseOutputItem, output_index: int) -> None:
+        self.log.append(("added", item.type, output_index))
 
     def on_function_call_arguments_delta(self, delta: str, item_id: str) -> None:
         self.log.append(("arguments", delta))
@@ -249,3 +251,88 @@ def test_deltas_before_their_item_was_added_still_land_in_it(
         kind, text = truth[index]
         assert item["type"] == kind and item["id"] == f"item_{index}"
         assert (item["content"][0]["text"] if kind == "message" else item["arguments"]) == text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_typed_objects_encode_back_to_exactly_what_the_server_sent(name: str) -> None:
+    """Every object an event carries, and the final Response, is typed (items by their
+    ``type``) and encodes back to the server's JSON: nothing dropped, nothing invented."""
+    body = (RECORDINGS / name).read_bytes()
+    raw = events_of(body)
+    events = list(ResponseStream(body))
+    assert len(events) == len(raw)
+    for wire, event in zip(raw, events):
+        for member in ("response", "item", "part", "annotation"):
+            if member in wire:
+                assert msgspec.to_builtins(getattr(event, member)) == wire[member]
+        if "item" in wire:
+            assert event.item.type == wire["item"]["type"]
+            assert not isinstance(event.item, runstream.types.UnknownObject)
+    final = ResponseStream(body).final_response()
+    completed = next(event["response"] for event in reversed(raw) if event["type"] == "response.completed")
+    assert msgspec.to_builtins(final) == completed
+    assert isinstance(final, runstream.responses.Response)
+
+
+def test_nested_objects_are_typed_by_type() -> None:
+    body = (RECORDINGS / "dotnet_file_search.sse").read_bytes()
+    final = ResponseStream(body).final_response()
+    search, message = final.output
+    assert isinstance(search, runstream.responses.FileSearchCall) and search.queries
+    assert isinstance(message, runstream.responses.OutputMessage)
+    text = message.content[0]
+    assert isinstance(text, runstream.responses.OutputText)
+    assert isinstance(text.annotations[0], runstream.responses.FileCitation)
+    assert final.usage is not None and final.usage.input_tokens_details.cached_tokens == 0
+    assert final.usage.total_tokens == final.usage.input_tokens + final.usage.output_tokens
+    assert final.text is not None and isinstance(final.text.format, runstream.responses.TextFormatText)
+    assert isinstance(final.tools[0], runstream.responses.FileSearchTool)
+    calls = ResponseStream(RECORDINGS / "dotnet_function_call.sse").final_response().function_calls
+    assert isinstance(calls[0], runstream.responses.FunctionCall) and json.loads(calls[0].arguments)
+
+
+def test_unknown_types_and_members_are_kept_and_absent_ones_not_invented() -> None:
+    item = {"type": "message", "id": "m1", "content": [
+        {"type": "output_text", "text": "Hi", "annotations": [{"type": "hologram_citation", "beam": 3}],
+         "x_confidence": 0.5},
+        {"type": "sticker", "sticker_id": "s1"},
+    ]}
+    reasoning = {"type": "reasoning", "id": "rs", "summary": [{"type": "summary_glyph", "glyph": 1}],
+                 "content": [{"type": "reasoning_text", "text": "t"}]}
+    response = {"id": "r", "status": "completed", "output": [item, {"type": "teleport", "id": "t1"}, reasoning],
+                "usage": {"input_tokens": 1, "output_tokens": 2, "total_tokens": 3}}
+    body = (
+        b"event: response.output_item.done\n"
+        + b"data: " + msgspec.json.encode({"type": "response.output_item.done", "output_index": 0, "item": item})
+        + b"\n\nevent: response.completed\n"
+        + b"data: " + msgspec.json.encode({"type": "response.completed", "response": response}) + b"\n\n"
+    )
+    stream = ResponseStream(body)
+    events = list(stream)
+    message = events[0].item
+    assert isinstance(message, runstream.responses.OutputMessage)
+    text, sticker = message.content
+    assert isinstance(text, runstream.responses.OutputText)
+    assert runstream.types.extra_fields(text) == {"x_confidence": 0.5}
+    assert isinstance(text.annotations[0], runstream.types.UnknownObject) and text.annotations[0]["beam"] == 3
+    assert isinstance(sticker, runstream.types.UnknownObject) and sticker.sticker_id == "s1"
+    final = stream.final_response()
+    assert isinstance(final.output[1], runstream.types.UnknownObject)
+    # A list of one documented type keeps an element of another type raw, never retyped.
+    summary = final.output[2].summary[0]
+    assert isinstance(summary, runstream.types.UnknownObject) and summary["type"] == "summary_glyph"
+    assert isinstance(final.output[2].content[0], runstream.responses.ReasoningText)
+    # Documented members the server left out read as defaults and are not encoded.
+    assert message.status is None and message.role == "assistant"
+    assert final.usage is not None and final.usage.input_tokens_details.cached_tokens == 0
+    assert msgspec.to_builtins(final) == response
+
+
+def test_an_object_of_the_wrong_shape_is_a_decode_error_with_its_offset() -> None:
+    first = b'event: response.created\ndata: {"type":"response.created","response":{"id":"r","status":"queued"}}\n\n'
+    bad = (b'event: response.output_item.added\ndata: {"type":"response.output_item.added","output_index":0,'
+           b'"item":{"type":"function_call","id":"f","arguments":5}}\n\n')
+    with pytest.raises(runstream.StreamDecodeError) as raised:
+        ResponseStream(first + bad).until_done()
+    assert raised.value.offset == len(first)
+    assert "arguments" in str(raised.value)

@@ -712,3 +712,24 @@ def test_feed_runs_cuts_usual_events_into_pairs() -> None:
 )
 def test_feed_runs_takes_a_chunk_whole_only_when_usual_events_tile_it(stream: bytes) -> None:
     assert as_triples(SSEDecoder().feed_runs(stream)) == [(e.event, e.data, e.offset) for e in SSEDecoder().feed(stream)]
+
+
+def test_feed_runs_cuts_lone_data_lines_into_runs_with_their_offsets() -> None:
+    from runstream._core.sse import RawRun
+
+    stream = b'data: {"a":1}\n\ndata: [DONE]\n\n'
+    items = SSEDecoder().feed_runs(stream)
+    assert len(items) == 1 and isinstance(items[0], RawRun) and not items[0].named
+    assert items[0].pairs == [(b"message", b'{"a":1}'), (b"message", b"[DONE]")]
+    assert items[0].offsets() == [0, 15]
+    assert as_triples(items) == [(e.event, e.data, e.offset) for e in SSEDecoder().feed(stream)]
+
+
+@pytest.mark.parametrize("odd", [b": keep-alive\n\n", b"id: 7\n", b"data: x\n", b"\n", b"retry: 5\n", b"event: e\n"])
+def test_a_chunk_with_any_other_line_among_usual_events_gives_what_feed_gives(odd: bytes) -> None:
+    """The whole chunk is taken as one run only when the matches tile it exactly; one line
+    of anything else, anywhere, sends it the careful way."""
+    usual = [b"event: a\ndata: {}\n\n", b"event: b\ndata: [1]\n\n", b"data: 3\n\n", b"data: 4\n\n"]
+    for where in range(len(usual) + 1):
+        stream = b"".join(usual[:where]) + odd + b"".join(usual[where:])
+        assert as_triples(SSEDecoder().feed_runs(stream)) == [(e.event, e.data, e.offset) for e in SSEDecoder().feed(stream)]

@@ -8,6 +8,10 @@ from runstream.chat import ChatCompletionStream, ChatCompletionHandler
 
 from __future__ import annotations
 
+from ._api.requests import (
+    ChatCompletionFields,
+    ChatToolLoopFields,
+)
 from ._chat.accumulator import (
     ChatCompletionAccumulator,
 )
@@ -19,7 +23,17 @@ from ._chat.handler import (
     ChatCompletionHandler,
 )
 from ._chat.models import (
+    ChatAnnotation,
+    ChatAudio,
     ChatChoice,
+    ChatChoiceLogprobs,
+    ChatCompletionTokensDetails,
+    ChatCompletionUsage,
+    ChatPromptTokensDetails,
+    ChatTokenLogprob,
+    ChatTopLogprob,
+    ChatURLCitation,
+    ChatURLCitationAnnotation,
     ChatChunkChoice,
     ChatChunkDelta,
     ChatCompletion,
@@ -50,8 +64,11 @@ from ._public import report_public_module as _report_public_module
 __all__ = [
     "AsyncChatCompletionHandler",
     "AsyncChatCompletionStream",
+    "ChatAnnotation",
+    "ChatAudio",
     "ChatChoice",
     "ChatChoiceFinished",
+    "ChatChoiceLogprobs",
     "ChatChunkChoice",
     "ChatChunkDecoder",
     "ChatChunkDelta",
@@ -59,8 +76,11 @@ __all__ = [
     "ChatCompletion",
     "ChatCompletionAccumulator",
     "ChatCompletionChunk",
+    "ChatCompletionFields",
     "ChatCompletionHandler",
     "ChatCompletionStream",
+    "ChatCompletionTokensDetails",
+    "ChatCompletionUsage",
     "ChatContentDelta",
     "ChatErrorEvent",
     "ChatErrorReceived",
@@ -68,10 +88,16 @@ __all__ = [
     "ChatFunctionCallArgumentsDelta",
     "ChatFunctionCallDelta",
     "ChatMessage",
+    "ChatPromptTokensDetails",
     "ChatRefusalDelta",
+    "ChatTokenLogprob",
     "ChatToolCall",
     "ChatToolCallArgumentsDelta",
     "ChatToolCallDelta",
+    "ChatToolLoopFields",
+    "ChatTopLogprob",
+    "ChatURLCitation",
+    "ChatURLCitationAnnotation",
     "DialectUpdate",
 ]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -33,6 +33,11 @@ from .dialects import DEFAULT_MAX_ROUNDS, chat_body, chat_calls, function_calls,
 from ._concurrency import limit_silence
 from .client_core import ClientCore
 from .sending import send
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .requests import ChatCompletionFields, ChatToolLoopFields, ResponseFields, ResponseToolLoopFields
 
 __all__ = ["DialectEndpoints"]
 
@@ -59,7 +64,7 @@ class DialectEndpoints(ClientCore):
     def stream_response(self, *, model: str, input: Any, handler: Any = None,
                               extra_query: Mapping[str, Any] | None = None,
                               extra_headers: Mapping[str, str] | None = None, idle_timeout: float | None = None,
-                              **fields: Any) -> ResponseStream:
+                              **fields: Unpack[ResponseFields]) -> ResponseStream:
         """``POST /responses`` with ``stream: true``; returns the `ResponseStream` to read.
 
         Args:
@@ -70,8 +75,9 @@ class DialectEndpoints(ClientCore):
             extra_headers: headers for this request.
             idle_timeout: seconds the stream may go without an event before it fails with
                 `IdleTimeoutError` (``None``: the client's; ``math.inf``: none).
-            **fields: any other member of the request body (``instructions``, ``tools``,
-                ``previous_response_id``, ``reasoning`` ...), sent as given.
+            **fields: the other members of the request body (``instructions``, ``tools``,
+                ``previous_response_id``, ``reasoning`` ..., see `ResponseFields`), sent as
+                given; ``extra_body={...}`` holds members runstream does not name.
 
         Raises:
             APIError: the server answered with an error status or not with an event stream.
@@ -86,7 +92,7 @@ class DialectEndpoints(ClientCore):
                                      extra_query: Mapping[str, Any] | None = None,
                                      extra_headers: Mapping[str, str] | None = None,
                                      idle_timeout: float | None = None,
-                                     **fields: Any) -> ChatCompletionStream:
+                                     **fields: Unpack[ChatCompletionFields]) -> ChatCompletionStream:
         """``POST /chat/completions`` with ``stream: true`` and
         ``stream_options: {"include_usage": true}``; returns the `ChatCompletionStream`.
 
@@ -97,8 +103,9 @@ class DialectEndpoints(ClientCore):
             extra_query: query parameters for this request (e.g. ``api-version``).
             extra_headers: headers for this request.
             idle_timeout: as for `stream_response`.
-            **fields: any other member of the request body (``tools``, ``n``,
-                ``temperature``, ``logprobs`` ...), sent as given.
+            **fields: the other members of the request body (``tools``, ``n``,
+                ``temperature``, ``logprobs`` ..., see `ChatCompletionFields`), sent as given;
+                ``extra_body={...}`` holds members runstream does not name.
         """
         body = chat_body(model, messages, fields)
         idle = self._idle(idle_timeout)
@@ -107,7 +114,7 @@ class DialectEndpoints(ClientCore):
 
     def run_response_tools(self, *, model: str, input: Any, tools: Mapping[str, Callable[..., Any]],
                                  handler: Any = None, max_rounds: int = DEFAULT_MAX_ROUNDS,
-                                 submit_errors: bool = True, **fields: Any) -> Response:
+                                 submit_errors: bool = True, **fields: Unpack[ResponseToolLoopFields]) -> Response:
         """Stream a response; while it asks for function calls, call ``tools`` and continue
         with their ``function_call_output`` items and ``previous_response_id``. Returns the
         last Response (the one without function calls).
@@ -123,12 +130,13 @@ class DialectEndpoints(ClientCore):
                 ``tools`` (the function definitions the model sees), since ``tools`` here
                 names the Python functions.
         """
-        definitions = fields.pop("tool_definitions", None)
+        request: dict[str, Any] = dict(fields)
+        definitions = request.pop("tool_definitions", None)
         if definitions is not None:
-            fields["tools"] = definitions
+            request["tools"] = definitions
         next_input = input
         for _ in range(max_rounds):
-            with self.stream_response(model=model, input=next_input, handler=handler, **fields) as stream:
+            with self.stream_response(model=model, input=next_input, handler=handler, **request) as stream:
                 response = stream.final_response()
             calls = function_calls(response)
             if not calls:
@@ -137,13 +145,13 @@ class DialectEndpoints(ClientCore):
             for call in calls:
                 output = (call_tool(call, tools, submit_errors=submit_errors))["output"]
                 next_input.append({"type": "function_call_output", "call_id": call.id, "output": output})
-            fields["previous_response_id"] = response.id
+            request["previous_response_id"] = response.id
         raise RunstreamError(f"the model still asked for function calls after {max_rounds} responses")
 
     def run_chat_tools(self, *, model: str, messages: Iterable[Mapping[str, Any]],
                              tools: Mapping[str, Callable[..., Any]], handler: Any = None,
                              max_rounds: int = DEFAULT_MAX_ROUNDS, submit_errors: bool = True,
-                             **fields: Any) -> tuple[ChatCompletion, list[dict[str, Any]]]:
+                             **fields: Unpack[ChatToolLoopFields]) -> tuple[ChatCompletion, list[dict[str, Any]]]:
         """Stream a chat completion; while its first choice asks for tool calls, call
         ``tools``, append the assistant message and one ``tool`` message per call, and repeat
         the request. Returns the last completion and the whole conversation.
@@ -154,13 +162,14 @@ class DialectEndpoints(ClientCore):
             **fields: as for `stream_chat_completion`; ``tool_definitions`` is sent as the
                 request's ``tools``.
         """
-        definitions = fields.pop("tool_definitions", None)
+        request: dict[str, Any] = dict(fields)
+        definitions = request.pop("tool_definitions", None)
         if definitions is not None:
-            fields["tools"] = definitions
+            request["tools"] = definitions
         conversation = [dict(message) for message in messages]
         for _ in range(max_rounds):
             with self.stream_chat_completion(model=model, messages=conversation, handler=handler,
-                                                         **fields) as stream:
+                                                         **request) as stream:
                 completion = stream.final_completion()
             assistant, calls = chat_calls(completion)
             if assistant is None:

@@ -21,16 +21,24 @@ __all__ = ["DEFAULT_MAX_ROUNDS", "chat_body", "chat_calls", "function_calls", "p
 DEFAULT_MAX_ROUNDS = 10
 
 
+def _members(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The request members of ``fields``: the named ones, then ``extra_body``'s."""
+    members = {name: value for name, value in fields.items() if name != "extra_body"}
+    members.update(fields.get("extra_body") or {})
+    return members
+
+
 def response_body(model: str, input: Any, fields: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body of a streaming ``POST /responses``."""
-    body: dict[str, Any] = {"model": model, "input": input, **fields, "stream": True}
+    body: dict[str, Any] = {"model": model, "input": input, **_members(fields), "stream": True}
     return body
 
 
 def chat_body(model: str, messages: Iterable[Mapping[str, Any]], fields: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body of a streaming ``POST /chat/completions``, usage included."""
-    stream_options = {"include_usage": True, **dict(fields.get("stream_options") or {})}
-    return {"model": model, "messages": list(messages), **fields, "stream": True, "stream_options": stream_options}
+    members = _members(fields)
+    stream_options = {"include_usage": True, **dict(members.get("stream_options") or {})}
+    return {"model": model, "messages": list(messages), **members, "stream": True, "stream_options": stream_options}
 
 
 def pending_call(call_id: str, name: str, arguments: str) -> PendingToolCall:
@@ -47,7 +55,7 @@ def pending_call(call_id: str, name: str, arguments: str) -> PendingToolCall:
 def function_calls(response: Response) -> list[PendingToolCall]:
     """The function calls a response asks for."""
     return [
-        pending_call(item.get("call_id", ""), item.get("name", ""), item.get("arguments", ""))
+        pending_call(item.call_id, item.name, item.arguments)
         for item in response.function_calls
     ]
 

@@ -126,6 +126,104 @@ class ThreadAndRunOptions(ThreadAndRunFields, total=False):
     tools: Iterable[Mapping[str, Any]] | None
 
 
+class _ResponseBodyFields(TypedDict, total=False):
+    # The optional members of a Responses API request body but ``tools``.
+    extra_body: Mapping[str, Any] | None
+    instructions: str | None
+    previous_response_id: str | None
+    conversation: str | Mapping[str, Any] | None
+    tool_choice: str | Mapping[str, Any] | None
+    parallel_tool_calls: bool | None
+    max_tool_calls: int | None
+    reasoning: Mapping[str, Any] | None
+    text: Mapping[str, Any] | None
+    temperature: float | None
+    top_p: float | None
+    top_logprobs: int | None
+    max_output_tokens: int | None
+    truncation: str | None
+    metadata: Mapping[str, str] | None
+    store: bool | None
+    background: bool | None
+    include: Sequence[str] | None
+    prompt: Mapping[str, Any] | None
+    prompt_cache_key: str | None
+    prompt_cache_retention: str | None
+    safety_identifier: str | None
+    service_tier: str | None
+    stream_options: Mapping[str, Any] | None
+    user: str | None
+
+
+class ResponseFields(_ResponseBodyFields, total=False):
+    """The optional members of a ``POST /responses`` request (`Client.stream_response`).
+    Members runstream does not name go in ``extra_body``, sent as given."""
+
+    tools: Sequence[Mapping[str, Any]] | None
+
+
+class ResponseToolLoopFields(_ResponseBodyFields, total=False):
+    """What `Client.run_response_tools` takes besides its own parameters: the request
+    members (``tool_definitions`` is sent as ``tools``, which there names the Python
+    functions) and the per-request query and headers."""
+
+    tool_definitions: Sequence[Mapping[str, Any]] | None
+    extra_query: Mapping[str, Any] | None
+    extra_headers: Mapping[str, str] | None
+
+
+class _ChatBodyFields(TypedDict, total=False):
+    # The optional members of a Chat Completions request body but ``tools``.
+    extra_body: Mapping[str, Any] | None
+    tool_choice: str | Mapping[str, Any] | None
+    parallel_tool_calls: bool | None
+    functions: Sequence[Mapping[str, Any]] | None
+    function_call: str | Mapping[str, Any] | None
+    response_format: Mapping[str, Any] | None
+    temperature: float | None
+    top_p: float | None
+    n: int | None
+    stop: str | Sequence[str] | None
+    max_tokens: int | None
+    max_completion_tokens: int | None
+    presence_penalty: float | None
+    frequency_penalty: float | None
+    logit_bias: Mapping[str, int] | None
+    logprobs: bool | None
+    top_logprobs: int | None
+    seed: int | None
+    reasoning_effort: str | None
+    verbosity: str | None
+    modalities: Sequence[str] | None
+    audio: Mapping[str, Any] | None
+    prediction: Mapping[str, Any] | None
+    web_search_options: Mapping[str, Any] | None
+    metadata: Mapping[str, str] | None
+    store: bool | None
+    service_tier: str | None
+    stream_options: Mapping[str, Any] | None
+    prompt_cache_key: str | None
+    safety_identifier: str | None
+    user: str | None
+
+
+class ChatCompletionFields(_ChatBodyFields, total=False):
+    """The optional members of a ``POST /chat/completions`` request
+    (`Client.stream_chat_completion`). Members runstream does not name go in
+    ``extra_body``, sent as given."""
+
+    tools: Sequence[Mapping[str, Any]] | None
+
+
+class ChatToolLoopFields(_ChatBodyFields, total=False):
+    """What `Client.run_chat_tools` takes besides its own parameters (see
+    `ResponseToolLoopFields`)."""
+
+    tool_definitions: Sequence[Mapping[str, Any]] | None
+    extra_query: Mapping[str, Any] | None
+    extra_headers: Mapping[str, str] | None
+
+
 #: The TypedDicts a method's ``**options`` may be annotated with, by name (for the
 #: keyword check, which reads the annotation's text).
 OPTION_TYPES: dict[str, type] = {
@@ -134,6 +232,10 @@ OPTION_TYPES: dict[str, type] = {
     "RunOptions": RunOptions,
     "ThreadAndRunFields": ThreadAndRunFields,
     "ThreadAndRunOptions": ThreadAndRunOptions,
+    "ResponseFields": ResponseFields,
+    "ResponseToolLoopFields": ResponseToolLoopFields,
+    "ChatCompletionFields": ChatCompletionFields,
+    "ChatToolLoopFields": ChatToolLoopFields,
 }
 _EXTRAS = frozenset(RequestOptions.__annotations__)
 

@@ -26,6 +26,7 @@ import msgspec
 from .._core.delta_tree import materialize, merge_delta
 from .._core.text_pieces import TextPieces
 from .._models.base import UNSET
+from .._models.exact import convert_exact
 from .models import (
     CHOICE_FIELDS,
     CHUNK_FIELDS,
@@ -415,6 +416,6 @@ class ChatCompletionAccumulator:
         return self._cached
 
     def completion(self) -> ChatCompletion:
-        """The completion so far, typed."""
-        return msgspec.convert(self.completion_json(), ChatCompletion)
+        """The completion so far, typed: exactly the members of `completion_json`."""
+        return convert_exact(self.completion_json(), ChatCompletion)  # type: ignore[no-any-return]
 

@@ -18,6 +18,9 @@ from .models import ChatCompletionChunk, ChatErrorEvent, StrictChatCompletionChu
 __all__ = ["ChatChunkDecoder"]
 
 _PREVIEW_LENGTH = 80
+# Decoders are reusable: built once, not per stream.
+_DECODE_STRICT = msgspec.json.Decoder(StrictChatCompletionChunk).decode
+_DECODE_PLAIN = msgspec.json.Decoder().decode
 
 
 class ChatChunkDecoder:
@@ -38,8 +41,8 @@ class ChatChunkDecoder:
 
     def __init__(self) -> None:
         self.ordinal = 0
-        self._strict = msgspec.json.Decoder(StrictChatCompletionChunk).decode
-        self._plain = msgspec.json.Decoder().decode
+        self._strict = _DECODE_STRICT
+        self._plain = _DECODE_PLAIN
 
     def decode(self, sse: ServerSentEvent) -> ChatCompletionChunk | ChatErrorEvent | None:
         """Decode the next event.

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 
 from .._models.base import ErrorObject
+from .._models.exact import convert_exact
 from .._streaming.dialect import DialectHandler, RouteTable
 from .accumulator import ChatCompletionAccumulator
 from .models import (
@@ -57,7 +57,7 @@ def _function_arguments(note: ChatFunctionCallArgumentsDelta, accumulator: ChatC
 
 def _finished(note: ChatChoiceFinished, accumulator: ChatCompletionAccumulator) -> list[Call]:
     index = note.choice_index
-    choice = msgspec.convert(accumulator.choice_json(index), ChatChoice)
+    choice = convert_exact(accumulator.choice_json(index), ChatChoice)
     message = choice.message
     calls: list[Call] = []
     if message.content is not None:

@@ -6,21 +6,32 @@ field) fails that pass and takes the exact path instead: it is decoded as plain 
 declared members are read through the public classes and the rest is merged by
 `runstream._core.delta_tree`. Either way nothing the server sent is dropped.
 
-``usage`` and ``logprobs`` stay plain JSON objects: they are passed through, never merged
-field by field, so they are reproduced exactly whatever members they grow.
+In chunks, ``usage`` and ``logprobs`` stay plain JSON objects: they are passed through, never
+merged field by field, so they are reproduced exactly whatever members they grow. The
+completion they add up to is typed (`ChatCompletionUsage`, `ChatChoiceLogprobs`) and exact.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from .._models.base import ErrorObject
+from .._models.base import ErrorObject, Model, UnknownObject
 
 __all__ = [
+    "ChatAnnotation",
+    "ChatAudio",
     "ChatChoice",
+    "ChatChoiceLogprobs",
+    "ChatCompletionTokensDetails",
+    "ChatCompletionUsage",
+    "ChatPromptTokensDetails",
+    "ChatTokenLogprob",
+    "ChatTopLogprob",
+    "ChatURLCitation",
+    "ChatURLCitationAnnotation",
     "ChatChunkChoice",
     "ChatChunkDelta",
     "ChatCompletion",
@@ -120,16 +131,20 @@ class StrictChatCompletionChunk(ChatCompletionChunk, forbid_unknown_fields=True)
 
 
 # ---- the completion ------------------------------------------------------------------------
+#
+# What the stream adds up to, typed and exact: `ChatCompletionAccumulator.completion` converts
+# the completion's JSON through runstream._models.exact, so every member is kept (unknown ones
+# through `extra_fields`) and the typed object encodes back to the JSON.
 
 
-class ChatFunctionCall(_Wire):
+class ChatFunctionCall(Model):
     """A function call: its name and its arguments as a JSON string."""
 
     name: str = ""
     arguments: str = ""
 
 
-class ChatToolCall(_Wire):
+class ChatToolCall(Model):
     """A tool call of an assistant message."""
 
     id: str = ""
@@ -137,7 +152,38 @@ class ChatToolCall(_Wire):
     function: ChatFunctionCall = msgspec.field(default_factory=ChatFunctionCall)
 
 
-class ChatMessage(_Wire):
+class ChatURLCitation(Model):
+    """The web page a ``url_citation`` annotation cites."""
+
+    url: str = ""
+    title: str | None = None
+    start_index: int = 0
+    end_index: int = 0
+
+
+class ChatURLCitationAnnotation(Model, tag_field="type", tag="url_citation"):
+    """A web citation of a message (web search models)."""
+
+    type: ClassVar[Literal["url_citation"]] = "url_citation"
+    url_citation: ChatURLCitation = msgspec.field(default_factory=ChatURLCitation)
+
+
+if TYPE_CHECKING:
+    ChatAnnotation = Union[ChatURLCitationAnnotation, UnknownObject]
+else:
+    ChatAnnotation = ChatURLCitationAnnotation
+
+
+class ChatAudio(Model):
+    """The audio answer of a message (``data`` is base64; ``transcript`` its text)."""
+
+    id: str = ""
+    data: str = ""
+    expires_at: int | None = None
+    transcript: str = ""
+
+
+class ChatMessage(Model):
     """The message of a choice, as the non-streaming API returns it."""
 
     role: str = "assistant"
@@ -145,24 +191,74 @@ class ChatMessage(_Wire):
     refusal: str | None = None
     tool_calls: list[ChatToolCall] | UnsetType = UNSET
     function_call: ChatFunctionCall | UnsetType = UNSET
-    audio: dict[str, Any] | None | UnsetType = UNSET
-    annotations: list[dict[str, Any]] | UnsetType = UNSET
+    audio: ChatAudio | None | UnsetType = UNSET
+    annotations: list[ChatAnnotation] | UnsetType = UNSET
 
 
-class ChatChoice(_Wire):
+class ChatTopLogprob(Model):
+    """One of the most likely tokens at a position."""
+
+    token: str = ""
+    logprob: int | float = 0
+    bytes: list[int] | None = None
+
+
+class ChatTokenLogprob(Model):
+    """The log probability of a token of the message, and the most likely alternatives."""
+
+    token: str = ""
+    logprob: int | float = 0
+    bytes: list[int] | None = None
+    top_logprobs: list[ChatTopLogprob] = []
+
+
+class ChatChoiceLogprobs(Model):
+    """The log probabilities of a choice's content and refusal tokens."""
+
+    content: list[ChatTokenLogprob] | None = None
+    refusal: list[ChatTokenLogprob] | None = None
+
+
+class ChatChoice(Model):
     """A choice of a completion."""
 
     index: int = 0
     message: ChatMessage = msgspec.field(default_factory=ChatMessage)
-    logprobs: dict[str, Any] | None = None
+    logprobs: ChatChoiceLogprobs | None = None
     finish_reason: str | None = None
 
 
-class ChatCompletion(_Wire):
+class ChatPromptTokensDetails(Model):
+    """Details of a completion's prompt tokens."""
+
+    cached_tokens: int | None = None
+    audio_tokens: int | None = None
+
+
+class ChatCompletionTokensDetails(Model):
+    """Details of a completion's completion tokens."""
+
+    reasoning_tokens: int | None = None
+    audio_tokens: int | None = None
+    accepted_prediction_tokens: int | None = None
+    rejected_prediction_tokens: int | None = None
+
+
+class ChatCompletionUsage(Model):
+    """Token usage of a completion (the stream's usage chunk)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    prompt_tokens_details: ChatPromptTokensDetails | None = None
+    completion_tokens_details: ChatCompletionTokensDetails | None = None
+
+
+class ChatCompletion(Model):
     """A ``chat.completion`` object, as the non-streaming API returns it.
 
-    The typed view of `ChatCompletionAccumulator.completion_json`, which holds every member
-    the stream carried (unknown ones included).
+    The typed view of `ChatCompletionAccumulator.completion_json`, converted exactly: every
+    member the stream carried, unknown ones included (`extra_fields`).
     """
 
     id: str = ""
@@ -172,7 +268,7 @@ class ChatCompletion(_Wire):
     choices: list[ChatChoice] = msgspec.field(default_factory=list)
     system_fingerprint: str | None | UnsetType = UNSET
     service_tier: str | None | UnsetType = UNSET
-    usage: dict[str, Any] | None | UnsetType = UNSET
+    usage: ChatCompletionUsage | None | UnsetType = UNSET
 
 
 class ChatErrorEvent(msgspec.Struct, frozen=True, gc=False):

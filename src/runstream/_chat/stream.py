@@ -12,6 +12,7 @@ from .._streaming.dialect_stream import DialectStream
 from ..errors import RunstreamError, ServerStreamError
 from .accumulator import ChatCompletionAccumulator
 from .decoder import ChatChunkDecoder
+from .drain import update_batch
 from .handler import AsyncChatCompletionHandler, ChatCompletionHandler
 from .models import ChatCompletion, ChatCompletionChunk, ChatErrorEvent
 
@@ -38,6 +39,10 @@ class _ChatStreamMixin:
             offset=offset,
             accumulator=self.accumulator,  # type: ignore[arg-type]
         )
+
+    def _drain_batch(self, batch: list[Any], decoder: Any) -> Any:
+        # The usual content chunks of a run merged at once (see _chat/drain.py).
+        return update_batch(self.accumulator, batch, decoder)
 
     def _incomplete_reason(self) -> str | None:
         accumulator = self.accumulator

@@ -1,9 +1,11 @@
 """``replay`` and ``check`` for Chat Completions and Responses API recordings.
 
-The commands look at the first events of the first file and pick the dialect themselves:
+The commands look at the first events of each file and pick its dialect themselves:
 ``response.*`` events are a Responses API stream, ``chat.completion.chunk`` objects (or any
 object with ``choices``) a Chat Completions stream, anything else a run stream (handled by
-`runstream._cli.main`). Each file is one stream and builds one object.
+`runstream._cli.main`). Each Responses or Chat Completions file is one stream and builds one
+object; run-stream files are fed, in order, into one accumulator. Files of different dialects
+(`MIXED`) may be given together: each is read in its own.
 """
 
 from __future__ import annotations
@@ -22,11 +24,24 @@ from .._responses.stream import ResponseStream
 from ..errors import IncompleteStreamError, RunstreamError
 from .inputs import STDIN, file_chunks, label_of, stdin_chunks
 
-__all__ = ["CHAT", "RESPONSES", "RUN", "check_dialect", "detect_dialect", "read_inputs", "replay_dialect", "sniff"]
+__all__ = [
+    "CHAT",
+    "MIXED",
+    "RESPONSES",
+    "RUN",
+    "check_dialect",
+    "detect_dialect",
+    "file_dialects",
+    "read_inputs",
+    "replay_dialect",
+    "sniff",
+]
 
 RUN = "run"
 CHAT = "chat"
 RESPONSES = "responses"
+#: Files of more than one dialect.
+MIXED = "mixed"
 
 # Enough of a file to hold its first events (a response.created object is a few KB).
 _SNIFF_SIZE = 256 * 1024
@@ -87,21 +102,35 @@ def sniff(chunks: Iterator[bytes]) -> tuple[str, Iterator[bytes]]:
 
 
 def read_inputs(names: list[str], error: type[Exception]) -> tuple[str, dict[str, Iterator[bytes]]]:
-    """The dialect of the first input, and standard input's chunks when it is the first
-    (its first chunks are read to tell the dialect: it cannot be read twice)."""
+    """The dialect of the inputs (`MIXED` when they differ), and standard input's chunks
+    when it is one of them (its first chunks are read to tell the dialect: it cannot be read
+    twice)."""
     preread: dict[str, Iterator[bytes]] = {}
     if not names:
         return RUN, preread
-    first = names[0]
-    if first == STDIN:
-        dialect, preread[STDIN] = sniff(stdin_chunks())
-        return dialect, preread
-    try:
-        with open(first, "rb") as file:
-            head = file.read(_SNIFF_SIZE)
-    except OSError as problem:
-        raise error(f"cannot read {first}: {problem.strerror or problem}") from None
-    return detect_dialect(head), preread
+    found = set(file_dialects(names, preread, error))
+    return (found.pop() if len(found) == 1 else MIXED), preread
+
+
+def file_dialects(names: list[str], preread: dict[str, Iterator[bytes]], error: type[Exception]) -> list[str]:
+    """The dialect of each input, from its first bytes. The first must be readable; a later
+    one that is not is said so when its turn comes (it takes the dialect before it)."""
+    found: list[str] = []
+    for name in names:
+        if name == STDIN:
+            dialect, preread[STDIN] = sniff(preread[STDIN] if STDIN in preread else stdin_chunks())
+            found.append(dialect)
+            continue
+        try:
+            with open(name, "rb") as file:
+                head = file.read(_SNIFF_SIZE)
+        except OSError as problem:
+            if not found:
+                raise error(f"cannot read {name}: {problem.strerror or problem}") from None
+            found.append(found[-1])
+            continue
+        found.append(detect_dialect(head))
+    return found
 
 
 def _source(name: str, preread: dict[str, Iterator[bytes]], error: type[Exception]) -> Iterator[bytes]:
@@ -129,10 +158,9 @@ def _describe(ordinal: int, dialect: str, event: Any) -> str:
     if dialect == RESPONSES:
         name = event.name if event.type == "unknown" else event.type
         object_id = getattr(event, "item_id", None)
-        if object_id is None and isinstance(getattr(event, "item", None), dict):
-            object_id = event.item.get("id")
-        if object_id is None and isinstance(getattr(event, "response", None), dict):
-            object_id = event.response.get("id")
+        if object_id is None:
+            carried = getattr(event, "item", None) or getattr(event, "response", None)
+            object_id = getattr(carried, "id", None) if carried is not None else None
     else:
         name = "chat.completion.chunk" if hasattr(event, "choices") else "error"
         object_id = getattr(event, "id", None)
@@ -141,44 +169,86 @@ def _describe(ordinal: int, dialect: str, event: Any) -> str:
 
 
 def replay_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str, Iterator[bytes]], error: type[Any]) -> int:
-    """``runstream replay`` for Chat Completions and Responses recordings."""
-    finals: list[Any] = []
+    """``runstream replay`` for Chat Completions and Responses recordings, or files of
+    several dialects (`MIXED`): each read in its own, one line per event with one ordinal
+    count, or with ``--json`` one object with the keys of every dialect present."""
+    names = arguments.files
+    per_file = file_dialects(names, preread, error) if dialect == MIXED else [dialect] * len(names)
+    finals: dict[str, list[Any]] = {RESPONSES: [], CHAT: []}
+    run_accumulator: Any = None
     out = sys.stdout
     ordinal = 0
     failure: Exception | None = None
-    for name in arguments.files:
+    for name, file_dialect in zip(names, per_file):
         label = label_of(name)
-        stream = _stream(dialect, _source(name, preread, error))
+        if file_dialect == RUN:
+            from .._core.accumulator import Accumulator
+            from .main import _describe as describe_run_event, _replay_files
+
+            if run_accumulator is None:
+                run_accumulator = Accumulator()
+            try:
+                for _, run_event in _replay_files([name], run_accumulator, arguments.speed, preread):
+                    if not arguments.json:
+                        out.write(describe_run_event(ordinal, run_event) + "\n")
+                    ordinal += 1
+            except error as problem:
+                failure = problem
+                break
+            continue
+        stream = _stream(file_dialect, _source(name, preread, error))
         try:
             for event in stream:
                 if not arguments.json:
-                    out.write(_describe(ordinal, dialect, event) + "\n")
+                    out.write(_describe(ordinal, file_dialect, event) + "\n")
                 ordinal += 1
         except IncompleteStreamError as problem:
             failure = error(f"{label}: {problem}", partial=True)
         except RunstreamError as problem:
             failure = error(f"{label}: {problem}")
-        final = _final_json(dialect, stream)
+        final = _final_json(file_dialect, stream)
         if final is not None:
-            finals.append(final)
+            finals[file_dialect].append(final)
         if failure is not None:
             break
     if arguments.json and (failure is None or getattr(failure, "partial", False)):
-        key = "responses" if dialect == RESPONSES else "completions"
-        out.write(msgspec.json.encode({key: finals}).decode() + "\n")
+        result: dict[str, Any] = run_accumulator.to_builtins() if run_accumulator is not None else {}
+        for key, which in (("responses", RESPONSES), ("completions", CHAT)):
+            if which in per_file:
+                result[key] = finals[which]
+        out.write(msgspec.json.encode(result).decode() + "\n")
     if failure is not None:
         raise failure
     return 0
 
 
 def check_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str, Iterator[bytes]], error: type[Any]) -> int:
-    """``runstream check`` for Chat Completions and Responses recordings: every stream must
-    be complete, and (Responses) every delta-built value must equal the authoritative one
-    in ``response.output_item.done``, ``content_part.done``, the ``*.done`` events and
+    """``runstream check`` for Chat Completions and Responses recordings, or files of
+    several dialects (`MIXED`: each dialect's files checked together, in the order they
+    first appear, one report each; the exit status is the worst). Every stream must be
+    complete, and (Responses) every delta-built value must equal the authoritative one in
+    ``response.output_item.done``, ``content_part.done``, the ``*.done`` events and
     ``response.completed``."""
+    names = arguments.files
+    per_file = file_dialects(names, preread, error) if dialect == MIXED else [dialect] * len(names)
+    groups: dict[str, list[str]] = {}
+    for name, file_dialect in zip(names, per_file):
+        groups.setdefault(file_dialect, []).append(name)
+    status = 0
+    for file_dialect, files in groups.items():
+        if file_dialect == RUN:
+            from .main import check_run_files
+
+            status = max(status, check_run_files(files, preread))
+        else:
+            status = max(status, _check_files(files, file_dialect, preread, error))
+    return status
+
+
+def _check_files(names: list[str], dialect: str, preread: dict[str, Iterator[bytes]], error: type[Any]) -> int:
     events = objects = 0
     found: list[tuple[str, Any]] = []
-    for name in arguments.files:
+    for name in names:
         label = label_of(name)
         stream = _stream(dialect, _source(name, preread, error))
         try:

@@ -229,20 +229,35 @@ def _positive_count(text: str) -> int:
 
 
 def _serve_dialect(arguments: argparse.Namespace, dialect: str) -> int:
-    """Serve Responses API or Chat Completions recordings: each POST to the endpoint gets the
-    next file."""
+    """Serve Responses API or Chat Completions recordings (each POST to the endpoint gets the
+    next file of its dialect), or files of several dialects (`MIXED`), each on its own
+    endpoint; run-stream files among them are served as one recorded run."""
     from ..testing import FakeAssistantsServer
     from . import dialects
 
-    endpoint = "responses" if dialect == dialects.RESPONSES else "chat/completions"
-    with FakeAssistantsServer(api_key=arguments.api_key, chunk_size=arguments.chunk_size,
+    per_file = dialects.file_dialects(arguments.files, {}, CommandError) if dialect == dialects.MIXED else (
+        [dialect] * len(arguments.files))
+    run_files = [Path(name) for name, which in zip(arguments.files, per_file) if which == dialects.RUN]
+    scenarios = _scenarios(run_files, arguments.repeat) if run_files else None
+    endpoints = {dialects.RESPONSES: "responses", dialects.CHAT: "chat/completions"}
+    with FakeAssistantsServer(scenarios or (), api_key=arguments.api_key, chunk_size=arguments.chunk_size,
                               chunk_delay=arguments.delay) as server:
-        for name in arguments.files:
-            server.add_dialect(Path(name), endpoint)
-        sys.stdout.write(
-            f"serving {len(arguments.files)} recorded {endpoint} stream(s) on {server.base_url}\n"
-            f"  POST {server.base_url}/{endpoint} gets the next one; Ctrl-C stops\n"
-        )
+        served: dict[str, int] = {}
+        for name, which in zip(arguments.files, per_file):
+            if which != dialects.RUN:
+                server.add_dialect(Path(name), endpoints[which])
+                served[endpoints[which]] = served.get(endpoints[which], 0) + 1
+        for endpoint, count in served.items():
+            sys.stdout.write(
+                f"serving {count} recorded {endpoint} stream(s) on {server.base_url}\n"
+                f"  POST {server.base_url}/{endpoint} gets the next one; Ctrl-C stops\n"
+            )
+        if scenarios:
+            scenario = scenarios[0]
+            sys.stdout.write(
+                f"serving {len(run_files)} recorded stream(s) of run {scenario.run_id} on {server.base_url}\n"
+                f"  POST {server.base_url}/threads/{scenario.thread_id}/runs with any assistant_id; Ctrl-C stops\n"
+            )
         sys.stdout.flush()
         try:
             while True:

@@ -187,8 +187,14 @@ def _command_check(arguments: argparse.Namespace) -> int:
     dialect, preread = dialects.read_inputs(arguments.files, CommandError)
     if dialect != dialects.RUN:
         return dialects.check_dialect(arguments, dialect, preread, CommandError)
+    return check_run_files(arguments.files, preread)
+
+
+def check_run_files(files: Sequence[str], preread: Mapping[str, Iterator[bytes]]) -> int:
+    """``check`` of run-stream files, fed in order into one accumulator; returns the exit
+    status."""
     accumulator = Accumulator()
-    for _ in _replay_files(arguments.files, accumulator, preread=preread):
+    for _ in _replay_files(files, accumulator, preread=preread):
         pass
     for anomaly in accumulator.anomalies:
         # A run, step or message going back from a final status contradicts itself: a warning.

@@ -19,7 +19,7 @@ offset is that of its first field line.
 from __future__ import annotations
 
 import re
-from itertools import chain
+from itertools import chain, repeat
 
 import msgspec
 
@@ -39,6 +39,8 @@ _BOM = b"\xef\xbb\xbf"
 # lone ``data`` line, each followed by the blank line that dispatches it.
 _EVENT_BLOCK = re.compile(rb"event: ([^\n]*)\ndata: ([^\n]*)\n\n")
 _DATA_BLOCK = re.compile(rb"data: ([^\n]*)\n\n")
+# The values of lone ``data`` lines, for `SSEDecoder.feed_runs` (checked by length there).
+_DATA_VALUES = re.compile(rb"data: ([^\n]*)\n\n")
 # A run of such events back to back, for `SSEDecoder.feed_runs`: one match finds where the
 # run ends, one ``findall`` cuts it into (name, data) pairs, with no Python code per event.
 _EVENT_RUN = re.compile(rb"(?:event: [^\n]*\ndata: [^\n]*\n\n)+")
@@ -216,23 +218,28 @@ class ServerSentEvent(msgspec.Struct, frozen=True, gc=False):
 
 
 class RawRun(msgspec.Struct, frozen=True, gc=False):
-    """Events back to back, each exactly an ``event`` and a ``data`` line (`SSEDecoder.feed_runs`).
+    """Events back to back, each exactly an ``event`` and a ``data`` line, or (``named``
+    false) each exactly one ``data`` line (`SSEDecoder.feed_runs`).
 
     Attributes:
         offset: the byte offset in the stream of the first event's first line.
-        pairs: ``(name, data)`` of each event, as bytes; the k-th event starts
-            ``16 + len(name) + len(data)`` bytes after the one before it.
+        pairs: ``(name, data)`` of each event, as bytes (the name ``b"message"`` when the
+            events have no ``event`` line); the k-th event starts ``16 + len(name) +
+            len(data)`` bytes after the one before it (``8 + len(data)`` without names).
+        named: whether the events have an ``event`` line.
     """
 
     offset: int
     pairs: list[tuple[bytes, bytes]]
+    named: bool = True
 
     def offsets(self) -> list[int]:
         """The byte offset of each event of the run."""
         offsets, position = [], self.offset
+        named = self.named
         for name, data in self.pairs:
             offsets.append(position)
-            position += 16 + len(name) + len(data)
+            position += (16 + len(name) if named else 8) + len(data)
         return offsets
 
 
@@ -492,22 +499,7 @@ class SSEDecoder:
         match_run = _EVENT_RUN.match
         findall = _EVENT_BLOCK.findall
         if runs and position < size:
-            # The usual chunk: nothing but usual events up to its last blank line. One
-            # findall cuts them, and two counts prove that they tile that span, with no second
-            # pass to find where the run ends: each match holds exactly three line ends, so
-            # if they are all the span's, every line is in a match; and a match starts at a
-            # line start when that line starts with "event: " (if the pattern matches later
-            # in a line, it matches at its start too), which the span's start and every
-            # blank line but the last are followed by.
-            end = complete.rfind(b"\n\n", position) + 2
-            span = end - position
-            if 2 < span <= max_event_size and (span <= _LARGE_VALUE or _LARGE_DATA.search(complete, position, end) is None) \
-                    and complete.startswith(b"event: ", position):
-                pairs = findall(complete, position, end)
-                count = complete.count
-                if count(b"\n", position, end) == 3 * len(pairs) and count(b"\n\nevent: ", position, end) == len(pairs) - 1:
-                    events.append(RawRun(origin + position, pairs))  # type: ignore[arg-type]
-                    position = end
+            position = self._whole_run(complete, position, origin, events)
         while position < size:
             if runs:
                 run = match_run(complete, position)
@@ -605,6 +597,34 @@ class SSEDecoder:
         self._offset = origin + position
         if position < len(complete):
             self._process(complete[position:], events)
+
+    def _whole_run(self, complete: bytes, position: int, origin: int, events: list[ServerSentEvent]) -> int:
+        """The usual chunk for `feed_runs`: from ``position`` to its last blank line, nothing
+        but usual events, all with an ``event`` line or all without. Cut by one ``findall``,
+        checked by length (the matches tile the span exactly only if nothing else is in it),
+        with no scan of its own; returns where the rest of the chunk starts (``position``
+        when the span is anything else: the loop of `_process_lf` takes it)."""
+        end = complete.rfind(b"\n\n", position) + 2
+        span = end - position
+        if span < 2 or span > self.max_event_size:
+            return position
+        if complete.startswith(b"event: ", position):
+            pairs = _EVENT_BLOCK.findall(complete, position, end)
+            if 16 * len(pairs) + sum(map(len, chain.from_iterable(pairs))) != span:
+                return position
+            named = True
+        elif complete.startswith(b"data: ", position):
+            values = _DATA_VALUES.findall(complete, position, end)
+            if 8 * len(values) + sum(map(len, values)) != span:
+                return position
+            pairs = list(zip(repeat(b"message"), values))
+            named = False
+        else:
+            return position
+        if span >= _LARGE_VALUE and max(len(pair[1]) for pair in pairs) >= _LARGE_VALUE:
+            return position  # a large value goes alone, as a memoryview (see _process_lf)
+        events.append(RawRun(origin + position, pairs, named))  # type: ignore[arg-type]
+        return end
 
     def _process(self, complete: bytes, events: list[ServerSentEvent]) -> None:
         """The line path: any line endings, any fields. Comment lines, and blank lines

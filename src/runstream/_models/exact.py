@@ -23,6 +23,7 @@ here: they are decoded by the plain typed decoders, on the hot path.
 from __future__ import annotations
 
 import functools
+import re
 import types
 import typing
 from typing import Any, Union
@@ -52,6 +53,8 @@ WHOLE_OBJECTS = (Run, RunStep, Message, Thread)
 #: How many shape classes are kept; a hostile server sending endless new keys cannot make
 #: memory grow beyond this many classes (an evicted class lives on in its instances).
 _MAX_SHAPES = 512
+#: Characters msgspec refuses in a field's encode name.
+_UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')
 
 
 def extra_fields(obj: Any) -> dict[str, Any]:
@@ -141,15 +144,62 @@ def _complete_struct(struct: type[msgspec.Struct]) -> Any:
     )
 
 
-def _convert(value: Any, annotation: Any, path: str) -> Any:
+# How each annotation is converted, worked out once (by the annotation's identity: hashing a
+# typing Union is slow, and annotations live as long as their classes): whole objects arrive
+# with every lifecycle event of a stream, so this walk is on every stream's path.
+_ANY, _SCALAR, _UNION, _LIST, _STRUCT, _PLAIN = range(6)
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+_PLANS: dict[int, tuple[Any, int, Any]] = {}
+
+
+def _plan(annotation: Any) -> tuple[int, Any]:
+    entry = _PLANS.get(id(annotation))
+    if entry is None:
+        # The annotation is kept in the entry, so its id is never reused while cached.
+        entry = _PLANS[id(annotation)] = (annotation, *_make_plan(annotation))
+    return entry[1], entry[2]
+
+
+def _make_plan(annotation: Any) -> tuple[int, Any]:
+    if annotation is Any:
+        return _ANY, None
     origin = typing.get_origin(annotation)
+    members = typing.get_args(annotation) if origin is Union or origin is types.UnionType else (annotation,)
+    if all(member in _SCALAR_TYPES or _is_json_object(member) for member in members):
+        # Values JSON gives exactly these types need no conversion (an int where a float is
+        # declared is converted, as msgspec does).
+        return _SCALAR, frozenset(dict if _is_json_object(member) else member for member in members)
     if origin is Union or origin is types.UnionType:
-        if value is None and type(None) in typing.get_args(annotation):
-            return None
         struct_by_tag, plain_struct = union_structs(annotation)
+        tag_field = next(iter(struct_by_tag.values())).__struct_config__.tag_field if struct_by_tag else None
+        return _UNION, (type(None) in members, struct_by_tag, plain_struct, tag_field, union_list(annotation))
+    if origin is list:
+        (item,) = typing.get_args(annotation)
+        return _LIST, item
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        return _STRUCT, (annotation.__struct_config__.tag, annotation.__struct_config__.tag_field)
+    return _PLAIN, None
+
+
+def _is_json_object(annotation: Any) -> bool:
+    # dict[str, Any]: any JSON object is one, as it is.
+    return typing.get_origin(annotation) is dict and typing.get_args(annotation) == (str, Any)
+
+
+def _convert(value: Any, annotation: Any, path: str) -> Any:
+    kind, plan = _plan(annotation)
+    if kind is _SCALAR:
+        if type(value) in plan:
+            return value
+        return _plain(value, annotation, path)
+    if kind is _ANY:
+        return value
+    if kind is _UNION:
+        has_none, struct_by_tag, plain_struct, tag_field, list_member = plan
+        if value is None and has_none:
+            return None
         if isinstance(value, dict) and (struct_by_tag or plain_struct):
             if struct_by_tag:
-                tag_field = next(iter(struct_by_tag.values())).__struct_config__.tag_field
                 tag = value.get(tag_field)
                 struct = struct_by_tag.get(tag) if isinstance(tag, str) else None
                 if struct is None:
@@ -157,19 +207,24 @@ def _convert(value: Any, annotation: Any, path: str) -> Any:
             else:
                 struct = plain_struct
             return _convert_struct(value, struct, path)
-        list_member = union_list(annotation)
         if isinstance(value, list) and list_member is not None:
             return _convert(value, list_member, path)
         return _plain(value, annotation, path)
-    if origin is list:
+    if kind is _LIST:
         if not isinstance(value, list):
             return _plain(value, annotation, path)
         converted = _convert_complete(value, annotation)  # a long list of tool calls, in C
         if converted is not _NOT_COMPLETE:
             return converted
-        (item,) = typing.get_args(annotation)
-        return [_convert(element, item, f"{path}[{index}]") for index, element in enumerate(value)]
-    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        return [_convert(element, plan, f"{path}[{index}]") for index, element in enumerate(value)]
+    if kind is _STRUCT:
+        tag, tag_field = plan
+        if tag is not None and isinstance(value, dict):
+            # A lone tagged class: an object of another ``type`` is not one of it (encoding
+            # it as one would change its type), so it stays raw, as in a union.
+            sent = value.get(tag_field, tag)
+            if sent != tag:
+                return UnknownObject(value)
         return _convert_struct(value, annotation, path)
     return _plain(value, annotation, path)
 
@@ -207,6 +262,10 @@ def _convert_struct(value: Any, struct: type[msgspec.Struct], path: str) -> Any:
     extras = tuple(key for key in value if key not in known and key != tag_field)
     if not absent and not extras:
         return struct(**arguments)
+    for key in extras:
+        if _UNNAMEABLE.search(key):
+            # msgspec cannot give a field such a name, so the object cannot be reproduced.
+            raise located(msgspec.ValidationError(f"member name {key!r} cannot be kept (a quote, backslash or control character)"), path)
     shape = _shape(struct, tuple(absent), extras)
     for (attribute, _wire), key in zip(shape.__extra_fields__, extras):
         arguments[attribute] = value[key]

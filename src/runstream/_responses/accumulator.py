@@ -20,9 +20,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 
 from .._core.text_pieces import TextPieces
+from .._models.exact import convert_exact
+from .builders import Item, Part, ResponseDiscrepancy
+from .decoder import object_json
+from .drain import update_run
 from .events import (
     ResponseCodeInterpreterCallCodeDeltaEvent,
     ResponseCodeInterpreterCallCodeDoneEvent,
@@ -74,86 +77,6 @@ _STATUS_PREFIXES = (
 _NOT_STATUS = frozenset({"partial_image"})
 
 
-class ResponseDiscrepancy(msgspec.Struct, frozen=True, gc=False):
-    """A delta-built value differs from the authoritative one.
-
-    Attributes:
-        where: what was compared, e.g. ``"item msg_1 content[0].text"``.
-        built: the value the deltas built.
-        authoritative: the value the server's final object holds.
-    """
-
-    where: str
-    built: Any
-    authoritative: Any
-
-
-class _Part:
-    """A content or summary part being built: its JSON from ``*.added``, appended text."""
-
-    __slots__ = ("annotations", "done", "json", "logprobs", "refusal", "text")
-
-    def __init__(self, part: dict[str, Any] | None) -> None:
-        self.json: dict[str, Any] = part if part is not None else {}
-        self.text: TextPieces | None = None
-        self.refusal: TextPieces | None = None
-        self.annotations: dict[int, Any] = {}
-        self.logprobs: list[Any] | None = None
-        self.done: dict[str, Any] | None = None
-
-    def built(self) -> dict[str, Any]:
-        part = dict(self.json)
-        if self.text is not None:
-            part["text"] = self.text.text()
-        if self.refusal is not None:
-            part["refusal"] = self.refusal.text()
-        if self.annotations:
-            annotations = list(part.get("annotations") or ())
-            for index in sorted(self.annotations):
-                while len(annotations) <= index:
-                    annotations.append(None)
-                annotations[index] = self.annotations[index]
-            part["annotations"] = annotations
-        if self.logprobs is not None:
-            part["logprobs"] = list(part.get("logprobs") or ()) + self.logprobs
-        return part
-
-    def current(self) -> dict[str, Any]:
-        return self.done if self.done is not None else self.built()
-
-
-class _Item:
-    """An output item being built."""
-
-    __slots__ = ("appended", "content", "done", "json", "output_index", "summary")
-
-    def __init__(self, output_index: int, item: dict[str, Any] | None) -> None:
-        self.output_index = output_index
-        self.json: dict[str, Any] = item if item is not None else {}
-        # Appended string members: ``arguments``, ``code``, ``input``.
-        self.appended: dict[str, TextPieces] = {}
-        self.content: dict[int, _Part] = {}
-        self.summary: dict[int, _Part] = {}
-        self.done: dict[str, Any] | None = None
-
-    def built(self) -> dict[str, Any]:
-        item = dict(self.json)
-        for key, pieces in self.appended.items():
-            item[key] = pieces.text()
-        for key, parts in (("content", self.content), ("summary", self.summary)):
-            if parts:
-                listed = list(item.get(key) or ())
-                for index in sorted(parts):
-                    while len(listed) <= index:
-                        listed.append(None)
-                    listed[index] = parts[index].current()
-                item[key] = listed
-        return item
-
-    def current(self) -> dict[str, Any]:
-        return self.done if self.done is not None else self.built()
-
-
 class ResponseAccumulator:
     """Merges Responses API events into the `Response` they describe.
 
@@ -165,8 +88,8 @@ class ResponseAccumulator:
         self.events_fed = 0
         self._response: dict[str, Any] | None = None
         self._final: dict[str, Any] | None = None
-        self._items: dict[int, _Item] = {}
-        self._by_id: dict[str, _Item] = {}
+        self._items: dict[int, Item] = {}
+        self._by_id: dict[str, Item] = {}
         #: Every `ResponseDiscrepancy` found so far.
         self.discrepancies: list[ResponseDiscrepancy] = []
         #: Whether a ``[DONE]`` marker arrived (some compatible servers send one).
@@ -188,6 +111,14 @@ class ResponseAccumulator:
     def update(self, event: Any) -> None:
         """Merge one event without building notifications."""
         self._merge(event)
+
+    def update_run(self, run: Any, decoder: Any) -> Any:
+        """Merge a run of raw events (a `RawRun`, see `SSEDecoder.feed_runs`) without
+        notifications, the fast path of a stream nobody listens to; ``decoder`` (a
+        `ResponseEventDecoder`) numbers the events and decodes those off the fast path.
+        Returns the ``error`` event that stopped it and its byte offset, if one did (see
+        `_responses.drain`)."""
+        return update_run(self, run, decoder)
 
     def done_marker(self) -> list[Any]:
         """A ``[DONE]`` marker arrived."""
@@ -228,35 +159,35 @@ class ResponseAccumulator:
                         item.json["status"] = status
                 return
 
-    def _item(self, item_id: str | None, output_index: int | None) -> _Item:
+    def _item(self, item_id: str | None, output_index: int | None) -> Item:
         item = self._by_id.get(item_id) if item_id is not None else None
         if item is None:
             index = output_index if output_index is not None else len(self._items)
             item = self._items.get(index)
             if item is None:
                 # A delta before its ``output_item.added`` (out of order): build it anyway.
-                item = self._items[index] = _Item(index, {"id": item_id} if item_id else None)
+                item = self._items[index] = Item(index, {"id": item_id} if item_id else None)
             if item_id is not None:
                 self._by_id[item_id] = item
         return item
 
-    def _part(self, event: Any, summary: bool = False) -> _Part:
+    def _part(self, event: Any, summary: bool = False) -> Part:
         item = self._item(event.item_id, event.output_index)
         parts = item.summary if summary else item.content
         index = event.summary_index if summary else event.content_index
         part = parts.get(index)
         if part is None:
-            part = parts[index] = _Part(None)
+            part = parts[index] = Part(None)
         return part
 
     # Lifecycle -------------------------------------------------------------------------------
 
     def _lifecycle(self, event: Any) -> None:
-        self._response = event.response
+        self._response = object_json(event)
 
     def _terminal(self, event: Any) -> None:
-        self._response = self._final = event.response
-        output = event.response.get("output")
+        response = self._response = self._final = object_json(event)
+        output = response.get("output")
         if isinstance(output, list):
             for index, authoritative in enumerate(output):
                 item = self._items.get(index)
@@ -266,10 +197,10 @@ class ResponseAccumulator:
     # Items and parts -------------------------------------------------------------------------
 
     def _item_added(self, event: ResponseOutputItemAddedEvent) -> None:
-        item_json = dict(event.item)
+        item_json = dict(object_json(event))
         item = self._items.get(event.output_index)
         if item is None:
-            item = self._items[event.output_index] = _Item(event.output_index, item_json)
+            item = self._items[event.output_index] = Item(event.output_index, item_json)
         else:
             item.json = {**item_json, **{k: v for k, v in item.json.items() if k not in item_json}}
         item_id = item_json.get("id")
@@ -277,13 +208,13 @@ class ResponseAccumulator:
             self._by_id[item_id] = item
 
     def _item_done(self, event: ResponseOutputItemDoneEvent) -> None:
-        authoritative = event.item
+        authoritative = object_json(event)
         item_id = authoritative.get("id")
         item = self._item(item_id if isinstance(item_id, str) else None, event.output_index)
         self._compare_item(item, authoritative)
         item.done = authoritative
 
-    def _compare_item(self, item: _Item, authoritative: dict[str, Any]) -> None:
+    def _compare_item(self, item: Item, authoritative: dict[str, Any]) -> None:
         label = f"item {authoritative.get('id', item.output_index)}"
         for key, pieces in item.appended.items():
             if key in authoritative and pieces.text() != authoritative[key]:
@@ -303,21 +234,22 @@ class ResponseAccumulator:
 
     def _part_added(self, event: ResponseContentPartAddedEvent) -> None:
         part = self._part(event)
-        part.json = dict(event.part)
+        part.json = dict(object_json(event))
 
     def _part_done(self, event: ResponseContentPartDoneEvent) -> None:
         part = self._part(event)
+        authoritative = object_json(event)
         for member, pieces in (("text", part.text), ("refusal", part.refusal)):
-            if pieces is not None and pieces.text() != event.part.get(member):
+            if pieces is not None and pieces.text() != authoritative.get(member):
                 self._discrepancy(f"item {event.item_id} content[{event.content_index}].{member}", pieces.text(),
-                                  event.part.get(member))
-        part.done = event.part
+                                  authoritative.get(member))
+        part.done = authoritative
 
     def _summary_added(self, event: ResponseReasoningSummaryPartAddedEvent) -> None:
-        self._part(event, summary=True).json = dict(event.part)
+        self._part(event, summary=True).json = dict(object_json(event))
 
     def _summary_done(self, event: ResponseReasoningSummaryPartDoneEvent) -> None:
-        self._part(event, summary=True).done = event.part
+        self._part(event, summary=True).done = object_json(event)
 
     # Deltas ----------------------------------------------------------------------------------
 
@@ -344,7 +276,7 @@ class ResponseAccumulator:
         part.text = TextPieces(event.text)
 
     def _annotation(self, event: ResponseOutputTextAnnotationAddedEvent) -> None:
-        self._part(event).annotations[event.annotation_index] = event.annotation
+        self._part(event).annotations[event.annotation_index] = object_json(event)
 
     def _refusal_delta(self, event: ResponseRefusalDeltaEvent) -> None:
         part = self._part(event)
@@ -460,9 +392,9 @@ class ResponseAccumulator:
         return self._cached
 
     def response(self) -> Response | None:
-        """The Response so far, typed."""
+        """The Response so far, typed: exactly the members of `response_json`."""
         response = self.response_json()
-        return msgspec.convert(response, Response) if response is not None else None
+        return convert_exact(response, Response) if response is not None else None
 
 
 _MERGES: dict[type, Any] = {

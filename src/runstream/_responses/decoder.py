@@ -1,19 +1,93 @@
-"""Sans-IO decoding of a Responses API stream's server-sent events into typed events."""
+"""Sans-IO decoding of a Responses API stream's server-sent events into typed events.
+
+Events that carry an object (a ``response``, ``item``, ``part`` or ``annotation``) must
+reproduce it exactly, which a typed msgspec decode cannot (it would drop unknown members and
+invent absent ones). So the one tagged-union decoder knows them through *wire twins*: the
+same events with the object as plain JSON. A twin is then turned into its public event, the
+object converted exactly (`runstream._models.exact`) and its JSON kept beside it
+(`object_json`) for the accumulator. Deltas, the many, decode straight to their classes.
+"""
 
 from __future__ import annotations
 
+import typing
 from typing import Any, Union
 
 import msgspec
 
 from .._core.sse import ServerSentEvent
+from .._models.exact import convert_exact
 from ..errors import StreamDecodeError
 from .events import RESPONSE_EVENT_CLASSES, ResponseStreamEvent, UnknownResponseEvent
 
-__all__ = ["ResponseEventDecoder"]
+__all__ = ["ResponseEventDecoder", "object_json"]
 
 _PREVIEW_LENGTH = 80
-_KNOWN = Union[tuple(RESPONSE_EVENT_CLASSES.values())]  # type: ignore[valid-type]
+#: The members that hold a whole object, in the events that carry one.
+_OBJECT_MEMBERS = ("response", "item", "part", "annotation")
+
+
+def _object_member(event_class: type) -> str | None:
+    fields = {field.name for field in msgspec.structs.fields(event_class)}
+    return next((name for name in _OBJECT_MEMBERS if name in fields), None)
+
+
+def _wire_twin(event_class: Any, member: str) -> Any:
+    config = event_class.__struct_config__
+    fields = [
+        (field.name, dict[str, Any] if field.name == member else field.type, field.default)
+        if field.default is not msgspec.NODEFAULT
+        else (field.name, dict[str, Any] if field.name == member else field.type)
+        for field in msgspec.structs.fields(event_class)
+    ]
+    return msgspec.defstruct(
+        f"_Wire{event_class.__name__}",
+        [field for field in fields if len(field) == 2] + [field for field in fields if len(field) == 3],
+        tag_field=config.tag_field,
+        tag=config.tag,
+        kw_only=True,
+        gc=False,
+    )
+
+
+#: Public event class -> the member holding its object, for the events that carry one.
+OBJECT_MEMBER: dict[type, str] = {
+    cls: member for cls in RESPONSE_EVENT_CLASSES.values() if (member := _object_member(cls)) is not None
+}
+#: Wire twin -> (public class, object member, the object's annotation).
+_TWINS: dict[type, tuple[type, str, Any]] = {
+    _wire_twin(cls, member): (cls, member, typing.get_type_hints(cls)[member]) for cls, member in OBJECT_MEMBER.items()
+}
+_DECODED_CLASSES = tuple(cls for cls in RESPONSE_EVENT_CLASSES.values() if cls not in OBJECT_MEMBER) + tuple(_TWINS)
+_KNOWN = Union[_DECODED_CLASSES]  # type: ignore[valid-type]
+# Decoders are reusable, and building one for a union of fifty classes is not cheap.
+_DECODE_TYPED = msgspec.json.Decoder(_KNOWN).decode
+_DECODE_PLAIN = msgspec.json.Decoder().decode
+
+
+def object_json(event: Any) -> Any:
+    """The JSON of the object an event carries, as the server sent it (for an event built
+    by hand, its encoding)."""
+    wire = event.__dict__.get("_json") if hasattr(event, "__dict__") else None
+    if wire is not None:
+        return wire
+    value = getattr(event, OBJECT_MEMBER[type(event)])
+    return value if isinstance(value, dict) else msgspec.to_builtins(value)
+
+
+def upgrade(twin: Any) -> Any:
+    """The public event of a wire twin: its object converted exactly, its JSON kept.
+
+    Raises:
+        msgspec.ValidationError: a documented member of the object has the wrong type.
+    """
+    cls, member, annotation = _TWINS[type(twin)]
+    wire = getattr(twin, member)
+    arguments = {name: getattr(twin, name) for name in twin.__struct_fields__}
+    arguments[member] = convert_exact(wire, annotation)
+    event = cls(**arguments)
+    event._json = wire
+    return event
 
 
 class ResponseEventDecoder:
@@ -35,8 +109,8 @@ class ResponseEventDecoder:
 
     def __init__(self) -> None:
         self.ordinal = 0
-        self._typed = msgspec.json.Decoder(_KNOWN).decode
-        self._plain = msgspec.json.Decoder().decode
+        self._typed = _DECODE_TYPED
+        self._plain = _DECODE_PLAIN
 
     def decode(self, sse: ServerSentEvent) -> ResponseStreamEvent | None:
         """Decode the next event.
@@ -49,13 +123,17 @@ class ResponseEventDecoder:
         self.ordinal = ordinal + 1
         data = sse.data
         try:
-            return self._typed(data)  # type: ignore[no-any-return]
+            event = self._typed(data)
         except (msgspec.ValidationError, RecursionError):
             pass
         except msgspec.DecodeError:
             if data.strip() == "[DONE]":
                 return None
             raise self._error("the event's data is not valid JSON", sse, ordinal) from None
+        else:
+            if type(event) in _TWINS:
+                return self._upgrade(event, sse, ordinal)
+            return event  # type: ignore[no-any-return]
         try:
             wire: Any = self._plain(data)
         except (msgspec.DecodeError, RecursionError):
@@ -71,11 +149,21 @@ class ResponseEventDecoder:
         if known is not None:
             # A data line without its ``type`` member (the SSE event name carries it), or a
             # known event that does not match its schema.
+            target = next((twin for twin, entry in _TWINS.items() if entry[0] is known), known)
             try:
-                return msgspec.convert({**wire, "type": kind}, known)  # type: ignore[no-any-return]
+                event = msgspec.convert({**wire, "type": kind}, target)
             except msgspec.ValidationError as problem:
                 raise self._error(f"the event does not match its schema ({problem})", sse, ordinal) from None
+            if target is not known:
+                return self._upgrade(event, sse, ordinal)
+            return event  # type: ignore[no-any-return]
         return UnknownResponseEvent(name=kind, data=wire)
+
+    def _upgrade(self, twin: Any, sse: ServerSentEvent, ordinal: int) -> Any:
+        try:
+            return upgrade(twin)
+        except msgspec.ValidationError as problem:
+            raise self._error(f"the event does not match its schema ({problem})", sse, ordinal) from None
 
     @staticmethod
     def _error(problem: str, sse: ServerSentEvent, ordinal: int) -> StreamDecodeError:

@@ -4,14 +4,13 @@ One callback per event type of openai-python's ``client.responses.stream`` (see 
 migration table in the docs), plus `on_tool_call_status` for the built-in tools' status
 events and `on_discrepancy`. Delta callbacks receive the fragment and where it belongs, never
 a re-joined snapshot, so a delta costs the same however long the text already is; read
-``self.accumulator`` for the text so far. Objects are the API's JSON, exactly as sent.
+``self.accumulator`` for the text so far. Objects are typed and exact (every member the server sent,
+none invented).
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-import msgspec
 
 from .._models.base import ErrorObject
 from .._streaming.dialect import DialectHandler, RouteTable
@@ -68,6 +67,8 @@ from .events import (
     ResponseWebSearchCallSearchingEvent,
     UnknownResponseEvent,
 )
+from .content import Annotation, OutputContent, ReasoningSummaryPart
+from .items import ResponseOutputItem
 from .models import Response
 
 __all__ = ["AsyncResponseHandler", "ResponseHandler"]
@@ -76,7 +77,7 @@ Call = tuple[str, tuple[Any, ...]]
 
 
 def _response(event: Any) -> Response:
-    return msgspec.convert(event.response, Response)
+    return event.response  # type: ignore[no-any-return]
 
 
 def _route_response_created(n: ResponseCreatedEvent, accumulator: ResponseAccumulator) -> list[Call]:
@@ -300,16 +301,16 @@ class ResponseHandler(DialectHandler):
     def on_incomplete(self, response: Response) -> Any:
         """The response ended incomplete (the authoritative object)."""
 
-    def on_output_item_added(self, item: dict[str, Any], output_index: int) -> Any:
+    def on_output_item_added(self, item: ResponseOutputItem, output_index: int) -> Any:
         """An output item appeared (the API's JSON)."""
 
-    def on_output_item_done(self, item: dict[str, Any], output_index: int) -> Any:
+    def on_output_item_done(self, item: ResponseOutputItem, output_index: int) -> Any:
         """An output item is done (the authoritative JSON)."""
 
-    def on_content_part_added(self, part: dict[str, Any], item_id: str, content_index: int) -> Any:
+    def on_content_part_added(self, part: OutputContent, item_id: str, content_index: int) -> Any:
         """A content part appeared."""
 
-    def on_content_part_done(self, part: dict[str, Any], item_id: str, content_index: int) -> Any:
+    def on_content_part_done(self, part: OutputContent, item_id: str, content_index: int) -> Any:
         """A content part is done (the authoritative JSON)."""
 
     def on_output_text_delta(self, delta: str, item_id: str, content_index: int) -> Any:
@@ -318,7 +319,7 @@ class ResponseHandler(DialectHandler):
     def on_output_text_done(self, text: str, item_id: str, content_index: int) -> Any:
         """A part's output text is whole."""
 
-    def on_annotation_added(self, annotation: dict[str, Any], item_id: str, content_index: int, annotation_index: int) -> Any:
+    def on_annotation_added(self, annotation: Annotation, item_id: str, content_index: int, annotation_index: int) -> Any:
         """An annotation was added to a part's text."""
 
     def on_refusal_delta(self, delta: str, item_id: str, content_index: int) -> Any:
@@ -333,10 +334,10 @@ class ResponseHandler(DialectHandler):
     def on_function_call_arguments_done(self, arguments: str, item_id: str) -> Any:
         """A function call's arguments are whole."""
 
-    def on_reasoning_summary_part_added(self, part: dict[str, Any], item_id: str, summary_index: int) -> Any:
+    def on_reasoning_summary_part_added(self, part: ReasoningSummaryPart, item_id: str, summary_index: int) -> Any:
         """A reasoning summary part appeared."""
 
-    def on_reasoning_summary_part_done(self, part: dict[str, Any], item_id: str, summary_index: int) -> Any:
+    def on_reasoning_summary_part_done(self, part: ReasoningSummaryPart, item_id: str, summary_index: int) -> Any:
         """A reasoning summary part is done."""
 
     def on_reasoning_summary_text_delta(self, delta: str, item_id: str, summary_index: int) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from .._core.sse import DEFAULT_MAX_EVENT_SIZE
+from .._core.sse import DEFAULT_MAX_EVENT_SIZE, RawRun
 from .._streaming.async_dialect_stream import AsyncDialectStream
 from .._streaming.dialect_stream import DialectStream
 from ..errors import RunstreamError, ServerStreamError
@@ -36,6 +36,24 @@ class _ResponseStreamMixin:
             offset=offset,
             accumulator=self.accumulator,  # type: ignore[arg-type]
         )
+
+    def _drain_batch(self, batch: list[Any], decoder: Any) -> tuple[Any, int] | None:
+        # Runs of usual events merged straight from bytes (see _responses/drain.py).
+        accumulator = self.accumulator
+        for item in batch:
+            if type(item) is RawRun:
+                stopped_by = accumulator.update_run(item, decoder)
+                if stopped_by is not None:
+                    return stopped_by
+                continue
+            event = decoder.decode(item)
+            if event is None:
+                accumulator.done_marker()
+                continue
+            accumulator.update(event)
+            if type(event) is ResponseErrorEvent:
+                return event, item.offset
+        return None
 
     def _incomplete_reason(self) -> str | None:
         accumulator = self.accumulator

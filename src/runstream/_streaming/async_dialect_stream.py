@@ -73,7 +73,9 @@ class AsyncDialectStream(DialectStreamBase):
         """Stop reading and release the source, even when the task is being cancelled."""
         await release_async(self)
 
-    async def _events(self) -> AsyncIterator[Any]:
+    async def _events(self, drain: bool = False) -> AsyncIterator[Any]:
+        # drain: nobody wants the events one by one (until_done, a handler that listens to
+        # nothing): batches go to the dialect's `_drain_batch`, its fast path.
         # Only locals in the cleanup below: in the sync twin ``self`` is a weak proxy, dead
         # once the stream was dropped.
         handler = self.handler
@@ -97,12 +99,17 @@ class AsyncDialectStream(DialectStreamBase):
         self._start_reading()
         try:
             source = self._source = await open_async_source(self._source_object)
-            async with aclosing(read_batches_async(self, source, False)) as batches:
+            async with aclosing(read_batches_async(self, source, drain)) as batches:
                 async for batch in batches:
                     if lifecycle.state is _OPEN:
                         fire(StreamEvent.RECEIVE)
                     elif lifecycle.state is _STOPPING:
                         break
+                    if drain:
+                        self._drain(batch, event_decoder, source)
+                        if accumulator.done:
+                            fire(StreamEvent.DONE)
+                        continue
                     for sse in batch:
                         event = decode(sse)
                         if event is None:

@@ -21,6 +21,9 @@ class DialectStreamBase(StreamCore):
     _default_handler: Callable[[], Any]
     #: The event classes that stand for an error (`_error_for` turns them into one).
     _error_event_types: frozenset[type] = frozenset()
+    #: ``until_done()`` with a handler that listens to nothing reads batches through
+    #: `_drain_batch`, the dialect's fast path.
+    _drains = True
 
     def __init__(self, source: Any, handler: Any, accumulator: Any, max_event_size: int,
                  idle_timeout: float | None, lock: Any) -> None:
@@ -44,6 +47,30 @@ class DialectStreamBase(StreamCore):
     def snapshot_for(self, event: Any) -> Any:
         """The snapshot ``event`` was about, as it is now."""
         return None
+
+    def _drain_batch(self, batch: list[Any], decoder: Any) -> tuple[Any, int] | None:
+        """Merge a batch (`ServerSentEvent`s, and `RawRun`s where the dialect's fast path
+        takes them) quietly; if an event that stands for an error stopped it, return that
+        event and its byte offset (it is the last one ``decoder`` numbered)."""
+        accumulator = self.accumulator
+        for sse in batch:
+            event = decoder.decode(sse)
+            if event is None:
+                accumulator.done_marker()
+            else:
+                accumulator.update(event)
+                if type(event) in self._error_event_types:
+                    return event, sse.offset
+        return None
+
+    def _drain(self, batch: list[Any], decoder: Any, source: Any) -> None:
+        """One batch of the fast path; raises the error an error event stands for."""
+        stopped_by = self._drain_batch(batch, decoder)
+        if stopped_by is not None:
+            event, offset = stopped_by
+            error = self._error_for(event, decoder.ordinal - 1, offset if source.kind == "bytes" else None)
+            if error is not None:
+                raise error
 
     # Shared ----------------------------------------------------------------------------------
 

@@ -1,0 +1,175 @@
+"""The fast path of ``until_done`` with a handler that listens to nothing (runs of events
+merged straight from bytes) builds exactly what reading event by event builds, and fails
+exactly the same way: same error, same event ordinal, same byte offset."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import runstream
+from runstream.chat import ChatCompletionStream
+from runstream.responses import ResponseStream
+from test_responses_stream import interleaved_items
+
+RECORDINGS = Path(__file__).parent / "recordings"
+RESPONSES = sorted((RECORDINGS / "responses").glob("*.sse"))
+CHATS = sorted((RECORDINGS / "chat").glob("*.sse"))
+
+
+def pieces(body: bytes, cuts: list[int]) -> list[bytes]:
+    offsets = sorted({cut % (len(body) + 1) for cut in cuts})
+    return [body[start:end] for start, end in zip([0, *offsets], [*offsets, len(body)])]
+
+
+def read_one_by_one(stream: Any) -> Any:
+    for _ in stream:
+        pass
+    return stream
+
+
+def text_stream(deltas: list[str], bad: int | None = None, error_at: int | None = None) -> bytes:
+    """A Responses stream of one message told in ``deltas``; the ``bad``-th delta has a
+    content_index of the wrong type, an error event replaces the ``error_at``-th."""
+    def event(body: dict[str, Any]) -> bytes:
+        return f"event: {body['type']}\ndata: {json.dumps(body)}\n\n".encode()
+
+    text = "".join(deltas)
+    out = [event({"type": "response.created", "response": {"id": "r", "status": "in_progress", "output": []}}),
+           event({"type": "response.output_item.added", "output_index": 0,
+                  "item": {"type": "message", "id": "m", "role": "assistant", "status": "in_progress", "content": []}}),
+           event({"type": "response.content_part.added", "item_id": "m", "output_index": 0, "content_index": 0,
+                  "part": {"type": "output_text", "text": "", "annotations": []}})]
+    for number, delta in enumerate(deltas):
+        if number == error_at:
+            out.append(event({"type": "error", "code": "server_error", "message": "boom", "param": None}))
+        out.append(event({"type": "response.output_text.delta", "item_id": "m", "output_index": 0,
+                          "content_index": "x" if number == bad else 0, "delta": delta, "sequence_number": number}))
+    part = {"type": "output_text", "text": text, "annotations": []}
+    item = {"type": "message", "id": "m", "role": "assistant", "status": "completed", "content": [part]}
+    out += [event({"type": "response.output_text.done", "item_id": "m", "output_index": 0, "content_index": 0,
+                   "text": text}),
+            event({"type": "response.output_item.done", "output_index": 0, "item": item}),
+            event({"type": "response.completed", "response": {"id": "r", "status": "completed", "output": [item]}})]
+    return b"".join(out)
+
+
+def chat_stream(contents: list[str], bad: int | None = None) -> bytes:
+    head = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
+        body = {**head, "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+        return b"data: " + json.dumps(body).encode() + b"\n\n"
+
+    out = [chunk({"role": "assistant", "content": ""})]
+    out += [chunk({"content": 5 if number == bad else content}) for number, content in enumerate(contents)]
+    out += [chunk({}, "stop"), b"data: [DONE]\n\n"]
+    return b"".join(out)
+
+
+@settings(max_examples=40, deadline=None)
+@given(path=st.sampled_from(RESPONSES), cuts=st.lists(st.integers(0, 1 << 20), max_size=20))
+def test_responses_until_done_builds_what_reading_event_by_event_builds(path: Path, cuts: list[int]) -> None:
+    body = path.read_bytes()
+    quick = ResponseStream(iter(pieces(body, cuts))).until_done().accumulator
+    slow = read_one_by_one(ResponseStream(iter(pieces(body, cuts)))).accumulator
+    assert quick.response_json() == slow.response_json()
+    assert [quick.built_item_json(i) for i in quick.output_indexes] == [slow.built_item_json(i) for i in slow.output_indexes]
+    assert quick.events_fed == slow.events_fed and quick.discrepancies == slow.discrepancies
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=interleaved_items(), cuts=st.lists(st.integers(0, 1 << 16), max_size=10))
+def test_interleaved_items_merge_the_same_way_on_the_fast_path(case: Any, cuts: list[int]) -> None:
+    _, events = case
+    body = b"".join(events)
+    quick = ResponseStream(iter(pieces(body, cuts)))
+    slow = ResponseStream(body)
+    with pytest.raises(runstream.IncompleteStreamError):
+        quick.until_done()
+    with pytest.raises(runstream.IncompleteStreamError):
+        read_one_by_one(slow)
+    assert [quick.accumulator.built_item_json(i) for i in quick.accumulator.output_indexes] == [
+        slow.accumulator.built_item_json(i) for i in slow.accumulator.output_indexes]
+
+
+@settings(max_examples=40, deadline=None)
+@given(path=st.sampled_from(CHATS), cuts=st.lists(st.integers(0, 1 << 20), max_size=20))
+def test_chat_until_done_builds_what_reading_chunk_by_chunk_builds(path: Path, cuts: list[int]) -> None:
+    body = path.read_bytes()
+    quick = ChatCompletionStream(iter(pieces(body, cuts))).until_done().accumulator
+    slow = read_one_by_one(ChatCompletionStream(iter(pieces(body, cuts)))).accumulator
+    assert quick.completion_json() == slow.completion_json()
+    assert quick.chunks_fed == slow.chunks_fed
+
+
+@settings(max_examples=30, deadline=None)
+@given(contents=st.lists(st.text(max_size=5), min_size=2, max_size=400), data=st.data())
+def test_a_bad_delta_deep_in_a_run_fails_with_the_same_ordinal_and_offset(contents: list[str], data: Any) -> None:
+    bad = data.draw(st.integers(0, len(contents) - 1))
+    for stream_class, body in ((ResponseStream, text_stream(contents, bad=bad)), (ChatCompletionStream, chat_stream(contents, bad=bad))):
+        with pytest.raises(runstream.StreamDecodeError) as quick:
+            stream_class(body).until_done()
+        with pytest.raises(runstream.StreamDecodeError) as slow:
+            read_one_by_one(stream_class(body))
+        assert (quick.value.offset, quick.value.ordinal) == (slow.value.offset, slow.value.ordinal)
+        assert quick.value.offset is not None and body[quick.value.offset:].startswith((b"event: ", b"data: "))
+        assert str(quick.value) == str(slow.value)
+
+
+def test_an_error_event_in_a_run_of_deltas_stops_the_fast_path_there() -> None:
+    body = text_stream([f"w{n} " for n in range(300)], error_at=150)
+    stream = ResponseStream(body)
+    with pytest.raises(runstream.ServerStreamError, match="boom") as quick:
+        stream.until_done()
+    assert stream.accumulator.text("m") == "".join(f"w{n} " for n in range(150))
+    with pytest.raises(runstream.ServerStreamError) as slow:
+        read_one_by_one(ResponseStream(body))
+    assert (quick.value.ordinal, quick.value.offset) == (slow.value.ordinal, slow.value.offset)
+    assert quick.value.offset is not None and body[quick.value.offset:].startswith(b"event: error\n")
+
+
+def test_an_error_object_among_chat_chunks_fails_alike_on_the_fast_path() -> None:
+    body = chat_stream([f"w{n} " for n in range(300)])
+    cut = body.index(b"data: ", len(body) // 2)
+    body = body[:cut] + b'data: {"error": {"message": "overloaded", "code": "busy"}}\n\n' + body[cut:]
+    with pytest.raises(runstream.ServerStreamError, match="overloaded") as quick:
+        ChatCompletionStream(body).until_done()
+    with pytest.raises(runstream.ServerStreamError) as slow:
+        read_one_by_one(ChatCompletionStream(body))
+    assert (quick.value.ordinal, quick.value.offset) == (slow.value.ordinal, slow.value.offset) == (
+        quick.value.ordinal, cut)
+
+
+def test_a_long_stream_on_the_fast_path_equals_the_slow_one() -> None:
+    contents = [f"token{n} " for n in range(20_000)]
+    body = text_stream(contents)
+    chunks = [body[i : i + 65536] for i in range(0, len(body), 65536)]
+    assert ResponseStream(iter(chunks)).final_response().output_text == "".join(contents)
+    chat = chat_stream(contents)
+    completion = ChatCompletionStream(iter([chat[i : i + 65536] for i in range(0, len(chat), 65536)])).final_completion()
+    assert completion.choices[0].message.content == "".join(contents)
+
+
+@pytest.mark.parametrize("logprobs", [[{"token": "w", "logprob": -0.5, "bytes": [119], "top_logprobs": []}], {}, None, "x"])
+def test_deltas_with_logprobs_take_the_usual_way_with_the_same_result(logprobs: Any) -> None:
+    body = text_stream([f"w{n} " for n in range(50)])
+    marker = b'"sequence_number": 20}'
+    body = body.replace(marker, b'"sequence_number": 20, "logprobs": ' + json.dumps(logprobs).encode() + b"}")
+    quick, slow = ResponseStream(body), ResponseStream(body)
+    try:
+        quick.until_done()
+    except runstream.StreamDecodeError as error:
+        with pytest.raises(runstream.StreamDecodeError) as raised:
+            read_one_by_one(slow)
+        assert (error.ordinal, error.offset) == (raised.value.ordinal, raised.value.offset)
+        assert not isinstance(logprobs, list)
+        return
+    read_one_by_one(slow)
+    assert quick.accumulator.built_item_json(0) == slow.accumulator.built_item_json(0)
+    assert quick.accumulator.built_item_json(0)["content"][0]["logprobs"] == logprobs
