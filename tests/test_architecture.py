@@ -116,7 +116,7 @@ root = {str(PACKAGE_DIR)!r}
 package = types.ModuleType("runstream"); package.__path__ = [root]; sys.modules["runstream"] = package
 before = set(sys.modules)
 import runstream.errors
-import runstream._core.accumulator, runstream._core.sse, runstream._core.events
+import runstream._core.accumulator, runstream._core.sse, runstream._core.events, runstream._core.event_decoder
 import runstream._core.verify, runstream._core.callbacks, runstream._core.resync
 import runstream._core.tool_calls
 loaded = set(sys.modules) - before
