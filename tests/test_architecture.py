@@ -147,3 +147,107 @@ def test_the_module_map_names_every_module() -> None:
         if path.name != "__init__.py" and f"`{path.name}`" not in text and f"{layer}/{path.name}" not in text
     ]
     assert missing == []
+
+
+# ---- import cycles ---------------------------------------------------------------------------
+
+
+def _module_name(root: Path, path: Path) -> str:
+    parts = [root.name, *path.relative_to(root).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_time_statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements that run when the module is imported: not function bodies (their imports
+    run on call) and not ``if TYPE_CHECKING:`` blocks (annotations only)."""
+    found: list[ast.stmt] = []
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            found.extend(_import_time_statements(node.orelse))
+            continue
+        found.append(node)
+        for block in ("body", "orelse", "finalbody", "handlers"):
+            inner = getattr(node, block, None)
+            if isinstance(inner, list):
+                found.extend(_import_time_statements(inner))
+    return found
+
+
+def _import_graph(root: Path) -> dict[str, set[str]]:
+    """Which of the package's modules each module imports when it is imported."""
+    paths = {_module_name(root, path): path for path in root.rglob("*.py")}
+    graph: dict[str, set[str]] = {name: set() for name in paths}
+    for name, path in paths.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in _import_time_statements(ast.parse(path.read_text(encoding="utf-8")).body):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    parts = package.split(".")
+                    module = ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
+                else:
+                    module = node.module or ""
+                # ``from package import name`` imports the submodule ``name`` too, if it is one.
+                targets = [module, *(f"{module}.{alias.name}" for alias in node.names)]
+            graph[name].update(target for target in targets if target in paths and target != name)
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import each other, directly or around a loop (Tarjan's
+    strongly connected components of more than one module)."""
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        order[module] = low[module] = len(order)
+        stack.append(module)
+        for imported in sorted(graph[module]):
+            if imported not in order:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in stack:
+                low[module] = min(low[module], order[imported])
+        if low[module] == order[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for module in sorted(graph):
+        if module not in order:
+            visit(module)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle_and_ignores_type_only_and_deferred_imports(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("from .a import A\n")
+    (package / "a.py").write_text("from .sub import b\nA = 1\n")
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "sub" / "b.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..a import A\n"
+        "def later():\n    from .. import a\nfrom . import c\n"
+    )
+    (package / "sub" / "c.py").write_text("try:\n    from ..sub.b import later\nexcept ImportError:\n    pass\n")
+    assert _cycles(_import_graph(package)) == [["pkg.sub.b", "pkg.sub.c"]]
+
+
+@pytest.mark.slow  # parses every module: about a second on a loaded machine
+def test_no_import_cycles_except_type_only_ones() -> None:
+    # A module-level cycle makes import order matter (a name may be read before the module
+    # defining it has run) and ties concepts together that the layout keeps apart. Imports
+    # needed only for annotations sit under ``if TYPE_CHECKING:``; a deferred import inside a
+    # function is the other way out.
+    assert _cycles(_import_graph(PACKAGE_DIR)) == []
