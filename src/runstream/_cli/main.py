@@ -19,56 +19,28 @@ import msgspec
 from .._core.accumulator import Accumulator
 from .._core.events import AssistantStreamEvent, DoneEvent, UnknownEvent
 from .._samples import sample_stream_paths
-from .._core.sse import SSEDecoder
 from .._streaming.recording import recording_timing
 from .._streaming.recording_source import replay_chunks
 from .._streaming.sync_stream import RunStream
 from ..errors import IncompleteStreamError, RunstreamError
-from . import dialects
+from . import dialects, live
+from .common import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    CommandError,
+    non_negative_seconds,
+    printable,
+)
 from .inputs import STDIN, StreamSplitter, file_chunks, label_of, stdin_chunks
 
 __all__ = ["main"]
-
-#: Exit statuses.
-EXIT_OK = 0
-EXIT_FINDINGS = 1  # check found discrepancies
-EXIT_ERROR = 2  # bad input, unreadable file, incomplete stream
-
-
-class CommandError(Exception):
-    """An error to report as one line, with an exit status."""
-
-    def __init__(self, message: str, status: int = EXIT_ERROR, *, partial: bool = False) -> None:
-        super().__init__(message)
-        self.status = status
-        #: The last input ended early: the state built so far is complete otherwise.
-        self.partial = partial
-
 
 class _ArgumentParser(argparse.ArgumentParser):
     """An argument parser whose errors are one line (no usage block), exit status 2."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_ERROR, f"{self.prog}: error: {printable(message)} (see {self.prog} --help)\n")
-
-
-def printable(text: str) -> str:
-    """``text`` with terminal control characters (C0, DEL, C1 and other unprintable ones)
-    escaped, so that a hostile stream cannot drive the terminal it is shown on."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode() for c in text)
-
-
-def non_negative_seconds(text: str) -> float:
-    """An argparse type: a finite number of seconds, 0 or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 <= value < 1e9:  # also false for NaN
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds, 0 or more")
-    return value
 
 
 def _open_input(name: str, preread: Mapping[str, Iterator[bytes]]) -> Iterator[bytes]:
@@ -80,25 +52,6 @@ def _open_input(name: str, preread: Mapping[str, Iterator[bytes]]) -> Iterator[b
         return file_chunks(name)
     except OSError as error:
         raise CommandError(f"cannot read {name}: {error.strerror or error}") from None
-
-
-def split_streams(data: bytes, label: str) -> list[bytes]:
-    """The streams in ``data``, split after each ``done`` event (recordings concatenated, e.g.
-    by ``cat``, are fed as the streams they were).
-
-    Raises:
-        CommandError: ``data`` holds no server-sent events at all, or is not a stream.
-    """
-    decoder = SSEDecoder()
-    try:
-        events = decoder.feed(data) + decoder.end()
-    except RunstreamError as error:
-        raise CommandError(f"{label}: {printable(str(error))}") from None
-    if not events:
-        raise CommandError(f"{label}: no server-sent events ({len(data)} bytes)")
-    cuts = [following.offset for event, following in zip(events, events[1:]) if event.event == "done"]
-    bounds = [0, *cuts, len(data)]
-    return [data[start:end] for start, end in zip(bounds, bounds[1:])]
 
 
 def _replay_files(
@@ -264,10 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="*", default=default_files, metavar="FILE", help="a .sse file, or - for stdin")
     check.set_defaults(handler=_command_check)
 
-    from . import live  # noqa: F401 - registers demo, serve and record
-
-    for register in _EXTRA_COMMANDS:
-        register(commands)
+    live.register_commands(commands)  # demo, serve and record
     return parser
 
 
@@ -276,10 +226,6 @@ def _speed(text: str) -> float:
     if 0 < value < 0.001:
         raise argparse.ArgumentTypeError(f"{text!r}: give 0 (instantly) or a speed of at least 0.001")
     return value
-
-
-# Further commands (serve, demo, record) register themselves here.
-_EXTRA_COMMANDS: list[Any] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
