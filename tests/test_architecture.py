@@ -251,3 +251,16 @@ def test_no_import_cycles_except_type_only_ones() -> None:
     # needed only for annotations sit under ``if TYPE_CHECKING:``; a deferred import inside a
     # function is the other way out.
     assert _cycles(_import_graph(PACKAGE_DIR)) == []
+
+
+def test_every_module_names_its_concept_in_its_first_line() -> None:
+    # One concept per module, named in the first line of its docstring (a generated module
+    # opens with two comment lines saying where it comes from). Read as text: parsing every
+    # module would cost a second.
+    unnamed = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+        first = lines[0] if lines else ""
+        if not (first.startswith('"""') and len(first.strip('"').strip()) > 10):
+            unnamed.append(str(path.relative_to(PACKAGE_DIR)))
+    assert unnamed == []
