@@ -473,7 +473,7 @@ def chunking_property(examples: int, max_cuts: int) -> object:
 
 
 test_events_do_not_depend_on_chunking = chunking_property(100, 10)
-test_events_do_not_depend_on_chunking_thoroughly = pytest.mark.slow(chunking_property(2000, 40))
+test_events_do_not_depend_on_chunking_thoroughly = pytest.mark.slow(chunking_property(5000, 40))
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -609,7 +609,7 @@ def oracle_property(examples: int, max_blocks: int) -> object:
 
 
 test_agrees_with_httpx_sse_where_it_follows_the_standard = oracle_property(100, 8)
-test_agrees_with_httpx_sse_thoroughly = pytest.mark.slow(oracle_property(2000, 20))
+test_agrees_with_httpx_sse_thoroughly = pytest.mark.slow(oracle_property(5000, 20))
 
 
 def test_oracle_comparison_can_tell_a_difference() -> None:
