@@ -31,6 +31,7 @@ from typing import Any, Union
 import msgspec
 
 from .base import UnknownObject, documented_class as documented
+from .conversion import convert
 from .lenient import located, union_list, union_structs
 from .message import Message
 from .run import Run
@@ -106,8 +107,8 @@ def _convert_complete(value: Any, annotation: Any) -> Any:
     if complete is annotation:
         return _NOT_COMPLETE  # no Struct in it: nothing to gain
     try:
-        msgspec.convert(value, complete)
-        return msgspec.convert(value, annotation)
+        convert(value, complete)
+        return convert(value, annotation)
     except (msgspec.ValidationError, RecursionError):
         return _NOT_COMPLETE
 
@@ -233,7 +234,7 @@ def _plain(value: Any, annotation: Any, path: str) -> Any:
     if annotation is Any:
         return value
     try:
-        return msgspec.convert(value, annotation)
+        return convert(value, annotation)
     except msgspec.ValidationError as error:
         raise located(error, path) from None
 
