@@ -39,6 +39,7 @@ from .run_step import RunStep
 from .thread import Thread
 
 __all__ = [
+    "UNNAMEABLE",
     "WHOLE_OBJECTS",
     "apply_unknown_members",
     "convert_exact",
@@ -54,8 +55,8 @@ WHOLE_OBJECTS = (Run, RunStep, Message, Thread)
 #: How many shape classes are kept; a hostile server sending endless new keys cannot make
 #: memory grow beyond this many classes (an evicted class lives on in its instances).
 _MAX_SHAPES = 512
-#: Characters msgspec refuses in a field's encode name.
-_UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')
+#: Characters msgspec refuses in a field's encode name: a member named with one cannot be kept.
+UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')
 
 
 def extra_fields(obj: Any) -> dict[str, Any]:
@@ -264,7 +265,7 @@ def _convert_struct(value: Any, struct: type[msgspec.Struct], path: str) -> Any:
     if not absent and not extras:
         return struct(**arguments)
     for key in extras:
-        if _UNNAMEABLE.search(key):
+        if UNNAMEABLE.search(key):
             # msgspec cannot give a field such a name, so the object cannot be reproduced.
             raise located(msgspec.ValidationError(f"member name {key!r} cannot be kept (a quote, backslash or control character)"), path)
     shape = _shape(struct, tuple(absent), extras)
