@@ -8,7 +8,7 @@ from runstream.chat import ChatCompletionStream, ChatCompletionHandler
 
 from __future__ import annotations
 
-from ._api.requests import (
+from ._api.request_fields import (
     ChatCompletionFields,
     ChatToolLoopFields,
 )

@@ -36,7 +36,7 @@ def convert(value: Any, annotation: Any) -> Any:
         box = msgspec.defstruct("_Box", [("value", annotation)], gc=False)
         entry = _BOXES[id(annotation)] = (annotation, box)
     try:
-        return msgspec.convert({"value": value}, entry[1]).value
+        return msgspec.convert({"value": value}, entry[1]).value  # type: ignore[union-attr]
     except msgspec.ValidationError as error:
         raise _unboxed(error) from None
 
