@@ -395,3 +395,25 @@ def test_unknown_members_of_the_completion_are_kept_typed() -> None:
     assert isinstance(usage, runstream.chat.ChatCompletionUsage) and usage.prompt_tokens_details is not None
     assert runstream.types.extra_fields(usage.prompt_tokens_details) == {"x_warm": 1}
     assert usage.completion_tokens_details is None
+
+
+def test_a_custom_tool_call_gets_no_invented_function_member() -> None:
+    # A ``custom`` tool call (free-form input) carries ``custom``, not ``function``: the
+    # completion says what the server said, and its typed form can be built.
+    head = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
+        return b"data: " + json.dumps({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}).encode() + b"\n\n"
+
+    body = (
+        chunk({"role": "assistant", "tool_calls": [{"index": 0, "id": "c1", "type": "custom",
+                                                     "custom": {"name": "grep", "input": "ab"}}]})
+        + chunk({"tool_calls": [{"index": 0, "custom": {"input": "cd"}}]})
+        + chunk({}, "tool_calls")
+        + b"data: [DONE]\n\n"
+    )
+    stream = ChatCompletionStream(body)
+    message = stream.final_completion_json()["choices"][0]["message"]
+    assert message["tool_calls"] == [{"id": "c1", "type": "custom", "custom": {"name": "grep", "input": "abcd"}}]
+    (call,) = stream.final_completion().choices[0].message.tool_calls  # type: ignore[misc]
+    assert msgspec.to_builtins(call) == message["tool_calls"][0]

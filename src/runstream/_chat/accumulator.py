@@ -208,6 +208,7 @@ class ChatCompletionAccumulator:
             call.type = call_delta.type
         function = call_delta.function
         if function:
+            call.has_function = True
             if function.name is not UNSET and function.name is not None:
                 call.name = function.name
             arguments = function.arguments

@@ -14,7 +14,7 @@ __all__ = ["ChoiceBuilder", "ToolCallBuilder"]
 class ToolCallBuilder:
     """A tool call (or legacy function call) of a choice, as its deltas built it."""
 
-    __slots__ = ("arguments", "extra", "function_extra", "id", "index", "name", "type")
+    __slots__ = ("arguments", "extra", "function_extra", "has_function", "id", "index", "name", "type")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -22,13 +22,19 @@ class ToolCallBuilder:
         self.type: Any = None
         self.name: Any = None
         self.arguments = TextPieces()
+        #: Whether a delta carried a ``function`` member.
+        self.has_function = False
         self.extra: dict[str, Any] = {}
         self.function_extra: dict[str, Any] = {}
 
     def json(self) -> dict[str, Any]:
-        function = {"name": self.name, "arguments": self.arguments.text()}
-        function.update(materialize(self.function_extra))
-        call = {"id": self.id, "type": self.type if self.type is not None else "function", "function": function}
+        call: dict[str, Any] = {"id": self.id, "type": self.type if self.type is not None else "function"}
+        # A call of another type (``custom``) has its own member, merged among the extras;
+        # ``function`` is not invented for it.
+        if self.has_function or self.type is None or self.type == "function":
+            function = {"name": self.name, "arguments": self.arguments.text()}
+            function.update(materialize(self.function_extra))
+            call["function"] = function
         call.update(materialize(self.extra))
         return call
 
