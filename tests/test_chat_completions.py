@@ -417,3 +417,29 @@ def test_a_custom_tool_call_gets_no_invented_function_member() -> None:
     assert message["tool_calls"] == [{"id": "c1", "type": "custom", "custom": {"name": "grep", "input": "abcd"}}]
     (call,) = stream.final_completion().choices[0].message.tool_calls  # type: ignore[misc]
     assert msgspec.to_builtins(call) == message["tool_calls"][0]
+
+
+def test_tool_calls_are_typed_by_their_type() -> None:
+    # function -> ChatFunctionToolCall, custom -> ChatCustomToolCall, another type kept raw;
+    # each encodes back to the completion's JSON.
+    from runstream._models.base import UnknownObject
+    from runstream.chat import ChatCustomToolCall, ChatFunctionToolCall
+
+    head = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    calls = [
+        {"index": 0, "id": "f", "type": "function", "function": {"name": "get", "arguments": "{}"}},
+        {"index": 1, "id": "c", "type": "custom", "custom": {"name": "grep", "input": "x"}},
+        {"index": 2, "id": "n", "type": "new_kind", "new_kind": {"a": 1}},
+    ]
+    body = b"".join(
+        b"data: " + json.dumps({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}).encode() + b"\n\n"
+        for delta, finish in (({"role": "assistant", "tool_calls": calls}, None), ({}, "tool_calls"))
+    ) + b"data: [DONE]\n\n"
+    stream = ChatCompletionStream(body)
+    message = stream.final_completion().choices[0].message
+    function, custom, unknown = message.tool_calls  # type: ignore[misc]
+    assert isinstance(function, ChatFunctionToolCall) and function.function.name == "get"
+    assert isinstance(custom, ChatCustomToolCall) and custom.custom.input == "x"
+    assert isinstance(unknown, UnknownObject) and unknown.type == "new_kind"
+    wire = stream.final_completion_json()["choices"][0]["message"]["tool_calls"]
+    assert msgspec.to_builtins(message.tool_calls) == wire
