@@ -214,9 +214,20 @@ def _decoded(data: str, kind: str, unread: bool) -> Any:
     return type(event), object_json(event)
 
 
-@settings(max_examples=60, deadline=None)
-@given(kind=st.sampled_from(sorted(_CARRIERS)), carried=_objects)
-def test_objects_only_checked_on_the_fast_path_pass_and_fail_as_converted_ones(kind: str, carried: Any) -> None:
+def _same_either_way(kind: str, carried: Any) -> None:
     member, fields = _CARRIERS[kind]
     data = json.dumps({"type": kind, **fields, member: carried})
     assert _decoded(data, kind, unread=True) == _decoded(data, kind, unread=False)
+
+
+@settings(max_examples=10, deadline=None)  # the slow copy below draws 300
+@given(kind=st.sampled_from(sorted(_CARRIERS)), carried=_objects)
+def test_objects_only_checked_on_the_fast_path_pass_and_fail_as_converted_ones(kind: str, carried: Any) -> None:
+    _same_either_way(kind, carried)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(kind=st.sampled_from(sorted(_CARRIERS)), carried=_objects)
+def test_objects_only_checked_on_the_fast_path_pass_and_fail_as_converted_ones_thoroughly(kind: str, carried: Any) -> None:
+    _same_either_way(kind, carried)
