@@ -395,3 +395,51 @@ def test_unknown_members_of_the_completion_are_kept_typed() -> None:
     assert isinstance(usage, runstream.chat.ChatCompletionUsage) and usage.prompt_tokens_details is not None
     assert runstream.types.extra_fields(usage.prompt_tokens_details) == {"x_warm": 1}
     assert usage.completion_tokens_details is None
+
+
+def test_a_custom_tool_call_gets_no_invented_function_member() -> None:
+    # A ``custom`` tool call (free-form input) carries ``custom``, not ``function``: the
+    # completion says what the server said, and its typed form can be built.
+    head = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
+        return b"data: " + json.dumps({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}).encode() + b"\n\n"
+
+    body = (
+        chunk({"role": "assistant", "tool_calls": [{"index": 0, "id": "c1", "type": "custom",
+                                                     "custom": {"name": "grep", "input": "ab"}}]})
+        + chunk({"tool_calls": [{"index": 0, "custom": {"input": "cd"}}]})
+        + chunk({}, "tool_calls")
+        + b"data: [DONE]\n\n"
+    )
+    stream = ChatCompletionStream(body)
+    message = stream.final_completion_json()["choices"][0]["message"]
+    assert message["tool_calls"] == [{"id": "c1", "type": "custom", "custom": {"name": "grep", "input": "abcd"}}]
+    (call,) = stream.final_completion().choices[0].message.tool_calls  # type: ignore[misc]
+    assert msgspec.to_builtins(call) == message["tool_calls"][0]
+
+
+def test_tool_calls_are_typed_by_their_type() -> None:
+    # function -> ChatFunctionToolCall, custom -> ChatCustomToolCall, another type kept raw;
+    # each encodes back to the completion's JSON.
+    from runstream._models.base import UnknownObject
+    from runstream.chat import ChatCustomToolCall, ChatFunctionToolCall
+
+    head = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    calls = [
+        {"index": 0, "id": "f", "type": "function", "function": {"name": "get", "arguments": "{}"}},
+        {"index": 1, "id": "c", "type": "custom", "custom": {"name": "grep", "input": "x"}},
+        {"index": 2, "id": "n", "type": "new_kind", "new_kind": {"a": 1}},
+    ]
+    body = b"".join(
+        b"data: " + json.dumps({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}).encode() + b"\n\n"
+        for delta, finish in (({"role": "assistant", "tool_calls": calls}, None), ({}, "tool_calls"))
+    ) + b"data: [DONE]\n\n"
+    stream = ChatCompletionStream(body)
+    message = stream.final_completion().choices[0].message
+    function, custom, unknown = message.tool_calls  # type: ignore[misc]
+    assert isinstance(function, ChatFunctionToolCall) and function.function.name == "get"
+    assert isinstance(custom, ChatCustomToolCall) and custom.custom.input == "x"
+    assert isinstance(unknown, UnknownObject) and unknown.type == "new_kind"
+    wire = stream.final_completion_json()["choices"][0]["message"]["tool_calls"]
+    assert msgspec.to_builtins(message.tool_calls) == wire

@@ -173,3 +173,61 @@ def test_deltas_with_logprobs_take_the_usual_way_with_the_same_result(logprobs: 
     read_one_by_one(slow)
     assert quick.accumulator.built_item_json(0) == slow.accumulator.built_item_json(0)
     assert quick.accumulator.built_item_json(0)["content"][0]["logprobs"] == logprobs
+
+
+# Objects an event may carry: documented members of any JSON type, unknown ones, member names
+# a Struct cannot carry, items and parts of known and unknown types.
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=8,
+)
+_names = st.sampled_from(["id", "type", "status", "output", "usage", "text", "tools", "error", "content", "role",
+                          "arguments", "name", "annotations", "x_new", 'a"b', "a\\b", "tab\t", "\u00e9"])
+_objects = st.recursive(
+    st.fixed_dictionaries({"type": st.sampled_from(["message", "function_call", "output_text", "reasoning", "nope"])},
+                          optional={"id": st.text(max_size=3), "status": _json, "text": _json}),
+    lambda inner: st.dictionaries(_names, inner | _json | st.lists(inner, max_size=2), max_size=4),
+    max_leaves=6,
+)
+_CARRIERS = {
+    "response.created": ("response", {}),
+    "response.completed": ("response", {}),
+    "response.output_item.added": ("item", {"output_index": 0}),
+    "response.output_item.done": ("item", {"output_index": 0}),
+    "response.content_part.added": ("part", {"item_id": "m", "output_index": 0, "content_index": 0}),
+    "response.output_text.annotation.added": ("annotation", {"item_id": "m", "output_index": 0, "content_index": 0,
+                                                             "annotation_index": 0}),
+}
+
+
+def _decoded(data: str, kind: str, unread: bool) -> Any:
+    from runstream._core.sse import ServerSentEvent
+    from runstream._responses.decoder import ResponseEventDecoder, object_json
+
+    decoder = ResponseEventDecoder()
+    decoder.unread = unread
+    try:
+        event = decoder.decode(ServerSentEvent(kind, data))
+    except runstream.StreamDecodeError as error:
+        return "error", str(error), error.ordinal
+    return type(event), object_json(event)
+
+
+def _same_either_way(kind: str, carried: Any) -> None:
+    member, fields = _CARRIERS[kind]
+    data = json.dumps({"type": kind, **fields, member: carried})
+    assert _decoded(data, kind, unread=True) == _decoded(data, kind, unread=False)
+
+
+@settings(max_examples=10, deadline=None)  # the slow copy below draws 300
+@given(kind=st.sampled_from(sorted(_CARRIERS)), carried=_objects)
+def test_objects_only_checked_on_the_fast_path_pass_and_fail_as_converted_ones(kind: str, carried: Any) -> None:
+    _same_either_way(kind, carried)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(kind=st.sampled_from(sorted(_CARRIERS)), carried=_objects)
+def test_objects_only_checked_on_the_fast_path_pass_and_fail_as_converted_ones_thoroughly(kind: str, carried: Any) -> None:
+    _same_either_way(kind, carried)

@@ -8,7 +8,7 @@ from runstream.chat import ChatCompletionStream, ChatCompletionHandler
 
 from __future__ import annotations
 
-from ._api.requests import (
+from ._api.request_fields import (
     ChatCompletionFields,
     ChatToolLoopFields,
 )
@@ -42,6 +42,9 @@ from ._chat.models import (
     ChatFunctionCall,
     ChatFunctionCallDelta,
     ChatMessage,
+    ChatCustomCall,
+    ChatCustomToolCall,
+    ChatFunctionToolCall,
     ChatToolCall,
     ChatToolCallDelta,
 )
@@ -82,11 +85,14 @@ __all__ = [
     "ChatCompletionTokensDetails",
     "ChatCompletionUsage",
     "ChatContentDelta",
+    "ChatCustomCall",
+    "ChatCustomToolCall",
     "ChatErrorEvent",
     "ChatErrorReceived",
     "ChatFunctionCall",
     "ChatFunctionCallArgumentsDelta",
     "ChatFunctionCallDelta",
+    "ChatFunctionToolCall",
     "ChatMessage",
     "ChatPromptTokensDetails",
     "ChatRefusalDelta",

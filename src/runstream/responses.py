@@ -8,7 +8,7 @@ from runstream.responses import ResponseStream, ResponseHandler
 
 from __future__ import annotations
 
-from ._api.requests import (
+from ._api.request_fields import (
     ResponseFields,
     ResponseToolLoopFields,
 )

@@ -12,7 +12,7 @@ from runstream.types import Run, TextDelta, FunctionToolCall
 
 from __future__ import annotations
 
-from ._api.requests import (
+from ._api.request_fields import (
     RequestOptions,
     RunFields,
     RunOptions,

@@ -35,7 +35,7 @@ from .async_sending import asend
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .requests import ChatCompletionFields, ChatToolLoopFields, ResponseFields, ResponseToolLoopFields
+    from .request_fields import ChatCompletionFields, ChatToolLoopFields, ResponseFields, ResponseToolLoopFields
 
 __all__ = ["AsyncDialectEndpoints"]
 

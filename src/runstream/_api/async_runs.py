@@ -20,7 +20,7 @@ from .async_pages import AsyncCursorPage
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .requests import RequestOptions, RunOptions, ThreadAndRunOptions
+    from .request_fields import RequestOptions, RunOptions, ThreadAndRunOptions
 
 __all__ = ["AsyncRunsAPI"]
 

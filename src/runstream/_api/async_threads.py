@@ -18,7 +18,7 @@ from .async_pages import AsyncCursorPage
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .requests import RequestOptions
+    from .request_fields import RequestOptions
 
 __all__ = ["AsyncThreadsAPI"]
 

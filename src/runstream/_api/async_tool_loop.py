@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .async_client import AsyncClient
-    from .requests import RunFields, ThreadAndRunFields
+    from .request_fields import RunFields, ThreadAndRunFields
 
 __all__ = ["AsyncToolLoop", "AsyncToolLoopAPI"]
 

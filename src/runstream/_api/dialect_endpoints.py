@@ -37,7 +37,7 @@ from .sending import send
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .requests import ChatCompletionFields, ChatToolLoopFields, ResponseFields, ResponseToolLoopFields
+    from .request_fields import ChatCompletionFields, ChatToolLoopFields, ResponseFields, ResponseToolLoopFields
 
 __all__ = ["DialectEndpoints"]
 

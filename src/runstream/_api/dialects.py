@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from .._chat.models import ChatCompletion
+from .._chat.models import ChatCompletion, ChatFunctionToolCall
 from .._core.tool_calls import PendingToolCall
 from .._responses.models import Response
 
@@ -73,4 +73,9 @@ def chat_calls(completion: ChatCompletion) -> tuple[dict[str, Any] | None, list[
         "content": message.content,
         "tool_calls": [msgspec.to_builtins(call) for call in calls],
     }
-    return assistant, [pending_call(call.id, call.function.name, call.function.arguments) for call in calls]
+    # Function calls are answered; a call of another type is appended as it came.
+    return assistant, [
+        pending_call(call.id, call.function.name, call.function.arguments)
+        for call in calls
+        if isinstance(call, ChatFunctionToolCall)
+    ]

@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
-from .requests import OPTION_TYPES
+from .request_fields import OPTION_TYPES
 
 __all__ = ["check_keywords", "unknown_keyword_error"]
 

@@ -22,7 +22,7 @@ from .pages import CursorPage
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .requests import RequestOptions, RunOptions, ThreadAndRunOptions
+    from .request_fields import RequestOptions, RunOptions, ThreadAndRunOptions
 
 __all__ = ["RunsAPI"]
 

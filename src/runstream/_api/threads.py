@@ -20,7 +20,7 @@ from .pages import CursorPage
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .requests import RequestOptions
+    from .request_fields import RequestOptions
 
 __all__ = ["ThreadsAPI"]
 

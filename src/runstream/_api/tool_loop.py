@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .client import Client
-    from .requests import RunFields, ThreadAndRunFields
+    from .request_fields import RunFields, ThreadAndRunFields
 
 __all__ = ["ToolLoop", "ToolLoopAPI"]
 

@@ -21,12 +21,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from .._core.delta_tree import materialize, merge_delta
+from .._core.delta_tree import merge_delta
 from .._core.text_pieces import TextPieces
 from .._models.base import UNSET
 from .._models.exact import convert_exact
+from .builders import ChoiceBuilder, ToolCallBuilder
 from .models import (
     CHOICE_FIELDS,
     CHUNK_FIELDS,
@@ -53,83 +52,6 @@ __all__ = ["ChatCompletionAccumulator"]
 _HEADER = ("id", "created", "model", "system_fingerprint", "service_tier")
 
 
-class _ToolCallBuilder:
-    __slots__ = ("arguments", "extra", "function_extra", "id", "index", "name", "type")
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-        self.id: Any = None
-        self.type: Any = None
-        self.name: Any = None
-        self.arguments = TextPieces()
-        self.extra: dict[str, Any] = {}
-        self.function_extra: dict[str, Any] = {}
-
-    def json(self) -> dict[str, Any]:
-        function = {"name": self.name, "arguments": self.arguments.text()}
-        function.update(materialize(self.function_extra))
-        call = {"id": self.id, "type": self.type if self.type is not None else "function", "function": function}
-        call.update(materialize(self.extra))
-        return call
-
-
-class _ChoiceBuilder:
-    __slots__ = (
-        "content",
-        "extra",
-        "finish_reason",
-        "function_call",
-        "index",
-        "logprobs",
-        "message_extra",
-        "refusal",
-        "role",
-        "tool_calls",
-    )
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-        self.role: Any = None
-        # None until a string arrives: the message then says ``null``, as the API does.
-        self.content: TextPieces | None = None
-        self.refusal: TextPieces | None = None
-        self.tool_calls: dict[int, _ToolCallBuilder] = {}
-        self.function_call: _ToolCallBuilder | None = None
-        self.logprobs: dict[str, Any] | None = None
-        self.finish_reason: Any = None
-        self.extra: dict[str, Any] = {}
-        self.message_extra: dict[str, Any] = {}
-
-    def message_json(self) -> dict[str, Any]:
-        message: dict[str, Any] = {
-            "role": self.role if self.role is not None else "assistant",
-            "content": self.content.text() if self.content is not None else None,
-            "refusal": self.refusal.text() if self.refusal is not None else None,
-        }
-        if self.tool_calls:
-            message["tool_calls"] = [self.tool_calls[index].json() for index in sorted(self.tool_calls)]
-        if self.function_call is not None:
-            call = self.function_call
-            function = {"name": call.name, "arguments": call.arguments.text()}
-            function.update(materialize(call.function_extra))
-            message["function_call"] = function
-        message.update(materialize(self.message_extra))
-        return message
-
-    def json(self) -> dict[str, Any]:
-        logprobs = self.logprobs
-        choice: dict[str, Any] = {
-            "index": self.index,
-            "message": self.message_json(),
-            "logprobs": {key: list(value) if isinstance(value, list) else value for key, value in logprobs.items()}
-            if logprobs is not None
-            else None,
-            "finish_reason": self.finish_reason,
-        }
-        choice.update(materialize(self.extra))
-        return choice
-
-
 class ChatCompletionAccumulator:
     """Merges `ChatCompletionChunk`s into the `ChatCompletion` they add up to.
 
@@ -153,7 +75,7 @@ class ChatCompletionAccumulator:
         self._last_header: tuple[Any, ...] = ()
         self._usage: Any = UNSET
         self._extra: dict[str, Any] = {}
-        self._choices: dict[int, _ChoiceBuilder] = {}
+        self._choices: dict[int, ChoiceBuilder] = {}
         self._cached: dict[str, Any] | None = None
         #: Whether the ``[DONE]`` marker arrived.
         self.done = False
@@ -224,7 +146,7 @@ class ChatCompletionAccumulator:
             index = choice_delta.index
             choice = choices.get(index)
             if choice is None:
-                choice = choices[index] = _ChoiceBuilder(index)
+                choice = choices[index] = ChoiceBuilder(index)
             delta = choice_delta.delta
             role = delta.role
             if role.__class__ is str:
@@ -253,7 +175,7 @@ class ChatCompletionAccumulator:
             if function_call is not UNSET and function_call is not None:
                 call = choice.function_call
                 if call is None:
-                    call = choice.function_call = _ToolCallBuilder(0)
+                    call = choice.function_call = ToolCallBuilder(0)
                 if function_call.name is not UNSET and function_call.name is not None:  # type: ignore[union-attr]
                     call.name = function_call.name  # type: ignore[union-attr]
                 arguments = function_call.arguments  # type: ignore[union-attr]
@@ -275,17 +197,18 @@ class ChatCompletionAccumulator:
             if wire is not None:
                 self._merge_undeclared(wire)
 
-    def _merge_tool_call(self, choice: _ChoiceBuilder, call_delta: Any, notes: list[Any] | None) -> None:
+    def _merge_tool_call(self, choice: ChoiceBuilder, call_delta: Any, notes: list[Any] | None) -> None:
         tool_index = call_delta.index
         call = choice.tool_calls.get(tool_index)
         if call is None:
-            call = choice.tool_calls[tool_index] = _ToolCallBuilder(tool_index)
+            call = choice.tool_calls[tool_index] = ToolCallBuilder(tool_index)
         if call_delta.id is not UNSET and call_delta.id is not None:
             call.id = call_delta.id
         if call_delta.type is not UNSET and call_delta.type is not None:
             call.type = call_delta.type
         function = call_delta.function
         if function:
+            call.has_function = True
             if function.name is not UNSET and function.name is not None:
                 call.name = function.name
             arguments = function.arguments
@@ -295,7 +218,7 @@ class ChatCompletionAccumulator:
                     notes.append(ChatToolCallArgumentsDelta(choice.index, tool_index, arguments))
 
     @staticmethod
-    def _merge_logprobs(choice: _ChoiceBuilder, logprobs: dict[str, Any]) -> None:
+    def _merge_logprobs(choice: ChoiceBuilder, logprobs: dict[str, Any]) -> None:
         merged = choice.logprobs
         if merged is None:
             merged = choice.logprobs = {}

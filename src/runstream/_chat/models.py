@@ -144,12 +144,35 @@ class ChatFunctionCall(Model):
     arguments: str = ""
 
 
-class ChatToolCall(Model):
-    """A tool call of an assistant message."""
+class ChatFunctionToolCall(Model, tag_field="type", tag="function"):
+    """A function tool call of an assistant message (``type`` ``"function"``)."""
 
+    type: ClassVar[Literal["function"]] = "function"
     id: str = ""
-    type: str = "function"
     function: ChatFunctionCall = msgspec.field(default_factory=ChatFunctionCall)
+
+
+class ChatCustomCall(Model):
+    """A custom tool call: the tool's name and its free-form input."""
+
+    name: str = ""
+    input: str = ""
+
+
+class ChatCustomToolCall(Model, tag_field="type", tag="custom"):
+    """A custom tool call of an assistant message (``type`` ``"custom"``)."""
+
+    type: ClassVar[Literal["custom"]] = "custom"
+    id: str = ""
+    custom: ChatCustomCall = msgspec.field(default_factory=ChatCustomCall)
+
+
+# A tool call, typed by its ``type`` (narrow on ``.type`` or with isinstance); a type
+# runstream does not know is an `UnknownObject`.
+if TYPE_CHECKING:
+    ChatToolCall = Union[ChatFunctionToolCall, ChatCustomToolCall, UnknownObject]
+else:
+    ChatToolCall = Union[ChatFunctionToolCall, ChatCustomToolCall]
 
 
 class ChatURLCitation(Model):

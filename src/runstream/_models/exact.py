@@ -32,6 +32,8 @@ from typing import Any, Union
 import msgspec
 
 from .base import UnknownObject
+from .complete_types import NOT_COMPLETE, convert_complete
+from .conversion import convert
 from .lenient import located, union_list, union_structs
 from .message import Message
 from .run import Run
@@ -39,6 +41,7 @@ from .run_step import RunStep
 from .thread import Thread
 
 __all__ = [
+    "UNNAMEABLE",
     "WHOLE_OBJECTS",
     "convert_exact",
     "extra_fields",
@@ -52,8 +55,8 @@ WHOLE_OBJECTS = (Run, RunStep, Message, Thread)
 #: How many shape classes are kept; a hostile server sending endless new keys cannot make
 #: memory grow beyond this many classes (an evicted class lives on in its instances).
 _MAX_SHAPES = 512
-#: Characters msgspec refuses in a field's encode name.
-_UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')
+#: Characters msgspec refuses in a field's encode name: a member named with one cannot be kept.
+UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')
 
 
 def extra_fields(obj: Any) -> dict[str, Any]:
@@ -95,52 +98,9 @@ def convert_exact(value: Any, annotation: Any) -> Any:
 # it, also in C, to a *complete* variant of its type: the same fields, all required, unknown
 # keys forbidden. Only if that fails does the walk run (and it then raises the errors).
 
-_NOT_COMPLETE = object()
-
-
-def _convert_complete(value: Any, annotation: Any) -> Any:
-    """``value`` converted to ``annotation`` if every object in it has exactly its documented
-    keys (then the walk would build the same), else ``_NOT_COMPLETE``."""
-    complete = _complete(annotation)
-    if complete is annotation:
-        return _NOT_COMPLETE  # no Struct in it: nothing to gain
-    try:
-        msgspec.convert(value, complete)
-        return msgspec.convert(value, annotation)
-    except (msgspec.ValidationError, RecursionError):
-        return _NOT_COMPLETE
-
-
-@functools.lru_cache(maxsize=None)
-def _complete(annotation: Any) -> Any:
-    """``annotation`` with every Struct in it replaced by its complete variant."""
-    origin = typing.get_origin(annotation)
-    arguments = typing.get_args(annotation)
-    if origin is Union or origin is types.UnionType:
-        members = tuple(_complete(member) for member in arguments)
-        return annotation if members == arguments else Union[members]  # noqa: UP007
-    if origin is list:
-        item = _complete(arguments[0])
-        return annotation if item is arguments[0] else list[item]  # type: ignore[valid-type]
-    if origin is dict:
-        member = _complete(arguments[1])
-        return annotation if member is arguments[1] else dict[arguments[0], member]  # type: ignore[valid-type]
-    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
-        return _complete_struct(annotation)
-    return annotation
-
-
-def _complete_struct(struct: type[msgspec.Struct]) -> Any:
-    fields, _known, _tag_field = struct_fields(struct)
-    config = struct.__struct_config__
-    return msgspec.defstruct(
-        struct.__name__,
-        [(field.name, _complete(field.type)) for field in fields],
-        rename={field.name: field.encode_name for field in fields if field.encode_name != field.name} or None,
-        tag=config.tag,
-        tag_field=config.tag_field,
-        forbid_unknown_fields=True,
-    )
+# (`complete_types`; the walk reaches it through these names.)
+_NOT_COMPLETE = NOT_COMPLETE
+_convert_complete = convert_complete
 
 
 # How each annotation is converted, worked out once (by the annotation's identity: hashing a
@@ -232,7 +192,7 @@ def _plain(value: Any, annotation: Any, path: str) -> Any:
     if annotation is Any:
         return value
     try:
-        return msgspec.convert(value, annotation)
+        return convert(value, annotation)
     except msgspec.ValidationError as error:
         raise located(error, path) from None
 
@@ -263,7 +223,7 @@ def _convert_struct(value: Any, struct: type[msgspec.Struct], path: str) -> Any:
     if not absent and not extras:
         return struct(**arguments)
     for key in extras:
-        if _UNNAMEABLE.search(key):
+        if UNNAMEABLE.search(key):
             # msgspec cannot give a field such a name, so the object cannot be reproduced.
             raise located(msgspec.ValidationError(f"member name {key!r} cannot be kept (a quote, backslash or control character)"), path)
     shape = _shape(struct, tuple(absent), extras)

@@ -17,6 +17,7 @@ from typing import Any, Union
 import msgspec
 
 from .base import UnknownObject
+from .conversion import convert
 
 __all__ = ["convert_lenient"]
 
@@ -83,7 +84,7 @@ def _convert_struct(value: Any, struct: type[msgspec.Struct], path: str) -> Any:
 
 def _msgspec_convert(value: Any, annotation: Any, path: str) -> Any:
     try:
-        return msgspec.convert(value, annotation)
+        return convert(value, annotation)
     except msgspec.ValidationError as error:
         raise _located(error, path) from None
 

@@ -16,7 +16,8 @@ from typing import Any, Union
 import msgspec
 
 from .._core.sse import ServerSentEvent
-from .._models.exact import convert_exact
+from .._models.conversion import convert
+from .._models.exact import UNNAMEABLE, convert_exact
 from ..errors import StreamDecodeError
 from .events import RESPONSE_EVENT_CLASSES, ResponseStreamEvent, UnknownResponseEvent
 
@@ -90,6 +91,50 @@ def upgrade(twin: Any) -> Any:
     return event
 
 
+def _unnameable_key(value: Any) -> bool:
+    """Whether any object in decoded JSON ``value`` has a member name a Struct cannot carry
+    (`convert_exact` refuses those)."""
+    stack = [value]
+    pop, push = stack.pop, stack.extend
+    search = UNNAMEABLE.search
+    while stack:
+        node = pop()
+        if type(node) is dict:
+            for key in node:
+                if search(key):
+                    return True
+            push(node.values())
+        elif type(node) is list:
+            push(node)
+    return False
+
+
+def checked(twin: Any, data: str) -> Any:
+    """The public event of a wire twin for a reader that never looks at the object (the fast
+    path of a stream nobody listens to): it is left as JSON, only checked, in C, to convert.
+    Exactly the objects `upgrade` accepts pass; any other takes `upgrade`, for its error.
+    ``data`` is the event's JSON text.
+
+    Raises:
+        msgspec.ValidationError: as `upgrade` raises it.
+    """
+    cls, member, annotation = _TWINS[type(twin)]
+    wire = getattr(twin, member)
+    try:
+        # msgspec.convert succeeds only where the exact conversion does (it is stricter:
+        # an unknown variant, which the exact one keeps raw, fails it), but for a member
+        # name a Struct cannot carry, which it ignores.
+        convert(wire, annotation)
+    except (msgspec.ValidationError, RecursionError):
+        return upgrade(twin)
+    # Only an escape can put a quote, backslash or control character in a name.
+    if "\\" in data and _unnameable_key(wire):
+        return upgrade(twin)
+    event = cls(**{name: getattr(twin, name) for name in twin.__struct_fields__})
+    event._json = wire
+    return event
+
+
 class ResponseEventDecoder:
     """Decodes `ServerSentEvent`s of a Responses API stream into typed events.
 
@@ -109,6 +154,9 @@ class ResponseEventDecoder:
 
     def __init__(self) -> None:
         self.ordinal = 0
+        #: Whether the events go to no reader but the accumulator (a stream's fast path):
+        #: the objects they carry are then checked but left as JSON (see `checked`).
+        self.unread = False
         self._typed = _DECODE_TYPED
         self._plain = _DECODE_PLAIN
 
@@ -161,7 +209,7 @@ class ResponseEventDecoder:
 
     def _upgrade(self, twin: Any, sse: ServerSentEvent, ordinal: int) -> Any:
         try:
-            return upgrade(twin)
+            return checked(twin, sse.data) if self.unread else upgrade(twin)
         except msgspec.ValidationError as problem:
             raise self._error(f"the event does not match its schema ({problem})", sse, ordinal) from None
 

@@ -6,8 +6,8 @@ bytes.
 neither event objects for the caller, notifications, nor a ``ServerSentEvent`` and a str copy
 per event are needed. Output text and function call argument deltas, nearly all of a
 stream, come in runs of the same event type: such a run is decoded by its class's decoder
-(the same validation as the union decoder), mapped over the run in C, and, when its deltas all go to
-one part or item that already exists and carry no logprobs, joined and appended at once,
+(the same validation as the union decoder; text deltas with logprobs fail it), mapped over the
+run in C, and, when its deltas all go to one part or item that already exists, joined and appended at once,
 with no Python code per event. Anything else (a run that spreads over several parts, a
 delta before its part, logprobs, every other event type, data the array decode refuses)
 takes the usual way, event by event (`ResponseEventDecoder.decode`, then
@@ -34,29 +34,26 @@ __all__ = ["update_run"]
 
 _TEXT_DELTA = b"response.output_text.delta"
 _ARGUMENTS_DELTA = b"response.function_call_arguments.delta"
-_NO_LOGPROBS = msgspec.Raw(b"[]")
 
 
 class _TextDelta(msgspec.Struct, tag_field="type", tag="response.output_text.delta", kw_only=True, gc=False):
     # `ResponseTextDeltaEvent` as the fast path reads it: the same members and types, but
-    # ``logprobs`` left undecoded (a list for each delta costs); anything but ``[]`` sends
-    # the run the usual way, where it is decoded and checked.
+    # ``logprobs`` only empty (decoded as the one empty tuple: no list for each delta);
+    # any other sends the run the usual way, where it is decoded and checked.
     item_id: str
     output_index: int
     content_index: int
     delta: str
     sequence_number: int | UnsetType = UNSET
-    logprobs: msgspec.Raw = _NO_LOGPROBS
+    logprobs: tuple[()] = ()
     obfuscation: str | UnsetType = UNSET
 
 
 _DECODE_TEXT_DELTA = msgspec.json.Decoder(_TextDelta).decode
-_no_logprobs = _NO_LOGPROBS.__eq__
 _DECODE_ARGUMENTS_DELTA = msgspec.json.Decoder(ResponseFunctionCallArgumentsDeltaEvent).decode
 _name = itemgetter(0)
 _data = itemgetter(1)
 _delta = attrgetter("delta")
-_logprobs = attrgetter("logprobs")
 _item_id = attrgetter("item_id")
 _content_index = attrgetter("content_index")
 
@@ -118,8 +115,6 @@ def _merge_deltas(accumulator: Any, name: bytes, group: list[tuple[bytes, bytes]
     if item is None:
         return False
     if text:
-        if not all(map(_no_logprobs, map(_logprobs, events))):
-            return False
         part = item.content.get(events[0].content_index)
         if part is None:
             return False

@@ -38,8 +38,10 @@ class _ResponseStreamMixin:
         )
 
     def _drain_batch(self, batch: list[Any], decoder: Any) -> tuple[Any, int] | None:
-        # Runs of usual events merged straight from bytes (see _responses/drain.py).
+        # Runs of usual events merged straight from bytes (see _responses/drain.py); the
+        # objects events carry are checked, not converted: nobody reads the events.
         accumulator = self.accumulator
+        decoder.unread = True
         for item in batch:
             if type(item) is RawRun:
                 stopped_by = accumulator.update_run(item, decoder)
