@@ -5,8 +5,10 @@ the eager snapshot of that moment."""
 from __future__ import annotations
 
 import copy
+import gc
 import pickle
 import sys
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -35,6 +37,7 @@ from runstream.types import Function, FunctionToolCall, RunStep, Text
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
+RECORDINGS = Path(__file__).parent / "recordings" / "assistants"
 DELTA_CALLBACKS = ("on_text_delta", "on_tool_call_delta", "on_message_delta", "on_run_step_delta")
 
 
@@ -305,3 +308,65 @@ def test_lazy_snapshots_equal_the_eager_ones_whenever_read_thoroughly(plan: Plan
 @given(run_plans(), st.data())
 def test_snapshots_iterator_yields_views_equal_to_eager_snapshots_thoroughly(plan: Plan, data: st.DataObject) -> None:
     test_snapshots_iterator_yields_views_equal_to_eager_snapshots.hypothesis.inner_test(plan, data)  # type: ignore[attr-defined]
+
+
+# ---- finished objects are freed by reference counting alone ----------------------------------------
+#
+# A builder caches its current view and the view points back at its builder. Left in place
+# once an object is finished, that cycle keeps every finished message's text alive until the
+# cycle collector happens to run: memory of a long stream with ``keep_finished=False`` then
+# rises and falls by megabytes instead of staying flat.
+
+
+def _cycles_left_by(run: Any) -> list[str]:
+    """The runstream objects that only the cycle collector could free after ``run()``."""
+    gc.collect()
+    gc.disable()
+    try:
+        kept_alive = run()  # noqa: F841 (what the caller still holds stays reachable)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        return sorted({type(o).__qualname__ for o in gc.garbage if type(o).__module__.startswith("runstream")})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+
+
+@pytest.mark.parametrize("handler_class", [Quiet, Keeper, EventHandler])
+@pytest.mark.parametrize("recording", ["azure_agents_parallel_fn_requires_action.sse", "dotnet_file_search_annotations.sse",
+                                       "dotnet_async_streaming_run_text.sse"])
+def test_dropped_finished_objects_leave_no_reference_cycles(handler_class: type, recording: str) -> None:
+    source = RECORDINGS / recording
+
+    def run() -> Any:
+        handler = handler_class()
+        with rs.RunStream(iter([source.read_bytes()]), handler, accumulator=rs.Accumulator(keep_finished=False)) as stream:
+            stream.until_done()
+        if isinstance(handler, Keeper):
+            handler.kept.clear()
+        return stream, handler
+
+    assert _cycles_left_by(run) == []
+
+
+@FAST
+@given(run_plans())
+def test_finished_objects_of_any_run_leave_no_reference_cycles(plan: Plan) -> None:
+    events = [item.typed() for item in plan.items]
+
+    def run() -> Any:
+        # Once through a handler with the delta callbacks, once the way ``snapshots()`` reads.
+        accumulator = rs.Accumulator(keep_finished=False)
+        feed_all(Quiet(), events, accumulator)
+        viewed = rs.Accumulator(keep_finished=False)
+        for typed in events:
+            viewed.update(typed)
+            name = typed.event
+            if name.startswith("thread.run.step.") and viewed.run_step(typed.data.id) is not None:
+                viewed._run_step_view(typed.data.id)
+            elif name.startswith("thread.message.") and viewed.message(typed.data.id) is not None:
+                viewed._message_view(typed.data.id)
+        return accumulator, viewed
+
+    assert _cycles_left_by(run) == []

@@ -9,8 +9,11 @@ once, and keeps it. Fields that cost nothing (ids, names, statuses) are set at o
 
 A view shows the object as it was when the view was made, whenever it is read:
 
-- text and arguments only ever grow, so a view keeps the builder and the length then, and
-  reads that prefix (the whole string when nothing was appended since: no copy);
+- text and arguments only ever grow, so a view keeps the builder's list of pieces (changed
+  only in place) and the length then, and reads that prefix (the whole string when nothing
+  was appended since: no copy). It keeps the list, not the builder: the builder caches its
+  view, and a view pointing back at it would make a reference cycle that keeps a finished
+  object's text alive until the cycle collector runs;
 - the tool calls of a run step do not fit in a constant-size record, so a step's details view
   is copied into a plain list just before its step next changes, if it is still alive then
   (a weak reference tells): a callback that drops its snapshot pays nothing for it.
@@ -144,15 +147,15 @@ def _make(cls: Any, source: Any, **fields: Any) -> Any:
     return view
 
 
-def _prefix(source: tuple[Any, int]) -> tuple[str]:
-    builder, size = source
-    value = join_pieces(builder.pieces)
+def _prefix(source: tuple[list[str], int]) -> tuple[str]:
+    pieces, size = source
+    value = join_pieces(pieces)
     return (value if len(value) == size else value[:size],)
 
 
-def _text(source: tuple[Any, int, list[Any]]) -> tuple[str, list[Any]]:
-    builder, size, annotations = source
-    value = join_pieces(builder.pieces)
+def _text(source: tuple[list[str], int, list[Any]]) -> tuple[str, list[Any]]:
+    pieces, size, annotations = source
+    value = join_pieces(pieces)
     return (value if len(value) == size else value[:size]), list(annotations)
 
 
@@ -174,17 +177,17 @@ ToolCallsView = view_class(ToolCallsStepDetails, ("tool_calls",), _tool_calls, w
 
 def text_view(builder: Any, annotations: list[Any]) -> Any:
     """A `Text` view of a text part builder (``pieces``, ``size``) as it is now."""
-    return _make(TextView, (builder, builder.size, annotations))
+    return _make(TextView, (builder.pieces, builder.size, annotations))
 
 
 def function_view(builder: Any) -> Any:
     """A `Function` view of a function call builder as it is now."""
-    return _make(FunctionView, (builder, builder.size), name=builder.name, output=builder.output)
+    return _make(FunctionView, (builder.pieces, builder.size), name=builder.name, output=builder.output)
 
 
 def code_interpreter_view(builder: Any, outputs: list[Any]) -> Any:
     """A `CodeInterpreter` view of a code_interpreter call builder as it is now."""
-    return _make(CodeInterpreterView, (builder, builder.size), outputs=outputs)
+    return _make(CodeInterpreterView, (builder.pieces, builder.size), outputs=outputs)
 
 
 def tool_calls_view(step_builder: Any) -> tuple[Any, weakref.ref[Any]]:
