@@ -113,7 +113,7 @@ FULL = Settings(mode="full", rounds=7, max_rounds=15, min_sample=0.05, budget=6.
 
 # ---- contestants -------------------------------------------------------------------------
 
-_DECODERS = runstream._core.events._DECODERS  # per event name: (class, msgspec decoder, type)
+_DECODERS = runstream._core.event_decoder._DECODERS  # per event name: (class, msgspec decoder, type)
 _STR_DECODERS = {name: entry[1] for name, entry in _DECODERS.items()}
 
 

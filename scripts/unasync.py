@@ -204,6 +204,24 @@ RECORDING_PROSE = [
     ),
 ]
 
+HANDLER_PROSE = [
+    (
+        "`AsyncEventHandler`: the callbacks of a run stream read asynchronously, each a coroutine.",
+        "`EventHandler`: the callbacks of a run stream read synchronously.",
+    ),
+    (
+        "This is the one source of both handlers: ``handler.py`` is generated from it by\n"
+        "``scripts/unasync.py``.",
+        GENERATED_NOTE,
+    ),
+    (
+        "Asynchronous callbacks for a run stream: the same names as `EventHandler`, each a\n"
+        "    coroutine. Override what you need.",
+        "Synchronous callbacks for a run stream. Override what you need.",
+    ),
+    ("Await ``on_event`` and then the callbacks", "Call ``on_event`` and then the callbacks"),
+]
+
 #: (async source, generated sync module, its prose rules), relative to the repository root.
 FILES = [
     ("src/runstream/_api/async_client.py", "src/runstream/_api/client.py", CLIENT_PROSE),
@@ -221,6 +239,7 @@ FILES = [
      DIALECT_STREAM_PROSE),
     ("src/runstream/_streaming/async_recording_source.py", "src/runstream/_streaming/recording_source.py",
      RECORDING_PROSE),
+    ("src/runstream/_streaming/async_handler.py", "src/runstream/_streaming/handler.py", HANDLER_PROSE),
 ]
 
 #: Whole tokens: async construct or name -> its sync twin (applied in this order).
@@ -236,7 +255,7 @@ TOKENS = [
     (r"\bAsync([A-Z]\w*)", r"\1"),  # AsyncClient -> Client, AsyncRunStream -> RunStream, ...
     (r"\basync_stream\b", "sync_stream"),
     # The generated modules: async_runs -> runs, ...
-    (r"\basync_(client|client_core|live_stream|threads|runs|resync|tool_loop|dialect_endpoints|sending|pages|dialect_stream|recording_source)\b", r"\1"),
+    (r"\basync_(client|client_core|live_stream|threads|runs|resync|tool_loop|dialect_endpoints|sending|pages|dialect_stream|recording_source|handler)\b", r"\1"),
     (r"\baread_api_error\b", "read_api_error"),
     (r"\bopen_async_source\b", "open_source"),
     (r"\baclosing\b", "closing"),

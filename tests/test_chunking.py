@@ -141,10 +141,15 @@ def test_fixed_size_chunks_other_line_endings(ending: str, size: int) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("stream_index", [0, 1])
 def test_every_two_way_split_of_the_sample(stream_index: int) -> None:
+    # Every split within two bytes of a line end (where a split can fall inside a line
+    # terminator, a field name or an event's last line) and every third one elsewhere.
     whole = bodies("sample")
     expected = reference("sample")
     body = whole[stream_index]
+    near_line_ends = {end + shift for end, byte in enumerate(body) if byte in b"\r\n" for shift in range(-2, 3)}
     for point in range(1, len(body)):
+        if point % 3 and point not in near_line_ends:
+            continue
         streams = [[b] for b in whole]
         streams[stream_index] = [body[:point], body[point:]]
         outcome = consume(streams)

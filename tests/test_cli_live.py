@@ -108,3 +108,17 @@ def test_serve_plays_a_recording_to_any_client() -> None:
         process.send_signal(signal.SIGINT)
         _, errors = process.communicate(timeout=10)  # also closes the pipes
     assert process.returncode == 0, errors
+
+
+def test_the_live_commands_are_registered_by_the_parser_not_by_an_import() -> None:
+    # live.py once added its commands to a list in main.py as a side effect of being
+    # imported; main now asks it for them.
+    import argparse
+
+    from runstream._cli import live
+
+    parser = argparse.ArgumentParser()
+    commands = parser.add_subparsers(dest="command")
+    live.register_commands(commands)
+    assert set(commands.choices) == {"demo", "serve", "record"}
+    assert parser.parse_args(["serve", "a.sse"]).handler.__name__ == "_command_serve"

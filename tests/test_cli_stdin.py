@@ -18,7 +18,8 @@ from test_cli import assert_one_error_line
 
 from runstream import SSEDecoder
 from runstream._cli.inputs import StreamSplitter
-from runstream._cli.main import main, split_streams
+from runstream._cli.common import split_streams
+from runstream._cli.main import main
 
 CHAT_FILE = Path(__file__).parent / "recordings" / "chat" / "python_text_usage.sse"
 

@@ -161,7 +161,7 @@ def test_tool_loop_with_any_arguments(data: bytes) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ARGUMENT_SHAPES)
 def test_tool_loop_with_any_arguments_thoroughly(data: bytes) -> None:
     target.check_tool_loop(data)

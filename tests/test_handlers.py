@@ -60,6 +60,21 @@ def test_async_handler_has_every_sync_callback_as_a_coroutine() -> None:
         assert inspect.iscoroutinefunction(getattr(AsyncEventHandler, name)), name
 
 
+def test_the_two_handlers_document_each_callback_alike() -> None:
+    # The handlers' docstrings once drifted apart (the async ones lost what the sync ones
+    # say); now one is generated from the other, and the reference shows the same text.
+    methods = [name for name in dir(EventHandler) if name.startswith("on_") or name == "dispatch"]
+    assert methods == [name for name in dir(AsyncEventHandler) if name.startswith("on_") or name == "dispatch"]
+    for name in methods:
+        sync_doc = inspect.getdoc(getattr(EventHandler, name))
+        async_doc = inspect.getdoc(getattr(AsyncEventHandler, name))
+        assert sync_doc, name
+        if name == "dispatch":
+            assert async_doc == sync_doc.replace("Call", "Await", 1)
+        else:
+            assert async_doc == sync_doc, name
+
+
 # ---- the sample run: lifecycle callbacks ------------------------------------------------------
 
 

@@ -341,7 +341,7 @@ def test_any_field_replaced_by_any_json(data: st.DataObject) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_field_replaced_by_any_json_thoroughly(data: st.DataObject) -> None:
     check_any_field_replaced(data)

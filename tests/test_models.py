@@ -67,7 +67,7 @@ def test_spec_shaped_json_decodes_and_round_trips(
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("model", "strategy"), MODELS)
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(data=st.data())
 def test_spec_shaped_json_round_trips_thoroughly(
     model: type, strategy: Any, data: st.DataObject
@@ -126,7 +126,7 @@ def test_whole_objects_keep_exactly_the_keys_sent(model: type, strategy: Any, da
 @pytest.mark.parametrize(
     ("model", "strategy"), [param for param in MODELS if param.values[0] in (Run, RunStep, Message, Thread)]
 )
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(data=st.data())
 def test_whole_objects_keep_exactly_the_keys_sent_thoroughly(model: type, strategy: Any,
                                                              data: st.DataObject) -> None:

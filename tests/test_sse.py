@@ -473,7 +473,7 @@ def chunking_property(examples: int, max_cuts: int) -> object:
 
 
 test_events_do_not_depend_on_chunking = chunking_property(100, 10)
-test_events_do_not_depend_on_chunking_thoroughly = pytest.mark.slow(chunking_property(5000, 40))
+test_events_do_not_depend_on_chunking_thoroughly = pytest.mark.slow(chunking_property(2000, 40))
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -485,7 +485,7 @@ def test_lf_only_streams_of_typical_events_do_not_depend_on_chunking(
 
 
 @pytest.mark.slow
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lf_stream, st.lists(st.integers(0, 600), max_size=12), st.sampled_from([1 << 24, 30, 12]))
 def test_lf_only_streams_of_typical_events_do_not_depend_on_chunking_thoroughly(
     stream: bytes, cuts: list[int], max_event_size: int
@@ -553,7 +553,7 @@ def test_floods_and_size_limits_do_not_depend_on_chunking(stream: bytes, cuts: l
 
 
 @pytest.mark.slow
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=700, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(flood_stream, st.sampled_from([1, 2, 3, 64, 511, 4096]), st.lists(st.integers(0, 40_000), max_size=20),
        st.sampled_from([1 << 24, 2000, 600, 40, 12]))
 def test_floods_thoroughly(stream: bytes, chunk: int, cuts: list[int], max_event_size: int) -> None:
@@ -609,7 +609,7 @@ def oracle_property(examples: int, max_blocks: int) -> object:
 
 
 test_agrees_with_httpx_sse_where_it_follows_the_standard = oracle_property(100, 8)
-test_agrees_with_httpx_sse_thoroughly = pytest.mark.slow(oracle_property(5000, 20))
+test_agrees_with_httpx_sse_thoroughly = pytest.mark.slow(oracle_property(2000, 20))
 
 
 def test_oracle_comparison_can_tell_a_difference() -> None:

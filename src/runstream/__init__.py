@@ -26,7 +26,7 @@ from ._api.credentials import DEFAULT_SCOPE, TokenProvider
 from ._api.async_pages import AsyncCursorPage
 from ._api.pages import CursorPage
 from ._core.accumulator import Accumulator, AccumulatorState
-from ._core.events import EventDecoder, decode_event
+from ._core.event_decoder import EventDecoder, decode_event
 from ._core.tool_calls import PendingToolCall
 from ._core.sse import DEFAULT_MAX_EVENT_SIZE, ServerSentEvent, SSEDecoder
 from ._core.tool_calls import pending_tool_calls

@@ -12,7 +12,6 @@ from ._core.events import (
     AssistantStreamEvent,
     DoneEvent,
     ErrorEvent,
-    EventDecoder,
     ThreadCreated,
     ThreadMessageCompleted,
     ThreadMessageCreated,
@@ -37,9 +36,9 @@ from ._core.events import (
     ThreadRunStepFailed,
     ThreadRunStepInProgress,
     UnknownEvent,
-    decode_event,
     event_data_type,
 )
+from ._core.event_decoder import EventDecoder, decode_event
 from ._public import report_public_module as _report_public_module
 
 __all__ = [

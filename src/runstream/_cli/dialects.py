@@ -3,7 +3,7 @@
 The commands look at the first events of each file and pick its dialect themselves:
 ``response.*`` events are a Responses API stream, ``chat.completion.chunk`` objects (or any
 object with ``choices``) a Chat Completions stream, anything else a run stream (handled by
-`runstream._cli.main`). Each Responses or Chat Completions file is one stream and builds one
+`runstream._cli.run_files`). Each Responses or Chat Completions file is one stream and builds one
 object; run-stream files are fed, in order, into one accumulator. Files of different dialects
 (`MIXED`) may be given together: each is read in its own.
 """
@@ -19,10 +19,12 @@ from typing import Any
 import msgspec
 
 from .._chat.stream import ChatCompletionStream
+from .._core.accumulator import Accumulator
 from .._core.sse import ServerSentEvent, SSEDecoder
 from .._responses.stream import ResponseStream
 from ..errors import IncompleteStreamError, RunstreamError
 from .inputs import STDIN, file_chunks, label_of, stdin_chunks
+from .run_files import check_run_files, describe_event, replay_run_files
 
 __all__ = [
     "CHAT",
@@ -182,15 +184,12 @@ def replay_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[st
     for name, file_dialect in zip(names, per_file):
         label = label_of(name)
         if file_dialect == RUN:
-            from .._core.accumulator import Accumulator
-            from .main import _describe as describe_run_event, _replay_files
-
             if run_accumulator is None:
                 run_accumulator = Accumulator()
             try:
-                for _, run_event in _replay_files([name], run_accumulator, arguments.speed, preread):
+                for _, run_event in replay_run_files([name], run_accumulator, arguments.speed, preread):
                     if not arguments.json:
-                        out.write(describe_run_event(ordinal, run_event) + "\n")
+                        out.write(describe_event(ordinal, run_event) + "\n")
                     ordinal += 1
             except error as problem:
                 failure = problem
@@ -237,8 +236,6 @@ def check_dialect(arguments: argparse.Namespace, dialect: str, preread: dict[str
     status = 0
     for file_dialect, files in groups.items():
         if file_dialect == RUN:
-            from .main import check_run_files
-
             status = max(status, check_run_files(files, preread))
         else:
             status = max(status, _check_files(files, file_dialect, preread, error))

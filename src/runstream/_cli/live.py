@@ -17,9 +17,9 @@ from .._models.run import Run
 from .._models.run_step import ToolCall, ToolCallDelta
 from .._streaming.handlers import EventHandler
 from ..errors import RunstreamError
-from .main import _EXTRA_COMMANDS, EXIT_OK, CommandError, non_negative_seconds, printable, split_streams
+from .common import EXIT_OK, CommandError, non_negative_seconds, printable, split_streams
 
-__all__ = ["DemoPrinter", "demo_weather"]
+__all__ = ["DemoPrinter", "demo_weather", "register_commands"]
 
 _WEATHER = {
     "paris": {"temperature_c": 18, "sky": "cloudy"},
@@ -289,7 +289,8 @@ def _command_record(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _register(commands: Any) -> None:
+def register_commands(commands: Any) -> None:
+    """Add the demo, serve and record commands to the parser's ``commands``."""
     demo = commands.add_parser(
         "demo",
         help="run a tool-calling run against a local fake server and show the stream live",
@@ -335,5 +336,3 @@ def _register(commands: Any) -> None:
     record.add_argument("--query", action="append", default=[], metavar="NAME=VALUE", help="e.g. api-version=2025-05-01")
     record.set_defaults(handler=_command_record)
 
-
-_EXTRA_COMMANDS.append(_register)

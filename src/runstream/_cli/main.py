@@ -9,155 +9,32 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
-from typing import Any, NoReturn
+from collections.abc import Sequence
+from typing import NoReturn
 
 import httpx
 import msgspec
 
 from .._core.accumulator import Accumulator
-from .._core.events import AssistantStreamEvent, DoneEvent, UnknownEvent
 from .._samples import sample_stream_paths
-from .._core.sse import SSEDecoder
-from .._streaming.recording import recording_timing
-from .._streaming.recording_source import replay_chunks
-from .._streaming.sync_stream import RunStream
-from ..errors import IncompleteStreamError, RunstreamError
-from . import dialects
-from .inputs import STDIN, StreamSplitter, file_chunks, label_of, stdin_chunks
+from ..errors import RunstreamError
+from . import dialects, live
+from .common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    CommandError,
+    non_negative_seconds,
+    printable,
+)
+from .run_files import check_run_files, describe_event, replay_run_files
 
 __all__ = ["main"]
-
-#: Exit statuses.
-EXIT_OK = 0
-EXIT_FINDINGS = 1  # check found discrepancies
-EXIT_ERROR = 2  # bad input, unreadable file, incomplete stream
-
-
-class CommandError(Exception):
-    """An error to report as one line, with an exit status."""
-
-    def __init__(self, message: str, status: int = EXIT_ERROR, *, partial: bool = False) -> None:
-        super().__init__(message)
-        self.status = status
-        #: The last input ended early: the state built so far is complete otherwise.
-        self.partial = partial
-
 
 class _ArgumentParser(argparse.ArgumentParser):
     """An argument parser whose errors are one line (no usage block), exit status 2."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_ERROR, f"{self.prog}: error: {printable(message)} (see {self.prog} --help)\n")
-
-
-def printable(text: str) -> str:
-    """``text`` with terminal control characters (C0, DEL, C1 and other unprintable ones)
-    escaped, so that a hostile stream cannot drive the terminal it is shown on."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode() for c in text)
-
-
-def non_negative_seconds(text: str) -> float:
-    """An argparse type: a finite number of seconds, 0 or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 <= value < 1e9:  # also false for NaN
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds, 0 or more")
-    return value
-
-
-def _open_input(name: str, preread: Mapping[str, Iterator[bytes]]) -> Iterator[bytes]:
-    if name in preread:  # standard input, its first chunks read to detect its dialect
-        return preread[name]
-    if name == STDIN:
-        return stdin_chunks()
-    try:
-        return file_chunks(name)
-    except OSError as error:
-        raise CommandError(f"cannot read {name}: {error.strerror or error}") from None
-
-
-def split_streams(data: bytes, label: str) -> list[bytes]:
-    """The streams in ``data``, split after each ``done`` event (recordings concatenated, e.g.
-    by ``cat``, are fed as the streams they were).
-
-    Raises:
-        CommandError: ``data`` holds no server-sent events at all, or is not a stream.
-    """
-    decoder = SSEDecoder()
-    try:
-        events = decoder.feed(data) + decoder.end()
-    except RunstreamError as error:
-        raise CommandError(f"{label}: {printable(str(error))}") from None
-    if not events:
-        raise CommandError(f"{label}: no server-sent events ({len(data)} bytes)")
-    cuts = [following.offset for event, following in zip(events, events[1:]) if event.event == "done"]
-    bounds = [0, *cuts, len(data)]
-    return [data[start:end] for start, end in zip(bounds, bounds[1:])]
-
-
-def _replay_files(
-    names: Sequence[str], accumulator: Accumulator, speed: float = 0.0,
-    preread: Mapping[str, Iterator[bytes]] | None = None,
-) -> Iterator[tuple[str, AssistantStreamEvent]]:
-    """Feed the files, in order, into one accumulator; yield (file name, event) as the bytes
-    arrive. With a ``speed``, a file with a ``.timing`` record is replayed at its recorded
-    pace."""
-    for position, name in enumerate(names):
-        label = label_of(name)
-        if speed and name != STDIN and _has_timing(name):
-            try:
-                streams: Iterable[Any] = [replay_chunks(name, speed=speed)]
-            except (OSError, ValueError) as error:
-                raise CommandError(printable(str(error))) from None
-            splitter = None
-        else:
-            splitter = StreamSplitter(_open_input(name, preread or {}))
-            streams = splitter.streams()
-        number = 0
-        try:
-            for number, source in enumerate(streams):
-                stream = RunStream(source, accumulator=accumulator)
-                for event in stream:
-                    yield name, event
-        except RunstreamError as error:
-            several = splitter is not None and (number > 0 or splitter.cuts > 0)
-            where = f"{label} (stream {number + 1})" if several else label
-            if splitter is not None and splitter.events == 0 and splitter.exhausted:
-                raise CommandError(f"{label}: no server-sent events ({splitter.size} bytes)") from None
-            if isinstance(error, IncompleteStreamError):
-                # Name the file, as for any other error; when it is the last one, what was
-                # accumulated is still worth printing (replay --json).
-                last = position == len(names) - 1 and (splitter is None or splitter.exhausted)
-                raise CommandError(f"{where}: {printable(str(error))}", partial=last) from None
-            raise CommandError(f"{where}: {printable(str(error))}") from None
-        finally:
-            close = getattr(streams, "close", None)
-            if close is not None:
-                close()  # the input, when a stream failed before its end
-
-
-def _has_timing(name: str) -> bool:
-    try:
-        return bool(recording_timing(Path(name)))
-    except (OSError, ValueError) as error:
-        raise CommandError(printable(str(error))) from None
-
-
-def _describe(ordinal: int, event: AssistantStreamEvent) -> str:
-    data: Any = event.data
-    if isinstance(event, (DoneEvent, UnknownEvent)):
-        object_id = "-"
-        size = len(event.data)
-    else:
-        object_id = getattr(data, "id", None) or "-"
-        size = len(msgspec.json.encode(data))
-    return f"{ordinal:6d}  {printable(event.event):<28s}  {printable(str(object_id)):<32s}  {size:7d}"
 
 
 def _command_replay(arguments: argparse.Namespace) -> int:
@@ -167,9 +44,9 @@ def _command_replay(arguments: argparse.Namespace) -> int:
     accumulator = Accumulator()
     out = sys.stdout
     try:
-        for ordinal, (_, event) in enumerate(_replay_files(arguments.files, accumulator, arguments.speed, preread)):
+        for ordinal, (_, event) in enumerate(replay_run_files(arguments.files, accumulator, arguments.speed, preread)):
             if not arguments.json:
-                out.write(_describe(ordinal, event) + "\n")
+                out.write(describe_event(ordinal, event) + "\n")
     except CommandError as error:
         if arguments.json and error.partial:
             _write_json(accumulator)
@@ -188,36 +65,6 @@ def _command_check(arguments: argparse.Namespace) -> int:
     if dialect != dialects.RUN:
         return dialects.check_dialect(arguments, dialect, preread, CommandError)
     return check_run_files(arguments.files, preread)
-
-
-def check_run_files(files: Sequence[str], preread: Mapping[str, Iterator[bytes]]) -> int:
-    """``check`` of run-stream files, fed in order into one accumulator; returns the exit
-    status."""
-    accumulator = Accumulator()
-    for _ in _replay_files(files, accumulator, preread=preread):
-        pass
-    for anomaly in accumulator.anomalies:
-        # A run, step or message going back from a final status contradicts itself: a warning.
-        level = "warning" if anomaly.kind.endswith("_left_terminal_status") else "note"
-        sys.stdout.write(f"{level}: event #{anomaly.ordinal}: {printable(anomaly.detail)}\n")
-    if not accumulator.discrepancies:
-        sys.stdout.write(
-            f"ok: {accumulator.events_fed} events, {len(accumulator.run_steps)} steps, "
-            f"{len(accumulator.messages)} messages; the deltas match every final object\n"
-        )
-        return EXIT_OK
-    sys.stdout.write(f"{len(accumulator.discrepancies)} discrepancies between deltas and final objects:\n")
-    for found in accumulator.discrepancies:
-        sys.stdout.write(
-            f"- {printable(found.object_id)} {found.path}: deltas built {_short(found.from_deltas)}, "
-            f"final object has {_short(found.authoritative)}\n"
-        )
-    return EXIT_FINDINGS
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    text = printable(repr(value))
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -264,10 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="*", default=default_files, metavar="FILE", help="a .sse file, or - for stdin")
     check.set_defaults(handler=_command_check)
 
-    from . import live  # noqa: F401 - registers demo, serve and record
-
-    for register in _EXTRA_COMMANDS:
-        register(commands)
+    live.register_commands(commands)  # demo, serve and record
     return parser
 
 
@@ -276,10 +120,6 @@ def _speed(text: str) -> float:
     if 0 < value < 0.001:
         raise argparse.ArgumentTypeError(f"{text!r}: give 0 (instantly) or a speed of at least 0.001")
     return value
-
-
-# Further commands (serve, demo, record) register themselves here.
-_EXTRA_COMMANDS: list[Any] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -42,13 +42,13 @@ from .._models.run_step import RunStep, RunStepDeltaEvent
 from .._models.thread import Thread
 from .anomalies import Anomaly
 from .drain import update_run
+from .event_decoder import EventDecoder
 from .event_merging import EventMerging
 from .events import (
     EVENT_CLASSES,
     AssistantStreamEvent,
     DoneEvent,
     ErrorEvent,
-    EventDecoder,
     UnknownEvent,
     event_data_type,
 )

@@ -23,7 +23,8 @@ from .._models.run_step import (
     RunStepDeltaEvent,
     ToolCallDeltaObject,
 )
-from .events import ErrorEvent, EventDecoder, ThreadMessageDelta, ThreadRunStepDelta
+from .event_decoder import EventDecoder
+from .events import ErrorEvent, ThreadMessageDelta, ThreadRunStepDelta
 from .merge import COMPACT_EVERY, compact_pieces
 from .repeated_arguments import RUN_EVENT_NAMES, decode_repeating_run
 from .sse import RawRun

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import msgspec
 
 from .._models.base import UnknownObject
-from .._models.exact import apply_unknown_members
+from .._models.unknown_members import apply_unknown_members
 from .._models.lenient import convert_lenient
 from .._models.message import (
     Annotation,

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import msgspec
 
 from .._models.base import UnknownObject
-from .._models.exact import apply_unknown_members
+from .._models.unknown_members import apply_unknown_members
 from .._models.run_step import (
     MessageCreation,
     MessageCreationStepDetails,

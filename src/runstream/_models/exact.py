@@ -17,7 +17,8 @@ In a shape class
 
 Instances are still instances of the documented class (``isinstance(step, RunStep)``), so
 typed code, narrowing and ``msgspec.structs.replace`` work unchanged. Deltas never come
-here: they are decoded by the plain typed decoders, on the hot path.
+here: they are decoded by the plain typed decoders, on the hot path (their members unknown to
+this version are found by `_models/unknown_members.py`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any, Union
 
 import msgspec
 
-from .base import UnknownObject, documented_class as documented
+from .base import UnknownObject
 from .lenient import located, union_list, union_structs
 from .message import Message
 from .run import Run
@@ -39,11 +40,9 @@ from .thread import Thread
 
 __all__ = [
     "WHOLE_OBJECTS",
-    "apply_unknown_members",
     "convert_exact",
     "extra_fields",
-    "unknown_members",
-    "with_unknown_members",
+    "struct_fields",
 ]
 
 #: The objects the server sends whole (in whole-object events and from the REST endpoints):
@@ -132,7 +131,7 @@ def _complete(annotation: Any) -> Any:
 
 
 def _complete_struct(struct: type[msgspec.Struct]) -> Any:
-    fields, _known, _tag_field = _fields(struct)
+    fields, _known, _tag_field = struct_fields(struct)
     config = struct.__struct_config__
     return msgspec.defstruct(
         struct.__name__,
@@ -239,7 +238,8 @@ def _plain(value: Any, annotation: Any, path: str) -> Any:
 
 
 @functools.lru_cache(maxsize=None)
-def _fields(struct: type[msgspec.Struct]) -> tuple[tuple[msgspec.structs.FieldInfo, ...], frozenset[str], str | None]:
+def struct_fields(struct: type[msgspec.Struct]) -> tuple[tuple[msgspec.structs.FieldInfo, ...], frozenset[str], str | None]:
+    """A Struct's fields, the JSON names it declares and its tag field (worked out once)."""
     fields = msgspec.structs.fields(struct)
     tag_field = struct.__struct_config__.tag_field
     return fields, frozenset(field.encode_name for field in fields), tag_field
@@ -248,7 +248,7 @@ def _fields(struct: type[msgspec.Struct]) -> tuple[tuple[msgspec.structs.FieldIn
 def _convert_struct(value: Any, struct: type[msgspec.Struct], path: str) -> Any:
     if not isinstance(value, dict):
         return _plain(value, struct, path)
-    fields, known, tag_field = _fields(struct)
+    fields, known, tag_field = struct_fields(struct)
     arguments = {}
     absent = []
     for field in fields:
@@ -282,7 +282,7 @@ def _frozen(struct: type[msgspec.Struct]) -> Any:
 def _shape(struct: type[msgspec.Struct], absent: tuple[str, ...], extras: tuple[str, ...]) -> Any:
     """The subclass of ``struct`` for objects that lack the fields ``absent`` and carry the
     unknown keys ``extras``."""
-    fields, _known, _tag_field = _fields(struct)
+    fields, _known, _tag_field = struct_fields(struct)
     definitions: list[Any] = []
     left_out = set(absent)
     for field in fields:
@@ -324,108 +324,3 @@ def _shape(struct: type[msgspec.Struct], absent: tuple[str, ...], extras: tuple[
     shape.__extra_fields__ = tuple(extra_names)
     shape.__qualname__ = struct.__qualname__
     return shape
-
-
-# ---- unknown members of deltas --------------------------------------------------------------
-#
-# Delta Structs forbid unknown fields, so the typed decode on the hot path fails for a delta
-# that carries one, and only then: such a delta takes the slow path, which finds its unknown
-# members here and hands them on beside the typed delta (`with_unknown_members`). The
-# accumulator merges them into the object the delta builds (`apply_unknown_members`).
-
-
-def unknown_members(value: Any, annotation: Any) -> Any:
-    """The members of decoded JSON ``value`` that ``annotation`` does not declare, as a tree
-    of the same shape (list items keep their ``index`` and ``type`` to be placed), or
-    ``None`` when there are none."""
-    origin = typing.get_origin(annotation)
-    if origin is Union or origin is types.UnionType:
-        struct_by_tag, plain_struct = union_structs(annotation)
-        if isinstance(value, dict) and (struct_by_tag or plain_struct):
-            if struct_by_tag:
-                tag_field = next(iter(struct_by_tag.values())).__struct_config__.tag_field
-                tag = value.get(tag_field)
-                struct = struct_by_tag.get(tag) if isinstance(tag, str) else None
-                if struct is None:
-                    return None  # an unknown variant is kept whole already
-            else:
-                struct = plain_struct
-            return unknown_members(value, struct)
-        list_member = union_list(annotation)
-        if isinstance(value, list) and list_member is not None:
-            return unknown_members(value, list_member)
-        return None
-    if origin is list:
-        if not isinstance(value, list):
-            return None
-        (item,) = typing.get_args(annotation)
-        found = []
-        for element in value:
-            members = unknown_members(element, item)
-            if members:
-                for key in ("index", "type"):
-                    if isinstance(element, dict) and key in element:
-                        members[key] = element[key]
-                found.append(members)
-        return found or None
-    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct) and isinstance(value, dict):
-        fields, known, tag_field = _fields(annotation)
-        types_by_name = {field.encode_name: field.type for field in fields}
-        found_members: dict[str, Any] = {}
-        for key, member in value.items():
-            if key == tag_field:
-                continue
-            if key not in known:
-                found_members[key] = member
-            else:
-                nested = unknown_members(member, types_by_name[key])
-                if nested:
-                    found_members[key] = nested
-        return found_members or None
-    return None
-
-
-@functools.lru_cache(maxsize=None)
-def _carrier(cls: type) -> Any:
-    # A subclass whose instances can hold one more attribute (not a field: never encoded).
-    return msgspec.defstruct(cls.__name__, [], bases=(cls,), module=cls.__module__, dict=True, gc=True)
-
-
-def with_unknown_members(data: Any, members: Any) -> Any:
-    """``data`` (a delta event's data) carrying the unknown ``members`` of its ``delta``."""
-    carrier = _carrier(type(data))(**{name: getattr(data, name) for name in data.__struct_fields__})
-    carrier.unknown_members = members
-    return carrier
-
-
-def apply_unknown_members(snapshot: Any, members: dict[str, Any], positions: dict[str, list[int]]) -> Any:
-    """``snapshot`` (a Message or RunStep built from deltas) with the unknown ``members``
-    merged in. ``positions`` gives, for each list member (``content``,
-    ``step_details.tool_calls``), the wire indexes of its items in order."""
-    cls = documented(type(snapshot))
-    wire = msgspec.to_builtins(snapshot)
-    _merge_members(wire, members, positions, "")
-    try:
-        return convert_exact(wire, cls)
-    except msgspec.ValidationError:
-        # A member unknown to the delta may be a documented field of the object, of another
-        # type (a hostile or confused server): the values the stream built stand.
-        return snapshot
-
-
-def _merge_members(target: dict[str, Any], members: dict[str, Any], positions: dict[str, list[int]], path: str) -> None:
-    for key, value in members.items():
-        where = f"{path}.{key}" if path else key
-        current = target.get(key)
-        if isinstance(value, list) and isinstance(current, list):
-            order = positions.get(where, list(range(len(current))))
-            for item in value:
-                index = item.get("index") if isinstance(item, dict) else None
-                if index in order and isinstance(current[order.index(index)], dict):
-                    fields = {k: v for k, v in item.items() if k not in ("index", "type")}
-                    _merge_members(current[order.index(index)], fields, positions, where + "[]")
-        elif isinstance(value, dict) and isinstance(current, dict):
-            _merge_members(current, value, positions, where)
-        elif key not in target:
-            # Never over a value the object already has (a documented field of its own).
-            target[key] = value

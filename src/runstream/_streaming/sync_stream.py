@@ -12,7 +12,8 @@ from contextlib import closing
 from typing import Any
 
 from .._core.accumulator import Accumulator
-from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent, EventDecoder
+from .._core.event_decoder import EventDecoder
+from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent
 from .._core.lifecycle import StreamEvent, StreamState
 from .._core.sse import DEFAULT_MAX_EVENT_SIZE, RawRun
 from .._models.message import Message

@@ -25,7 +25,8 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from ._dialect_scenarios import DialectScenario
 from ._faults import HTTPFault, StreamFault, error_body
 from ._http import HTTPConnection, RecordedRequest, Request, new_request_id
-from ._routes import Routes, StreamReply
+from ._replies import StreamReply
+from ._routes import Routes
 from ._store import Script, Store
 from ._streaming import stream_segment
 from ._wire import RecordedScenario

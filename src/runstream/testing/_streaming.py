@@ -8,8 +8,8 @@ import anyio
 
 from ._faults import StreamFault, plan_stream
 from ._http import HTTPConnection
-from ._render import cancel_events
-from ._routes import StreamReply, cancel_time
+from ._replies import StreamReply
+from ._run_renderer import cancel_events, cancel_time
 from ._wire import WireEvent
 
 __all__ = ["stream_segment"]
