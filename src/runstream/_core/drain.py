@@ -26,6 +26,7 @@ from .._models.run_step import (
 from .event_decoder import EventDecoder
 from .events import ErrorEvent, ThreadMessageDelta, ThreadRunStepDelta
 from .merge import COMPACT_EVERY, compact_pieces
+from .repeated_arguments import RUN_EVENT_NAMES, decode_repeating_run
 from .sse import RawRun
 
 if TYPE_CHECKING:
@@ -127,7 +128,15 @@ def update_run(accumulator: Accumulator, run: RawRun, decoder: EventDecoder) -> 
                     continue
             # Anything else: one event, decoded and merged the usual way.
             decoder.ordinal = start + position
-            event = decoder.decode_pair(name, raw, run, position)
+            event = None
+            if type(raw) is memoryview and name in RUN_EVENT_NAMES:
+                # A large run object: long arguments it repeats are not decoded again.
+                event = decode_repeating_run(
+                    accumulator, name, raw, lambda data: decoder.decode_pair(name, data, run, position)
+                )
+                decoder.ordinal = start + position + (event is not None)
+            if event is None:
+                event = decoder.decode_pair(name, raw, run, position)
             accumulator.update(event)
             plain = not (accumulator._finished or accumulator._done)
             if type(event) is ErrorEvent:

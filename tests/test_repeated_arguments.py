@@ -1,0 +1,139 @@
+"""A ``requires_action`` run repeating long arguments the deltas built: ``until_done``'s
+fast path decodes it without a second copy of them. The result must be the one reading the
+stream event by event gives, whatever the arguments hold; memory must stay near one copy
+of the arguments plus the event's bytes."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from stream_builders import function_call, run_event, step, wire
+from test_drain import outcome
+
+from runstream import RunStream
+from runstream._core import repeated_arguments
+from runstream._core.repeated_arguments import _equals_pieces
+
+
+def tool_run(arguments: list[str], repeated: list[str] | None = None, *, ascii_only: bool = True,
+             fragment: int = 4096, **extra: Any) -> bytes:
+    """A run whose step builds one call per ``arguments`` from fragments, then waits on
+    them in requires_action (which repeats ``repeated``, by default the same arguments)."""
+    details = {"type": "tool_calls", "tool_calls": []}
+    events: list[tuple[str, Any]] = [run_event("created"), ("thread.run.step.created", step("step_T", "in_progress", details))]
+    for index, text in enumerate(arguments):
+        pieces = [text[i : i + fragment] for i in range(0, len(text), fragment)]
+        events += function_call("step_T", f"call_{index}", "f", pieces, index)
+    calls = [(f"call_{index}", "f", text) for index, text in enumerate(repeated if repeated is not None else arguments)]
+    name, data = run_event("requires_action", tool_calls=calls, **extra)
+    body = wire(*events)
+    return body + f"event: {name}\ndata: {json.dumps(data, ensure_ascii=ascii_only)}\n\n".encode()
+
+
+def long_text(size: int, seed: int = 0, *, ascii_only: bool = False) -> str:
+    words = ['"quote"', "back\\slash", "line\nbreak", "tab\t", "plain", "x" * 13]
+    if not ascii_only:
+        words += ["caf\u00e9", "\U0001f600", "\u2028"]
+    out, index, length = [], seed, 0
+    while length < size:
+        out.append(words[index % len(words)])
+        length += len(out[-1])
+        index = (index * 7 + 3) % 1009
+    return json.dumps({"content": "".join(out)})
+
+
+def same_both_ways(body: bytes) -> tuple[Any, ...]:
+    """The fast path's outcome, checked against reading the stream event by event."""
+    result = outcome(body, True, 65536)
+    assert result == outcome(body, False, 65536)
+    assert result == outcome(body, True, 1000)
+    return result
+
+
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_long_arguments_repeated_give_the_run_event_by_event_reading_gives(ascii_only: bool) -> None:
+    arguments = [long_text(100_000, 1), "{}", long_text(70_000, 2)]
+    state = same_both_ways(tool_run(arguments, ascii_only=ascii_only))
+    assert state[2] == []  # no discrepancy
+    stream = RunStream([tool_run(arguments, ascii_only=ascii_only)]).until_done()
+    run = stream.accumulator.current_run
+    assert [call.function.arguments for call in run.required_action.submit_tool_outputs.tool_calls] == arguments
+    # The built text and the run share one string: the arguments are held once.
+    built = stream.accumulator.run_step("step_T").step_details.tool_calls[0].function.arguments
+    assert built is run.required_action.submit_tool_outputs.tool_calls[0].function.arguments
+
+
+@pytest.mark.parametrize("change", ["last", "first", "longer", "shorter", "middle"])
+def test_repeated_arguments_that_differ_are_a_discrepancy_either_way(change: str) -> None:
+    text = long_text(200_000, 3)
+    middle = len(text) // 2
+    other = {
+        "last": text[:-1] + "]",
+        "first": "[" + text[1:],
+        "longer": text + " ",
+        "shorter": text[:-1],
+        "middle": text[:middle] + ("a" if text[middle] != "a" else "b") + text[middle + 1 :],
+    }[change]
+    state = same_both_ways(tool_run([text], [other]))
+    assert len(state[2]) == 1
+
+
+def test_other_long_arguments_keys_and_equal_lengths_are_left_to_the_usual_way() -> None:
+    text = long_text(80_000, 4)
+    # Two calls of the same length, and a long "arguments" string elsewhere in the run.
+    twin = text.replace("plain", "PLAIN")
+    assert len(twin) == len(text)
+    same_both_ways(tool_run([text, twin], metadata={"arguments": text}))
+    same_both_ways(tool_run([text, twin], metadata={"note": 'x"arguments": ' + text}))
+    same_both_ways(tool_run([text, twin]))
+
+
+def test_an_invalid_run_object_fails_as_it_does_event_by_event() -> None:
+    text = long_text(80_000, 5)
+    body = tool_run([text])
+    broken = body[:-40] + b'"status": 7}\n\n'  # valid JSON cut short: a broken run object
+    assert outcome(broken, True, 65536)[-1] == outcome(broken, False, 65536)[-1] is not None
+    wrong_type = body.replace(b'"status": "requires_action"', b'"status": ["requires_action"]')
+    assert outcome(wrong_type, True, 65536)[-1] == outcome(wrong_type, False, 65536)[-1] is not None
+
+
+@settings(max_examples=60)
+@given(st.text(), st.lists(st.integers(0, 50), max_size=8), st.booleans(), st.text(max_size=3))
+def test_slices_compared_with_pieces_read_what_the_json_says(
+    text: str, cuts: list[int], ascii_only: bool, change: str
+) -> None:
+    literal = json.dumps(text, ensure_ascii=ascii_only).encode()[1:-1]
+    bounds = sorted({min(cut, len(text)) for cut in cuts} | {0, len(text)})
+    pieces = [text[a:b] for a, b in zip(bounds, bounds[1:])] or [""]
+    original = repeated_arguments._SLICE
+    repeated_arguments._SLICE = 16  # cut the JSON often, next to escapes too
+    try:
+        assert _equals_pieces(memoryview(literal), pieces)
+        assert _equals_pieces(memoryview(literal), [text + change]) is (change == "")
+        if text:
+            assert not _equals_pieces(memoryview(literal), [text[:-1]])
+    finally:
+        repeated_arguments._SLICE = original
+
+
+@pytest.mark.slow
+def test_one_huge_tool_call_is_held_about_twice_at_most() -> None:
+    text = long_text(6_000_000, 6, ascii_only=True)  # one byte a character in memory
+    chunks = [tool_run([text])]
+    chunks = [chunks[0][i : i + 65536] for i in range(0, len(chunks[0]), 65536)]
+    size = len(text)
+    tracemalloc.start()
+    try:
+        stream = RunStream(chunks).until_done()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert stream.accumulator.current_run.required_action.submit_tool_outputs.tool_calls[0].function.arguments == text
+    # The event's bytes and the built text, and little else: decoding the event as is held
+    # the arguments four times over (bytes, built text, msgspec's buffer, decoded string).
+    assert peak < 3.2 * size, peak / size
