@@ -1,7 +1,7 @@
 """The fast path of ``until_done``: runs of usual deltas merged straight from their bytes.
 
-A stream whose events nobody reads one by one (``until_done`` with a handler that overrides
-no callback) hands the accumulator `RawRun`s: events back to back, each exactly an ``event``
+A stream whose events nobody reads one by one (``until_done``) hands the accumulator
+`RawRun`s: events back to back, each exactly an ``event``
 and a ``data`` line, as ``(name, data)`` bytes (see `SSEDecoder.feed_runs`). The two
 commonest deltas, one more fragment of a function call's arguments and of a text part, are
 decoded here from the bytes and appended in place, with no event object and no
@@ -9,11 +9,18 @@ notification. Every other event, and these whenever anything about them is unusu
 call or part, an id, name or role, annotations, a step view still alive, an object done),
 is decoded and merged exactly as `Accumulator.update` would, with the same errors (event
 name, ordinal and byte offset included).
+
+A handler that listens (overrides callbacks) takes the same path: `merge_run` yields the
+calls each event is due, in the order ``dispatch`` would make them, and the stream makes
+them (awaiting them, for an async handler) before the next event is merged. On the hot
+paths that is ``on_event`` and the four delta callbacks, called directly with lazy
+snapshots; every other event goes to ``dispatch`` with its notifications.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Callable
 
 import msgspec
 
@@ -32,17 +39,65 @@ from .sse import RawRun
 if TYPE_CHECKING:
     from .accumulator import Accumulator
 
-__all__ = ["update_run"]
+__all__ = ["LISTENED_CALLBACKS", "DeltaListener", "merge_run", "update_run"]
 
 _STEP_DELTA_DECODE = msgspec.json.Decoder(RunStepDeltaEvent).decode
 _MESSAGE_DELTA_DECODE = msgspec.json.Decoder(MessageDeltaEvent).decode
 
 
+class DeltaListener:
+    """What a handler listens to, for the hot paths of `merge_run`: its callbacks for the
+    two commonest deltas (``None`` where the handler does not override one), ``on_event``
+    (``None`` when not overridden), and ``dispatch`` for every other event (called with the
+    event and its notifications, as the stream would). ``handler`` gets ``current_event``.
+    """
+
+    __slots__ = (
+        "dispatch", "handler", "on_event", "on_message_delta", "on_run_step_delta", "on_text_delta",
+        "on_tool_call_delta",
+    )
+
+    def __init__(self, handler: Any, dispatch: Callable[..., Any], callbacks: dict[str, Any]) -> None:
+        self.handler = handler
+        self.dispatch = dispatch
+        self.on_event = callbacks.get("on_event")
+        self.on_run_step_delta = callbacks.get("on_run_step_delta")
+        self.on_tool_call_delta = callbacks.get("on_tool_call_delta")
+        self.on_message_delta = callbacks.get("on_message_delta")
+        self.on_text_delta = callbacks.get("on_text_delta")
+
+
+#: The callbacks a `DeltaListener` calls itself (every other one is reached by dispatch).
+LISTENED_CALLBACKS = ("on_event", "on_run_step_delta", "on_tool_call_delta", "on_message_delta", "on_text_delta")
+
+
 def update_run(accumulator: Accumulator, run: RawRun, decoder: EventDecoder) -> ErrorEvent | None:
     """`Accumulator.update` with each event of ``run``, decoded by ``decoder``; stops after
     an ``error`` event, which it returns (see the module docstring)."""
+    # With no listener, the one thing merge_run yields is an error event, and it stops there.
+    for _, error_event in merge_run(accumulator, run, decoder, None):
+        return error_event  # type: ignore[no-any-return]
+    return None
+
+
+def merge_run(
+    accumulator: Accumulator, run: RawRun, decoder: EventDecoder, listener: DeltaListener | None
+) -> Iterator[tuple[Any, Any]]:
+    """Merge each event of ``run``, decoded by ``decoder``, and yield the calls it is due,
+    in order, as ``(function, arguments)`` for the caller to make (and await, for an async
+    handler) before the next event is merged: callbacks of ``listener`` (none when it is
+    ``None``: the events are merged as `Accumulator.update` does) and its ``dispatch`` for
+    every event off the hot paths. An ``error`` event ends the run: it comes last, as
+    ``(None, event)``.
+    """
     steps, messages = accumulator._steps, accumulator._messages
     decode_step_delta, decode_message_delta = _STEP_DELTA_DECODE, _MESSAGE_DELTA_DECODE
+    if listener is None:
+        handler = dispatch = on_event = on_step_delta = on_call_delta = on_message_delta = on_text_delta = None
+    else:
+        handler, dispatch, on_event = listener.handler, listener.dispatch, listener.on_event
+        on_step_delta, on_call_delta = listener.on_run_step_delta, listener.on_tool_call_delta
+        on_message_delta, on_text_delta = listener.on_message_delta, listener.on_text_delta
     pairs = run.pairs
     start = decoder.ordinal
     position = -1
@@ -67,14 +122,15 @@ def update_run(accumulator: Accumulator, run: RawRun, decoder: EventDecoder) -> 
                             if function is not None and call_delta.id is None and function.name is None \
                                     and function.output is None:
                                 step = steps.get(data.id)
-                                # Not for a new or finished step, or one with a live view.
-                                if step is not None and step.view_ref is None and not step.done \
-                                        and step.details_type == "tool_calls":
+                                # Not for a new or finished step.
+                                if step is not None and not step.done and step.details_type == "tool_calls":
                                     call = step.tool_calls.get(call_delta.index)
                                     if call is not None and call.type == "function":
                                         accumulator.events_fed += 1
                                         step.cached = None
                                         step.view = None
+                                        if step.view_ref is not None:
+                                            step.changing()  # a step view handed out may be alive
                                         step.delta_count += 1
                                         accumulator.current_step_id = data.id
                                         # ToolCallBuilder.apply for one more fragment, inline.
@@ -87,9 +143,22 @@ def update_run(accumulator: Accumulator, run: RawRun, decoder: EventDecoder) -> 
                                             call.size += len(arguments)
                                             if len(pieces) - call.compacted > COMPACT_EVERY:
                                                 compact_pieces(call)
+                                        if handler is not None:
+                                            # The callbacks dispatch would call, in its order.
+                                            event = handler.current_event = ThreadRunStepDelta(data)
+                                            if on_event is not None:
+                                                yield on_event, (event,)
+                                            if on_step_delta is not None:
+                                                yield on_step_delta, (data.delta, step.view_snapshot())
+                                            if on_call_delta is not None:
+                                                yield on_call_delta, (call_delta, call.view_snapshot())
                                         continue
                     accumulator.events_fed += 1
-                    accumulator._on_step_delta(ThreadRunStepDelta(data), False)
+                    event = ThreadRunStepDelta(data)
+                    if dispatch is None:
+                        accumulator._on_step_delta(event, False)
+                    else:
+                        yield dispatch, (event, accumulator._on_step_delta(event, True))
                     plain = not (accumulator._finished or accumulator._done)
                     continue
             elif name == b"thread.message.delta" and plain:
@@ -121,9 +190,21 @@ def update_run(accumulator: Accumulator, run: RawRun, decoder: EventDecoder) -> 
                                     part.size += len(value)
                                     if len(pieces) - part.compacted > COMPACT_EVERY:
                                         compact_pieces(part)
+                                    if handler is not None:
+                                        event = handler.current_event = ThreadMessageDelta(data)
+                                        if on_event is not None:
+                                            yield on_event, (event,)
+                                        if on_message_delta is not None:
+                                            yield on_message_delta, (delta, message.view_snapshot())
+                                        if on_text_delta is not None:
+                                            yield on_text_delta, (text, part.view_snapshot().text)
                                     continue
                     accumulator.events_fed += 1
-                    accumulator._on_message_delta(ThreadMessageDelta(data), False)
+                    event = ThreadMessageDelta(data)
+                    if dispatch is None:
+                        accumulator._on_message_delta(event, False)
+                    else:
+                        yield dispatch, (event, accumulator._on_message_delta(event, True))
                     plain = not (accumulator._finished or accumulator._done)
                     continue
             # Anything else: one event, decoded and merged the usual way.
@@ -137,10 +218,14 @@ def update_run(accumulator: Accumulator, run: RawRun, decoder: EventDecoder) -> 
                 decoder.ordinal = start + position + (event is not None)
             if event is None:
                 event = decoder.decode_pair(name, raw, run, position)
-            accumulator.update(event)
+            if dispatch is None:
+                accumulator.update(event)
+            else:
+                yield dispatch, (event, accumulator.feed(event))
             plain = not (accumulator._finished or accumulator._done)
             if type(event) is ErrorEvent:
-                return event
+                decoder.ordinal = start + position + 1  # before the caller raises for it
+                yield None, event
+                return
     finally:
         decoder.ordinal = start + position + 1
-    return None

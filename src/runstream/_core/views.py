@@ -177,12 +177,20 @@ ToolCallsView = view_class(ToolCallsStepDetails, ("tool_calls",), _tool_calls, w
 
 def text_view(builder: Any, annotations: list[Any]) -> Any:
     """A `Text` view of a text part builder (``pieces``, ``size``) as it is now."""
-    return _make(TextView, (builder.pieces, builder.size, annotations))
+    # Made field by field rather than by `_make`: this runs for every delta a callback
+    # receives, and the generic path costs several times more.
+    view = TextView()
+    del view.value, view.annotations
+    view.__dict__[_SOURCE] = (builder.pieces, builder.size, annotations)
+    return view
 
 
 def function_view(builder: Any) -> Any:
     """A `Function` view of a function call builder as it is now."""
-    return _make(FunctionView, (builder.pieces, builder.size), name=builder.name, output=builder.output)
+    view = FunctionView(builder.name, "", builder.output)
+    del view.arguments
+    view.__dict__[_SOURCE] = (builder.pieces, builder.size)
+    return view
 
 
 def code_interpreter_view(builder: Any, outputs: list[Any]) -> Any:
@@ -193,7 +201,9 @@ def code_interpreter_view(builder: Any, outputs: list[Any]) -> Any:
 def tool_calls_view(step_builder: Any) -> tuple[Any, weakref.ref[Any]]:
     """A `ToolCallsStepDetails` view of a step builder as it is now, and a weak reference
     to it for `freeze` before the step changes."""
-    view = _make(ToolCallsView, step_builder)
+    view = ToolCallsView()
+    del view.tool_calls
+    view.__dict__[_SOURCE] = step_builder
     return view, weakref.ref(view)
 
 

@@ -7,10 +7,11 @@ is `_core/callbacks.py`, looked up once per handler class.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from .._core.accumulator import Accumulator
 from .._core.callbacks import Route, routes_for
+from .._core.drain import LISTENED_CALLBACKS, DeltaListener
 from .._core.events import AssistantStreamEvent
 from .._models.message import Message
 from .._models.run import Run
@@ -59,10 +60,31 @@ class HandlerState:
 
     @property
     def listens(self) -> bool:
-        """Whether this handler overrides any callback an event can reach (if not, streams
+        """Whether this handler overrides ``dispatch`` or any callback an event can reach (if not, streams
         skip building notifications for it)."""
-        overrides_on_event = getattr(type(self), "on_event") is not getattr(self._callbacks_base, "on_event")
-        return overrides_on_event or bool(self._routes())
+        handler_class, base = type(self), self._callbacks_base
+        # A handler that overrides dispatch itself sees every event through it.
+        overrides = any(getattr(handler_class, name) is not getattr(base, name) for name in ("on_event", "dispatch"))
+        return overrides or bool(self._routes())
+
+    @property
+    def drains(self) -> bool:
+        """Whether ``until_done()`` may take the fast path: when nothing listens, or when
+        the handler's callbacks are called through the standard ``dispatch`` (a handler
+        that overrides ``dispatch`` sees every event through it)."""
+        base = self._callbacks_base
+        return not self.listens or getattr(type(self), "dispatch") is getattr(base, "dispatch")
+
+    def _delta_listener(self, dispatch: Callable[..., Any]) -> DeltaListener:
+        """The callbacks `merge_run` calls itself (those this handler overrides), and
+        ``dispatch`` for the rest."""
+        handler_class, base = type(self), self._callbacks_base
+        callbacks = {
+            name: getattr(self, name)
+            for name in LISTENED_CALLBACKS
+            if getattr(handler_class, name) is not getattr(base, name)
+        }
+        return DeltaListener(self, dispatch, callbacks)
 
     def _routes(self) -> dict[type, Route]:
         handler_class = type(self)

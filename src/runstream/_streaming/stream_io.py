@@ -142,6 +142,17 @@ def callback(handler: Any, name: str, *arguments: Any) -> None:
     getattr(handler, name)(*arguments)
 
 
+async def invoke_async(function: Any, arguments: tuple[Any, ...]) -> None:
+    """Make one call `merge_run` yields; await it when it is a coroutine."""
+    result = function(*arguments)
+    if result is not None and hasattr(result, "__await__"):
+        await result
+
+
+def invoke(function: Any, arguments: tuple[Any, ...]) -> None:
+    function(*arguments)
+
+
 def dialect_dispatcher_async(handler: Any) -> Callable[[Any, Any], Awaitable[None]]:
     """A dialect handler's dispatch, awaiting each callback that is a coroutine (a dialect's
     async handler shares its sync handler's routing)."""
@@ -207,16 +218,16 @@ def iterator(stream: Any) -> Iterator[Any]:
 
 
 async def drain_async(stream: Any) -> None:
-    """Read the stream to its end (a run stream whose handler listens to nothing on the
-    fast path: see `AsyncRunStream._events`)."""
-    if stream._iterator is None and stream._drains and not stream.handler.listens:
+    """Read the stream to its end (on the fast path when the handler allows it: see
+    `AsyncRunStream._events`)."""
+    if stream._iterator is None and stream._drains and stream.handler.drains:
         stream._iterator = stream._events(drain=True)
     async for _ in stream:
         pass
 
 
 def drain(stream: Any) -> None:
-    if stream._iterator is None and stream._drains and not stream.handler.listens:
+    if stream._iterator is None and stream._drains and stream.handler.drains:
         stream._iterator = type(stream)._events(weakref.proxy(stream), drain=True)
     try:
         for _ in _generator(stream):  # the generator itself: no Python-level __next__ per event

@@ -12,6 +12,7 @@ from contextlib import closing
 from typing import Any
 
 from .._core.accumulator import Accumulator
+from .._core.drain import merge_run
 from .._core.event_decoder import EventDecoder
 from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent
 from .._core.lifecycle import StreamEvent, StreamState
@@ -27,6 +28,7 @@ from .stream_io import (
     check_run_handler,
     dispatcher,
     drain,
+    invoke,
     lifecycle_lock,
     next_event,
     release,
@@ -121,9 +123,9 @@ class RunStream(StreamBase):
         release(self)
 
     def _events(self, drain: bool = False) -> Iterator[AssistantStreamEvent]:
-        # drain: the events are not wanted one by one (until_done with a handler that
-        # listens to nothing); runs of usual events are decoded and merged without a
-        # ServerSentEvent, a yield or a str copy each.
+        # drain: the events are not wanted one by one (until_done); runs of usual events
+        # are decoded and merged without a ServerSentEvent, a yield or a str copy each, and
+        # a handler that listens gets its calls from merge_run (see _core/drain.py).
         # Only locals in the cleanup below: in the sync twin ``self`` is a weak proxy, dead
         # once the stream was dropped.
         handler = self.handler
@@ -133,9 +135,10 @@ class RunStream(StreamBase):
         event_decoder = EventDecoder()
         decode = event_decoder.decode
         update = accumulator.update
-        update_run = accumulator.update_run
         listens = handler.listens
         dispatch = dispatcher(handler)
+        # What the handler listens to, for the runs of raw events of the fast path.
+        listener = handler._delta_listener(dispatch) if drain and listens else None
         # An exception a callback raised is the handler's own: it is never taken for a lost
         # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
         handler_error: Exception | None = None
@@ -155,7 +158,16 @@ class RunStream(StreamBase):
                     for sse in batch:
                         if type(sse) is RawRun:
                             first = event_decoder.ordinal
-                            error_event = update_run(sse, event_decoder)
+                            error_event = None
+                            for function, arguments in merge_run(accumulator, sse, event_decoder, listener):
+                                if function is None:
+                                    error_event = arguments
+                                    break
+                                try:
+                                    invoke(function, arguments)
+                                except Exception as raised_by_handler:
+                                    handler_error = raised_by_handler
+                                    raise
                             if accumulator._done and not lifecycle.done_received:  # done was in the run
                                 fire(StreamEvent.DONE)
                             if error_event is not None:
