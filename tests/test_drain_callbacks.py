@@ -34,9 +34,10 @@ LISTENED = [
 ]
 
 
-def recording_handler(names: tuple[str, ...], base: type = runstream.EventHandler) -> Any:
+def recording_handler(names: tuple[str, ...], base: type = runstream.EventHandler, general: bool = False) -> Any:
     """A handler overriding ``names``: it records each call with its arguments as they read
-    at the time, and keeps the arguments to read them again at the end."""
+    at the time, and keeps the arguments to read them again at the end. ``general``: it
+    overrides dispatch too, which keeps streams off the fast path."""
 
     def record(name: str) -> Any:
         def callback(self: Any, *arguments: Any) -> None:
@@ -49,6 +50,14 @@ def recording_handler(names: tuple[str, ...], base: type = runstream.EventHandle
         return async_callback if base is runstream.AsyncEventHandler else callback
 
     namespace: dict[str, Any] = {name: record(name) for name in names}
+    if general:
+        if base is runstream.AsyncEventHandler:
+            async def dispatch(self: Any, event: Any, notifications: Any) -> None:
+                await base.dispatch(self, event, notifications)
+        else:
+            def dispatch(self: Any, event: Any, notifications: Any) -> None:  # type: ignore[misc]
+                base.dispatch(self, event, notifications)
+        namespace["dispatch"] = dispatch
     handler = type("Recording", (base,), namespace)()
     handler.calls, handler.kept = [], []
     return handler
@@ -60,13 +69,16 @@ def read_again(handler: Any) -> list[tuple[str, str]]:
             for index, arguments in handler.kept]
 
 
-def outcome(body: bytes, names: tuple[str, ...], drain: bool, chunk: int) -> tuple[Any, ...]:
-    handler = recording_handler(names)
+def outcome(body: bytes, names: tuple[str, ...], drain: bool | str, chunk: int) -> tuple[Any, ...]:
+    """What the handler saw, and the state and error of reading ``body``: with
+    ``until_done()`` (``drain`` true), event by event with no fast path (false), or iterated
+    on the fast path (``"iterated"``)."""
+    handler = recording_handler(names, general=not drain)
     accumulator = Accumulator()
     stream = RunStream([body[i : i + chunk] for i in range(0, len(body), chunk)], handler, accumulator=accumulator)
     error: Any = None
     try:
-        if drain:
+        if drain is True:
             stream.until_done()
         else:
             for _ in stream:
@@ -89,9 +101,10 @@ def test_listening_handlers_see_on_the_fast_path_what_event_by_event_reading_sho
     plan: Plan, chunk: int, names: tuple[str, ...]
 ) -> None:
     body = body_of(plan)
-    fast = outcome(body, names, True, chunk)
-    assert fast == outcome(body, names, False, chunk)
-    assert fast[0] or "on_event" not in names  # the handler was called at all
+    expected = outcome(body, names, False, chunk)
+    assert outcome(body, names, True, chunk) == expected
+    assert outcome(body, names, "iterated", chunk) == expected
+    assert expected[0] or "on_event" not in names  # the handler was called at all
 
 
 @pytest.mark.parametrize("corrupt_at", [2, 10, 40, 52, 56])
@@ -99,7 +112,7 @@ def test_listening_handlers_see_on_the_fast_path_what_event_by_event_reading_sho
 def test_a_corrupt_event_inside_a_run_fails_alike_with_a_listening_handler(corrupt_at: int, names: Any) -> None:
     body, offset = calls_body(corrupt_at)
     fast = outcome(body, names, True, 64)
-    assert fast == outcome(body, names, False, 64)
+    assert fast == outcome(body, names, False, 64) == outcome(body, names, "iterated", 64)
     assert fast[-1][2] == offset and fast[-1][4] == corrupt_at
 
 
@@ -110,7 +123,7 @@ def test_an_error_event_inside_a_run_reaches_on_error_event_and_ends_the_stream_
     body = body[:cut] + error + body[cut:]
     names = ("on_event", "on_error_event", "on_tool_call_delta")
     fast = outcome(body, names, True, 65536)
-    assert fast == outcome(body, names, False, 65536)
+    assert fast == outcome(body, names, False, 65536) == outcome(body, names, "iterated", 65536)
     assert fast[-1][0] == "ServerStreamError" and fast[-1][2] == cut
     assert fast[0][-1][0] == "on_error_event"
 
@@ -193,11 +206,11 @@ def test_async_handlers_see_the_same_calls_on_the_fast_path(corrupt_at: int | No
             for start in range(0, len(body), 100):
                 yield body[start : start + 100]
 
-        handler = recording_handler(names, runstream.AsyncEventHandler)
+        handler = recording_handler(names, runstream.AsyncEventHandler, general=not drain)
         stream = runstream.AsyncRunStream(chunks(), handler)
         error = None
         try:
-            if drain:
+            if drain is True:
                 await stream.until_done()
             else:
                 async for _ in stream:
@@ -208,7 +221,7 @@ def test_async_handlers_see_the_same_calls_on_the_fast_path(corrupt_at: int | No
         return handler.calls, stream.accumulator.to_builtins(), stream.done_received, error
 
     fast = anyio.run(read, True)
-    assert fast == anyio.run(read, False)
+    assert fast == anyio.run(read, False) == anyio.run(read, "iterated")
     if corrupt_at is None:
         assert sum(name == "on_text_delta" for name, _ in fast[0]) == 3
 
@@ -220,4 +233,6 @@ def test_listening_handlers_see_on_the_fast_path_what_event_by_event_reading_sho
     plan: Plan, chunk: int, names: tuple[str, ...]
 ) -> None:
     body = body_of(plan)
-    assert outcome(body, names, True, chunk) == outcome(body, names, False, chunk)
+    expected = outcome(body, names, False, chunk)
+    assert outcome(body, names, True, chunk) == expected
+    assert outcome(body, names, "iterated", chunk) == expected

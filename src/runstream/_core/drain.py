@@ -39,33 +39,39 @@ from .sse import RawRun
 if TYPE_CHECKING:
     from .accumulator import Accumulator
 
-__all__ = ["LISTENED_CALLBACKS", "DeltaListener", "merge_run", "update_run"]
+__all__ = ["EMIT", "LISTENED_CALLBACKS", "DeltaListener", "merge_run", "update_run"]
 
 _STEP_DELTA_DECODE = msgspec.json.Decoder(RunStepDeltaEvent).decode
 _MESSAGE_DELTA_DECODE = msgspec.json.Decoder(MessageDeltaEvent).decode
 
 
 class DeltaListener:
-    """What a handler listens to, for the hot paths of `merge_run`: its callbacks for the
-    two commonest deltas (``None`` where the handler does not override one), ``on_event``
-    (``None`` when not overridden), and ``dispatch`` for every other event (called with the
-    event and its notifications, as the stream would). ``handler`` gets ``current_event``.
+    """Who listens to a run's events, for `merge_run`: a handler (``None`` when it listens
+    to nothing) with its callbacks for the two commonest deltas and ``on_event`` (each
+    ``None`` unless overridden) and its ``dispatch`` for every other event (called with the
+    event and its notifications, as the stream would; ``handler`` gets ``current_event``);
+    and, when ``emit``, a reader who wants every event.
     """
 
     __slots__ = (
-        "dispatch", "handler", "on_event", "on_message_delta", "on_run_step_delta", "on_text_delta",
+        "dispatch", "emit", "handler", "on_event", "on_message_delta", "on_run_step_delta", "on_text_delta",
         "on_tool_call_delta",
     )
 
-    def __init__(self, handler: Any, dispatch: Callable[..., Any], callbacks: dict[str, Any]) -> None:
+    def __init__(self, handler: Any, dispatch: Callable[..., Any] | None, callbacks: dict[str, Any],
+                 emit: bool) -> None:
         self.handler = handler
         self.dispatch = dispatch
+        self.emit = emit
         self.on_event = callbacks.get("on_event")
         self.on_run_step_delta = callbacks.get("on_run_step_delta")
         self.on_tool_call_delta = callbacks.get("on_tool_call_delta")
         self.on_message_delta = callbacks.get("on_message_delta")
         self.on_text_delta = callbacks.get("on_text_delta")
 
+
+#: What `merge_run` yields in place of a function for an event the reader is to get next.
+EMIT: Any = "emit"
 
 #: The callbacks a `DeltaListener` calls itself (every other one is reached by dispatch).
 LISTENED_CALLBACKS = ("on_event", "on_run_step_delta", "on_tool_call_delta", "on_message_delta", "on_text_delta")
@@ -83,21 +89,25 @@ def update_run(accumulator: Accumulator, run: RawRun, decoder: EventDecoder) -> 
 def merge_run(
     accumulator: Accumulator, run: RawRun, decoder: EventDecoder, listener: DeltaListener | None
 ) -> Iterator[tuple[Any, Any]]:
-    """Merge each event of ``run``, decoded by ``decoder``, and yield the calls it is due,
-    in order, as ``(function, arguments)`` for the caller to make (and await, for an async
-    handler) before the next event is merged: callbacks of ``listener`` (none when it is
-    ``None``: the events are merged as `Accumulator.update` does) and its ``dispatch`` for
-    every event off the hot paths. An ``error`` event ends the run: it comes last, as
-    ``(None, event)``.
+    """Merge each event of ``run``, decoded by ``decoder``, and yield what it is due, in
+    order, as ``(function, arguments)`` for the caller to call (and await, for an async
+    handler) before the next event is merged: the callbacks of ``listener``'s handler and
+    its ``dispatch`` for every event off the hot paths; then, when ``listener.emit``,
+    ``(EMIT, event)`` for the caller to hand the event on. With no listener the events are
+    merged as `Accumulator.update` does. An ``error`` event ends the run: it comes last,
+    as ``(None, event)``.
     """
     steps, messages = accumulator._steps, accumulator._messages
     decode_step_delta, decode_message_delta = _STEP_DELTA_DECODE, _MESSAGE_DELTA_DECODE
     if listener is None:
         handler = dispatch = on_event = on_step_delta = on_call_delta = on_message_delta = on_text_delta = None
+        events = emit = False
     else:
         handler, dispatch, on_event = listener.handler, listener.dispatch, listener.on_event
         on_step_delta, on_call_delta = listener.on_run_step_delta, listener.on_tool_call_delta
         on_message_delta, on_text_delta = listener.on_message_delta, listener.on_text_delta
+        emit = listener.emit
+        events = emit or handler is not None  # whether the hot paths make event objects
     pairs = run.pairs
     start = decoder.ordinal
     position = -1
@@ -143,15 +153,19 @@ def merge_run(
                                             call.size += len(arguments)
                                             if len(pieces) - call.compacted > COMPACT_EVERY:
                                                 compact_pieces(call)
-                                        if handler is not None:
-                                            # The callbacks dispatch would call, in its order.
-                                            event = handler.current_event = ThreadRunStepDelta(data)
-                                            if on_event is not None:
-                                                yield on_event, (event,)
-                                            if on_step_delta is not None:
-                                                yield on_step_delta, (data.delta, step.view_snapshot())
-                                            if on_call_delta is not None:
-                                                yield on_call_delta, (call_delta, call.view_snapshot())
+                                        if events:
+                                            event = ThreadRunStepDelta(data)
+                                            if handler is not None:
+                                                # The callbacks dispatch would call, in its order.
+                                                handler.current_event = event
+                                                if on_event is not None:
+                                                    yield on_event, (event,)
+                                                if on_step_delta is not None:
+                                                    yield on_step_delta, (data.delta, step.view_snapshot())
+                                                if on_call_delta is not None:
+                                                    yield on_call_delta, (call_delta, call.view_snapshot())
+                                            if emit:
+                                                yield EMIT, event
                                         continue
                     accumulator.events_fed += 1
                     event = ThreadRunStepDelta(data)
@@ -159,6 +173,8 @@ def merge_run(
                         accumulator._on_step_delta(event, False)
                     else:
                         yield dispatch, (event, accumulator._on_step_delta(event, True))
+                    if emit:
+                        yield EMIT, event
                     plain = not (accumulator._finished or accumulator._done)
                     continue
             elif name == b"thread.message.delta" and plain:
@@ -190,14 +206,18 @@ def merge_run(
                                     part.size += len(value)
                                     if len(pieces) - part.compacted > COMPACT_EVERY:
                                         compact_pieces(part)
-                                    if handler is not None:
-                                        event = handler.current_event = ThreadMessageDelta(data)
-                                        if on_event is not None:
-                                            yield on_event, (event,)
-                                        if on_message_delta is not None:
-                                            yield on_message_delta, (delta, message.view_snapshot())
-                                        if on_text_delta is not None:
-                                            yield on_text_delta, (text, part.view_snapshot().text)
+                                    if events:
+                                        event = ThreadMessageDelta(data)
+                                        if handler is not None:
+                                            handler.current_event = event
+                                            if on_event is not None:
+                                                yield on_event, (event,)
+                                            if on_message_delta is not None:
+                                                yield on_message_delta, (delta, message.view_snapshot())
+                                            if on_text_delta is not None:
+                                                yield on_text_delta, (text, part.view_snapshot().text)
+                                        if emit:
+                                            yield EMIT, event
                                     continue
                     accumulator.events_fed += 1
                     event = ThreadMessageDelta(data)
@@ -205,6 +225,8 @@ def merge_run(
                         accumulator._on_message_delta(event, False)
                     else:
                         yield dispatch, (event, accumulator._on_message_delta(event, True))
+                    if emit:
+                        yield EMIT, event
                     plain = not (accumulator._finished or accumulator._done)
                     continue
             # Anything else: one event, decoded and merged the usual way.
@@ -227,5 +249,7 @@ def merge_run(
                 decoder.ordinal = start + position + 1  # before the caller raises for it
                 yield None, event
                 return
+            if emit:
+                yield EMIT, event
     finally:
         decoder.ordinal = start + position + 1

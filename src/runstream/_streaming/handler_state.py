@@ -69,22 +69,25 @@ class HandlerState:
 
     @property
     def drains(self) -> bool:
-        """Whether ``until_done()`` may take the fast path: when nothing listens, or when
-        the handler's callbacks are called through the standard ``dispatch`` (a handler
-        that overrides ``dispatch`` sees every event through it)."""
+        """Whether streams may merge runs of raw events on the fast path (see
+        ``_core/drain.py``): unless the handler overrides ``dispatch``, which must see
+        every event."""
         base = self._callbacks_base
         return not self.listens or getattr(type(self), "dispatch") is getattr(base, "dispatch")
 
-    def _delta_listener(self, dispatch: Callable[..., Any]) -> DeltaListener:
-        """The callbacks `merge_run` calls itself (those this handler overrides), and
-        ``dispatch`` for the rest."""
+    def _delta_listener(self, dispatch: Callable[..., Any], emit: bool) -> DeltaListener | None:
+        """Who listens to the runs `merge_run` merges: this handler, if it listens (with
+        the callbacks merge_run calls itself, those it overrides, and ``dispatch`` for the
+        rest), and a reader of every event when ``emit``; ``None`` for nobody."""
+        if not self.listens:
+            return DeltaListener(None, None, {}, emit) if emit else None
         handler_class, base = type(self), self._callbacks_base
         callbacks = {
             name: getattr(self, name)
             for name in LISTENED_CALLBACKS
             if getattr(handler_class, name) is not getattr(base, name)
         }
-        return DeltaListener(self, dispatch, callbacks)
+        return DeltaListener(self, dispatch, callbacks, emit)
 
     def _routes(self) -> dict[type, Route]:
         handler_class = type(self)

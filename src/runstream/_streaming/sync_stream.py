@@ -12,7 +12,7 @@ from contextlib import closing
 from typing import Any
 
 from .._core.accumulator import Accumulator
-from .._core.drain import merge_run
+from .._core.drain import EMIT, merge_run
 from .._core.event_decoder import EventDecoder
 from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent
 from .._core.lifecycle import StreamEvent, StreamState
@@ -123,9 +123,9 @@ class RunStream(StreamBase):
         release(self)
 
     def _events(self, drain: bool = False) -> Iterator[AssistantStreamEvent]:
-        # drain: the events are not wanted one by one (until_done); runs of usual events
-        # are decoded and merged without a ServerSentEvent, a yield or a str copy each, and
-        # a handler that listens gets its calls from merge_run (see _core/drain.py).
+        # Runs of usual events are decoded and merged by merge_run (see _core/drain.py)
+        # without a ServerSentEvent or a str copy each; it yields the handler's calls and,
+        # unless drain (until_done: nobody reads the events one by one), the events.
         # Only locals in the cleanup below: in the sync twin ``self`` is a weak proxy, dead
         # once the stream was dropped.
         handler = self.handler
@@ -137,8 +137,9 @@ class RunStream(StreamBase):
         update = accumulator.update
         listens = handler.listens
         dispatch = dispatcher(handler)
-        # What the handler listens to, for the runs of raw events of the fast path.
-        listener = handler._delta_listener(dispatch) if drain and listens else None
+        # A handler that overrides dispatch gets every event through it: no raw runs then.
+        runs = handler.drains
+        listener = handler._delta_listener(dispatch, emit=not drain) if runs else None
         # An exception a callback raised is the handler's own: it is never taken for a lost
         # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
         handler_error: Exception | None = None
@@ -149,7 +150,7 @@ class RunStream(StreamBase):
         self._begin()
         try:
             source = self._source = open_source(self._source_object)
-            with closing(read_batches(self, source, drain)) as batches:
+            with closing(read_batches(self, source, runs)) as batches:
                 for batch in batches:
                     if lifecycle.state is _OPEN:
                         fire(StreamEvent.RECEIVE)
@@ -160,6 +161,11 @@ class RunStream(StreamBase):
                             first = event_decoder.ordinal
                             error_event = None
                             for function, arguments in merge_run(accumulator, sse, event_decoder, listener):
+                                if function is EMIT:
+                                    if type(arguments) is DoneEvent:
+                                        fire(StreamEvent.DONE)
+                                    yield arguments
+                                    continue
                                 if function is None:
                                     error_event = arguments
                                     break
