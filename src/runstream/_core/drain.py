@@ -3,10 +3,10 @@
 A stream whose events nobody reads one by one (``until_done``) hands the accumulator
 `RawRun`s: events back to back, each exactly an ``event``
 and a ``data`` line, as ``(name, data)`` bytes (see `SSEDecoder.feed_runs`). The two
-commonest deltas, one more fragment of a function call's arguments and of a text part, are
-decoded here from the bytes and appended in place, with no event object and no
+commonest deltas, a fragment of a function call (a new call's first one included) and one
+more fragment of a text part, are decoded here from the bytes and merged in place, with no
 notification. Every other event, and these whenever anything about them is unusual (a new
-call or part, an id, name or role, annotations, a step view still alive, an object done),
+step, message or part, a call changing type, a role, annotations, an object done),
 is decoded and merged exactly as `Accumulator.update` would, with the same errors (event
 name, ordinal and byte offset included).
 
@@ -35,6 +35,7 @@ from .events import ErrorEvent, ThreadMessageDelta, ThreadRunStepDelta
 from .merge import COMPACT_EVERY, compact_pieces
 from .repeated_arguments import RUN_EVENT_NAMES, decode_repeating_run
 from .sse import RawRun
+from .tool_call_builder import ToolCallBuilder
 
 if TYPE_CHECKING:
     from .accumulator import Accumulator
@@ -47,15 +48,15 @@ _MESSAGE_DELTA_DECODE = msgspec.json.Decoder(MessageDeltaEvent).decode
 
 class DeltaListener:
     """Who listens to a run's events, for `merge_run`: a handler (``None`` when it listens
-    to nothing) with its callbacks for the two commonest deltas and ``on_event`` (each
-    ``None`` unless overridden) and its ``dispatch`` for every other event (called with the
+    to nothing) with its callbacks for the two commonest deltas (and a new function call)
+    and ``on_event`` (each ``None`` unless overridden) and its ``dispatch`` for every other event (called with the
     event and its notifications, as the stream would; ``handler`` gets ``current_event``);
     and, when ``emit``, a reader who wants every event.
     """
 
     __slots__ = (
         "dispatch", "emit", "handler", "on_event", "on_message_delta", "on_run_step_delta", "on_text_delta",
-        "on_tool_call_delta",
+        "on_tool_call_created", "on_tool_call_delta",
     )
 
     def __init__(self, handler: Any, dispatch: Callable[..., Any] | None, callbacks: dict[str, Any],
@@ -65,6 +66,7 @@ class DeltaListener:
         self.emit = emit
         self.on_event = callbacks.get("on_event")
         self.on_run_step_delta = callbacks.get("on_run_step_delta")
+        self.on_tool_call_created = callbacks.get("on_tool_call_created")
         self.on_tool_call_delta = callbacks.get("on_tool_call_delta")
         self.on_message_delta = callbacks.get("on_message_delta")
         self.on_text_delta = callbacks.get("on_text_delta")
@@ -74,7 +76,9 @@ class DeltaListener:
 EMIT: Any = "emit"
 
 #: The callbacks a `DeltaListener` calls itself (every other one is reached by dispatch).
-LISTENED_CALLBACKS = ("on_event", "on_run_step_delta", "on_tool_call_delta", "on_message_delta", "on_text_delta")
+LISTENED_CALLBACKS = (
+    "on_event", "on_run_step_delta", "on_tool_call_created", "on_tool_call_delta", "on_message_delta", "on_text_delta",
+)
 
 
 def update_run(accumulator: Accumulator, run: RawRun, decoder: EventDecoder) -> ErrorEvent | None:
@@ -100,11 +104,13 @@ def merge_run(
     steps, messages = accumulator._steps, accumulator._messages
     decode_step_delta, decode_message_delta = _STEP_DELTA_DECODE, _MESSAGE_DELTA_DECODE
     if listener is None:
-        handler = dispatch = on_event = on_step_delta = on_call_delta = on_message_delta = on_text_delta = None
+        handler = dispatch = on_event = on_step_delta = on_call_created = on_call_delta = None
+        on_message_delta = on_text_delta = None
         events = emit = False
     else:
         handler, dispatch, on_event = listener.handler, listener.dispatch, listener.on_event
         on_step_delta, on_call_delta = listener.on_run_step_delta, listener.on_tool_call_delta
+        on_call_created = listener.on_tool_call_created
         on_message_delta, on_text_delta = listener.on_message_delta, listener.on_text_delta
         emit = listener.emit
         events = emit or handler is not None  # whether the hot paths make event objects
@@ -129,44 +135,54 @@ def merge_run(
                         if calls is not None and len(calls) == 1:
                             call_delta = calls[0]
                             function = call_delta.function if type(call_delta) is FunctionToolCallDelta else None
-                            if function is not None and call_delta.id is None and function.name is None \
-                                    and function.output is None:
-                                step = steps.get(data.id)
-                                # Not for a new or finished step.
-                                if step is not None and not step.done and step.details_type == "tool_calls":
-                                    call = step.tool_calls.get(call_delta.index)
-                                    if call is not None and call.type == "function":
-                                        accumulator.events_fed += 1
-                                        step.cached = None
-                                        step.view = None
-                                        if step.view_ref is not None:
-                                            step.changing()  # a step view handed out may be alive
-                                        step.delta_count += 1
-                                        accumulator.current_step_id = data.id
-                                        # ToolCallBuilder.apply for one more fragment, inline.
-                                        call.cached = None
-                                        call.view = None
-                                        arguments = function.arguments
-                                        if arguments is not None:
-                                            pieces = call.pieces
-                                            pieces.append(arguments)
-                                            call.size += len(arguments)
-                                            if len(pieces) - call.compacted > COMPACT_EVERY:
-                                                compact_pieces(call)
-                                        if events:
-                                            event = ThreadRunStepDelta(data)
-                                            if handler is not None:
-                                                # The callbacks dispatch would call, in its order.
-                                                handler.current_event = event
-                                                if on_event is not None:
-                                                    yield on_event, (event,)
-                                                if on_step_delta is not None:
-                                                    yield on_step_delta, (data.delta, step.view_snapshot())
-                                                if on_call_delta is not None:
-                                                    yield on_call_delta, (call_delta, call.view_snapshot())
-                                            if emit:
-                                                yield EMIT, event
-                                        continue
+                            step = steps.get(data.id) if function is not None else None
+                            # Not for a new or finished step, or a call that changes type.
+                            if step is not None and not step.done and step.details_type == "tool_calls":
+                                index = call_delta.index
+                                call = step.tool_calls.get(index)
+                                created = call is None
+                                if created:
+                                    call = step.tool_calls[index] = ToolCallBuilder("function")
+                                if call.type == "function":  # type: ignore[union-attr]
+                                    accumulator.events_fed += 1
+                                    step.cached = None
+                                    step.view = None
+                                    if step.view_ref is not None:
+                                        step.changing()  # a step view handed out may be alive
+                                    step.delta_count += 1
+                                    accumulator.current_step_id = data.id
+                                    # ToolCallBuilder.apply of a function call fragment, inline.
+                                    call.cached = None  # type: ignore[union-attr]
+                                    call.view = None  # type: ignore[union-attr]
+                                    arguments = function.arguments  # type: ignore[union-attr]
+                                    if arguments is not None:
+                                        pieces = call.pieces  # type: ignore[union-attr]
+                                        pieces.append(arguments)
+                                        call.size += len(arguments)  # type: ignore[union-attr]
+                                        if len(pieces) - call.compacted > COMPACT_EVERY:  # type: ignore[union-attr]
+                                            compact_pieces(call)
+                                    if function.name is not None:  # type: ignore[union-attr]
+                                        call.name = function.name  # type: ignore[union-attr]
+                                    if function.output is not None:  # type: ignore[union-attr]
+                                        call.output = function.output  # type: ignore[union-attr]
+                                    if call_delta.id is not None:
+                                        call.id = call_delta.id  # type: ignore[union-attr]
+                                    if events:
+                                        event = ThreadRunStepDelta(data)
+                                        if handler is not None:
+                                            # The callbacks dispatch would call, in its order.
+                                            handler.current_event = event
+                                            if on_event is not None:
+                                                yield on_event, (event,)
+                                            if on_step_delta is not None:
+                                                yield on_step_delta, (data.delta, step.view_snapshot())
+                                            if created and on_call_created is not None:
+                                                yield on_call_created, (call.snapshot(),)  # type: ignore[union-attr]
+                                            if on_call_delta is not None:
+                                                yield on_call_delta, (call_delta, call.view_snapshot())  # type: ignore[union-attr]
+                                        if emit:
+                                            yield EMIT, event
+                                    continue
                     accumulator.events_fed += 1
                     event = ThreadRunStepDelta(data)
                     if dispatch is None:
