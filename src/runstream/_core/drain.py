@@ -30,6 +30,7 @@ from .._models.run_step import (
     RunStepDeltaEvent,
     ToolCallDeltaObject,
 )
+from .delta_template import DECODE_STRING, learn
 from .event_decoder import EventDecoder
 from .events import ErrorEvent, ThreadMessageDelta, ThreadRunStepDelta
 from .merge import COMPACT_EVERY, compact_pieces
@@ -103,6 +104,7 @@ def merge_run(
     """
     steps, messages = accumulator._steps, accumulator._messages
     decode_step_delta, decode_message_delta = _STEP_DELTA_DECODE, _MESSAGE_DELTA_DECODE
+    decode_string = DECODE_STRING
     if listener is None:
         handler = dispatch = on_event = on_step_delta = on_call_created = on_call_delta = None
         on_message_delta = on_text_delta = None
@@ -120,10 +122,41 @@ def merge_run(
     # Housekeeping (finished objects to drop, events after done) is due only after an
     # event that takes the usual path: until then, the hot paths need not check for it.
     plain = not (accumulator._finished or accumulator._done)
+    # When nobody wants the event objects: the templates of the latest plain fragment of a
+    # function call and of a text part (prefix, suffix, step or message, call or part, id),
+    # see delta_template. Any event that does not fit one ends both.
+    call_template: Any = None
+    text_template: Any = None
     try:
         for name, raw in pairs:
             position += 1
             if name == b"thread.run.step.delta" and plain:
+                if call_template is not None and type(raw) is bytes and raw.startswith(call_template[0]) \
+                        and raw.endswith(call_template[1]) \
+                        and len(raw) >= len(call_template[0]) + len(call_template[1]):
+                    try:
+                        arguments = decode_string(raw[len(call_template[0]) - 1 : len(raw) - len(call_template[1]) + 1])
+                    except msgspec.MsgspecError:
+                        arguments = None
+                    if arguments is not None:
+                        # What the whole decode's hot path below does with this fragment.
+                        _, _, step, call, step_id = call_template
+                        accumulator.events_fed += 1
+                        step.cached = None
+                        step.view = None
+                        if step.view_ref is not None:
+                            step.changing()
+                        step.delta_count += 1
+                        accumulator.current_step_id = step_id
+                        call.cached = None
+                        call.view = None
+                        pieces = call.pieces
+                        pieces.append(arguments)
+                        call.size += len(arguments)
+                        if len(pieces) - call.compacted > COMPACT_EVERY:
+                            compact_pieces(call)
+                        continue
+                call_template = text_template = None
                 try:
                     data = decode_step_delta(raw)
                 except (msgspec.MsgspecError, RecursionError):
@@ -167,6 +200,11 @@ def merge_run(
                                         call.output = function.output  # type: ignore[union-attr]
                                     if call_delta.id is not None:
                                         call.id = call_delta.id  # type: ignore[union-attr]
+                                    elif not events and arguments is not None and function.name is None \
+                                            and function.output is None and type(raw) is bytes:  # type: ignore[union-attr]
+                                        template = learn(raw, b'"arguments":')
+                                        if template is not None:
+                                            call_template = (*template, step, call, data.id)
                                     if events:
                                         event = ThreadRunStepDelta(data)
                                         if handler is not None:
@@ -194,6 +232,30 @@ def merge_run(
                     plain = not (accumulator._finished or accumulator._done)
                     continue
             elif name == b"thread.message.delta" and plain:
+                if text_template is not None and type(raw) is bytes and raw.startswith(text_template[0]) \
+                        and raw.endswith(text_template[1]) \
+                        and len(raw) >= len(text_template[0]) + len(text_template[1]):
+                    try:
+                        value = decode_string(raw[len(text_template[0]) - 1 : len(raw) - len(text_template[1]) + 1])
+                    except msgspec.MsgspecError:
+                        value = None
+                    if value is not None:
+                        # What the whole decode's hot path below does with this fragment.
+                        _, _, message, part, message_id = text_template
+                        accumulator.events_fed += 1
+                        message.cached = None
+                        message.view = None
+                        message.delta_count += 1
+                        accumulator.current_message_id = message_id
+                        part.cached = None
+                        part.view = None
+                        pieces = part.pieces
+                        pieces.append(value)
+                        part.size += len(value)
+                        if len(pieces) - part.compacted > COMPACT_EVERY:
+                            compact_pieces(part)
+                        continue
+                call_template = text_template = None
                 try:
                     data = decode_message_delta(raw)
                 except (msgspec.MsgspecError, RecursionError):
@@ -222,6 +284,10 @@ def merge_run(
                                     part.size += len(value)
                                     if len(pieces) - part.compacted > COMPACT_EVERY:
                                         compact_pieces(part)
+                                    if not events and type(raw) is bytes:
+                                        template = learn(raw, b'"value":')
+                                        if template is not None:
+                                            text_template = (*template, message, part, data.id)
                                     if events:
                                         event = ThreadMessageDelta(data)
                                         if handler is not None:
@@ -246,6 +312,7 @@ def merge_run(
                     plain = not (accumulator._finished or accumulator._done)
                     continue
             # Anything else: one event, decoded and merged the usual way.
+            call_template = text_template = None
             decoder.ordinal = start + position
             event = None
             if type(raw) is memoryview and name in RUN_EVENT_NAMES:
