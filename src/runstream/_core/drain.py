@@ -122,41 +122,37 @@ def merge_run(
     # Housekeeping (finished objects to drop, events after done) is due only after an
     # event that takes the usual path: until then, the hot paths need not check for it.
     plain = not (accumulator._finished or accumulator._done)
-    # When nobody wants the event objects: the templates of the latest plain fragment of a
-    # function call and of a text part (prefix, suffix, step or message, call or part, id),
-    # see delta_template. Any event that does not fit one ends both.
-    call_template: Any = None
-    text_template: Any = None
+    # When nobody wants the event objects: the template of the latest plain fragment of a
+    # function call (its prefix, suffix, their lengths, the step and the call) and of a text
+    # part (the same with the message and the part), see delta_template. Any event that
+    # does not fit one ends both. Between two events that fit, nothing else changed: the
+    # step (message) is the current one, its cache and views are already cleared.
+    call_prefix = call_suffix = call_step = call = text_prefix = text_suffix = message = part = None
+    call_prefix_length = call_suffix_length = text_prefix_length = text_suffix_length = 0
     try:
         for name, raw in pairs:
             position += 1
             if name == b"thread.run.step.delta" and plain:
-                if call_template is not None and type(raw) is bytes and raw.startswith(call_template[0]) \
-                        and raw.endswith(call_template[1]) \
-                        and len(raw) >= len(call_template[0]) + len(call_template[1]):
+                if call_prefix is not None and type(raw) is bytes and raw.startswith(call_prefix) \
+                        and raw.endswith(call_suffix):  # type: ignore[arg-type]
+                    end = len(raw) - call_suffix_length
                     try:
-                        arguments = decode_string(raw[len(call_template[0]) - 1 : len(raw) - len(call_template[1]) + 1])
+                        # The string with its quotes; None if the prefix and suffix overlap.
+                        arguments = decode_string(raw[call_prefix_length - 1 : end + 1]) \
+                            if end >= call_prefix_length else None
                     except msgspec.MsgspecError:
                         arguments = None
                     if arguments is not None:
                         # What the whole decode's hot path below does with this fragment.
-                        _, _, step, call, step_id = call_template
                         accumulator.events_fed += 1
-                        step.cached = None
-                        step.view = None
-                        if step.view_ref is not None:
-                            step.changing()
-                        step.delta_count += 1
-                        accumulator.current_step_id = step_id
-                        call.cached = None
-                        call.view = None
-                        pieces = call.pieces
+                        call_step.delta_count += 1  # type: ignore[attr-defined]
+                        pieces = call.pieces  # type: ignore[attr-defined]
                         pieces.append(arguments)
-                        call.size += len(arguments)
-                        if len(pieces) - call.compacted > COMPACT_EVERY:
+                        call.size += len(arguments)  # type: ignore[attr-defined]
+                        if len(pieces) - call.compacted > COMPACT_EVERY:  # type: ignore[attr-defined]
                             compact_pieces(call)
                         continue
-                call_template = text_template = None
+                call_prefix = text_prefix = None
                 try:
                     data = decode_step_delta(raw)
                 except (msgspec.MsgspecError, RecursionError):
@@ -204,7 +200,9 @@ def merge_run(
                                             and function.output is None and type(raw) is bytes:  # type: ignore[union-attr]
                                         template = learn(raw, b'"arguments":')
                                         if template is not None:
-                                            call_template = (*template, step, call, data.id)
+                                            call_prefix, call_suffix = template
+                                            call_prefix_length, call_suffix_length = len(call_prefix), len(call_suffix)
+                                            call_step = step
                                     if events:
                                         event = ThreadRunStepDelta(data)
                                         if handler is not None:
@@ -232,30 +230,25 @@ def merge_run(
                     plain = not (accumulator._finished or accumulator._done)
                     continue
             elif name == b"thread.message.delta" and plain:
-                if text_template is not None and type(raw) is bytes and raw.startswith(text_template[0]) \
-                        and raw.endswith(text_template[1]) \
-                        and len(raw) >= len(text_template[0]) + len(text_template[1]):
+                if text_prefix is not None and type(raw) is bytes and raw.startswith(text_prefix) \
+                        and raw.endswith(text_suffix):  # type: ignore[arg-type]
+                    end = len(raw) - text_suffix_length
                     try:
-                        value = decode_string(raw[len(text_template[0]) - 1 : len(raw) - len(text_template[1]) + 1])
+                        value = decode_string(raw[text_prefix_length - 1 : end + 1]) \
+                            if end >= text_prefix_length else None
                     except msgspec.MsgspecError:
                         value = None
                     if value is not None:
                         # What the whole decode's hot path below does with this fragment.
-                        _, _, message, part, message_id = text_template
                         accumulator.events_fed += 1
-                        message.cached = None
-                        message.view = None
-                        message.delta_count += 1
-                        accumulator.current_message_id = message_id
-                        part.cached = None
-                        part.view = None
-                        pieces = part.pieces
+                        message.delta_count += 1  # type: ignore[attr-defined]
+                        pieces = part.pieces  # type: ignore[attr-defined]
                         pieces.append(value)
-                        part.size += len(value)
-                        if len(pieces) - part.compacted > COMPACT_EVERY:
+                        part.size += len(value)  # type: ignore[attr-defined]
+                        if len(pieces) - part.compacted > COMPACT_EVERY:  # type: ignore[attr-defined]
                             compact_pieces(part)
                         continue
-                call_template = text_template = None
+                call_prefix = text_prefix = None
                 try:
                     data = decode_message_delta(raw)
                 except (msgspec.MsgspecError, RecursionError):
@@ -287,7 +280,8 @@ def merge_run(
                                     if not events and type(raw) is bytes:
                                         template = learn(raw, b'"value":')
                                         if template is not None:
-                                            text_template = (*template, message, part, data.id)
+                                            text_prefix, text_suffix = template
+                                            text_prefix_length, text_suffix_length = len(text_prefix), len(text_suffix)
                                     if events:
                                         event = ThreadMessageDelta(data)
                                         if handler is not None:
@@ -312,7 +306,7 @@ def merge_run(
                     plain = not (accumulator._finished or accumulator._done)
                     continue
             # Anything else: one event, decoded and merged the usual way.
-            call_template = text_template = None
+            call_prefix = text_prefix = None
             decoder.ordinal = start + position
             event = None
             if type(raw) is memoryview and name in RUN_EVENT_NAMES:
