@@ -177,7 +177,7 @@ def merge_run(
                                     step.cached = None
                                     step.view = None
                                     if step.view_ref is not None:
-                                        step.changing()  # a step view handed out may be alive
+                                        step.changing(index)  # a step view handed out may be alive
                                     step.delta_count += 1
                                     accumulator.current_step_id = data.id
                                     # ToolCallBuilder.apply of a function call fragment, inline.
