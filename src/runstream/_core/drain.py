@@ -30,6 +30,7 @@ from .._models.run_step import (
     RunStepDeltaEvent,
     ToolCallDeltaObject,
 )
+from .delta_template import DECODE_STRING, learn
 from .event_decoder import EventDecoder
 from .events import ErrorEvent, ThreadMessageDelta, ThreadRunStepDelta
 from .merge import COMPACT_EVERY, compact_pieces
@@ -103,6 +104,7 @@ def merge_run(
     """
     steps, messages = accumulator._steps, accumulator._messages
     decode_step_delta, decode_message_delta = _STEP_DELTA_DECODE, _MESSAGE_DELTA_DECODE
+    decode_string = DECODE_STRING
     if listener is None:
         handler = dispatch = on_event = on_step_delta = on_call_created = on_call_delta = None
         on_message_delta = on_text_delta = None
@@ -120,10 +122,37 @@ def merge_run(
     # Housekeeping (finished objects to drop, events after done) is due only after an
     # event that takes the usual path: until then, the hot paths need not check for it.
     plain = not (accumulator._finished or accumulator._done)
+    # When nobody wants the event objects: the template of the latest plain fragment of a
+    # function call (its prefix, suffix, their lengths, the step and the call) and of a text
+    # part (the same with the message and the part), see delta_template. Any event that
+    # does not fit one ends both. Between two events that fit, nothing else changed: the
+    # step (message) is the current one, its cache and views are already cleared.
+    call_prefix = call_suffix = call_step = call = text_prefix = text_suffix = message = part = None
+    call_prefix_length = call_suffix_length = text_prefix_length = text_suffix_length = 0
     try:
         for name, raw in pairs:
             position += 1
             if name == b"thread.run.step.delta" and plain:
+                if call_prefix is not None and type(raw) is bytes and raw.startswith(call_prefix) \
+                        and raw.endswith(call_suffix):  # type: ignore[arg-type]
+                    end = len(raw) - call_suffix_length
+                    try:
+                        # The string with its quotes; None if the prefix and suffix overlap.
+                        arguments = decode_string(raw[call_prefix_length - 1 : end + 1]) \
+                            if end >= call_prefix_length else None
+                    except msgspec.MsgspecError:
+                        arguments = None
+                    if arguments is not None:
+                        # What the whole decode's hot path below does with this fragment.
+                        accumulator.events_fed += 1
+                        call_step.delta_count += 1  # type: ignore[attr-defined]
+                        pieces = call.pieces  # type: ignore[attr-defined]
+                        pieces.append(arguments)
+                        call.size += len(arguments)  # type: ignore[attr-defined]
+                        if len(pieces) - call.compacted > COMPACT_EVERY:  # type: ignore[attr-defined]
+                            compact_pieces(call)
+                        continue
+                call_prefix = text_prefix = None
                 try:
                     data = decode_step_delta(raw)
                 except (msgspec.MsgspecError, RecursionError):
@@ -167,6 +196,13 @@ def merge_run(
                                         call.output = function.output  # type: ignore[union-attr]
                                     if call_delta.id is not None:
                                         call.id = call_delta.id  # type: ignore[union-attr]
+                                    elif not events and arguments is not None and function.name is None \
+                                            and function.output is None and type(raw) is bytes:  # type: ignore[union-attr]
+                                        template = learn(raw, b'"arguments":')
+                                        if template is not None:
+                                            call_prefix, call_suffix = template
+                                            call_prefix_length, call_suffix_length = len(call_prefix), len(call_suffix)
+                                            call_step = step
                                     if events:
                                         event = ThreadRunStepDelta(data)
                                         if handler is not None:
@@ -194,6 +230,25 @@ def merge_run(
                     plain = not (accumulator._finished or accumulator._done)
                     continue
             elif name == b"thread.message.delta" and plain:
+                if text_prefix is not None and type(raw) is bytes and raw.startswith(text_prefix) \
+                        and raw.endswith(text_suffix):  # type: ignore[arg-type]
+                    end = len(raw) - text_suffix_length
+                    try:
+                        value = decode_string(raw[text_prefix_length - 1 : end + 1]) \
+                            if end >= text_prefix_length else None
+                    except msgspec.MsgspecError:
+                        value = None
+                    if value is not None:
+                        # What the whole decode's hot path below does with this fragment.
+                        accumulator.events_fed += 1
+                        message.delta_count += 1  # type: ignore[attr-defined]
+                        pieces = part.pieces  # type: ignore[attr-defined]
+                        pieces.append(value)
+                        part.size += len(value)  # type: ignore[attr-defined]
+                        if len(pieces) - part.compacted > COMPACT_EVERY:  # type: ignore[attr-defined]
+                            compact_pieces(part)
+                        continue
+                call_prefix = text_prefix = None
                 try:
                     data = decode_message_delta(raw)
                 except (msgspec.MsgspecError, RecursionError):
@@ -222,6 +277,11 @@ def merge_run(
                                     part.size += len(value)
                                     if len(pieces) - part.compacted > COMPACT_EVERY:
                                         compact_pieces(part)
+                                    if not events and type(raw) is bytes:
+                                        template = learn(raw, b'"value":')
+                                        if template is not None:
+                                            text_prefix, text_suffix = template
+                                            text_prefix_length, text_suffix_length = len(text_prefix), len(text_suffix)
                                     if events:
                                         event = ThreadMessageDelta(data)
                                         if handler is not None:
@@ -246,6 +306,7 @@ def merge_run(
                     plain = not (accumulator._finished or accumulator._done)
                     continue
             # Anything else: one event, decoded and merged the usual way.
+            call_prefix = text_prefix = None
             decoder.ordinal = start + position
             event = None
             if type(raw) is memoryview and name in RUN_EVENT_NAMES:

@@ -27,10 +27,10 @@ from .stream_io import (
     check_run_handler_async,
     dispatcher_async,
     drain_async,
-    invoke_async,
     lifecycle_lock_async,
     next_event_async,
     release_async,
+    settle_async,
     shielded_async,
     stream_clock_async,
 )
@@ -151,7 +151,9 @@ class AsyncRunStream(StreamBase):
                                     error_event = arguments
                                     break
                                 try:
-                                    await invoke_async(function, arguments)
+                                    result = function(*arguments)
+                                    if result is not None:
+                                        await settle_async(result)
                                 except Exception as raised_by_handler:
                                     handler_error = raised_by_handler
                                     raise

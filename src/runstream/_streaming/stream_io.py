@@ -142,15 +142,14 @@ def callback(handler: Any, name: str, *arguments: Any) -> None:
     getattr(handler, name)(*arguments)
 
 
-async def invoke_async(function: Any, arguments: tuple[Any, ...]) -> None:
-    """Make one call `merge_run` yields; await it when it is a coroutine."""
-    result = function(*arguments)
-    if result is not None and hasattr(result, "__await__"):
+async def settle_async(result: Any) -> None:
+    """Await what a callback returned when it is awaitable (an async handler's coroutine)."""
+    if hasattr(result, "__await__"):
         await result
 
 
-def invoke(function: Any, arguments: tuple[Any, ...]) -> None:
-    function(*arguments)
+def settle(result: Any) -> None:
+    """A sync handler's callback returned a value: there is nothing to wait for."""
 
 
 def dialect_dispatcher_async(handler: Any) -> Callable[[Any, Any], Awaitable[None]]:

@@ -28,10 +28,10 @@ from .stream_io import (
     check_run_handler,
     dispatcher,
     drain,
-    invoke,
     lifecycle_lock,
     next_event,
     release,
+    settle,
     shielded,
     stream_clock,
 )
@@ -170,7 +170,9 @@ class RunStream(StreamBase):
                                     error_event = arguments
                                     break
                                 try:
-                                    invoke(function, arguments)
+                                    result = function(*arguments)
+                                    if result is not None:
+                                        settle(result)
                                 except Exception as raised_by_handler:
                                     handler_error = raised_by_handler
                                     raise
