@@ -125,3 +125,43 @@ def test_no_builder_is_ever_part_of_a_reference_cycle(plan: Plan, data: st.DataO
         rs.types.materialize(snapshot)
     for builder in _builders(accumulator):
         assert not _leads_back(builder)
+
+
+# ---- the big events of a step of many calls allocate nothing per call the collector tracks ----
+
+
+def test_finishing_a_step_of_many_calls_builds_no_set_per_call(monkeypatch: Any) -> None:
+    # Output indexes are compared for calls that have outputs (code_interpreter) only.
+    import runstream._core.event_merging as event_merging
+
+    made = 0
+
+    def counted_set(*arguments: Any) -> set[Any]:
+        nonlocal made
+        made += 1
+        return set(*arguments)
+
+    calls = [{"id": f"call_{index}", "type": "function",
+              "function": {"name": "f", "arguments": "{}", "output": None}} for index in range(1_000)]
+    accumulator = rs.Accumulator()
+    accumulator.update(event("thread.run.step.created", step_obj("step_1")))
+    accumulator.update(event("thread.run.step.delta", step_delta("step_1", *(
+        function_start(index, f"call_{index}", "f") for index in range(1_000)))))
+    monkeypatch.setattr(event_merging, "set", counted_set, raising=False)
+    accumulator.update(event("thread.run.step.completed", step_obj("step_1", status="completed", tool_calls=calls)))
+    assert made == 0
+    assert len(accumulator.run_step("step_1").step_details.tool_calls) == 1_000
+
+
+def test_the_calls_a_run_waits_on_are_scanned_with_untracked_objects() -> None:
+    # A run that waits on calls is first scanned for long arguments (one object per call).
+    from runstream._core.repeated_arguments import _decode_run_calls
+
+    data = msgspec.json.encode({"id": "run_1", "required_action": {"submit_tool_outputs": {"tool_calls": [
+        {"id": f"call_{index}", "function": {"name": "f", "arguments": "{}"}} for index in range(3)]}}})
+    run = _decode_run_calls(data)
+    calls = run.required_action.submit_tool_outputs.tool_calls
+    assert [call.id for call in calls] == ["call_0", "call_1", "call_2"]
+    objects = [run, run.required_action, run.required_action.submit_tool_outputs, *calls,
+               *(call.function for call in calls)]
+    assert not any(gc.is_tracked(obj) for obj in objects)
