@@ -178,10 +178,19 @@ def _make(cls: Any, source: Any, **fields: Any) -> Any:
     return view
 
 
-def _prefix(source: tuple[list[str], int]) -> tuple[str]:
-    pieces, size = source
-    value = join_pieces(pieces)
-    return (value if len(value) == size else value[:size],)
+class _Pieces(msgspec.Struct, gc=False):
+    """What an arguments view reads: its builder's list of pieces (changed only in place)
+    and the length then. It leads to strings only, so the cycle collector need not track
+    it; then a call's view (whose other fields are strings) is not tracked either, which
+    counts when each of 10,000 parallel calls keeps its latest view."""
+
+    pieces: list[str]
+    size: int
+
+
+def _prefix(source: _Pieces) -> tuple[str]:
+    value = join_pieces(source.pieces)
+    return (value if len(value) == source.size else value[: source.size],)
 
 
 def _text(source: tuple[list[str], int, list[Any]]) -> tuple[str, list[Any]]:
@@ -222,13 +231,13 @@ def function_view(builder: Any) -> Any:
     """A `Function` view of a function call builder as it is now."""
     view = FunctionView(builder.name, "", builder.output)
     del view.arguments
-    view.__dict__[_SOURCE] = (builder.pieces, builder.size)
+    view.__dict__[_SOURCE] = _Pieces(builder.pieces, builder.size)
     return view
 
 
 def code_interpreter_view(builder: Any, outputs: list[Any]) -> Any:
     """A `CodeInterpreter` view of a code_interpreter call builder as it is now."""
-    return _make(CodeInterpreterView, (builder.pieces, builder.size), outputs=outputs)
+    return _make(CodeInterpreterView, _Pieces(builder.pieces, builder.size), outputs=outputs)
 
 
 def tool_calls_view(calls: dict[int, Any]) -> tuple[Any, weakref.ref[Any]]:
