@@ -8,6 +8,7 @@ import gc
 from typing import Any
 
 import msgspec
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import Plan, event, function_piece, function_start, run_plans, step_delta, step_obj
@@ -183,3 +184,10 @@ def test_the_calls_a_run_waits_on_are_scanned_with_untracked_objects() -> None:
     objects = [run, run.required_action, run.required_action.submit_tool_outputs, *calls,
                *(call.function for call in calls)]
     assert not any(gc.is_tracked(obj) for obj in objects)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(run_plans(max_calls=5), st.data())
+def test_no_builder_is_ever_part_of_a_reference_cycle_thoroughly(plan: Plan, data: st.DataObject) -> None:
+    test_no_builder_is_ever_part_of_a_reference_cycle.hypothesis.inner_test(plan, data)  # type: ignore[attr-defined]
