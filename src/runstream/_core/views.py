@@ -4,8 +4,9 @@ A delta callback receives the snapshot of the object the delta changed. Building
 would copy the whole text or arguments so far for every delta (and every call of a step for
 every step delta), which makes the cost of a delta grow with what was accumulated. A view is
 an instance of a subclass of the snapshot's own class (``isinstance(view, Text)`` holds) whose
-expensive fields are left unset until first read: reading ``view.value`` joins the text then,
-once, and keeps it. Fields that cost nothing (ids, names, statuses) are set at once.
+expensive fields hold the view's source until first read (a property of the view class reads
+them): reading ``view.value`` joins the text then, once, and keeps it. Fields that cost
+nothing (ids, names, statuses) are set at once.
 
 A view shows the object as it was when the view was made, whenever it is read:
 
