@@ -14,7 +14,8 @@ A view shows the object as it was when the view was made, whenever it is read:
   only in place) and the length then, and reads that prefix (the whole string when nothing
   was appended since: no copy). It keeps the list, not the builder: the builder caches its
   view, and a view pointing back at it would make a reference cycle that keeps a finished
-  object's text alive until the cycle collector runs;
+  object's text alive until the cycle collector runs (and forever for a tool call builder,
+  which the collector does not track: see `ToolCallBuilder`);
 - the tool calls of a run step do not fit in a constant-size record. A step's details view
   records how many calls the step had (they are kept in insertion order, and a new call is
   appended, so those are the first ones) and a small dict of *pinned* call views: before one
