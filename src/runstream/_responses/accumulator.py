@@ -22,7 +22,7 @@ from typing import Any
 
 from .._models.exact import convert_exact
 from .builders import Item, ResponseDiscrepancy
-from .drain import update_run
+from .drain import update_run, update_uniform
 from .event_merging import ResponseEventMerging
 from .events import ResponseCompletedEvent, ResponseFailedEvent, ResponseIncompleteEvent
 from .models import Response
@@ -76,6 +76,10 @@ class ResponseAccumulator(ResponseEventMerging):
         Returns the ``error`` event that stopped it and its byte offset, if one did (see
         `_responses.drain`)."""
         return update_run(self, run, decoder)
+
+    def update_uniform(self, run: Any, decoder: Any) -> Any:
+        """`update_run` for a `UniformRun` (see `SSEDecoder.feed_runs`)."""
+        return update_uniform(self, run, decoder)
 
     def done_marker(self) -> list[Any]:
         """A ``[DONE]`` marker arrived."""

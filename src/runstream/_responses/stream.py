@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from .._core.sse import DEFAULT_MAX_EVENT_SIZE, RawRun
+from .._core.sse import DEFAULT_MAX_EVENT_SIZE, RawRun, UniformRun
 from .._streaming.async_dialect_stream import AsyncDialectStream
 from .._streaming.dialect_stream import DialectStream
 from ..errors import RunstreamError, ServerStreamError
@@ -43,8 +43,10 @@ class _ResponseStreamMixin:
         accumulator = self.accumulator
         decoder.unread = True
         for item in batch:
-            if type(item) is RawRun:
-                stopped_by = accumulator.update_run(item, decoder)
+            kind = type(item)
+            if kind is RawRun or kind is UniformRun:
+                update = accumulator.update_run if kind is RawRun else accumulator.update_uniform
+                stopped_by = update(item, decoder)
                 if stopped_by is not None:
                     return stopped_by
                 continue

@@ -24,6 +24,8 @@ class DialectStreamBase(StreamCore):
     #: ``until_done()`` with a handler that listens to nothing reads batches through
     #: `_drain_batch`, the dialect's fast path.
     _drains = True
+    #: ... and takes runs of one event type whole, as `UniformRun`s (see `SSEDecoder.feed_runs`).
+    _uniform_runs = True
 
     def __init__(self, source: Any, handler: Any, accumulator: Any, max_event_size: int,
                  idle_timeout: float | None, lock: Any) -> None:

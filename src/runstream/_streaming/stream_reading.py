@@ -65,6 +65,8 @@ async def _batches_async(stream: Any, source: Source, drain: bool) -> AsyncGener
             yield (sse,)
         return
     sse_decoder = SSEDecoder(stream.max_event_size)
+    # A dialect's fast path takes runs of one event type whole (see `UniformRun`).
+    sse_decoder.uniform_runs = drain and stream._uniform_runs
     feed = sse_decoder.feed_runs if drain else sse_decoder.feed
     idle_timeout = stream.idle_timeout
     if idle_timeout is None:
@@ -116,6 +118,8 @@ def _batches(stream: Any, source: Source, drain: bool) -> Generator[Any, None, N
             yield (sse,)
         return
     sse_decoder = SSEDecoder(stream.max_event_size)
+    # A dialect's fast path takes runs of one event type whole (see `UniformRun`).
+    sse_decoder.uniform_runs = drain and stream._uniform_runs
     feed = sse_decoder.feed_runs if drain else sse_decoder.feed
     idle_timeout = stream.idle_timeout
     if idle_timeout is None:
