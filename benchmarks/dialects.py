@@ -14,13 +14,16 @@ Contestants, per dialect and stream size (all read identical bytes, in 64 KiB ch
 - openai-python with the equivalent callbacks: ``client.chat.completions.stream`` (its
   ``ChatCompletionStreamState``) / ``client.responses.stream`` (its Responses stream state)
   over an httpx ``MockTransport`` serving the bytes, dispatching the same three event types;
+- runstream snapshots(): ``for update in stream.snapshots(): pass`` (a lazy snapshot per
+  event, see ``DialectUpdate``);
 - the decode floor: split the body on blank lines and msgspec-decode each event's data into
   runstream's typed chunk / event classes (no accumulation).
 
 Runs alternate between contestants (round robin); the median of the rounds is reported.
 Targets (checked, printed as PASS/FAIL): runstream with callbacks >= 20x openai-python;
-runstream's per-event cost with callbacks flat within 1.25x from the smallest to the largest
-size (one paired measurement); runstream without callbacks at least as fast as the floor.
+runstream's per-event cost with callbacks and with snapshots() flat within 1.25x from the
+smallest to the largest size (paired measurements, printed as a second table); runstream
+without callbacks at least as fast as the floor.
 """
 
 from __future__ import annotations
@@ -160,6 +163,18 @@ def runstream_callbacks(dialect: str, chunks: list[bytes]) -> Callable[[], Any]:
     return lambda: runstream.ResponseStream(iter(chunks), ResponseCallbacks()).until_done().handler
 
 
+def runstream_snapshots(dialect: str, chunks: list[bytes]) -> Callable[[], Any]:
+    stream_class = runstream.ChatCompletionStream if dialect == "chat" else runstream.ResponseStream
+
+    def run() -> int:
+        count = 0
+        for _update in stream_class(iter(chunks)).snapshots():
+            count += 1
+        return count
+
+    return run
+
+
 def openai_callbacks(dialect: str, chunks: list[bytes]) -> Callable[[], Any]:
     def serve(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, headers=SSE_HEADERS, content=iter(chunks))
@@ -267,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     sizes = [int(size) for size in arguments.sizes.split(",")]
     results: list[str] = []
+    flatness: list[str] = []
     checks: list[tuple[bool, str]] = []
     print(f"runstream {runstream.__version__}, openai-python {getattr(openai, '__version__', 'not installed')}, "
           f"Python {sys.version.split()[0]}")
@@ -283,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
             contestants = {
                 "runstream (no callbacks)": runstream_quiet(dialect, chunks),
                 "runstream (callbacks)": runstream_callbacks(dialect, chunks),
+                "runstream snapshots()": runstream_snapshots(dialect, chunks),
                 "decode floor": decode_floor(dialect, body),
             }
             if openai is not None and size <= arguments.peer_limit:
@@ -303,18 +320,26 @@ def main(argv: list[str] | None = None) -> int:
             checks.append((share >= 1.0, f"{dialect} {size}: runstream without callbacks at {share * 100:.0f}% of the decode floor (target >= 100%)"))
         # Flatness: the smallest and the largest stream, paired in the same rounds.
         small, large = min(sizes), max(sizes)
-        paired = measure(
-            {
-                "small": runstream_callbacks(dialect, chunks_of(bodies[small])),
-                "large": runstream_callbacks(dialect, chunks_of(bodies[large])),
-            },
-            arguments.rounds,
-            0.05,
-        )
-        per_small = paired["small"] / bodies[small].count(b"\n\n")
-        per_large = paired["large"] / bodies[large].count(b"\n\n")
-        growth = per_large / per_small
-        checks.append((growth <= 1.25, f"{dialect}: per-event cost with callbacks {small} -> {large} deltas: {growth:.2f}x (target <= 1.25x)"))
+        for reader, contestant in (("callbacks", runstream_callbacks), ("snapshots()", runstream_snapshots)):
+            paired = measure(
+                {
+                    "small": contestant(dialect, chunks_of(bodies[small])),
+                    "large": contestant(dialect, chunks_of(bodies[large])),
+                },
+                arguments.rounds,
+                0.05,
+            )
+            per_small = paired["small"] / bodies[small].count(b"\n\n")
+            per_large = paired["large"] / bodies[large].count(b"\n\n")
+            growth = per_large / per_small
+            flatness.append(f"| {dialect} | {reader} | {per_small * 1e6:.2f} | {per_large * 1e6:.2f} | {growth:.2f}x |")
+            checks.append((growth <= 1.25, f"{dialect}: per-event cost with {reader} {small} -> {large} deltas: "
+                                           f"{growth:.2f}x (target <= 1.25x)"))
+    print()
+    print(f"| dialect | reader | µs/event at {min(sizes)} deltas | µs/event at {max(sizes)} deltas | growth |")
+    print("|---|---|---:|---:|---:|")
+    for line in flatness:
+        print(line)
     print()
     for passed, text in checks:
         print(("PASS " if passed else "FAIL ") + text)
