@@ -24,6 +24,11 @@ def triples(items: list[Any]) -> list[tuple[str, str, int]]:
     for item in items:
         if isinstance(item, UniformRun):
             run = item.raw_run()
+            if item.count > 1:
+                # Split off its first or its last event, the events and offsets stay the same.
+                first, rest = item.split_first()
+                most, last = item.split_last()
+                assert triples([first, rest.raw_run()]) == triples([run]) == triples([most.raw_run(), last])
             assert item.values() == [data for _, data in run.pairs]
             assert bytes(item.json_lines()) == b"\n".join(item.values())
             assert list(item.first_and_last()) == [run.pairs[0][1], run.pairs[-1][1]]

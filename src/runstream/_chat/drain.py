@@ -100,21 +100,42 @@ def update_batch(accumulator: Any, batch: list[Any], decoder: Any) -> tuple[Any,
 
 
 def _update_uniform(accumulator: Any, run: UniformRun, decoder: Any) -> Any:
-    # The usual chunk of a stream: nothing but content chunks, decoded as one batch. A chunk
-    # with a role first, or a finish, usage or [DONE] last, goes the way of a RawRun (its
-    # first and last values are tried alone first: a batch refused at its end costs twice).
-    refused = None
-    if all(map(_usual, run.first_and_last())):
-        try:
-            chunks = _DECODE_CONTENT_CHUNKS(run.json_lines())
-        except msgspec.ValidationError as error:
-            refused = refused_item(error)
-        except (msgspec.MsgspecError, RecursionError):
-            pass
+    # The usual chunk of a stream: nothing but content chunks, decoded as one batch. A role
+    # chunk first, or a finish or usage chunk last, goes alone, the usual way (the first and
+    # last chunks are tried alone first: a batch refused at its end costs twice).
+    after: list[RawRun] = []
+    while run.count > 1 and len(after) < 3:
+        first, last = run.first_and_last()
+        if not _usual(first):
+            alone, run = run.split_first()
+            stopped_by = _update_run(accumulator, alone, decoder)
+            if stopped_by is not None:
+                return stopped_by
+        elif not _usual(last):
+            run, alone = run.split_last()
+            after.insert(0, alone)
         else:
-            if len(chunks) == run.count and _merge_contents(accumulator, chunks):
-                decoder.ordinal += run.count
-                return None
+            break
+    stopped_by = _update_whole(accumulator, run, decoder)
+    for alone in after:
+        if stopped_by is not None:
+            break
+        stopped_by = _update_run(accumulator, alone, decoder)
+    return stopped_by
+
+
+def _update_whole(accumulator: Any, run: UniformRun, decoder: Any) -> Any:
+    refused = None
+    try:
+        chunks = _DECODE_CONTENT_CHUNKS(run.json_lines())
+    except msgspec.ValidationError as error:
+        refused = refused_item(error)
+    except (msgspec.MsgspecError, RecursionError):
+        pass
+    else:
+        if len(chunks) == run.count and _merge_contents(accumulator, chunks):
+            decoder.ordinal += run.count
+            return None
     return _update_run(accumulator, run.raw_run(), decoder, refused)
 
 

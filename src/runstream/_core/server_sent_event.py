@@ -99,3 +99,26 @@ class UniformRun(msgspec.Struct, frozen=True, gc=False):
     def raw_run(self) -> RawRun:
         """The same events as a `RawRun` of ``(name, data)`` pairs."""
         return RawRun(self.offset, list(zip(repeat(self.name), self.values())), self.named)
+
+    def _size(self, value: bytes) -> int:
+        # The bytes of an event of this run with this value, its blank line included.
+        return (16 + len(self.name) if self.named else 8) + len(value)
+
+    def split_first(self) -> tuple[RawRun, UniformRun]:
+        """The first event as a `RawRun`, and the others (a run of two events or more)."""
+        text, start = self.text, self.start
+        end = text.find(b"\n", start)
+        first = text[start:end]
+        rest = UniformRun(self.offset + self._size(first), self.name, text, end + 1, self.count - 1, self.named)
+        return RawRun(self.offset, [(self.name, first)], self.named), rest
+
+    def split_last(self) -> tuple[UniformRun, RawRun]:
+        """The events but the last (a run of two events or more), and the last as a `RawRun`."""
+        text, start = self.text, self.start
+        end = text.rfind(b"\n", start, len(text) - 2)
+        last = text[end + 1 : -2]
+        rest = UniformRun(self.offset, self.name, text[:end] + b"\n\n", start, self.count - 1, self.named)
+        # The run's bytes in the stream: each event's prefix and blank line, and the values
+        # (the lines but their separating line feeds).
+        size = self.count * self._size(b"") + len(text) - 2 - start - (self.count - 1)
+        return rest, RawRun(self.offset + size - self._size(last), [(self.name, last)], self.named)

@@ -66,6 +66,9 @@ def uniform_run(complete: bytes, position: int, end: int, origin: int) -> Unifor
         named = False
     if not complete.startswith(prefix + b"{", position) or not complete.endswith(b"}\n\n", position, end):
         return None
+    last = complete.rfind(b"\n\n", position, end - 2) + 2
+    if last > 1 and not complete.startswith(prefix + b"{", last):
+        return None  # the last event is of another type: no pass over the bytes for that
     stretch = complete[position:end]
     boundary = b"}\n\n" + prefix + b"{"
     text = stretch.replace(boundary, b"}\n{")
