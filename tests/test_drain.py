@@ -25,12 +25,23 @@ def body_of(plan: Plan) -> bytes:
     return b"".join(frame(item.name, item.data) for item in plan.items)
 
 
-def outcome(body: bytes, drain: bool, chunk: int, keep_finished: bool = True) -> tuple[Any, ...]:
+class EventByEvent(runstream.EventHandler):
+    """A handler that overrides dispatch: streams then take no fast path at all."""
+
+    def dispatch(self, event: Any, notifications: Any) -> None:
+        super().dispatch(event, notifications)
+
+
+def outcome(body: bytes, drain: bool | str, chunk: int, keep_finished: bool = True) -> tuple[Any, ...]:
+    """The state, anomalies and error of reading ``body``: with ``until_done()`` (``drain``
+    true), event by event with no fast path (false), or iterated on the fast path
+    (``"iterated"``)."""
     accumulator = Accumulator(keep_finished=keep_finished)
-    stream = RunStream([body[i : i + chunk] for i in range(0, len(body), chunk)], accumulator=accumulator)
+    handler = None if drain else EventByEvent()
+    stream = RunStream([body[i : i + chunk] for i in range(0, len(body), chunk)], handler, accumulator=accumulator)
     error: Any = None
     try:
-        if drain:
+        if drain is True:
             stream.until_done()
         else:
             for _ in stream:
@@ -48,7 +59,9 @@ def test_fast_path_builds_what_event_by_event_reading_builds(plan: Plan, chunk: 
     body = body_of(plan) + (frame("done", "[DONE]") if tail else b"")
     if tail:  # an event after done is merged all the same, with an anomaly
         body += body_of(plan)[-2000:].split(b"\n\n", 1)[-1]
-    assert outcome(body, True, chunk, keep) == outcome(body, False, chunk, keep)
+    expected = outcome(body, False, chunk, keep)
+    assert outcome(body, True, chunk, keep) == expected
+    assert outcome(body, "iterated", chunk, keep) == expected
 
 
 def calls_body(corrupt_at: int | None, corruption: bytes = b'{"id": "step_T", "delta": {') -> tuple[bytes, int]:
@@ -101,7 +114,11 @@ def test_async_until_done_takes_the_same_fast_path(corrupt_at: int | None) -> No
             for start in range(0, len(body), 100):
                 yield body[start : start + 100]
 
-        stream = runstream.AsyncRunStream(chunks())
+        class AsyncEventByEvent(runstream.AsyncEventHandler):
+            async def dispatch(self, event: Any, notifications: Any) -> None:
+                await super().dispatch(event, notifications)
+
+        stream = runstream.AsyncRunStream(chunks(), None if drain else AsyncEventByEvent())
         error = None
         try:
             if drain:

@@ -487,3 +487,71 @@ def test_a_member_name_no_struct_can_carry_is_a_decode_error_not_a_crash(key: st
     data = msgspec.json.encode({"id": "run_1", key: 1}).decode()
     with pytest.raises(runstream.StreamDecodeError, match="cannot be kept"):
         decode_event("thread.run.created", data)
+
+
+@st.composite
+def top_level_mutated(draw: Any, value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` with some of its own keys left out and unknown ones added (nothing inside
+    changed): the shape the C path of the exact conversion takes."""
+    result = {key: item for key, item in value.items() if key in _KEPT or draw(st.booleans())}
+    result.update(draw(st.dictionaries(st.from_regex(r"x_[a-z]{1,5}", fullmatch=True), json_value, max_size=2)))
+    return result
+
+
+def walked(model: type, wire: dict[str, Any]) -> Any:
+    """``convert_exact`` with its C path refused: the walk alone."""
+    from runstream._models import exact
+
+    def refuse(*arguments: Any) -> Any:
+        raise msgspec.ValidationError("refused")
+
+    original = exact._complete_shape
+    exact._complete_shape = refuse  # type: ignore[assignment]
+    try:
+        return exact.convert_exact(wire, model)
+    finally:
+        exact._complete_shape = original  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize(
+    ("model", "strategy"), [param for param in MODELS if param.values[0] in (Run, RunStep, Message, Thread)]
+)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_the_exact_conversion_in_c_builds_what_the_walk_builds(model: type, strategy: Any, data: st.DataObject) -> None:
+    from runstream._models.exact import convert_exact
+
+    wire = data.draw(st.one_of(top_level_mutated(data.draw(strategy)), mutated(data.draw(strategy))))
+    try:
+        expected = walked(model, wire)
+    except msgspec.ValidationError as error:
+        with pytest.raises(msgspec.ValidationError) as raised:
+            convert_exact(wire, model)
+        assert str(raised.value) == str(error)
+        return
+    converted = convert_exact(wire, model)
+    assert type(converted).__mro__[1:] == type(expected).__mro__[1:]
+    assert msgspec.to_builtins(converted) == msgspec.to_builtins(expected) == wire
+    assert extra_fields(converted) == extra_fields(expected)
+    assert converted == expected
+
+
+def test_a_run_without_agent_id_is_converted_in_c() -> None:
+    from runstream._models import exact
+
+    wire = {key: value for key, value in msgspec.to_builtins(Run(id="run_1")).items() if key != "agent_id"}
+    wire["x_trace"] = "t1"
+    walks = []
+    original = exact._convert
+
+    def counting(*arguments: Any) -> Any:
+        walks.append(arguments[1])
+        return original(*arguments)
+
+    exact._convert = counting  # type: ignore[assignment]
+    try:
+        run = exact.convert_exact(wire, Run)
+    finally:
+        exact._convert = original  # type: ignore[assignment]
+    assert walks == [Run]  # the root only: no field walked one by one
+    assert msgspec.to_builtins(run) == wire and extra_fields(run) == {"x_trace": "t1"}

@@ -3,7 +3,7 @@ number of pieces held stays bounded by the compaction."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runstream._core.merge import COMPACT_AFTER
@@ -31,3 +31,14 @@ def test_ten_thousand_fragments_are_held_as_few_chunks() -> None:
         text.append(str(number % 10))
     assert len(text.pieces) < 10_000 // COMPACT_AFTER + COMPACT_AFTER
     assert text.text() == "".join(str(number % 10) for number in range(10_000))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=3000), max_size=6), st.data())
+def test_pieces_equal_says_whether_the_joined_pieces_are_the_text(pieces: list[str], data: st.DataObject) -> None:
+    from runstream._core.merge import pieces_equal
+
+    joined = "".join(pieces)
+    assert pieces_equal(pieces, joined)
+    other = data.draw(st.one_of(st.text(max_size=50), st.just(joined[:-1] + "x"), st.just(joined + "y")))
+    assert pieces_equal(pieces, other) == (joined == other)

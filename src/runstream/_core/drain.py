@@ -1,19 +1,26 @@
 """The fast path of ``until_done``: runs of usual deltas merged straight from their bytes.
 
-A stream whose events nobody reads one by one (``until_done`` with a handler that overrides
-no callback) hands the accumulator `RawRun`s: events back to back, each exactly an ``event``
+A stream whose events nobody reads one by one (``until_done``) hands the accumulator
+`RawRun`s: events back to back, each exactly an ``event``
 and a ``data`` line, as ``(name, data)`` bytes (see `SSEDecoder.feed_runs`). The two
-commonest deltas, one more fragment of a function call's arguments and of a text part, are
-decoded here from the bytes and appended in place, with no event object and no
+commonest deltas, a fragment of a function call (a new call's first one included) and one
+more fragment of a text part, are decoded here from the bytes and merged in place, with no
 notification. Every other event, and these whenever anything about them is unusual (a new
-call or part, an id, name or role, annotations, a step view still alive, an object done),
+step, message or part, a call changing type, a role, annotations, an object done),
 is decoded and merged exactly as `Accumulator.update` would, with the same errors (event
 name, ordinal and byte offset included).
+
+A handler that listens (overrides callbacks) takes the same path: `merge_run` yields the
+calls each event is due, in the order ``dispatch`` would make them, and the stream makes
+them (awaiting them, for an async handler) before the next event is merged. On the hot
+paths that is ``on_event`` and the four delta callbacks, called directly with lazy
+snapshots; every other event goes to ``dispatch`` with its notifications.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Callable
 
 import msgspec
 
@@ -23,36 +30,129 @@ from .._models.run_step import (
     RunStepDeltaEvent,
     ToolCallDeltaObject,
 )
+from .delta_template import DECODE_STRING, learn
 from .event_decoder import EventDecoder
 from .events import ErrorEvent, ThreadMessageDelta, ThreadRunStepDelta
 from .merge import COMPACT_EVERY, compact_pieces
 from .repeated_arguments import RUN_EVENT_NAMES, decode_repeating_run
 from .sse import RawRun
+from .tool_call_builder import ToolCallBuilder
 
 if TYPE_CHECKING:
     from .accumulator import Accumulator
 
-__all__ = ["update_run"]
+__all__ = ["EMIT", "LISTENED_CALLBACKS", "DeltaListener", "merge_run", "update_run"]
 
 _STEP_DELTA_DECODE = msgspec.json.Decoder(RunStepDeltaEvent).decode
 _MESSAGE_DELTA_DECODE = msgspec.json.Decoder(MessageDeltaEvent).decode
 
 
+class DeltaListener:
+    """Who listens to a run's events, for `merge_run`: a handler (``None`` when it listens
+    to nothing) with its callbacks for the two commonest deltas (and a new function call)
+    and ``on_event`` (each ``None`` unless overridden) and its ``dispatch`` for every other event (called with the
+    event and its notifications, as the stream would; ``handler`` gets ``current_event``);
+    and, when ``emit``, a reader who wants every event.
+    """
+
+    __slots__ = (
+        "dispatch", "emit", "handler", "on_event", "on_message_delta", "on_run_step_delta", "on_text_delta",
+        "on_tool_call_created", "on_tool_call_delta",
+    )
+
+    def __init__(self, handler: Any, dispatch: Callable[..., Any] | None, callbacks: dict[str, Any],
+                 emit: bool) -> None:
+        self.handler = handler
+        self.dispatch = dispatch
+        self.emit = emit
+        self.on_event = callbacks.get("on_event")
+        self.on_run_step_delta = callbacks.get("on_run_step_delta")
+        self.on_tool_call_created = callbacks.get("on_tool_call_created")
+        self.on_tool_call_delta = callbacks.get("on_tool_call_delta")
+        self.on_message_delta = callbacks.get("on_message_delta")
+        self.on_text_delta = callbacks.get("on_text_delta")
+
+
+#: What `merge_run` yields in place of a function for an event the reader is to get next.
+EMIT: Any = "emit"
+
+#: The callbacks a `DeltaListener` calls itself (every other one is reached by dispatch).
+LISTENED_CALLBACKS = (
+    "on_event", "on_run_step_delta", "on_tool_call_created", "on_tool_call_delta", "on_message_delta", "on_text_delta",
+)
+
+
 def update_run(accumulator: Accumulator, run: RawRun, decoder: EventDecoder) -> ErrorEvent | None:
     """`Accumulator.update` with each event of ``run``, decoded by ``decoder``; stops after
     an ``error`` event, which it returns (see the module docstring)."""
+    # With no listener, the one thing merge_run yields is an error event, and it stops there.
+    for _, error_event in merge_run(accumulator, run, decoder, None):
+        return error_event  # type: ignore[no-any-return]
+    return None
+
+
+def merge_run(
+    accumulator: Accumulator, run: RawRun, decoder: EventDecoder, listener: DeltaListener | None
+) -> Iterator[tuple[Any, Any]]:
+    """Merge each event of ``run``, decoded by ``decoder``, and yield what it is due, in
+    order, as ``(function, arguments)`` for the caller to call (and await, for an async
+    handler) before the next event is merged: the callbacks of ``listener``'s handler and
+    its ``dispatch`` for every event off the hot paths; then, when ``listener.emit``,
+    ``(EMIT, event)`` for the caller to hand the event on. With no listener the events are
+    merged as `Accumulator.update` does. An ``error`` event ends the run: it comes last,
+    as ``(None, event)``.
+    """
     steps, messages = accumulator._steps, accumulator._messages
     decode_step_delta, decode_message_delta = _STEP_DELTA_DECODE, _MESSAGE_DELTA_DECODE
+    decode_string = DECODE_STRING
+    if listener is None:
+        handler = dispatch = on_event = on_step_delta = on_call_created = on_call_delta = None
+        on_message_delta = on_text_delta = None
+        events = emit = False
+    else:
+        handler, dispatch, on_event = listener.handler, listener.dispatch, listener.on_event
+        on_step_delta, on_call_delta = listener.on_run_step_delta, listener.on_tool_call_delta
+        on_call_created = listener.on_tool_call_created
+        on_message_delta, on_text_delta = listener.on_message_delta, listener.on_text_delta
+        emit = listener.emit
+        events = emit or handler is not None  # whether the hot paths make event objects
     pairs = run.pairs
     start = decoder.ordinal
     position = -1
     # Housekeeping (finished objects to drop, events after done) is due only after an
     # event that takes the usual path: until then, the hot paths need not check for it.
     plain = not (accumulator._finished or accumulator._done)
+    # When nobody wants the event objects: the template of the latest plain fragment of a
+    # function call (its prefix, suffix, their lengths, the step and the call) and of a text
+    # part (the same with the message and the part), see delta_template. Any event that
+    # does not fit one ends both. Between two events that fit, nothing else changed: the
+    # step (message) is the current one, its cache and views are already cleared.
+    call_prefix = call_suffix = call_step = call = text_prefix = text_suffix = message = part = None
+    call_prefix_length = call_suffix_length = text_prefix_length = text_suffix_length = 0
     try:
         for name, raw in pairs:
             position += 1
             if name == b"thread.run.step.delta" and plain:
+                if call_prefix is not None and type(raw) is bytes and raw.startswith(call_prefix) \
+                        and raw.endswith(call_suffix):  # type: ignore[arg-type]
+                    end = len(raw) - call_suffix_length
+                    try:
+                        # The string with its quotes; None if the prefix and suffix overlap.
+                        arguments = decode_string(raw[call_prefix_length - 1 : end + 1]) \
+                            if end >= call_prefix_length else None
+                    except msgspec.MsgspecError:
+                        arguments = None
+                    if arguments is not None:
+                        # What the whole decode's hot path below does with this fragment.
+                        accumulator.events_fed += 1
+                        call_step.delta_count += 1  # type: ignore[attr-defined]
+                        pieces = call.pieces  # type: ignore[attr-defined]
+                        pieces.append(arguments)
+                        call.size += len(arguments)  # type: ignore[attr-defined]
+                        if len(pieces) - call.compacted > COMPACT_EVERY:  # type: ignore[attr-defined]
+                            compact_pieces(call)
+                        continue
+                call_prefix = text_prefix = None
                 try:
                     data = decode_step_delta(raw)
                 except (msgspec.MsgspecError, RecursionError):
@@ -64,35 +164,91 @@ def update_run(accumulator: Accumulator, run: RawRun, decoder: EventDecoder) -> 
                         if calls is not None and len(calls) == 1:
                             call_delta = calls[0]
                             function = call_delta.function if type(call_delta) is FunctionToolCallDelta else None
-                            if function is not None and call_delta.id is None and function.name is None \
-                                    and function.output is None:
-                                step = steps.get(data.id)
-                                # Not for a new or finished step, or one with a live view.
-                                if step is not None and step.view_ref is None and not step.done \
-                                        and step.details_type == "tool_calls":
-                                    call = step.tool_calls.get(call_delta.index)
-                                    if call is not None and call.type == "function":
-                                        accumulator.events_fed += 1
-                                        step.cached = None
-                                        step.view = None
-                                        step.delta_count += 1
-                                        accumulator.current_step_id = data.id
-                                        # ToolCallBuilder.apply for one more fragment, inline.
-                                        call.cached = None
-                                        call.view = None
-                                        arguments = function.arguments
-                                        if arguments is not None:
-                                            pieces = call.pieces
-                                            pieces.append(arguments)
-                                            call.size += len(arguments)
-                                            if len(pieces) - call.compacted > COMPACT_EVERY:
-                                                compact_pieces(call)
-                                        continue
+                            step = steps.get(data.id) if function is not None else None
+                            # Not for a new or finished step, or a call that changes type.
+                            if step is not None and not step.done and step.details_type == "tool_calls":
+                                index = call_delta.index
+                                call = step.tool_calls.get(index)
+                                created = call is None
+                                if created:
+                                    call = step.tool_calls[index] = ToolCallBuilder("function")
+                                if call.type == "function":  # type: ignore[union-attr]
+                                    accumulator.events_fed += 1
+                                    step.cached = None
+                                    step.view = None
+                                    if step.view_ref is not None:
+                                        step.changing(index)  # a step view handed out may be alive
+                                    step.delta_count += 1
+                                    accumulator.current_step_id = data.id
+                                    # ToolCallBuilder.apply of a function call fragment, inline.
+                                    call.cached = None  # type: ignore[union-attr]
+                                    call.view = None  # type: ignore[union-attr]
+                                    arguments = function.arguments  # type: ignore[union-attr]
+                                    if arguments is not None:
+                                        pieces = call.pieces  # type: ignore[union-attr]
+                                        pieces.append(arguments)
+                                        call.size += len(arguments)  # type: ignore[union-attr]
+                                        if len(pieces) - call.compacted > COMPACT_EVERY:  # type: ignore[union-attr]
+                                            compact_pieces(call)
+                                    if function.name is not None:  # type: ignore[union-attr]
+                                        call.name = function.name  # type: ignore[union-attr]
+                                    if function.output is not None:  # type: ignore[union-attr]
+                                        call.output = function.output  # type: ignore[union-attr]
+                                    if call_delta.id is not None:
+                                        call.id = call_delta.id  # type: ignore[union-attr]
+                                    elif not events and arguments is not None and function.name is None \
+                                            and function.output is None and type(raw) is bytes:  # type: ignore[union-attr]
+                                        template = learn(raw, b'"arguments":')
+                                        if template is not None:
+                                            call_prefix, call_suffix = template
+                                            call_prefix_length, call_suffix_length = len(call_prefix), len(call_suffix)
+                                            call_step = step
+                                    if events:
+                                        event = ThreadRunStepDelta(data)
+                                        if handler is not None:
+                                            # The callbacks dispatch would call, in its order.
+                                            handler.current_event = event
+                                            if on_event is not None:
+                                                yield on_event, (event,)
+                                            if on_step_delta is not None:
+                                                yield on_step_delta, (data.delta, step.view_snapshot())
+                                            if created and on_call_created is not None:
+                                                yield on_call_created, (call.snapshot(),)  # type: ignore[union-attr]
+                                            if on_call_delta is not None:
+                                                yield on_call_delta, (call_delta, call.view_snapshot())  # type: ignore[union-attr]
+                                        if emit:
+                                            yield EMIT, event
+                                    continue
                     accumulator.events_fed += 1
-                    accumulator._on_step_delta(ThreadRunStepDelta(data), False)
+                    event = ThreadRunStepDelta(data)
+                    if dispatch is None:
+                        accumulator._on_step_delta(event, False)
+                    else:
+                        yield dispatch, (event, accumulator._on_step_delta(event, True))
+                    if emit:
+                        yield EMIT, event
                     plain = not (accumulator._finished or accumulator._done)
                     continue
             elif name == b"thread.message.delta" and plain:
+                if text_prefix is not None and type(raw) is bytes and raw.startswith(text_prefix) \
+                        and raw.endswith(text_suffix):  # type: ignore[arg-type]
+                    end = len(raw) - text_suffix_length
+                    try:
+                        value = decode_string(raw[text_prefix_length - 1 : end + 1]) \
+                            if end >= text_prefix_length else None
+                    except msgspec.MsgspecError:
+                        value = None
+                    if value is not None:
+                        # What the whole decode's hot path below does with this fragment.
+                        accumulator.events_fed += 1
+                        message.delta_count += 1  # type: ignore[attr-defined]
+                        pieces = part.pieces  # type: ignore[attr-defined]
+                        pieces.append(value)
+                        part.size += len(value)  # type: ignore[attr-defined]
+                        if len(pieces) - part.compacted > COMPACT_EVERY:  # type: ignore[attr-defined]
+                            compact_pieces(part)
+                        continue
+                call_prefix = text_prefix = None
                 try:
                     data = decode_message_delta(raw)
                 except (msgspec.MsgspecError, RecursionError):
@@ -121,12 +277,36 @@ def update_run(accumulator: Accumulator, run: RawRun, decoder: EventDecoder) -> 
                                     part.size += len(value)
                                     if len(pieces) - part.compacted > COMPACT_EVERY:
                                         compact_pieces(part)
+                                    if not events and type(raw) is bytes:
+                                        template = learn(raw, b'"value":')
+                                        if template is not None:
+                                            text_prefix, text_suffix = template
+                                            text_prefix_length, text_suffix_length = len(text_prefix), len(text_suffix)
+                                    if events:
+                                        event = ThreadMessageDelta(data)
+                                        if handler is not None:
+                                            handler.current_event = event
+                                            if on_event is not None:
+                                                yield on_event, (event,)
+                                            if on_message_delta is not None:
+                                                yield on_message_delta, (delta, message.view_snapshot())
+                                            if on_text_delta is not None:
+                                                yield on_text_delta, (text, part.view_snapshot().text)
+                                        if emit:
+                                            yield EMIT, event
                                     continue
                     accumulator.events_fed += 1
-                    accumulator._on_message_delta(ThreadMessageDelta(data), False)
+                    event = ThreadMessageDelta(data)
+                    if dispatch is None:
+                        accumulator._on_message_delta(event, False)
+                    else:
+                        yield dispatch, (event, accumulator._on_message_delta(event, True))
+                    if emit:
+                        yield EMIT, event
                     plain = not (accumulator._finished or accumulator._done)
                     continue
             # Anything else: one event, decoded and merged the usual way.
+            call_prefix = text_prefix = None
             decoder.ordinal = start + position
             event = None
             if type(raw) is memoryview and name in RUN_EVENT_NAMES:
@@ -137,10 +317,16 @@ def update_run(accumulator: Accumulator, run: RawRun, decoder: EventDecoder) -> 
                 decoder.ordinal = start + position + (event is not None)
             if event is None:
                 event = decoder.decode_pair(name, raw, run, position)
-            accumulator.update(event)
+            if dispatch is None:
+                accumulator.update(event)
+            else:
+                yield dispatch, (event, accumulator.feed(event))
             plain = not (accumulator._finished or accumulator._done)
             if type(event) is ErrorEvent:
-                return event
+                decoder.ordinal = start + position + 1  # before the caller raises for it
+                yield None, event
+                return
+            if emit:
+                yield EMIT, event
     finally:
         decoder.ordinal = start + position + 1
-    return None

@@ -207,8 +207,8 @@ class EventMerging:
             builder = self._step_builder(step_id, notifications)
         builder.cached = None
         builder.view = None
-        if builder.view_ref is not None:
-            builder.changing()  # a step view handed out before may still be alive
+        # Step views handed out before, if alive, are kept as they were by `apply`, which
+        # calls `changing` before each change it makes (per tool call when it is about one).
         builder.delta_count += 1
         self.current_step_id = step_id
         if type(data) is not RunStepDeltaEvent:

@@ -87,10 +87,18 @@ def compact_pieces(builder: Any) -> None:
         builder.compacted = start + 1
 
 
+#: Below this length `pieces_equal` joins the pieces (cheaper than comparing them one by one).
+_JOIN_BELOW = 4096
+
+
 def pieces_equal(pieces: list[str], text: str) -> bool:
     """Whether the pieces joined would equal ``text``, without joining them (no copy)."""
+    if len(pieces) == 1:
+        return pieces[0] == text  # the usual case once compacted, and every short call's
     if sum(map(len, pieces)) != len(text):
         return False
+    if len(text) <= _JOIN_BELOW:
+        return "".join(pieces) == text  # a short text: one copy costs less than the loop
     position = 0
     for piece in pieces:
         if not text.startswith(piece, position):

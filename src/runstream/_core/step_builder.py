@@ -31,7 +31,7 @@ from .notifications import (
     ToolCallDeltaReceived,
 )
 from .tool_call_builder import ToolCallBuilder
-from .views import freeze, tool_calls_view
+from .views import freeze, keep_live, pin_call, tool_calls_view
 
 __all__ = ["StepBuilder"]
 
@@ -51,22 +51,33 @@ class StepBuilder:
         self.details_fields: dict[str, Any] = {}
         self.tool_calls: dict[int, ToolCallBuilder] = {}
         self.cached: RunStep | None = None
-        # The lazy snapshot of the current state, and a weak reference to its details, which
-        # are filled in before the step changes if the view is still alive (see views).
+        # The lazy snapshot of the current state, and weak references to the details views
+        # handed out that may still be alive and unread (``None`` when there are none): each
+        # is kept showing its own moment as the step changes (see views).
         self.view: RunStep | None = None
-        self.view_ref: Any = None
+        self.view_ref: list[Any] | None = None
         self.delta_count = 0
         self.done = False
         # Members of deltas this version does not declare, merged (see delta_tree).
         self.unknown: dict[str, Any] = {}
 
-    def changing(self) -> None:
-        """Called before every change: snapshots and views of the old state stay as they are."""
+    def changing(self, index: int | None = None) -> None:
+        """Called before every change: snapshots and views of the old state stay as they are.
+        With ``index``, only the tool call at that index is about to change (or be created):
+        live views keep that call's view (constant cost); else they are filled in (O(calls))."""
         self.cached = None
         self.view = None
-        if self.view_ref is not None:
-            freeze(self.view_ref)
-            self.view_ref = None
+        references = self.view_ref
+        if references is None:
+            return
+        if index is not None:
+            call = self.tool_calls.get(index)
+            # A call not there yet is listed by no view: there is nothing to keep.
+            if call is not None:
+                self.view_ref = pin_call(references, index, call)
+            return
+        freeze(references)
+        self.view_ref = None
 
     def seed_details(self, step: RunStep, replace: bool) -> list[int]:
         """Take the details of a full object: all of them when ``replace`` (authoritative),
@@ -112,7 +123,8 @@ class StepBuilder:
             if self.details_type != "tool_calls" or (self.unknown and not self.done):
                 # Members no version declares are merged in by the whole snapshot (rare).
                 return self.snapshot()
-            details, self.view_ref = tool_calls_view(self)
+            details, reference = tool_calls_view(self.tool_calls)
+            self.view_ref = keep_live(self.view_ref, reference)
             if self.base.type:
                 view = msgspec.structs.replace(self.base, step_details=details)
             else:
@@ -181,6 +193,8 @@ class StepBuilder:
                 else:
                     index = call_delta.index
                     call_type = call_delta.type
+                if self.view_ref is not None:
+                    self.changing(index)  # only this call changes (or is created)
                 call = tool_calls.get(index)
                 if call is None or call.type != call_type:
                     call = self._new_call(step_id, index, call_type, notifications, anomaly)
@@ -192,10 +206,12 @@ class StepBuilder:
                         output = call.outputs[output_index].snapshot()
                         notifications.append(CodeInterpreterOutputAdded(step_id, index, output_index, output))
         elif details_class is RunStepDeltaMessageDelta:
+            self.changing()
             self.details_type = "message_creation"
             if details.message_creation:  # type: ignore[union-attr] - neither None nor UNSET
                 merge_fields(self.details_fields, details.message_creation)  # type: ignore[union-attr]
         else:
+            self.changing()
             self.details_type = details.type  # type: ignore[union-attr]
             merge_fields(self.details_fields, details)
 

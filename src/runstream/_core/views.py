@@ -14,9 +14,22 @@ A view shows the object as it was when the view was made, whenever it is read:
   was appended since: no copy). It keeps the list, not the builder: the builder caches its
   view, and a view pointing back at it would make a reference cycle that keeps a finished
   object's text alive until the cycle collector runs;
-- the tool calls of a run step do not fit in a constant-size record, so a step's details view
-  is copied into a plain list just before its step next changes, if it is still alive then
-  (a weak reference tells): a callback that drops its snapshot pays nothing for it.
+- the tool calls of a run step do not fit in a constant-size record. A step's details view
+  records how many calls the step had (they are kept in insertion order, and a new call is
+  appended, so those are the first ones) and a small dict of *pinned* call views: before one
+  call changes, every live view of the step that has not pinned it yet keeps the call's view
+  as it is then (`pin_call`). Reading the view takes, for each of its calls, the pinned view,
+  else the call's current view (unchanged since, or it would have been pinned). A change of
+  one call thus costs a constant however many calls the step has; the weak references to
+  the live views tell which ones still need it (a callback that drops its snapshot pays
+  nothing for it). Changes that are not about one call (a full RunStep object, details of
+  another type) fill in every live view first (`freeze`), as does keeping more than
+  `LIVE_STEP_VIEWS` of them alive: the oldest is filled in, so that a change never visits
+  more than that many views.
+
+Reading costs what is read: a text or arguments view joins the string once (O(its length));
+a step's tool calls list every call the step had (O(calls), one view each, arguments still
+unread).
 
 Equality, ``repr``, ``copy.copy`` and pickling read every field first, so a view compares
 equal to the eager snapshot of the same state. msgspec's encoders read fields directly: read
@@ -27,6 +40,7 @@ accumulator.
 from __future__ import annotations
 
 import weakref
+from itertools import islice
 from typing import Any, Callable
 
 import msgspec
@@ -35,9 +49,25 @@ from .._models.message import Text
 from .._models.run_step import CodeInterpreter, Function, ToolCallsStepDetails
 from .merge import join_pieces
 
-__all__ = ["CodeInterpreterView", "FunctionView", "TextView", "ToolCallsView", "is_view", "view_class"]
+__all__ = [
+    "LIVE_STEP_VIEWS",
+    "CodeInterpreterView",
+    "FunctionView",
+    "TextView",
+    "ToolCallsView",
+    "freeze",
+    "is_view",
+    "keep_live",
+    "pin_call",
+    "view_class",
+]
 
 _SOURCE = "_view_source"
+
+#: How many unread details views of one step are kept consistent call by call; beyond that
+#: the oldest is filled in (a reader keeping every snapshot would otherwise make each change
+#: visit every one of them).
+LIVE_STEP_VIEWS = 8
 
 
 def _materialize(view: Any) -> None:
@@ -159,10 +189,12 @@ def _text(source: tuple[list[str], int, list[Any]]) -> tuple[str, list[Any]]:
     return (value if len(value) == size else value[:size]), list(annotations)
 
 
-def _tool_calls(source: Any) -> tuple[list[Any]]:
-    # The step has not changed since the view was made (it is copied before any change).
-    calls = source.tool_calls
-    return ([calls[index].view_snapshot() for index in sorted(calls)],)
+def _tool_calls(source: tuple[dict[int, Any], int, dict[int, Any]]) -> tuple[list[Any]]:
+    # The step's first `count` calls are those it had then (new calls are appended, and a
+    # call removed freezes the view first); a call changed since was pinned before it changed.
+    calls, count, pinned = source
+    listed = sorted(islice(calls, count)) if count < len(calls) else sorted(calls)
+    return ([pinned[index] if index in pinned else calls[index].view_snapshot() for index in listed],)
 
 
 #: ``Text`` with ``value`` and ``annotations`` read on demand.
@@ -171,18 +203,26 @@ TextView = view_class(Text, ("value", "annotations"), _text)
 FunctionView = view_class(Function, ("arguments",), _prefix)
 #: ``CodeInterpreter`` with ``input`` read on demand.
 CodeInterpreterView = view_class(CodeInterpreter, ("input",), _prefix)
-#: ``ToolCallsStepDetails`` with ``tool_calls`` read on demand (copied before the step changes).
+#: ``ToolCallsStepDetails`` with ``tool_calls`` read on demand (see `pin_call`).
 ToolCallsView = view_class(ToolCallsStepDetails, ("tool_calls",), _tool_calls, weak=True)
 
 
 def text_view(builder: Any, annotations: list[Any]) -> Any:
     """A `Text` view of a text part builder (``pieces``, ``size``) as it is now."""
-    return _make(TextView, (builder.pieces, builder.size, annotations))
+    # Made field by field rather than by `_make`: this runs for every delta a callback
+    # receives, and the generic path costs several times more.
+    view = TextView()
+    del view.value, view.annotations
+    view.__dict__[_SOURCE] = (builder.pieces, builder.size, annotations)
+    return view
 
 
 def function_view(builder: Any) -> Any:
     """A `Function` view of a function call builder as it is now."""
-    return _make(FunctionView, (builder.pieces, builder.size), name=builder.name, output=builder.output)
+    view = FunctionView(builder.name, "", builder.output)
+    del view.arguments
+    view.__dict__[_SOURCE] = (builder.pieces, builder.size)
+    return view
 
 
 def code_interpreter_view(builder: Any, outputs: list[Any]) -> Any:
@@ -190,19 +230,64 @@ def code_interpreter_view(builder: Any, outputs: list[Any]) -> Any:
     return _make(CodeInterpreterView, (builder.pieces, builder.size), outputs=outputs)
 
 
-def tool_calls_view(step_builder: Any) -> tuple[Any, weakref.ref[Any]]:
-    """A `ToolCallsStepDetails` view of a step builder as it is now, and a weak reference
-    to it for `freeze` before the step changes."""
-    view = _make(ToolCallsView, step_builder)
+def tool_calls_view(calls: dict[int, Any]) -> tuple[Any, weakref.ref[Any]]:
+    """A `ToolCallsStepDetails` view of a step's tool calls (builders by wire index, in
+    insertion order) as they are now, and a weak reference to it for `pin_call` and
+    `freeze`. It holds the dict, not the step builder: the builder caches its view."""
+    view = ToolCallsView()
+    del view.tool_calls
+    view.__dict__[_SOURCE] = (calls, len(calls), {})
     return view, weakref.ref(view)
 
 
-def freeze(reference: weakref.ref[Any] | None) -> None:
-    """Before the object of a live view changes: fill in the view from the current state."""
-    if reference is not None:
+def freeze(references: list[weakref.ref[Any]]) -> None:
+    """Before a step changes in a way other than one call: fill in its live views."""
+    for reference in references:
         view = reference()
         if view is not None:
             _materialize(view)
+
+
+def pin_call(references: list[weakref.ref[Any]], index: int, call: Any) -> list[weakref.ref[Any]] | None:
+    """Before the tool call at ``index`` (``call``, a builder) changes: each live, unread
+    view of its step that has not pinned it yet keeps the call's view as it is now. Returns
+    the references still to keep (``None`` when no view needs any more care)."""
+    current = None
+    kept = []
+    for reference in references:
+        view = reference()
+        if view is None:
+            continue
+        source = view.__dict__.get(_SOURCE)
+        if source is None:  # read already: it holds its own list
+            continue
+        pinned = source[2]
+        if index not in pinned:
+            # (The fast path creates a new call just before this: no view made earlier lists
+            # it, so such a pin is never read; it costs one call view, not a lookup of order.)
+            if current is None:
+                current = call.view_snapshot()
+            pinned[index] = current
+        kept.append(reference)
+    return kept or None
+
+
+def _unread(reference: weakref.ref[Any]) -> bool:
+    view = reference()
+    return view is not None and _SOURCE in view.__dict__
+
+
+def keep_live(references: list[weakref.ref[Any]] | None, reference: weakref.ref[Any]) -> list[weakref.ref[Any]]:
+    """``references`` with ``reference`` (a new view of the step) added; beyond
+    `LIVE_STEP_VIEWS` alive and unread, the oldest are filled in and dropped."""
+    if references is None:
+        return [reference]
+    references.append(reference)
+    if len(references) > LIVE_STEP_VIEWS:
+        references = [ref for ref in references if _unread(ref)]
+        while len(references) > LIVE_STEP_VIEWS:
+            freeze([references.pop(0)])
+    return references
 
 
 def materialize(obj: Any) -> Any:

@@ -32,7 +32,7 @@ from typing import Any, Union
 import msgspec
 
 from .base import UnknownObject
-from .complete_types import NOT_COMPLETE, convert_complete
+from .complete_types import NOT_COMPLETE, complete_type, convert_complete
 from .conversion import convert
 from .lenient import located, union_list, union_structs
 from .message import Message
@@ -209,27 +209,64 @@ def _convert_struct(value: Any, struct: type[msgspec.Struct], path: str) -> Any:
     if not isinstance(value, dict):
         return _plain(value, struct, path)
     fields, known, tag_field = struct_fields(struct)
+    absent = tuple(field.name for field in fields if field.encode_name not in value)
+    extras = tuple(key for key in value if key not in known and key != tag_field)
+    for key in extras:
+        if UNNAMEABLE.search(key):
+            # msgspec cannot give a field such a name, so the object cannot be reproduced.
+            raise located(msgspec.ValidationError(f"member name {key!r} cannot be kept (a quote, backslash or control character)"), path)
+    shape = _shape(struct, absent, extras) if absent or extras else struct
+    # The usual object: only its own keys are missing or extra, everything inside it has
+    # exactly its documented keys (checked in C by its complete variant). msgspec then
+    # builds what the walk below would, in C.
+    try:
+        convert(value, _complete_shape(struct, absent, extras))
+        return convert(value, shape)
+    except (msgspec.ValidationError, RecursionError):
+        pass
     arguments = {}
-    absent = []
     for field in fields:
         name = field.encode_name
         if name in value:
             arguments[field.name] = _convert(value[name], field.type, f"{path}.{name}")
         elif field.required:
             raise located(msgspec.ValidationError(f"Object missing required field `{name}`"), path)
-        else:
-            absent.append(field.name)
-    extras = tuple(key for key in value if key not in known and key != tag_field)
-    if not absent and not extras:
+    if shape is struct:
         return struct(**arguments)
-    for key in extras:
-        if UNNAMEABLE.search(key):
-            # msgspec cannot give a field such a name, so the object cannot be reproduced.
-            raise located(msgspec.ValidationError(f"member name {key!r} cannot be kept (a quote, backslash or control character)"), path)
-    shape = _shape(struct, tuple(absent), extras)
     for (attribute, _wire), key in zip(shape.__extra_fields__, extras):
         arguments[attribute] = value[key]
     return shape(**arguments)
+
+
+@functools.lru_cache(maxsize=_MAX_SHAPES)
+def _complete_shape(struct: type[msgspec.Struct], absent: tuple[str, ...], extras: tuple[str, ...]) -> Any:
+    """The complete variant of ``_shape(struct, absent, extras)``: the fields of an object
+    with exactly these keys, all required and of their complete types (unknown keys are
+    forbidden at every level), its extra keys of any type. An object that converts to it
+    converts to the shape exactly as the walk would build it."""
+    fields, _known, _tag_field = struct_fields(struct)
+    left_out = set(absent)
+    definitions: list[Any] = []
+    rename = {}
+    for field in fields:
+        if field.name in left_out:
+            continue
+        definitions.append((field.name, complete_type(field.type)))
+        if field.encode_name != field.name:
+            rename[field.name] = field.encode_name
+    if extras:
+        for attribute, key in _shape(struct, absent, extras).__extra_fields__:
+            definitions.append((attribute, Any))
+            rename[attribute] = key
+    config = struct.__struct_config__
+    return msgspec.defstruct(
+        struct.__name__,
+        definitions,
+        rename=rename or None,
+        tag=config.tag,
+        tag_field=config.tag_field,
+        forbid_unknown_fields=True,
+    )
 
 
 @functools.lru_cache(maxsize=None)

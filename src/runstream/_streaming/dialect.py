@@ -133,6 +133,11 @@ class DialectHandler:
         cls = type(self)
         return cls.on_event is not cls._handler_base().on_event or bool(cls._routes())
 
+    @property
+    def drains(self) -> bool:
+        """Whether ``until_done()`` may take the fast path (it does when nothing listens)."""
+        return not self.listens
+
     def _routed_calls(self, notifications: list[Any]) -> list[Call]:
         """The callback calls the notifications stand for."""
         routes = self._routes()

@@ -7,10 +7,11 @@ is `_core/callbacks.py`, looked up once per handler class.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from .._core.accumulator import Accumulator
 from .._core.callbacks import Route, routes_for
+from .._core.drain import LISTENED_CALLBACKS, DeltaListener
 from .._core.events import AssistantStreamEvent
 from .._models.message import Message
 from .._models.run import Run
@@ -59,10 +60,34 @@ class HandlerState:
 
     @property
     def listens(self) -> bool:
-        """Whether this handler overrides any callback an event can reach (if not, streams
+        """Whether this handler overrides ``dispatch`` or any callback an event can reach (if not, streams
         skip building notifications for it)."""
-        overrides_on_event = getattr(type(self), "on_event") is not getattr(self._callbacks_base, "on_event")
-        return overrides_on_event or bool(self._routes())
+        handler_class, base = type(self), self._callbacks_base
+        # A handler that overrides dispatch itself sees every event through it.
+        overrides = any(getattr(handler_class, name) is not getattr(base, name) for name in ("on_event", "dispatch"))
+        return overrides or bool(self._routes())
+
+    @property
+    def drains(self) -> bool:
+        """Whether streams may merge runs of raw events on the fast path (see
+        ``_core/drain.py``): unless the handler overrides ``dispatch``, which must see
+        every event."""
+        base = self._callbacks_base
+        return not self.listens or getattr(type(self), "dispatch") is getattr(base, "dispatch")
+
+    def _delta_listener(self, dispatch: Callable[..., Any], emit: bool) -> DeltaListener | None:
+        """Who listens to the runs `merge_run` merges: this handler, if it listens (with
+        the callbacks merge_run calls itself, those it overrides, and ``dispatch`` for the
+        rest), and a reader of every event when ``emit``; ``None`` for nobody."""
+        if not self.listens:
+            return DeltaListener(None, None, {}, emit) if emit else None
+        handler_class, base = type(self), self._callbacks_base
+        callbacks = {
+            name: getattr(self, name)
+            for name in LISTENED_CALLBACKS
+            if getattr(handler_class, name) is not getattr(base, name)
+        }
+        return DeltaListener(self, dispatch, callbacks, emit)
 
     def _routes(self) -> dict[type, Route]:
         handler_class = type(self)

@@ -142,6 +142,16 @@ def callback(handler: Any, name: str, *arguments: Any) -> None:
     getattr(handler, name)(*arguments)
 
 
+async def settle_async(result: Any) -> None:
+    """Await what a callback returned when it is awaitable (an async handler's coroutine)."""
+    if hasattr(result, "__await__"):
+        await result
+
+
+def settle(result: Any) -> None:
+    """A sync handler's callback returned a value: there is nothing to wait for."""
+
+
 def dialect_dispatcher_async(handler: Any) -> Callable[[Any, Any], Awaitable[None]]:
     """A dialect handler's dispatch, awaiting each callback that is a coroutine (a dialect's
     async handler shares its sync handler's routing)."""
@@ -207,16 +217,16 @@ def iterator(stream: Any) -> Iterator[Any]:
 
 
 async def drain_async(stream: Any) -> None:
-    """Read the stream to its end (a run stream whose handler listens to nothing on the
-    fast path: see `AsyncRunStream._events`)."""
-    if stream._iterator is None and stream._drains and not stream.handler.listens:
+    """Read the stream to its end (on the fast path when the handler allows it: see
+    `AsyncRunStream._events`)."""
+    if stream._iterator is None and stream._drains and stream.handler.drains:
         stream._iterator = stream._events(drain=True)
     async for _ in stream:
         pass
 
 
 def drain(stream: Any) -> None:
-    if stream._iterator is None and stream._drains and not stream.handler.listens:
+    if stream._iterator is None and stream._drains and stream.handler.drains:
         stream._iterator = type(stream)._events(weakref.proxy(stream), drain=True)
     try:
         for _ in _generator(stream):  # the generator itself: no Python-level __next__ per event

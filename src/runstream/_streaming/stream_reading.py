@@ -30,14 +30,14 @@ __all__ = ["AFTER_DONE_GRACE", "read_batches", "read_batches_async"]
 AFTER_DONE_GRACE = 1.0
 
 
-async def read_batches_async(stream: Any, source: Source, drain: bool) -> AsyncGenerator[Any, None]:
-    """The source as batches of server-sent events (``drain``: also of runs of usual events
+async def read_batches_async(stream: Any, source: Source, runs: bool) -> AsyncGenerator[Any, None]:
+    """The source as batches of server-sent events (``runs``: also of runs of usual events
     still undecoded, see `SSEDecoder.feed_runs`); at ``done`` of a stream that stops there,
     wait `AFTER_DONE_GRACE` for the end of the body, then stop."""
     lifecycle = stream._lifecycle
     stops_at_done = stream.stops_at_done
     try:
-        async with aclosing(_batches_async(stream, source, drain)) as batches:
+        async with aclosing(_batches_async(stream, source, runs)) as batches:
             while True:
                 try:
                     batch = await batches.__anext__()
@@ -59,15 +59,15 @@ async def read_batches_async(stream: Any, source: Source, drain: bool) -> AsyncG
             raise
 
 
-async def _batches_async(stream: Any, source: Source, drain: bool) -> AsyncGenerator[Any, None]:
+async def _batches_async(stream: Any, source: Source, runs: bool) -> AsyncGenerator[Any, None]:
     if source.kind != "bytes":
         async for sse in source.items:
             yield (sse,)
         return
     sse_decoder = SSEDecoder(stream.max_event_size)
     # A dialect's fast path takes runs of one event type whole (see `UniformRun`).
-    sse_decoder.uniform_runs = drain and stream._uniform_runs
-    feed = sse_decoder.feed_runs if drain else sse_decoder.feed
+    sse_decoder.uniform_runs = runs and stream._uniform_runs
+    feed = sse_decoder.feed_runs if runs else sse_decoder.feed
     idle_timeout = stream.idle_timeout
     if idle_timeout is None:
         async for chunk in source.items:
@@ -94,10 +94,10 @@ async def _batches_async(stream: Any, source: Source, drain: bool) -> AsyncGener
     yield sse_decoder.end()
 
 
-def read_batches(stream: Any, source: Source, drain: bool) -> Generator[Any, None, None]:
+def read_batches(stream: Any, source: Source, runs: bool) -> Generator[Any, None, None]:
     lifecycle = stream._lifecycle
     stops_at_done = stream.stops_at_done
-    with closing(_batches(stream, source, drain)) as batches:
+    with closing(_batches(stream, source, runs)) as batches:
         for batch in batches:
             yield batch
             if stops_at_done and lifecycle.done_received:
@@ -112,15 +112,15 @@ def read_batches(stream: Any, source: Source, drain: bool) -> Generator[Any, Non
                 return
 
 
-def _batches(stream: Any, source: Source, drain: bool) -> Generator[Any, None, None]:
+def _batches(stream: Any, source: Source, runs: bool) -> Generator[Any, None, None]:
     if source.kind != "bytes":
         for sse in source.items:
             yield (sse,)
         return
     sse_decoder = SSEDecoder(stream.max_event_size)
     # A dialect's fast path takes runs of one event type whole (see `UniformRun`).
-    sse_decoder.uniform_runs = drain and stream._uniform_runs
-    feed = sse_decoder.feed_runs if drain else sse_decoder.feed
+    sse_decoder.uniform_runs = runs and stream._uniform_runs
+    feed = sse_decoder.feed_runs if runs else sse_decoder.feed
     idle_timeout = stream.idle_timeout
     if idle_timeout is None:
         for chunk in source.items:

@@ -12,6 +12,7 @@ from contextlib import closing
 from typing import Any
 
 from .._core.accumulator import Accumulator
+from .._core.drain import EMIT, merge_run
 from .._core.event_decoder import EventDecoder
 from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent
 from .._core.lifecycle import StreamEvent, StreamState
@@ -30,6 +31,7 @@ from .stream_io import (
     lifecycle_lock,
     next_event,
     release,
+    settle,
     shielded,
     stream_clock,
 )
@@ -121,9 +123,9 @@ class RunStream(StreamBase):
         release(self)
 
     def _events(self, drain: bool = False) -> Iterator[AssistantStreamEvent]:
-        # drain: the events are not wanted one by one (until_done with a handler that
-        # listens to nothing); runs of usual events are decoded and merged without a
-        # ServerSentEvent, a yield or a str copy each.
+        # Runs of usual events are decoded and merged by merge_run (see _core/drain.py)
+        # without a ServerSentEvent or a str copy each; it yields the handler's calls and,
+        # unless drain (until_done: nobody reads the events one by one), the events.
         # Only locals in the cleanup below: in the sync twin ``self`` is a weak proxy, dead
         # once the stream was dropped.
         handler = self.handler
@@ -133,9 +135,11 @@ class RunStream(StreamBase):
         event_decoder = EventDecoder()
         decode = event_decoder.decode
         update = accumulator.update
-        update_run = accumulator.update_run
         listens = handler.listens
         dispatch = dispatcher(handler)
+        # A handler that overrides dispatch gets every event through it: no raw runs then.
+        runs = handler.drains
+        listener = handler._delta_listener(dispatch, emit=not drain) if runs else None
         # An exception a callback raised is the handler's own: it is never taken for a lost
         # connection (a handler may well call httpx itself, e.g. to submit tool outputs).
         handler_error: Exception | None = None
@@ -146,7 +150,7 @@ class RunStream(StreamBase):
         self._begin()
         try:
             source = self._source = open_source(self._source_object)
-            with closing(read_batches(self, source, drain)) as batches:
+            with closing(read_batches(self, source, runs)) as batches:
                 for batch in batches:
                     if lifecycle.state is _OPEN:
                         fire(StreamEvent.RECEIVE)
@@ -155,7 +159,23 @@ class RunStream(StreamBase):
                     for sse in batch:
                         if type(sse) is RawRun:
                             first = event_decoder.ordinal
-                            error_event = update_run(sse, event_decoder)
+                            error_event = None
+                            for function, arguments in merge_run(accumulator, sse, event_decoder, listener):
+                                if function is EMIT:
+                                    if type(arguments) is DoneEvent:
+                                        fire(StreamEvent.DONE)
+                                    yield arguments
+                                    continue
+                                if function is None:
+                                    error_event = arguments
+                                    break
+                                try:
+                                    result = function(*arguments)
+                                    if result is not None:
+                                        settle(result)
+                                except Exception as raised_by_handler:
+                                    handler_error = raised_by_handler
+                                    raise
                             if accumulator._done and not lifecycle.done_received:  # done was in the run
                                 fire(StreamEvent.DONE)
                             if error_event is not None:

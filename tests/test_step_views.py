@@ -1,0 +1,338 @@
+"""A run step's lazy snapshot while its step keeps changing: a change of one tool call costs
+the same however many calls the step has and however many earlier step snapshots are still
+alive, and every snapshot, read whenever, shows the step as it was when it was made."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import (
+    Plan,
+    event,
+    function_piece,
+    function_start,
+    run_plans,
+    step_delta,
+    step_obj,
+)
+from stream_builders import frame
+from test_views import _primed, feed_all
+
+import runstream as rs
+import runstream._core.views as views
+from runstream import EventHandler
+from runstream._core.tool_call_builder import ToolCallBuilder
+
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+class LastSteps(EventHandler):
+    """Keeps the step snapshots of the last ``keep`` step deltas (unread), as a loop over
+    ``snapshots()`` keeps its previous update while the next event is merged."""
+
+    def __init__(self, keep: int = 1) -> None:
+        self.keep = keep
+        self.kept: list[Any] = []
+
+    def on_run_step_delta(self, delta: Any, snapshot: Any) -> None:
+        self.kept = [*self.kept, snapshot][-self.keep :]
+
+
+def _deltas(count: int, indexes: list[int]) -> list[tuple[str, dict[str, Any]]]:
+    """``count`` argument fragments, to the calls ``indexes`` in turn."""
+    return [("thread.run.step.delta", step_delta("step_1", function_piece(indexes[n % len(indexes)], '"ab')))
+            for n in range(count)]
+
+
+def _new_calls(first: int, count: int) -> list[tuple[str, dict[str, Any]]]:
+    """``count`` new function calls, one per delta, from wire index ``first`` on."""
+    return [("thread.run.step.delta", step_delta("step_1", function_start(index, f"call_{index}", "f")))
+            for index in range(first, first + count)]
+
+
+def _call_views_built(run: Any, monkeypatch: pytest.MonkeyPatch) -> int:
+    """How many tool call views (or snapshots standing for one) ``run()`` builds."""
+    built = 0
+    view_snapshot = ToolCallBuilder.view_snapshot
+
+    def counted(self: ToolCallBuilder) -> Any:
+        nonlocal built
+        built += 1
+        return view_snapshot(self)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ToolCallBuilder, "view_snapshot", counted)
+        run()
+    return built
+
+
+def _work(run: Any) -> int:
+    """How many Python and builtin function calls ``run()`` makes: work, not time."""
+    count = 0
+
+    def profile(frame: Any, what: str, arg: Any) -> None:
+        nonlocal count
+        if what in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        run()
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def _general(handler: EventHandler, accumulator: rs.Accumulator, deltas: list[tuple[str, dict[str, Any]]]) -> Any:
+    """Feeding ``deltas`` event by event, as ``Accumulator.feed`` and ``dispatch`` do."""
+    typed = [event(name, data) for name, data in deltas]
+    handler._routes()  # the routes of a handler class are looked up once, on first use
+    return lambda: feed_all(handler, typed, accumulator)
+
+
+def _stream(handler: EventHandler, accumulator: rs.Accumulator, deltas: list[tuple[str, dict[str, Any]]]) -> Any:
+    """Reading ``deltas`` as bytes with ``until_done()``: the fast path of the hot events."""
+    body = b"".join(frame(name, data) for name, data in deltas)
+    handler._routes()
+
+    def run() -> None:
+        # Deltas alone, with no run event: the stream ends incomplete once all are merged.
+        with pytest.raises(rs.IncompleteStreamError):
+            rs.RunStream(iter([body]), handler, accumulator=accumulator).until_done()
+
+    return run
+
+
+def _snapshots(accumulator: rs.Accumulator, deltas: list[tuple[str, dict[str, Any]]]) -> Any:
+    """A ``for update in stream.snapshots()`` loop over ``deltas`` as bytes."""
+    body = b"".join(frame(name, data) for name, data in deltas)
+
+    def run() -> None:
+        with pytest.raises(rs.IncompleteStreamError):  # deltas alone (see _stream)
+            for update in rs.RunStream(iter([body]), accumulator=accumulator).snapshots():
+                assert update.snapshot is not None
+
+    return run
+
+
+# ---- a change of one call costs the same for 1 or 1,000 calls -----------------------------
+
+
+@pytest.mark.parametrize("read", [_general, _stream])
+# A handler keeping ``keep`` snapshots holds them while the next one is made: one more is alive.
+@pytest.mark.parametrize("keep", [1, 3, views.LIVE_STEP_VIEWS - 1])
+def test_a_step_snapshot_kept_alive_costs_the_same_for_1_or_1000_calls(read: Any, keep: int) -> None:
+    # 512 fragments (two compactions of the call that grows, none of the others) while the
+    # handler keeps the last ``keep`` step snapshots alive, as a snapshots() loop does.
+    work = []
+    for parallel_calls in (1, 1_000):
+        handler = LastSteps(keep)
+        accumulator = _primed(parallel_calls)
+        handler.accumulator = accumulator
+        read(handler, accumulator, _deltas(keep, [0]))()  # ``keep`` snapshots alive from the start
+        work.append(_work(read(handler, accumulator, _deltas(512, [0]))))
+        assert len(handler.kept) == keep
+    assert work[0] == work[1] > 0
+
+
+def test_a_snapshots_loop_costs_the_same_for_1_or_1000_calls() -> None:
+    work = []
+    for parallel_calls in (1, 1_000):
+        accumulator = _primed(parallel_calls)
+        _snapshots(accumulator, _deltas(2, [0]))()
+        work.append(_work(_snapshots(accumulator, _deltas(512, [0]))))
+    assert work[0] == work[1] > 0
+
+
+@pytest.mark.parametrize("read", [_general, _stream])
+def test_a_change_of_one_call_builds_one_call_view_for_the_snapshots_alive(read: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Fragments of 5 of the step's 1,000 calls in turn, then 100 new calls, with the last 3
+    # step snapshots alive: each change keeps the one call it changes, for the views that do
+    # not hold it yet. Filling in every call of a live view would build 1,000 per change.
+    handler = LastSteps(3)
+    accumulator = _primed(1_000)
+    handler.accumulator = accumulator
+    read(handler, accumulator, _deltas(3, [0]))()
+    built = _call_views_built(read(handler, accumulator, _deltas(200, [0, 7, 300, 999, 500])), monkeypatch)
+    assert built <= 3 * 200
+    built = _call_views_built(read(handler, accumulator, _new_calls(1_000, 100)), monkeypatch)
+    assert built <= 3 * 100
+    step = accumulator.run_step("step_1")
+    assert handler.kept[-1] == step and len(step.step_details.tool_calls) == 1_100
+
+
+def test_more_step_snapshots_alive_than_kept_call_by_call_are_filled_in_oldest_first() -> None:
+    accumulator = _primed(3)
+    eager = []
+
+    class Both(LastSteps):
+        def on_run_step_delta(self, delta: Any, snapshot: Any) -> None:
+            super().on_run_step_delta(delta, snapshot)
+            eager.append(accumulator.run_step("step_1"))
+
+    handler = Both(keep=100)
+    feed_all(handler, [event(name, data) for name, data in _deltas(30, [0, 1, 2]) + _new_calls(3, 5)], accumulator)
+    unread = [view for view in handler.kept if views._SOURCE in view.step_details.__dict__]
+    assert len(unread) == views.LIVE_STEP_VIEWS  # the older ones were filled in
+    assert unread == handler.kept[-views.LIVE_STEP_VIEWS :]
+    assert handler.kept == eager
+
+
+def test_step_snapshots_alive_across_changes_that_are_not_about_one_call() -> None:
+    # A full step object, a call changing type, a message_creation delta, a delta of several
+    # calls: each snapshot alive across them still shows its own moment.
+    accumulator = _primed(3)
+    eager = []
+
+    class Both(LastSteps):
+        def on_run_step_delta(self, delta: Any, snapshot: Any) -> None:
+            super().on_run_step_delta(delta, snapshot)
+            eager.append(accumulator.run_step(snapshot.id))
+
+    handler = Both(keep=1_000)
+    several = step_delta("step_1", function_piece(0, "x"), function_piece(2, "y"), function_piece(0, "z"),
+                         function_start(3, "call_3", "g"))
+    retyped = step_delta("step_1", {"index": 1, "type": "code_interpreter", "id": "call_c",
+                                    "code_interpreter": {"input": "1+1", "outputs": []}})
+    events = [
+        event(*_deltas(1, [1])[0]),
+        event("thread.run.step.delta", several),
+        event("thread.run.step.in_progress", step_obj("step_1")),
+        event(*_deltas(1, [2])[0]),
+        event("thread.run.step.delta", retyped),
+        event(*_deltas(1, [0])[0]),
+        event("thread.run.step.delta", {"id": "step_1", "object": "thread.run.step.delta",
+                                         "delta": {"step_details": {"type": "message_creation",
+                                                                    "message_creation": {"message_id": "msg_1"}}}}),
+        event("thread.run.step.delta", step_delta("step_1", function_piece(3, "w"))),
+    ]
+    feed_all(handler, events, accumulator)
+    assert handler.kept == eager and len(eager) == 7
+    counts = [len(getattr(view.step_details, "tool_calls", ())) for view in handler.kept]
+    assert counts == [3, 4, 4, 4, 4, 0, 4]  # the message_creation delta's snapshot lists none
+
+
+def test_a_step_snapshot_holds_no_reference_to_its_step_builder() -> None:
+    # The builder caches its current view: a view pointing back at the builder would be a
+    # reference cycle that only the cycle collector frees.
+    from runstream._core.step_builder import StepBuilder
+
+    accumulator = _primed(2)
+    view = accumulator._run_step_view("step_1")
+    source = view.step_details.__dict__[views._SOURCE]
+    assert not any(isinstance(part, StepBuilder) for part in source)
+
+
+# ---- any run, snapshots kept alive at random, read at random later times ----------------
+
+
+@st.composite
+def keeping(draw: Any, events: int) -> list[int | None]:
+    """For each event: after how many more events its snapshot is read, or ``None``
+    (dropped at once, never read)."""
+    return draw(st.lists(st.none() | st.integers(0, 12), min_size=events, max_size=events))
+
+
+class Checker:
+    """Kept snapshots with the eager snapshots of their moment, each to be read at a
+    chosen later event: every read must equal the eager snapshot."""
+
+    def __init__(self, plan: list[int | None]) -> None:
+        self.plan = plan
+        self.position = 0
+        self.kept: list[tuple[int, Any, Any]] = []
+        self.read = 0
+
+    def take(self, lazy: Any, eager: Any) -> None:
+        """The snapshot of the event just merged (``position``), with its eager twin."""
+        delay = self.plan[self.position % len(self.plan)]
+        if delay is not None and lazy is not None:
+            self.kept.append((self.position + delay, lazy, eager))
+
+    def next_event(self) -> None:
+        """Read what is due, then count one more event."""
+        due = [item for item in self.kept if item[0] <= self.position]
+        self.kept = [item for item in self.kept if item[0] > self.position]
+        for _, lazy, eager in due:
+            assert lazy == eager
+            self.read += 1
+        self.position += 1
+
+    def finish(self) -> None:
+        for _, lazy, eager in self.kept:
+            assert lazy == eager
+        self.kept = []
+
+
+def _eager(accumulator: rs.Accumulator, typed: Any) -> Any:
+    """The eager snapshot ``snapshots()`` pairs with ``typed`` (``None`` for none)."""
+    if typed.event.startswith("thread.run.step."):
+        return accumulator.run_step(typed.data.id)
+    if typed.event.startswith("thread.message."):
+        return accumulator.message(typed.data.id)
+    if typed.event.startswith("thread.run."):
+        return accumulator.run(typed.data.id)
+    return None
+
+
+@FAST
+@given(run_plans(max_calls=6), st.data(), st.sampled_from([1, 2, views.LIVE_STEP_VIEWS]))
+def test_snapshots_kept_at_random_read_at_random_equal_the_eager_ones(plan: Plan, data: Any, limit: int) -> None:
+    events = plan.events()
+    body = b"".join(frame(item.name, item.data) for item in plan.items)
+    with mock.patch.object(views, "LIVE_STEP_VIEWS", limit):
+        # The general path: each event fed, its step or message viewed as snapshots() does.
+        checker = Checker(data.draw(keeping(len(events))))
+        lazy, eager = rs.Accumulator(), rs.Accumulator()
+        for typed in events:
+            lazy.update(typed)
+            eager.update(typed)
+            name = typed.event
+            if name.startswith("thread.run.step."):
+                checker.take(lazy._run_step_view(typed.data.id), eager.run_step(typed.data.id))
+            elif name.startswith("thread.message."):
+                checker.take(lazy._message_view(typed.data.id), eager.message(typed.data.id))
+            checker.next_event()
+        checker.finish()
+
+        # snapshots(): the fast path, which merges the hot events in place.
+        checker = Checker(data.draw(keeping(len(events))))
+        eager = rs.Accumulator()
+        for update in rs.RunStream(iter([body])).snapshots():
+            eager.update(update.event)
+            checker.take(update.snapshot, _eager(eager, update.event))
+            checker.next_event()
+        checker.finish()
+
+        # Delta callbacks on the fast path.
+        checker = Checker(data.draw(keeping(len(events))))
+        mirror = rs.Accumulator()
+
+        class Keeping(EventHandler):
+            def on_event(self, typed: Any) -> None:
+                checker.next_event()
+                mirror.update(typed)
+
+            def on_run_step_delta(self, delta: Any, snapshot: Any) -> None:
+                checker.take(snapshot, mirror.run_step(snapshot.id))
+
+            def on_tool_call_delta(self, delta: Any, snapshot: Any) -> None:
+                step_id = self.current_event.data.id
+                checker.take(snapshot, mirror.tool_call(step_id, delta.index))
+
+        rs.RunStream(iter([body]), Keeping()).until_done()
+        checker.finish()
+
+
+@pytest.mark.slow
+@SLOW
+@given(run_plans(max_calls=6), st.data(), st.sampled_from([1, 2, views.LIVE_STEP_VIEWS]))
+def test_snapshots_kept_at_random_read_at_random_equal_the_eager_ones_thoroughly(plan: Plan, data: Any, limit: int) -> None:
+    test_snapshots_kept_at_random_read_at_random_equal_the_eager_ones.hypothesis.inner_test(plan, data, limit)  # type: ignore[attr-defined]
+
