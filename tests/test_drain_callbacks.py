@@ -236,3 +236,30 @@ def test_listening_handlers_see_on_the_fast_path_what_event_by_event_reading_sho
     expected = outcome(body, names, False, chunk)
     assert outcome(body, names, True, chunk) == expected
     assert outcome(body, names, "iterated", chunk) == expected
+
+
+@pytest.mark.parametrize("routed", [False, True])
+def test_run_events_build_no_notification_a_handler_has_no_route_for(routed: bool) -> None:
+    # At requires_action the notifications cost a snapshot and a parse of the arguments per
+    # tool call: a handler that listens to none of the run's callbacks must not pay for them.
+    from runstream._core import event_merging
+
+    body, _ = calls_body(None)
+    names = ("on_tool_call_delta", "on_requires_action") if routed else ("on_tool_call_delta", "on_event")
+    handler = recording_handler(names)
+    parsed = []
+    original = event_merging.pending_tool_calls
+
+    def counting(run: Any) -> Any:
+        parsed.append(run.id)
+        return original(run)
+
+    event_merging.pending_tool_calls = counting  # type: ignore[assignment]
+    try:
+        RunStream([body], handler).until_done()
+    finally:
+        event_merging.pending_tool_calls = original  # type: ignore[assignment]
+    called = [name for name, _ in handler.calls]
+    assert parsed == (["run_T"] if routed else [])
+    assert called.count("on_requires_action") == routed
+    assert called.count("on_event") == (0 if routed else body.count(b"\n\n"))

@@ -178,7 +178,7 @@ def test_more_step_snapshots_alive_than_kept_call_by_call_are_filled_in_oldest_f
 
     handler = Both(keep=100)
     feed_all(handler, [event(name, data) for name, data in _deltas(30, [0, 1, 2]) + _new_calls(3, 5)], accumulator)
-    unread = [view for view in handler.kept if views._SOURCE in view.step_details.__dict__]
+    unread = [view for view in handler.kept if views._source(view.step_details) is not None]
     assert len(unread) == views.LIVE_STEP_VIEWS  # the older ones were filled in
     assert unread == handler.kept[-views.LIVE_STEP_VIEWS :]
     assert handler.kept == eager
@@ -225,7 +225,7 @@ def test_a_step_snapshot_holds_no_reference_to_its_step_builder() -> None:
 
     accumulator = _primed(2)
     view = accumulator._run_step_view("step_1")
-    source = view.step_details.__dict__[views._SOURCE]
+    source = views._source(view.step_details)
     assert not any(isinstance(part, StepBuilder) for part in source)
 
 
@@ -336,3 +336,20 @@ def test_snapshots_kept_at_random_read_at_random_equal_the_eager_ones(plan: Plan
 def test_snapshots_kept_at_random_read_at_random_equal_the_eager_ones_thoroughly(plan: Plan, data: Any, limit: int) -> None:
     test_snapshots_kept_at_random_read_at_random_equal_the_eager_ones.hypothesis.inner_test(plan, data, limit)  # type: ignore[attr-defined]
 
+
+
+def test_a_snapshot_made_before_a_call_was_created_does_not_list_it() -> None:
+    # On the fast path a new call is added to its step before the step's live snapshots are
+    # taken care of: a snapshot of the moment before must still list only the calls then.
+    body = b"".join(frame(name, data) for name, data in [
+        ("thread.run.step.created", step_obj("step_1")),
+        *_new_calls(0, 2),
+        *_deltas(1, [1]),
+    ])
+    accumulator = rs.Accumulator()
+    kept = []
+    with pytest.raises(rs.IncompleteStreamError):  # deltas alone (see _stream)
+        for update in rs.RunStream(iter([body]), accumulator=accumulator).snapshots():
+            kept.append((update.snapshot, accumulator.run_step("step_1")))
+    assert [len(lazy.step_details.tool_calls) for lazy, _ in kept] == [0, 1, 2, 2]
+    assert all(lazy == eager for lazy, eager in kept)

@@ -370,3 +370,19 @@ def test_finished_objects_of_any_run_leave_no_reference_cycles(plan: Plan) -> No
         return accumulator, viewed
 
     assert _cycles_left_by(run) == []
+
+
+def test_a_field_assigned_before_it_was_read_is_kept_and_the_others_still_computed() -> None:
+    from runstream._core import views
+
+    class Part:
+        pieces, size = ["Hel", "lo!"], 5
+
+    view = views.text_view(Part(), [])
+    view.annotations = ("a tuple", "of the reader's")  # type: ignore[assignment]
+    assert view.value == "Hello"  # the prefix of its time
+    assert view.annotations == ("a tuple", "of the reader's")
+    function = views.function_view(type("Call", (), {"pieces": ["{}"], "size": 2, "name": "f", "output": None})())
+    function.arguments = "replaced"
+    assert function.arguments == "replaced" and function.name == "f" and views.is_view(function)
+    assert views.materialize(function) == Function(name="f", arguments="replaced")

@@ -19,12 +19,13 @@ snapshots; every other event goes to ``dispatch`` with its notifications.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from typing import TYPE_CHECKING, Any, Callable
 
 import msgspec
 
 from .._models.message import MessageDeltaEvent, TextDeltaBlock
+from .._models.run import Run
 from .._models.run_step import (
     FunctionToolCallDelta,
     RunStepDeltaEvent,
@@ -32,8 +33,9 @@ from .._models.run_step import (
 )
 from .delta_template import DECODE_STRING, learn
 from .event_decoder import EventDecoder
-from .events import ErrorEvent, ThreadMessageDelta, ThreadRunStepDelta
+from .events import EVENT_CLASSES, ErrorEvent, ThreadMessageDelta, ThreadRunStepDelta, event_data_type
 from .merge import COMPACT_EVERY, compact_pieces
+from .notifications import RunRequiresAction, RunStatusChanged, ToolCallDone
 from .repeated_arguments import RUN_EVENT_NAMES, decode_repeating_run
 from .sse import RawRun
 from .tool_call_builder import ToolCallBuilder
@@ -57,14 +59,18 @@ class DeltaListener:
 
     __slots__ = (
         "dispatch", "emit", "handler", "on_event", "on_message_delta", "on_run_step_delta", "on_text_delta",
-        "on_tool_call_created", "on_tool_call_delta",
+        "on_tool_call_created", "on_tool_call_delta", "quiet_events",
     )
 
     def __init__(self, handler: Any, dispatch: Callable[..., Any] | None, callbacks: dict[str, Any],
-                 emit: bool) -> None:
+                 emit: bool, routed: Container[type] = ()) -> None:
         self.handler = handler
         self.dispatch = dispatch
         self.emit = emit
+        # Run events cause notifications of three kinds; a handler with a route for none of
+        # them gets them with no notification built (at requires_action, one snapshot and
+        # one parse of the arguments per tool call).
+        self.quiet_events = frozenset() if any(kind in routed for kind in RUN_NOTIFICATIONS) else RUN_EVENTS
         self.on_event = callbacks.get("on_event")
         self.on_run_step_delta = callbacks.get("on_run_step_delta")
         self.on_tool_call_created = callbacks.get("on_tool_call_created")
@@ -72,6 +78,10 @@ class DeltaListener:
         self.on_message_delta = callbacks.get("on_message_delta")
         self.on_text_delta = callbacks.get("on_text_delta")
 
+
+#: The events about a run, and the notifications they cause (see `_on_run`).
+RUN_EVENTS = frozenset(cls for cls in EVENT_CLASSES.values() if event_data_type(cls) is Run)
+RUN_NOTIFICATIONS = (RunStatusChanged, RunRequiresAction, ToolCallDone)
 
 #: What `merge_run` yields in place of a function for an event the reader is to get next.
 EMIT: Any = "emit"
@@ -109,7 +119,9 @@ def merge_run(
         handler = dispatch = on_event = on_step_delta = on_call_created = on_call_delta = None
         on_message_delta = on_text_delta = None
         events = emit = False
+        quiet_events: frozenset[type] = frozenset()
     else:
+        quiet_events = listener.quiet_events
         handler, dispatch, on_event = listener.handler, listener.dispatch, listener.on_event
         on_step_delta, on_call_delta = listener.on_run_step_delta, listener.on_tool_call_delta
         on_call_created = listener.on_tool_call_created
@@ -319,6 +331,9 @@ def merge_run(
                 event = decoder.decode_pair(name, raw, run, position)
             if dispatch is None:
                 accumulator.update(event)
+            elif type(event) in quiet_events:
+                accumulator.update(event)
+                yield dispatch, (event, [])
             else:
                 yield dispatch, (event, accumulator.feed(event))
             plain = not (accumulator._finished or accumulator._done)

@@ -172,11 +172,14 @@ class EventMerging:
         terminal = step.status in STEP_TERMINAL_STATUSES
         if terminal and builder.delta_count:
             self._record(compare_steps(builder.snapshot(), step))
-        outputs_before = {index: set(call.outputs) for index, call in builder.tool_calls.items()}
+        # Only calls with outputs (code_interpreter): no set per call of a step of 10,000.
+        outputs_before = {index: set(call.outputs) for index, call in builder.tool_calls.items() if call.outputs}
         for index in builder.seed_details(step, replace=terminal):
             notifications.append(ToolCallCreated(step.id, index))
         for index, call in builder.tool_calls.items():
-            seen = outputs_before.get(index, set())
+            if not call.outputs:
+                continue
+            seen = outputs_before.get(index, ())
             for output_index in call.outputs:
                 if output_index not in seen:
                     output = call.outputs[output_index].snapshot()

@@ -49,24 +49,26 @@ _SAFE_CUT = re.compile(rb"[^\\]{12}[\x00-\x5b\x5d-\x7f]")
 _decode_string = msgspec.json.Decoder(str).decode
 
 
-class _Function(msgspec.Struct):
+# Decoded from JSON (no reference cycle possible) and dropped at once: every run event that
+# waits on calls has one per call, which the cycle collector need not track.
+class _Function(msgspec.Struct, gc=False):
     arguments: msgspec.Raw = msgspec.Raw(b'""')
 
 
-class _Call(msgspec.Struct):
+class _Call(msgspec.Struct, gc=False):
     id: Any = None
     function: _Function | None = None
 
 
-class _Submit(msgspec.Struct):
+class _Submit(msgspec.Struct, gc=False):
     tool_calls: list[_Call] = []
 
 
-class _Action(msgspec.Struct):
+class _Action(msgspec.Struct, gc=False):
     submit_tool_outputs: _Submit | None = None
 
 
-class _RunCalls(msgspec.Struct):
+class _RunCalls(msgspec.Struct, gc=False):
     """What of a run object says where its calls' arguments are, decoded with the
     arguments left as views of the event's bytes (`msgspec.Raw`: no copy)."""
 

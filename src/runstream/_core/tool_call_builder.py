@@ -41,17 +41,15 @@ __all__ = ["OutputBuilder", "ToolCallBuilder"]
 _NO_OUTPUTS: list[int] = []
 
 
-class OutputBuilder:
-    """One code_interpreter output under construction."""
+class OutputBuilder(msgspec.Struct, gc=False, eq=False):
+    """One code_interpreter output under construction (untracked by the cycle collector:
+    see `ToolCallBuilder`)."""
 
-    __slots__ = ("cached", "compacted", "fields", "pieces", "type")
-
-    def __init__(self, output_type: str) -> None:
-        self.type = output_type
-        self.pieces: list[str] = []
-        self.compacted = 0
-        self.fields: dict[str, Any] = {}
-        self.cached: Any = None
+    type: str
+    pieces: list[str] = msgspec.field(default_factory=list)
+    compacted: int = 0
+    fields: dict[str, Any] = msgspec.field(default_factory=dict)
+    cached: Any = None
 
     @classmethod
     def from_output(cls, output: Any) -> OutputBuilder:
@@ -82,30 +80,32 @@ class OutputBuilder:
         return self.cached
 
 
-class ToolCallBuilder:
-    """One tool call under construction (function, code_interpreter, file_search, other)."""
+class ToolCallBuilder(msgspec.Struct, gc=False, eq=False):
+    """One tool call under construction (function, code_interpreter, file_search, other).
 
-    __slots__ = (
-        "cached", "compacted", "done", "fields", "id", "name", "output", "outputs", "pieces", "size", "type", "view",
-    )
+    A step of many parallel calls holds one builder per call for as long as the step lasts:
+    each object the cycle collector tracks makes every full collection longer. A builder is
+    never part of a reference cycle (it is held by its step and its step's views; nothing it
+    holds leads back to it: views keep its list of pieces, snapshots are objects of their
+    own), so it is not tracked (``gc=False``), and reference counting alone frees it.
+    """
 
-    def __init__(self, call_type: str) -> None:
-        self.type = call_type
-        self.id = ""
-        self.name = ""
-        # function.arguments or code_interpreter.input, appended.
-        self.pieces: list[str] = []
-        # The length of the appended string: a view records it to read that prefix later.
-        self.size = 0
-        self.compacted = 0
-        self.output: str | None = None
-        self.outputs: dict[int, OutputBuilder] = {}
-        # file_search members, or the raw object of an unknown tool call type.
-        self.fields: dict[str, Any] = {}
-        self.cached: Any = None
-        # The lazy snapshot of the current state, until the next change (see views).
-        self.view: Any = None
-        self.done = False
+    type: str
+    id: str = ""
+    name: str = ""
+    # function.arguments or code_interpreter.input, appended.
+    pieces: list[str] = msgspec.field(default_factory=list)
+    # The length of the appended string: a view records it to read that prefix later.
+    size: int = 0
+    compacted: int = 0
+    output: str | None = None
+    outputs: dict[int, OutputBuilder] = msgspec.field(default_factory=dict)
+    # file_search members, or the raw object of an unknown tool call type.
+    fields: dict[str, Any] = msgspec.field(default_factory=dict)
+    cached: Any = None
+    # The lazy snapshot of the current state, until the next change (see views).
+    view: Any = None
+    done: bool = False
 
     @classmethod
     def from_tool_call(cls, call: Any, previous: ToolCallBuilder | None = None) -> ToolCallBuilder:

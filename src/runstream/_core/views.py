@@ -4,8 +4,9 @@ A delta callback receives the snapshot of the object the delta changed. Building
 would copy the whole text or arguments so far for every delta (and every call of a step for
 every step delta), which makes the cost of a delta grow with what was accumulated. A view is
 an instance of a subclass of the snapshot's own class (``isinstance(view, Text)`` holds) whose
-expensive fields are left unset until first read: reading ``view.value`` joins the text then,
-once, and keeps it. Fields that cost nothing (ids, names, statuses) are set at once.
+expensive fields hold the view's source until first read (a property of the view class reads
+them): reading ``view.value`` joins the text then, once, and keeps it. Fields that cost
+nothing (ids, names, statuses) are set at once.
 
 A view shows the object as it was when the view was made, whenever it is read:
 
@@ -13,7 +14,8 @@ A view shows the object as it was when the view was made, whenever it is read:
   only in place) and the length then, and reads that prefix (the whole string when nothing
   was appended since: no copy). It keeps the list, not the builder: the builder caches its
   view, and a view pointing back at it would make a reference cycle that keeps a finished
-  object's text alive until the cycle collector runs;
+  object's text alive until the cycle collector runs (and forever for a tool call builder,
+  which the collector does not track: see `ToolCallBuilder`);
 - the tool calls of a run step do not fit in a constant-size record. A step's details view
   records how many calls the step had (they are kept in insertion order, and a new call is
   appended, so those are the first ones) and a small dict of *pinned* call views: before one
@@ -62,7 +64,11 @@ __all__ = [
     "view_class",
 ]
 
-_SOURCE = "_view_source"
+#: The first item of the tuple a view's lazy fields hold until first read: the view's
+#: source follows it (for its class's ``compute``). A tuple is the cheapest object to make,
+#: and no tuple a reader assigns starts with this one.
+_PENDING = object()
+
 
 #: How many unread details views of one step are kept consistent call by call; beyond that
 #: the oldest is filled in (a reader keeping every snapshot would otherwise make each change
@@ -70,17 +76,29 @@ _SOURCE = "_view_source"
 LIVE_STEP_VIEWS = 8
 
 
-def _materialize(view: Any) -> None:
-    """Set the view's unset fields from its source (once)."""
-    source = view.__dict__.pop(_SOURCE, None)
-    if source is None:
-        return
+def _source(view: Any) -> Any:
+    """The view's source, or ``None`` once its lazy fields were computed."""
     cls = type(view)
-    for name, value in zip(cls._lazy_fields, cls._compute(source)):
-        try:
-            cls._slots[name].__get__(view, cls)
-        except AttributeError:  # still unset (not assigned by the reader meanwhile)
-            setattr(view, name, value)
+    value = cls._first_slot.__get__(view, cls)
+    return value if type(value) is tuple and value and value[0] is _PENDING else None
+
+
+def _materialize(view: Any) -> None:
+    """Set the view's lazy fields from its source (once; a field the reader assigned
+    meanwhile is kept)."""
+    cls = type(view)
+    slots = cls._slots
+    pending = None
+    for slot in slots.values():
+        value = slot.__get__(view, cls)
+        if type(value) is tuple and value and value[0] is _PENDING:
+            pending = value
+            break
+    if pending is None:
+        return
+    for slot, value in zip(slots.values(), cls._compute(pending)):
+        if slot.__get__(view, cls) is pending:
+            slot.__set__(view, value)
 
 
 def _plain(view: Any) -> Any:
@@ -111,12 +129,6 @@ def view_class(base: type, lazy_fields: tuple[str, ...], compute: Callable[[Any]
     ``compute(source)`` (a tuple in the order of ``lazy_fields``)."""
     slots = {name: _slot(base, name) for name in lazy_fields}
 
-    def __getattr__(self: Any, name: str) -> Any:
-        if name in slots and _SOURCE in self.__dict__:
-            _materialize(self)
-            return slots[name].__get__(self, type(self))
-        raise AttributeError(f"{base.__name__!r} object has no attribute {name!r}")
-
     def __eq__(self: Any, other: Any) -> Any:
         if not isinstance(other, base) or type(other) not in (base, type(self)):
             return NotImplemented
@@ -145,7 +157,6 @@ def view_class(base: type, lazy_fields: tuple[str, ...], compute: Callable[[Any]
         return plain.__reduce__()
 
     namespace = {
-        "__getattr__": __getattr__,
         "__eq__": __eq__,
         "__ne__": __ne__,
         "__hash__": None,
@@ -159,32 +170,42 @@ def view_class(base: type, lazy_fields: tuple[str, ...], compute: Callable[[Any]
         "_base": base,
         "_lazy_fields": lazy_fields,
         "_slots": slots,
+        "_first_slot": slots[lazy_fields[0]],
         "_compute": staticmethod(compute),
     }
-    options: dict[str, Any] = {"dict": True}
-    if weak:
-        options["weakref"] = True
+    options: dict[str, Any] = {"weakref": True} if weak else {}
     cls = type(base)(base.__name__, (base,), namespace, **options)
     cls.__qualname__ = base.__qualname__
+    # Each lazy field is read through a property that computes it on first read; the field
+    # holds its pending source until then. (Set after the class is made: in its body msgspec would
+    # take a property for the field's default.)
+    for name, slot in slots.items():
+        setattr(cls, name, _lazy_property(slot, name))
     return cls
 
 
-def _make(cls: Any, source: Any, **fields: Any) -> Any:
-    view = cls(**fields)
-    for name in cls._lazy_fields:
-        delattr(view, name)
-    view.__dict__[_SOURCE] = source
-    return view
+def _lazy_property(slot: Any, name: str) -> property:
+    def read(view: Any) -> Any:
+        value = slot.__get__(view, type(view))
+        if type(value) is tuple and value and value[0] is _PENDING:
+            _materialize(view)
+            value = slot.__get__(view, type(view))
+        return value
+
+    def assign(view: Any, value: Any) -> None:
+        slot.__set__(view, value)
+
+    return property(read, assign, doc=f"``{name}``, computed on first read.")
 
 
 def _prefix(source: tuple[list[str], int]) -> tuple[str]:
-    pieces, size = source
+    _, pieces, size = source
     value = join_pieces(pieces)
     return (value if len(value) == size else value[:size],)
 
 
 def _text(source: tuple[list[str], int, list[Any]]) -> tuple[str, list[Any]]:
-    pieces, size, annotations = source
+    _, pieces, size, annotations = source
     value = join_pieces(pieces)
     return (value if len(value) == size else value[:size]), list(annotations)
 
@@ -192,7 +213,7 @@ def _text(source: tuple[list[str], int, list[Any]]) -> tuple[str, list[Any]]:
 def _tool_calls(source: tuple[dict[int, Any], int, dict[int, Any]]) -> tuple[list[Any]]:
     # The step's first `count` calls are those it had then (new calls are appended, and a
     # call removed freezes the view first); a call changed since was pinned before it changed.
-    calls, count, pinned = source
+    _, calls, count, pinned = source
     listed = sorted(islice(calls, count)) if count < len(calls) else sorted(calls)
     return ([pinned[index] if index in pinned else calls[index].view_snapshot() for index in listed],)
 
@@ -209,34 +230,26 @@ ToolCallsView = view_class(ToolCallsStepDetails, ("tool_calls",), _tool_calls, w
 
 def text_view(builder: Any, annotations: list[Any]) -> Any:
     """A `Text` view of a text part builder (``pieces``, ``size``) as it is now."""
-    # Made field by field rather than by `_make`: this runs for every delta a callback
-    # receives, and the generic path costs several times more.
-    view = TextView()
-    del view.value, view.annotations
-    view.__dict__[_SOURCE] = (builder.pieces, builder.size, annotations)
-    return view
+    # This runs for every delta a callback receives: the fields are passed by position.
+    pending = (_PENDING, builder.pieces, builder.size, annotations)
+    return TextView(pending, pending)
 
 
 def function_view(builder: Any) -> Any:
     """A `Function` view of a function call builder as it is now."""
-    view = FunctionView(builder.name, "", builder.output)
-    del view.arguments
-    view.__dict__[_SOURCE] = (builder.pieces, builder.size)
-    return view
+    return FunctionView(builder.name, (_PENDING, builder.pieces, builder.size), builder.output)
 
 
 def code_interpreter_view(builder: Any, outputs: list[Any]) -> Any:
     """A `CodeInterpreter` view of a code_interpreter call builder as it is now."""
-    return _make(CodeInterpreterView, (builder.pieces, builder.size), outputs=outputs)
+    return CodeInterpreterView((_PENDING, builder.pieces, builder.size), outputs)
 
 
 def tool_calls_view(calls: dict[int, Any]) -> tuple[Any, weakref.ref[Any]]:
     """A `ToolCallsStepDetails` view of a step's tool calls (builders by wire index, in
     insertion order) as they are now, and a weak reference to it for `pin_call` and
     `freeze`. It holds the dict, not the step builder: the builder caches its view."""
-    view = ToolCallsView()
-    del view.tool_calls
-    view.__dict__[_SOURCE] = (calls, len(calls), {})
+    view = ToolCallsView((_PENDING, calls, len(calls), {}))
     return view, weakref.ref(view)
 
 
@@ -258,10 +271,10 @@ def pin_call(references: list[weakref.ref[Any]], index: int, call: Any) -> list[
         view = reference()
         if view is None:
             continue
-        source = view.__dict__.get(_SOURCE)
+        source = _source(view)
         if source is None:  # read already: it holds its own list
             continue
-        pinned = source[2]
+        pinned = source[3]
         if index not in pinned:
             # (The fast path creates a new call just before this: no view made earlier lists
             # it, so such a pin is never read; it costs one call view, not a lookup of order.)
@@ -274,7 +287,7 @@ def pin_call(references: list[weakref.ref[Any]], index: int, call: Any) -> list[
 
 def _unread(reference: weakref.ref[Any]) -> bool:
     view = reference()
-    return view is not None and _SOURCE in view.__dict__
+    return view is not None and _source(view) is not None
 
 
 def keep_live(references: list[weakref.ref[Any]] | None, reference: weakref.ref[Any]) -> list[weakref.ref[Any]]:

@@ -87,7 +87,7 @@ class HandlerState:
             for name in LISTENED_CALLBACKS
             if getattr(handler_class, name) is not getattr(base, name)
         }
-        return DeltaListener(self, dispatch, callbacks, emit)
+        return DeltaListener(self, dispatch, callbacks, emit, self._routes())
 
     def _routes(self) -> dict[type, Route]:
         handler_class = type(self)
