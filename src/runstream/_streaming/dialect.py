@@ -42,7 +42,7 @@ class DialectUpdate(msgspec.Struct, frozen=True, gc=False):
 _SNAPSHOT = DialectUpdate.__dict__["snapshot"]  # the field's slot
 
 
-class _LazyUpdate(DialectUpdate, dict=True, gc=True):
+class _LazyUpdate(DialectUpdate, dict=True, gc=True):  # type: ignore[misc]
     """A `DialectUpdate` whose snapshot is built on first read, from a source taken when the
     update was made (`lazy_update`): what ``snapshots()`` yields. Not reading it costs
     nothing; reading it costs what the snapshot holds, once. Equality, ``repr``, hashing,
