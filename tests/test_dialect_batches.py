@@ -124,3 +124,27 @@ def test_responses_batches_build_the_text_one_by_one_builds(contents: list[str],
     slow = read_one_by_one(ResponseStream(body)).accumulator
     assert quick.response_json() == slow.response_json() and quick.events_fed == slow.events_fed
     assert quick.text("m") == "".join(contents)
+
+
+@pytest.mark.anyio
+async def test_the_async_fast_paths_take_runs_in_batches_too() -> None:
+    contents = [f"w{n} " for n in range(3000)]
+    head = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    chat = b"".join([chat_chunk({"role": "assistant", "content": ""}, head),
+                     *(chat_chunk({"content": text}, head) for text in contents),
+                     chat_chunk({}, head, "stop"), b"data: [DONE]\n\n"])
+    for stream_class, body in ((runstream.chat.AsyncChatCompletionStream, chat),
+                               (runstream.responses.AsyncResponseStream, text_stream(contents))):
+        async def chunks(body: bytes = body) -> Any:
+            for start in range(0, len(body), 65536):
+                yield body[start : start + 65536]
+
+        stream = await stream_class(chunks()).until_done()
+        sync_class = ChatCompletionStream if stream_class is runstream.chat.AsyncChatCompletionStream else ResponseStream
+        slow = read_one_by_one(sync_class(body)).accumulator
+        if sync_class is ChatCompletionStream:
+            assert stream.accumulator.completion_json() == slow.completion_json()
+            assert stream.accumulator.content(0) == "".join(contents)
+        else:
+            assert stream.accumulator.response_json() == slow.response_json()
+            assert stream.accumulator.text("m") == "".join(contents)
