@@ -207,7 +207,9 @@ def merge_run(
                     except msgspec.MsgspecError:
                         value = None
                     if value is not None:
-                        # What the whole decode's hot path below does with this fragment.
+                        # What the whole decode's hot path below does with this fragment (the
+                        # call template's steps again: as a function they would cost a call per
+                        # event, a tenth of this path's time).
                         accumulator.events_fed += 1
                         message.delta_count += 1  # type: ignore[attr-defined]
                         pieces = part.pieces  # type: ignore[attr-defined]
