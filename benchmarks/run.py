@@ -708,8 +708,9 @@ def run_w6(settings: Settings, loop: Any, log: Callable[[str], None]) -> Workloa
     workload = Workload(
         "W6", "W6 delta callbacks at any size",
         f"runstream with the four delta callbacks overridden (`on_text_delta`, `on_tool_call_delta`, "
-        f"`on_message_delta`, `on_run_step_delta`; the snapshot received, not read), and with a "
-        f"no-op handler: one function call of {small:,} vs {large:,} argument fragments, one "
+        f"`on_message_delta`, `on_run_step_delta`; the snapshot received, not read), with "
+        f"`snapshots()` (the loop variable keeps the previous snapshot alive while the next event "
+        f"is merged), and with a no-op handler: one function call of {small:,} vs {large:,} argument fragments, one "
         f"message of {small:,} vs {large:,} text deltas (the text-heavy run), and 20,000 argument "
         "fragments in 1 call vs in 10,000 parallel calls of one step, calling 8 functions in turn "
         "(`on_run_step_delta` gets the step with all its calls). Each pair is measured paired (alternating rounds); time per event.",
@@ -723,7 +724,8 @@ def run_w6(settings: Settings, loop: Any, log: Callable[[str], None]) -> Workloa
             if p.stream.text and capture.text != p.stream.text:
                 workload.problems.append(f"{label}: the text handed to on_text_delta differs")
         results = {}
-        for key, make in (("callbacks", _runstream_callbacks), ("runstream", _runstream_noop)):
+        for key, make in (("callbacks", _runstream_callbacks), ("snapshots", _runstream_snapshots),
+                          ("runstream", _runstream_noop)):
             times = paired([("small", p_small), ("large", p_large)], settings, make)
             results[key] = (times["small"] / p_small.stream.events, times["large"] / p_large.stream.events)
         workload.rows.append((label, p_large, {"pair": results, "events": (p_small.stream.events, p_large.stream.events)}))  # type: ignore[arg-type]
@@ -1399,7 +1401,11 @@ def main(argv: list[str] | None = None) -> int:
         log(plot_w2(workloads["W2"], ROOT / "docs" / "benchmarks-w2.png"))
     if write:
         (ROOT / "docs").mkdir(exist_ok=True)
-        (ROOT / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")
+        page = ROOT / "docs" / "benchmarks.md"
+        # benchmarks/dialects.py writes the page's last section: kept as it is.
+        previous = page.read_text(encoding="utf-8") if page.exists() else ""
+        dialects = previous.find("## Responses API and Chat Completions")
+        page.write_text(text + ("\n" + previous[dialects:] if dialects >= 0 else ""), encoding="utf-8")
         log("wrote docs/benchmarks.md")
     if args.profile:
         print("## cProfile of runstream (no-op handler) on W1, 5 runs, by own time\n")

@@ -25,7 +25,7 @@ from .._core.delta_tree import merge_delta
 from .._core.text_pieces import TextPieces
 from .._models.base import UNSET
 from .._models.exact import convert_exact
-from .builders import ChoiceBuilder, ToolCallBuilder
+from .builders import ChoiceBuilder, ToolCallBuilder, choice_at
 from .models import (
     CHOICE_FIELDS,
     CHUNK_FIELDS,
@@ -47,7 +47,7 @@ from .notifications import (
     ChatToolCallArgumentsDelta,
 )
 
-__all__ = ["ChatCompletionAccumulator"]
+__all__ = ["ChatCompletionAccumulator", "completion_at"]
 
 _HEADER = ("id", "created", "model", "system_fingerprint", "service_tier")
 
@@ -319,26 +319,35 @@ class ChatCompletionAccumulator:
         unknown ones included. Built when read after a change and kept until the next chunk
         (read it, do not change it)."""
         if self._cached is None:
-            header = self._header
-            completion: dict[str, Any] = {
-                "id": header.get("id", ""),
-                "object": "chat.completion",
-            }
-            for name in ("created", "model"):
-                if name in header:
-                    completion[name] = header[name]
-            completion["choices"] = [self._choices[index].json() for index in sorted(self._choices)]
-            if self._usage is not UNSET:
-                completion["usage"] = self._usage
-            for name in ("service_tier", "system_fingerprint"):
-                if name in header:
-                    completion[name] = header[name]
-            for key, value in self._extra.items():
-                completion.setdefault(key, value)
-            self._cached = completion
+            self._cached = completion_at(self.completion_state())
         return self._cached
+
+    def completion_state(self) -> tuple[Any, ...]:
+        """The completion as it is now, for `completion_at`, at a cost that does not grow
+        with the texts (a lazy snapshot's source, see `ChoiceBuilder.state`)."""
+        return (dict(self._header), self._usage, dict(self._extra) if self._extra else None,
+                [self._choices[index].state() for index in sorted(self._choices)])
 
     def completion(self) -> ChatCompletion:
         """The completion so far, typed: exactly the members of `completion_json`."""
         return convert_exact(self.completion_json(), ChatCompletion)  # type: ignore[no-any-return]
 
+
+
+def completion_at(state: tuple[Any, ...]) -> dict[str, Any]:
+    """The completion's JSON as it was when `ChatCompletionAccumulator.completion_state` was
+    taken."""
+    header, usage, extra, choices = state
+    completion: dict[str, Any] = {"id": header.get("id", ""), "object": "chat.completion"}
+    for name in ("created", "model"):
+        if name in header:
+            completion[name] = header[name]
+    completion["choices"] = [choice_at(choice) for choice in choices]
+    if usage is not UNSET:
+        completion["usage"] = usage
+    for name in ("service_tier", "system_fingerprint"):
+        if name in header:
+            completion[name] = header[name]
+    for key, value in (extra or {}).items():
+        completion.setdefault(key, value)
+    return completion

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._core.delta_tree import materialize
-from .._core.text_pieces import TextPieces
+from .._core.delta_tree import tree_at, tree_state
+from .._core.text_pieces import TextPieces, text_at
 
-__all__ = ["ChoiceBuilder", "ToolCallBuilder"]
+__all__ = ["ChoiceBuilder", "ToolCallBuilder", "choice_at", "tool_call_at"]
 
 
 class ToolCallBuilder:
@@ -27,16 +27,35 @@ class ToolCallBuilder:
         self.extra: dict[str, Any] = {}
         self.function_extra: dict[str, Any] = {}
 
+    def state(self) -> tuple[Any, ...]:
+        """The call as it is now, for `tool_call_at`, at a cost that does not grow with its
+        arguments."""
+        return (self.id, self.type, self.name, self.arguments.state(), self.has_function,
+                tree_state(self.extra) if self.extra else None,
+                tree_state(self.function_extra) if self.function_extra else None)
+
     def json(self) -> dict[str, Any]:
-        call: dict[str, Any] = {"id": self.id, "type": self.type if self.type is not None else "function"}
-        # A call of another type (``custom``) has its own member, merged among the extras;
-        # ``function`` is not invented for it.
-        if self.has_function or self.type is None or self.type == "function":
-            function = {"name": self.name, "arguments": self.arguments.text()}
-            function.update(materialize(self.function_extra))
-            call["function"] = function
-        call.update(materialize(self.extra))
-        return call
+        return tool_call_at(self.state())
+
+
+def tool_call_at(state: tuple[Any, ...]) -> dict[str, Any]:
+    """A tool call's JSON as it was when `ToolCallBuilder.state` was taken."""
+    id, type, name, arguments, has_function, extra, function_extra = state
+    call: dict[str, Any] = {"id": id, "type": type if type is not None else "function"}
+    # A call of another type (``custom``) has its own member, merged among the extras;
+    # ``function`` is not invented for it.
+    if has_function or type is None or type == "function":
+        call["function"] = _function(name, arguments, function_extra)
+    if extra is not None:
+        call.update(tree_at(extra))
+    return call
+
+
+def _function(name: Any, arguments: Any, extra: Any) -> dict[str, Any]:
+    function = {"name": name, "arguments": text_at(arguments)}
+    if extra is not None:
+        function.update(tree_at(extra))
+    return function
 
 
 class ChoiceBuilder:
@@ -68,31 +87,51 @@ class ChoiceBuilder:
         self.extra: dict[str, Any] = {}
         self.message_extra: dict[str, Any] = {}
 
+    def state(self) -> tuple[Any, ...]:
+        """The choice as it is now, for `choice_at`, at a cost that does not grow with its
+        texts: appended texts as `TextPieces.state`, logprobs lists as a count, the rest
+        copied (none of it grows with the deltas)."""
+        logprobs = self.logprobs
+        return (
+            self.index,
+            self.role,
+            self.content.state() if self.content is not None else None,
+            self.refusal.state() if self.refusal is not None else None,
+            [self.tool_calls[index].state() for index in sorted(self.tool_calls)],
+            self.function_call.state() if self.function_call is not None else None,
+            {key: (value, len(value) if isinstance(value, list) else None) for key, value in logprobs.items()}
+            if logprobs is not None else None,
+            self.finish_reason,
+            tree_state(self.extra) if self.extra else None,
+            tree_state(self.message_extra) if self.message_extra else None,
+        )
+
     def message_json(self) -> dict[str, Any]:
-        message: dict[str, Any] = {
-            "role": self.role if self.role is not None else "assistant",
-            "content": self.content.text() if self.content is not None else None,
-            "refusal": self.refusal.text() if self.refusal is not None else None,
-        }
-        if self.tool_calls:
-            message["tool_calls"] = [self.tool_calls[index].json() for index in sorted(self.tool_calls)]
-        if self.function_call is not None:
-            call = self.function_call
-            function = {"name": call.name, "arguments": call.arguments.text()}
-            function.update(materialize(call.function_extra))
-            message["function_call"] = function
-        message.update(materialize(self.message_extra))
-        return message
+        return choice_at(self.state())["message"]  # type: ignore[no-any-return]
 
     def json(self) -> dict[str, Any]:
-        logprobs = self.logprobs
-        choice: dict[str, Any] = {
-            "index": self.index,
-            "message": self.message_json(),
-            "logprobs": {key: list(value) if isinstance(value, list) else value for key, value in logprobs.items()}
-            if logprobs is not None
-            else None,
-            "finish_reason": self.finish_reason,
-        }
-        choice.update(materialize(self.extra))
-        return choice
+        return choice_at(self.state())
+
+
+def choice_at(state: tuple[Any, ...]) -> dict[str, Any]:
+    """A choice's JSON (a ``chat.completion``'s) as it was when `ChoiceBuilder.state` was
+    taken."""
+    index, role, content, refusal, tool_calls, function_call, logprobs, finish_reason, extra, message_extra = state
+    message: dict[str, Any] = {"role": role if role is not None else "assistant",
+                               "content": text_at(content), "refusal": text_at(refusal)}
+    if tool_calls:
+        message["tool_calls"] = [tool_call_at(call) for call in tool_calls]
+    if function_call is not None:
+        message["function_call"] = _function(function_call[2], function_call[3], function_call[6])
+    if message_extra is not None:
+        message.update(tree_at(message_extra))
+    choice: dict[str, Any] = {
+        "index": index,
+        "message": message,
+        "logprobs": {key: value[:count] if count is not None else value for key, (value, count) in logprobs.items()}
+        if logprobs is not None else None,
+        "finish_reason": finish_reason,
+    }
+    if extra is not None:
+        choice.update(tree_at(extra))
+    return choice

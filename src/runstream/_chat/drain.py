@@ -5,9 +5,10 @@ chunk: the usual content chunks of a run (see `SSEDecoder.feed_runs`) merged at 
 chunk of a stream is the same shape: one choice whose delta is one more piece of
 ``content``, under the header of the chunks before it. Such chunks are decoded by a class
 that declares exactly that shape (unknown members forbidden, ``logprobs`` and
-``finish_reason`` only ``null``, the header typed as in `ChatCompletionChunk`), mapped over
-the batch in C; when they all continue one existing choice under the current header, their
-pieces are joined and appended at once. Any other chunk (a role, a tool call, a finish, usage,
+``finish_reason`` only ``null``, the header typed as in `ChatCompletionChunk`), a whole
+stretch of them in one call (a `UniformRun`'s values as JSON lines, see
+`runstream._core.json_batches`); when they all continue one existing choice under the
+current header, their pieces are joined and appended at once. Any other chunk (a role, a tool call, a finish, usage,
 logprobs, an error, ``[DONE]``, a member runstream does not declare) and any batch that does
 not fit takes the usual way (`ChatChunkDecoder.decode`, then `ChatCompletionAccumulator.update`),
 with the same errors, ordinal and byte offset included.
@@ -15,14 +16,15 @@ with the same errors, ordinal and byte offset included.
 
 from __future__ import annotations
 
+from itertools import islice
 from operator import attrgetter, itemgetter
 from typing import Any
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from .._core.merge import COMPACT_AFTER, compact_pieces
-from .._core.sse import RawRun, ServerSentEvent
+from .._core.json_batches import decode_leading, refused_item
+from .._core.sse import RawRun, ServerSentEvent, UniformRun
 from .._core.text_pieces import TextPieces
 from ..errors import StreamDecodeError
 
@@ -52,9 +54,17 @@ class _ContentChunk(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 
 _DECODE_CONTENT_CHUNK = msgspec.json.Decoder(_ContentChunk).decode
+# A stretch of them as JSON lines, one call (see _core/json_batches.py).
+_DECODE_CONTENT_CHUNKS = msgspec.json.Decoder(_ContentChunk).decode_lines
 _data = attrgetter("data")
 _value = itemgetter(1)
 _header = attrgetter("id", "created", "model", "system_fingerprint", "service_tier")
+# Each header member, how to read it, and its value when a chunk does not carry it (an
+# empty ``id`` is not carried either).
+_HEADER_MEMBERS = tuple(
+    (name, attrgetter(name), "" if name == "id" else UNSET)
+    for name in ("id", "created", "model", "system_fingerprint", "service_tier")
+)
 _only_choice = itemgetter(0)
 _choices = attrgetter("choices")
 _index = attrgetter("index")
@@ -62,7 +72,8 @@ _content = attrgetter("delta.content")
 
 
 def update_batch(accumulator: Any, batch: list[Any], decoder: Any) -> tuple[Any, int] | None:
-    """Merge a batch of `ServerSentEvent`s and `RawRun`s (see `SSEDecoder.feed_runs`) into
+    """Merge a batch of `ServerSentEvent`s, `RawRun`s and `UniformRun`s (see
+    `SSEDecoder.feed_runs`) into
     ``accumulator`` (a `ChatCompletionAccumulator`); ``decoder`` (a `ChatChunkDecoder`)
     numbers them and decodes those off the fast path. Stops after an error object and
     returns it with its byte offset (``None`` otherwise); ``[DONE]`` calls ``done_marker``.
@@ -73,11 +84,13 @@ def update_batch(accumulator: Any, batch: list[Any], decoder: Any) -> tuple[Any,
     """
     events: list[Any] = []
     for item in batch:
-        if type(item) is RawRun:
+        kind = type(item)
+        if kind is UniformRun or kind is RawRun:
             stopped_by = _update_events(accumulator, events, decoder) if events else None
             events = []
             if stopped_by is None:
-                stopped_by = _update_run(accumulator, item, decoder)
+                update = _update_uniform if kind is UniformRun else _update_run
+                stopped_by = update(accumulator, item, decoder)
         else:
             events.append(item)
             continue
@@ -86,7 +99,56 @@ def update_batch(accumulator: Any, batch: list[Any], decoder: Any) -> tuple[Any,
     return _update_events(accumulator, events, decoder) if events else None
 
 
-def _update_run(accumulator: Any, run: Any, decoder: Any) -> Any:
+def _update_uniform(accumulator: Any, run: UniformRun, decoder: Any) -> Any:
+    # The usual chunk of a stream: nothing but content chunks, decoded as one batch. A role
+    # chunk first, or a finish or usage chunk last, goes alone, the usual way (the first and
+    # last chunks are tried alone first: a batch refused at its end costs twice).
+    after: list[RawRun] = []
+    while run.count > 1 and len(after) < 3:
+        first, last = run.first_and_last()
+        if not _usual(first):
+            alone, run = run.split_first()
+            stopped_by = _update_run(accumulator, alone, decoder)
+            if stopped_by is not None:
+                return stopped_by
+        elif not _usual(last):
+            run, alone = run.split_last()
+            after.insert(0, alone)
+        else:
+            break
+    stopped_by = _update_whole(accumulator, run, decoder)
+    for alone in after:
+        if stopped_by is not None:
+            break
+        stopped_by = _update_run(accumulator, alone, decoder)
+    return stopped_by
+
+
+def _update_whole(accumulator: Any, run: UniformRun, decoder: Any) -> Any:
+    refused = None
+    try:
+        chunks = _DECODE_CONTENT_CHUNKS(run.json_lines())
+    except msgspec.ValidationError as error:
+        refused = refused_item(error)
+    except (msgspec.MsgspecError, RecursionError):
+        pass
+    else:
+        if len(chunks) == run.count and _merge_contents(accumulator, chunks):
+            decoder.ordinal += run.count
+            return None
+    return _update_run(accumulator, run.raw_run(), decoder, refused)
+
+
+def _usual(data: Any) -> bool:
+    """Whether ``data`` is a usual content chunk."""
+    try:
+        _DECODE_CONTENT_CHUNK(data)
+    except (msgspec.MsgspecError, RecursionError):
+        return False
+    return True
+
+
+def _update_run(accumulator: Any, run: Any, decoder: Any, refused: int | None = None) -> Any:
     pairs = run.pairs
 
     def one_by_one(position: int) -> Any:
@@ -101,7 +163,7 @@ def _update_run(accumulator: Any, run: Any, decoder: Any) -> Any:
             chunk = decoder.decode(msgspec.structs.replace(sse, offset=run.offsets()[position]))
         return (chunk, run.offsets()[position]) if _merge_one(accumulator, chunk) is not None else None
 
-    return _update(accumulator, list(map(_value, pairs)), decoder, one_by_one)
+    return _update(accumulator, list(map(_value, pairs)), decoder, one_by_one, refused)
 
 
 def _update_events(accumulator: Any, events: list[Any], decoder: Any) -> Any:
@@ -113,24 +175,34 @@ def _update_events(accumulator: Any, events: list[Any], decoder: Any) -> Any:
     return _update(accumulator, list(map(_data, events)), decoder, one_by_one)
 
 
-def _update(accumulator: Any, datas: list[Any], decoder: Any, one_by_one: Any) -> Any:
+def _update(accumulator: Any, datas: list[Any], decoder: Any, one_by_one: Any, refused: int | None = None) -> Any:
     """Merge the chunks of ``datas`` in order: stretches of usual content chunks at once,
     each other chunk the usual way (``one_by_one(position)``, which returns what stopped
-    the stream, if anything did)."""
-    remaining = iter(datas)
+    the stream, if anything did). ``refused``: the chunk a batch of all ``datas`` stopped
+    at, when one was tried."""
     position = 0
     size = len(datas)
     misses = 0
+    # Where the last stretch of usual chunks ends: a stream ends with a finish, usage and
+    # [DONE], which a batch would find only at its end.
+    tail = size
+    while tail > size - 4 and tail > 1 and not _usual(datas[tail - 1]):
+        tail -= 1
     while position < size:
         chunks: list[Any] = []
         stopped = False
-        if misses < 2:
-            try:
-                # map() of the decoder's own method: a loop in C, no Python code per chunk.
-                # On a chunk of another shape it stops; what it decoded before stays.
-                chunks.extend(map(_DECODE_CONTENT_CHUNK, remaining))
-            except (msgspec.MsgspecError, RecursionError):
-                stopped = True  # at the chunk after the decoded ones, consumed
+        if misses < 2 and _usual(datas[position]):
+            # The rest as one batch (see _core/json_batches.py), cut before the first chunk of
+            # another shape; else one call per chunk, map() of the decoder's own method (a
+            # loop in C), which stops at a chunk of another shape, what it decoded kept.
+            stop = tail if position < tail else size
+            chunks = decode_leading(_DECODE_CONTENT_CHUNKS, datas[position:stop], refused if position == 0 else None)
+            if not chunks:
+                try:
+                    chunks.extend(map(_DECODE_CONTENT_CHUNK, islice(datas, position, size)))
+                except (msgspec.MsgspecError, RecursionError):
+                    pass
+        stopped = position + len(chunks) < size
         if chunks and _merge_contents(accumulator, chunks):
             decoder.ordinal += len(chunks)
             position += len(chunks)
@@ -165,26 +237,36 @@ def _merge_one(accumulator: Any, chunk: Any) -> Any:
 
 
 def _merge_contents(accumulator: Any, chunks: list[_ContentChunk]) -> bool:
-    """Append the content of ``chunks`` at once if they continue one existing choice under
-    the current header; ``False`` (nothing merged) otherwise."""
-    headers = set(map(_header, chunks))
-    if len(headers) != 1 or headers.pop() != accumulator._last_header:
-        return False
+    """Append the content of ``chunks`` at once if they all continue one existing choice;
+    ``False`` (nothing merged) otherwise."""
     choices = list(map(_only_choice, map(_choices, chunks)))
-    indexes = set(map(_index, choices))
-    if len(indexes) != 1:
+    index = choices[0].index
+    choice = accumulator._choices.get(index)
+    if choice is None or list(map(_index, choices)).count(index) != len(choices):
         return False
-    choice = accumulator._choices.get(indexes.pop())
-    if choice is None:
-        return False
+    _merge_header(accumulator, chunks)
     text = "".join(map(_content, choices))
-    pieces = choice.content
-    if pieces is None:
+    if choice.content is None:
         choice.content = TextPieces(text)
     else:
-        pieces.pieces.append(text)
-        if len(pieces.pieces) - pieces.compacted >= COMPACT_AFTER:
-            compact_pieces(pieces)
+        choice.content.append(text)
     accumulator.chunks_fed += len(chunks)
     accumulator._cached = None
     return True
+
+
+def _merge_header(accumulator: Any, chunks: list[_ContentChunk]) -> None:
+    """The header members as merging the chunks one by one leaves them: chunk by chunk,
+    each member takes every value a chunk carries (an ``id`` only when not empty), so the
+    last such value of the batch wins, and it is nearly always the last chunk's."""
+    header = accumulator._header
+    last = chunks[-1]
+    for name, member, absent in _HEADER_MEMBERS:
+        value = member(last)
+        if value != absent:
+            header[name] = value
+            continue
+        values = list(map(member, chunks))
+        if values.count(absent) != len(values):
+            header[name] = next(value for value in reversed(values) if value != absent)
+    accumulator._last_header = _header(last)

@@ -10,7 +10,7 @@ from .._core.sse import DEFAULT_MAX_EVENT_SIZE
 from .._streaming.async_dialect_stream import AsyncDialectStream
 from .._streaming.dialect_stream import DialectStream
 from ..errors import RunstreamError, ServerStreamError
-from .accumulator import ChatCompletionAccumulator
+from .accumulator import ChatCompletionAccumulator, completion_at
 from .decoder import ChatChunkDecoder
 from .drain import update_batch
 from .handler import AsyncChatCompletionHandler, ChatCompletionHandler
@@ -58,6 +58,12 @@ class _ChatStreamMixin:
         if type(event) is ChatErrorEvent:
             return None
         return self.accumulator.completion_json()
+
+    def _snapshot_source(self, event: Any) -> Any:
+        # `snapshot_for`, lazily: what builds the snapshot, and its source as it is now.
+        if type(event) is ChatErrorEvent:
+            return None
+        return completion_at, self.accumulator.completion_state()
 
 
 class ChatCompletionStream(_ChatStreamMixin, DialectStream):

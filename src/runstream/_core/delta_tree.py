@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Pieces", "materialize", "merge_delta"]
+__all__ = ["Pieces", "materialize", "merge_delta", "tree_at", "tree_state"]
 
 _SET_KEYS = frozenset({"index", "type", "id"})
 
@@ -72,3 +72,32 @@ def materialize(value: Any) -> Any:
     if isinstance(value, list):
         return [materialize(item) for item in value]
     return value
+
+
+class _PiecesState(tuple):  # type: ignore[type-arg]
+    """`Pieces` as they were: the list (only ever appended to) and how many pieces then."""
+
+
+def tree_state(value: Any) -> Any:
+    """A tree (see `merge_delta`) as it is now, for `tree_at`: its objects and lists copied,
+    its appended strings as a list and a count (no copy of their text), so the cost does not
+    grow with how long they are."""
+    if isinstance(value, Pieces):
+        return _PiecesState((value, len(value)))
+    if isinstance(value, dict):
+        return {key: tree_state(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [tree_state(item) for item in value]
+    return value
+
+
+def tree_at(state: Any) -> Any:
+    """The materialised tree (see `materialize`) as it was when `tree_state` was taken."""
+    if type(state) is _PiecesState:
+        pieces, count = state
+        return "".join(pieces[:count])
+    if isinstance(state, dict):
+        return {key: tree_at(item) for key, item in state.items()}
+    if isinstance(state, list):
+        return [tree_at(item) for item in state]
+    return state

@@ -19,11 +19,11 @@ offset is that of its first field line.
 from __future__ import annotations
 
 from ..errors import EventTooLargeError
-from .server_sent_event import RawRun, ServerSentEvent
+from .server_sent_event import RawRun, ServerSentEvent, UniformRun
 from .sse_blocks import BlockPath
 from .sse_lines import MAX_RETRY
 
-__all__ = ["DEFAULT_MAX_EVENT_SIZE", "RawRun", "SSEDecoder", "ServerSentEvent"]
+__all__ = ["DEFAULT_MAX_EVENT_SIZE", "RawRun", "SSEDecoder", "ServerSentEvent", "UniformRun"]
 
 #: The largest event (and the longest line) the decoder buffers, in bytes, unless told
 #: otherwise, or unless the stream carried more bytes before it (see `SSEDecoder`). Real
@@ -130,12 +130,15 @@ class SSEDecoder(BlockPath):
         """
         return self._feed(data, False)
 
-    def feed_runs(self, data: bytes) -> list[ServerSentEvent | RawRun]:
+    def feed_runs(self, data: bytes) -> list[ServerSentEvent | RawRun | UniformRun]:
         """Like `feed`, for a consumer that decodes event data itself: runs of usual events
         (exactly an ``event`` and a ``data`` line) come as `RawRun`s of ``(name, data)``
         bytes pairs, in stream order among the `ServerSentEvent`s of every other event. The
         events are those `feed` would return; ``id`` and ``retry`` do not apply to the
         pairs. A large value comes as a memoryview of the decoder's buffer (no copy).
+
+        With ``uniform_runs`` set, runs whose events all have one name come as
+        `UniformRun`s (their bytes, not cut into pairs) where a chunk holds nothing else.
         """
         return self._feed(data, True)  # type: ignore[return-value]
 

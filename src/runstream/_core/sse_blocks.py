@@ -15,6 +15,7 @@ from itertools import chain, repeat
 from .server_sent_event import RawRun, ServerSentEvent
 from .sse_idle import idle_end
 from .sse_lines import LARGE_VALUE, LinePath, decode_value
+from .sse_uniform import uniform_runs
 
 __all__ = ["BlockPath"]
 
@@ -36,6 +37,9 @@ _COLON = 58
 
 class BlockPath(LinePath):
     """The block path of `SSEDecoder` (its base class)."""
+
+    #: Whether `SSEDecoder.feed_runs` hands out runs of events of one name as `UniformRun`s.
+    uniform_runs = False
 
     def _process_lf(self, complete: bytes, events: list[ServerSentEvent], runs: bool = False) -> None:
         """The fast path for LF-only input: whole events at a time.
@@ -194,25 +198,36 @@ class BlockPath(LinePath):
         but usual events, all with an ``event`` line or all without. Cut by one ``findall``,
         checked by length (the matches tile the span exactly only if nothing else is in it),
         with no scan of its own; returns where the rest of the chunk starts (``position``
-        when the span is anything else: the loop of `_process_lf` takes it)."""
+        when the span is anything else: the loop of `_process_lf` takes it). With
+        ``uniform_runs``, runs of one event type come as `UniformRun`s (see `sse_uniform`)."""
         end = complete.rfind(b"\n\n", position) + 2
+        if self.uniform_runs and end - position >= 2:
+            position = uniform_runs(complete, position, end, origin, self.max_event_size, self._tiled_run, events)
+        run = self._tiled_run(complete, position, end, origin)
+        if run is None:
+            return position
+        events.append(run)  # type: ignore[arg-type]
+        return end
+
+    def _tiled_run(self, complete: bytes, position: int, end: int, origin: int) -> RawRun | None:
+        """The events from ``position`` to ``end`` (a blank line's end) as a `RawRun`, if
+        they are all usual events within the limits; ``None`` otherwise."""
         span = end - position
         if span < 2 or span > self.max_event_size:
-            return position
+            return None
         if complete.startswith(b"event: ", position):
             pairs = _EVENT_BLOCK.findall(complete, position, end)
             if 16 * len(pairs) + sum(map(len, chain.from_iterable(pairs))) != span:
-                return position
+                return None
             named = True
         elif complete.startswith(b"data: ", position):
             values = _DATA_VALUES.findall(complete, position, end)
             if 8 * len(values) + sum(map(len, values)) != span:
-                return position
+                return None
             pairs = list(zip(repeat(b"message"), values))
             named = False
         else:
-            return position
+            return None
         if span >= LARGE_VALUE and max(len(pair[1]) for pair in pairs) >= LARGE_VALUE:
-            return position  # a large value goes alone, as a memoryview (see _process_lf)
-        events.append(RawRun(origin + position, pairs, named))  # type: ignore[arg-type]
-        return end
+            return None  # a large value goes alone, as a memoryview (see _process_lf)
+        return RawRun(origin + position, pairs, named)

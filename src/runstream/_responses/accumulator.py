@@ -21,13 +21,13 @@ from __future__ import annotations
 from typing import Any
 
 from .._models.exact import convert_exact
-from .builders import Item, ResponseDiscrepancy
-from .drain import update_run
+from .builders import Item, ResponseDiscrepancy, item_at
+from .drain import update_run, update_uniform
 from .event_merging import ResponseEventMerging
 from .events import ResponseCompletedEvent, ResponseFailedEvent, ResponseIncompleteEvent
 from .models import Response
 
-__all__ = ["ResponseAccumulator", "ResponseDiscrepancy", "TERMINAL_RESPONSE_EVENTS"]
+__all__ = ["ResponseAccumulator", "ResponseDiscrepancy", "TERMINAL_RESPONSE_EVENTS", "response_at"]
 
 #: The events whose ``response`` is the authoritative final object.
 TERMINAL_RESPONSE_EVENTS = (ResponseCompletedEvent, ResponseFailedEvent, ResponseIncompleteEvent)
@@ -77,6 +77,10 @@ class ResponseAccumulator(ResponseEventMerging):
         `_responses.drain`)."""
         return update_run(self, run, decoder)
 
+    def update_uniform(self, run: Any, decoder: Any) -> Any:
+        """`update_run` for a `UniformRun` (see `SSEDecoder.feed_runs`)."""
+        return update_uniform(self, run, decoder)
+
     def done_marker(self) -> list[Any]:
         """A ``[DONE]`` marker arrived."""
         self.done = True
@@ -113,6 +117,12 @@ class ResponseAccumulator(ResponseEventMerging):
         item = self._by_id.get(item_id)
         return item.current() if item is not None else None
 
+    def item_state(self, output_index: int | None = None, item_id: str | None = None) -> tuple[Any, ...] | None:
+        """An output item (by id, else by index) as it is now, for `item_at`, at a cost
+        that does not grow with its texts (a lazy snapshot's source); ``None`` if unknown."""
+        item = self._by_id.get(item_id) if item_id is not None else self._items[output_index]  # type: ignore[index]
+        return item.state() if item is not None else None
+
     def built_item_json(self, output_index: int) -> dict[str, Any]:
         """An output item as its ``added`` event and the deltas built it (ignoring its
         ``done`` event): what `check` compares with the authoritative item."""
@@ -141,7 +151,27 @@ class ResponseAccumulator(ResponseEventMerging):
             self._cached = response
         return self._cached
 
+    def response_state(self) -> tuple[Any, ...]:
+        """The Response as it is now, for `response_at`, at a cost that does not grow with
+        the texts (a lazy snapshot's source, see `Item.state`)."""
+        if self._final is not None:
+            return (self._final,)
+        return self._response, [self._items[index].state() for index in sorted(self._items)]
+
     def response(self) -> Response | None:
         """The Response so far, typed: exactly the members of `response_json`."""
         response = self.response_json()
         return convert_exact(response, Response) if response is not None else None
+
+
+def response_at(state: tuple[Any, ...]) -> dict[str, Any] | None:
+    """The JSON of the Response as it was when `ResponseAccumulator.response_state` was
+    taken (as `ResponseAccumulator.response_json` gave it then)."""
+    if len(state) == 1:
+        return state[0]  # type: ignore[no-any-return]
+    latest, items = state
+    if latest is None and not items:
+        return None
+    response = dict(latest) if latest is not None else {}
+    response["output"] = [item_at(item) for item in items]
+    return response

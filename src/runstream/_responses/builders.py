@@ -8,9 +8,9 @@ from typing import Any
 
 import msgspec
 
-from .._core.text_pieces import TextPieces
+from .._core.text_pieces import TextPieces, text_at
 
-__all__ = ["Item", "Part", "ResponseDiscrepancy"]
+__all__ = ["Item", "Part", "ResponseDiscrepancy", "item_at", "part_at"]
 
 
 class ResponseDiscrepancy(msgspec.Struct, frozen=True, gc=False):
@@ -40,25 +40,51 @@ class Part:
         self.logprobs: list[Any] | None = None
         self.done: dict[str, Any] | None = None
 
+    def state(self) -> tuple[Any, ...]:
+        """The part as it is now, for `part_at`, at a cost that does not grow with its
+        text: the authoritative part once done, else `built_state`."""
+        return (self.done,) if self.done is not None else self.built_state()
+
+    def built_state(self) -> tuple[Any, ...]:
+        """The part as ``*.added`` and the deltas built it: its JSON (replaced, never
+        changed in place), its texts' states, its annotations so far, how many logprobs."""
+        logprobs = self.logprobs
+        return (
+            self.json,
+            self.text.state() if self.text is not None else None,
+            self.refusal.state() if self.refusal is not None else None,
+            dict(self.annotations) if self.annotations else None,
+            (logprobs, len(logprobs)) if logprobs is not None else None,
+        )
+
     def built(self) -> dict[str, Any]:
-        part = dict(self.json)
-        if self.text is not None:
-            part["text"] = self.text.text()
-        if self.refusal is not None:
-            part["refusal"] = self.refusal.text()
-        if self.annotations:
-            annotations = list(part.get("annotations") or ())
-            for index in sorted(self.annotations):
-                while len(annotations) <= index:
-                    annotations.append(None)
-                annotations[index] = self.annotations[index]
-            part["annotations"] = annotations
-        if self.logprobs is not None:
-            part["logprobs"] = list(part.get("logprobs") or ()) + self.logprobs
-        return part
+        return part_at(self.built_state())
 
     def current(self) -> dict[str, Any]:
         return self.done if self.done is not None else self.built()
+
+
+def part_at(state: tuple[Any, ...]) -> dict[str, Any]:
+    """The JSON of a part as it was when `Part.state` was taken."""
+    if len(state) == 1:
+        return state[0]  # type: ignore[no-any-return]
+    json, text, refusal, annotations, logprobs = state
+    part = dict(json)
+    if text is not None:
+        part["text"] = text_at(text)
+    if refusal is not None:
+        part["refusal"] = text_at(refusal)
+    if annotations:
+        listed = list(part.get("annotations") or ())
+        for index in sorted(annotations):
+            while len(listed) <= index:
+                listed.append(None)
+            listed[index] = annotations[index]
+        part["annotations"] = listed
+    if logprobs is not None:
+        values, count = logprobs
+        part["logprobs"] = list(part.get("logprobs") or ()) + values[:count]
+    return part
 
 
 class Item:
@@ -75,19 +101,42 @@ class Item:
         self.summary: dict[int, Part] = {}
         self.done: dict[str, Any] | None = None
 
+    def state(self) -> tuple[Any, ...]:
+        """The item as it is now, for `item_at`, at a cost that does not grow with its
+        texts: the authoritative item once done, else `built_state`."""
+        return (self.done,) if self.done is not None else self.built_state()
+
+    def built_state(self) -> tuple[Any, ...]:
+        """The item as ``output_item.added`` and the deltas built it (its parts as they
+        are, see `Part.state`); its JSON is copied, as a status event changes it in place."""
+        return (
+            dict(self.json),
+            [(key, pieces.state()) for key, pieces in self.appended.items()],
+            [(index, self.content[index].state()) for index in sorted(self.content)],
+            [(index, self.summary[index].state()) for index in sorted(self.summary)],
+        )
+
     def built(self) -> dict[str, Any]:
-        item = dict(self.json)
-        for key, pieces in self.appended.items():
-            item[key] = pieces.text()
-        for key, parts in (("content", self.content), ("summary", self.summary)):
-            if parts:
-                listed = list(item.get(key) or ())
-                for index in sorted(parts):
-                    while len(listed) <= index:
-                        listed.append(None)
-                    listed[index] = parts[index].current()
-                item[key] = listed
-        return item
+        return item_at(self.built_state())
 
     def current(self) -> dict[str, Any]:
         return self.done if self.done is not None else self.built()
+
+
+def item_at(state: tuple[Any, ...]) -> dict[str, Any]:
+    """The JSON of an output item as it was when `Item.state` was taken."""
+    if len(state) == 1:
+        return state[0]  # type: ignore[no-any-return]
+    json, appended, content, summary = state
+    item = dict(json)
+    for key, text in appended:
+        item[key] = text_at(text)
+    for key, parts in (("content", content), ("summary", summary)):
+        if parts:
+            listed = list(item.get(key) or ())
+            for index, part in parts:
+                while len(listed) <= index:
+                    listed.append(None)
+                listed[index] = part_at(part)
+            item[key] = listed
+    return item

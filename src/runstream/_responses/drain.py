@@ -1,18 +1,18 @@
 """The Responses accumulator's fast path for a stream nobody listens to event by event:
-runs of raw events (``(name, data)`` bytes, see `SSEDecoder.feed_runs`) merged straight from
-bytes.
+runs of raw events (`RawRun`s of ``(name, data)`` bytes and `UniformRun`s of JSON lines, see
+`SSEDecoder.feed_runs`) merged straight from bytes.
 
 ``until_done`` with a handler that overrides nothing wants only the final Response, so
 neither event objects for the caller, notifications, nor a ``ServerSentEvent`` and a str copy
 per event are needed. Output text and function call argument deltas, nearly all of a
 stream, come in runs of the same event type: such a run is decoded by its class's decoder
-(the same validation as the union decoder; text deltas with logprobs fail it), mapped over the
-run in C, and, when its deltas all go to one part or item that already exists, joined and appended at once,
-with no Python code per event. Anything else (a run that spreads over several parts, a
-delta before its part, logprobs, every other event type, data the array decode refuses)
-takes the usual way, event by event (`ResponseEventDecoder.decode`, then
-`ResponseAccumulator.update`), with the same errors, event ordinal and byte offset included.
-"""
+(the same validation as the union decoder; text deltas with logprobs fail it) in one call
+(`runstream._core.json_batches`), and, when its deltas all go to one part or item that
+already exists, joined and appended at once, with no Python code per event. Anything else (a
+run that spreads over several parts, a delta before its part, logprobs, every other event
+type, data the batch decode refuses) takes the usual way, event by event
+(`ResponseEventDecoder.decode`, then `ResponseAccumulator.update`), with the same errors,
+event ordinal and byte offset included."""
 
 from __future__ import annotations
 
@@ -23,14 +23,14 @@ from typing import Any
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from .._core.merge import COMPACT_AFTER, compact_pieces
-from .._core.sse import ServerSentEvent
+from .._core.json_batches import decode_batch, json_lines
+from .._core.sse import ServerSentEvent, UniformRun
 from .._core.text_pieces import TextPieces
 from ..errors import StreamDecodeError
 from .event_base import ResponseErrorEvent
 from .output_events import ResponseFunctionCallArgumentsDeltaEvent
 
-__all__ = ["update_run"]
+__all__ = ["update_run", "update_uniform"]
 
 _TEXT_DELTA = b"response.output_text.delta"
 _ARGUMENTS_DELTA = b"response.function_call_arguments.delta"
@@ -49,8 +49,9 @@ class _TextDelta(msgspec.Struct, tag_field="type", tag="response.output_text.del
     obfuscation: str | UnsetType = UNSET
 
 
-_DECODE_TEXT_DELTA = msgspec.json.Decoder(_TextDelta).decode
-_DECODE_ARGUMENTS_DELTA = msgspec.json.Decoder(ResponseFunctionCallArgumentsDeltaEvent).decode
+# Runs of them as JSON lines, one call each (see _core/json_batches.py).
+_DECODE_TEXT_DELTAS = msgspec.json.Decoder(_TextDelta).decode_lines
+_DECODE_ARGUMENTS_DELTAS = msgspec.json.Decoder(ResponseFunctionCallArgumentsDeltaEvent).decode_lines
 _name = itemgetter(0)
 _data = itemgetter(1)
 _delta = attrgetter("delta")
@@ -100,16 +101,37 @@ def update_run(accumulator: Any, run: Any, decoder: Any) -> tuple[Any, int] | No
     return None
 
 
+def update_uniform(accumulator: Any, run: UniformRun, decoder: Any) -> tuple[Any, int] | None:
+    """`update_run` for a `UniformRun`: a run of text or arguments deltas decoded as one
+    batch (see `runstream._core.json_batches`) and merged at once when it fits (see
+    `_merge_deltas`); any other run, or one that does not fit, as a `RawRun`."""
+    name = run.name
+    if name == _TEXT_DELTA or name == _ARGUMENTS_DELTA:
+        decode = _DECODE_TEXT_DELTAS if name == _TEXT_DELTA else _DECODE_ARGUMENTS_DELTAS
+        events = decode_batch(decode, run.json_lines(), run.count)
+        if events is not None and _merge_decoded(accumulator, name == _TEXT_DELTA, events):
+            decoder.ordinal += run.count
+            return None
+    return update_run(accumulator, run.raw_run(), decoder)
+
+
 def _merge_deltas(accumulator: Any, name: bytes, group: list[tuple[bytes, bytes]]) -> bool:
     """Merge a run of deltas of one type at once, if they all go to one existing part
     (text) or item (arguments) and carry no logprobs; ``False`` (nothing merged) otherwise."""
     text = name == _TEXT_DELTA
-    try:
-        # map() of the decoder's own method: a loop in C, no Python code per event.
-        events: list[Any] = list(map(_DECODE_TEXT_DELTA if text else _DECODE_ARGUMENTS_DELTA, map(_data, group)))
-    except (msgspec.MsgspecError, RecursionError):
+    datas = list(map(_data, group))
+    events = decode_batch(_DECODE_TEXT_DELTAS if text else _DECODE_ARGUMENTS_DELTAS, json_lines(datas), len(datas))
+    if events is None:
         return False  # event by event, for the exact error
-    if len(set(map(_item_id, events))) != 1 or (text and len(set(map(_content_index, events))) != 1):
+    return _merge_decoded(accumulator, text, events)
+
+
+def _merge_decoded(accumulator: Any, text: bool, events: list[Any]) -> bool:
+    # The decoded deltas of `_merge_deltas`, merged if they fit.
+    item_id = events[0].item_id
+    if list(map(_item_id, events)).count(item_id) != len(events):
+        return False
+    if text and list(map(_content_index, events)).count(events[0].content_index) != len(events):
         return False
     item = accumulator._by_id.get(events[0].item_id)
     if item is None:
@@ -126,9 +148,7 @@ def _merge_deltas(accumulator: Any, name: bytes, group: list[tuple[bytes, bytes]
         if pieces is None:
             item.appended["arguments"] = TextPieces("".join(map(_delta, events)))
     if pieces is not None:
-        pieces.pieces.append("".join(map(_delta, events)))
-        if len(pieces.pieces) - pieces.compacted >= COMPACT_AFTER:
-            compact_pieces(pieces)
+        pieces.append("".join(map(_delta, events)))
     accumulator.events_fed += len(events)
     accumulator._cached = None
     return True

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from .._core.sse import DEFAULT_MAX_EVENT_SIZE, RawRun
+from .._core.sse import DEFAULT_MAX_EVENT_SIZE, RawRun, UniformRun
 from .._streaming.async_dialect_stream import AsyncDialectStream
 from .._streaming.dialect_stream import DialectStream
 from ..errors import RunstreamError, ServerStreamError
-from .accumulator import ResponseAccumulator
+from .accumulator import ResponseAccumulator, response_at
+from .builders import item_at
 from .decoder import ResponseEventDecoder
 from .events import ResponseErrorEvent, ResponseStreamEvent, ResponseTextDeltaEvent
 from .handler import AsyncResponseHandler, ResponseHandler
@@ -43,8 +44,10 @@ class _ResponseStreamMixin:
         accumulator = self.accumulator
         decoder.unread = True
         for item in batch:
-            if type(item) is RawRun:
-                stopped_by = accumulator.update_run(item, decoder)
+            kind = type(item)
+            if kind is RawRun or kind is UniformRun:
+                update = accumulator.update_run if kind is RawRun else accumulator.update_uniform
+                stopped_by = update(item, decoder)
                 if stopped_by is not None:
                     return stopped_by
                 continue
@@ -76,6 +79,19 @@ class _ResponseStreamMixin:
             return self.accumulator.item_json(output_index)
         if hasattr(event, "response"):
             return self.accumulator.response_json()
+        return None
+
+    def _snapshot_source(self, event: Any) -> Any:
+        # `snapshot_for`, lazily: what builds the snapshot, and its source as it is now.
+        item_id = getattr(event, "item_id", None)
+        if isinstance(item_id, str):
+            state = self.accumulator.item_state(item_id=item_id)
+            return (item_at, state) if state is not None else None
+        output_index = getattr(event, "output_index", None)
+        if isinstance(output_index, int):
+            return item_at, self.accumulator.item_state(output_index)
+        if hasattr(event, "response"):
+            return response_at, self.accumulator.response_state()
         return None
 
     def _final(self) -> Response:

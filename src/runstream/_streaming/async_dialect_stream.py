@@ -196,6 +196,7 @@ class AsyncDialectStream(DialectStreamBase):
         return self
 
     async def snapshots(self) -> AsyncIterator[DialectUpdate]:
-        """Iterate the stream as (event, snapshot it changed) updates."""
+        """Iterate the stream as (event, snapshot it changed) updates; a snapshot is built
+        when first read (see `DialectUpdate`)."""
         async for event in self:
-            yield DialectUpdate(event, self.snapshot_for(event))
+            yield self._update_for(event)

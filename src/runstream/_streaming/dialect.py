@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["DialectHandler", "DialectUpdate", "RouteTable"]
+__all__ = ["DialectHandler", "DialectUpdate", "RouteTable", "lazy_update"]
 
 Call = tuple[str, tuple[Any, ...]]
 #: Notification type -> (route: (notification, accumulator) -> calls, the callbacks it reaches).
@@ -29,11 +29,66 @@ class DialectUpdate(msgspec.Struct, frozen=True, gc=False):
     Attributes:
         event: the typed event.
         snapshot: the object the event was about, as the API's JSON, as it is after the
-            event; ``None`` for events about no object.
+            event; ``None`` for events about no object. In the updates ``snapshots()``
+            yields it is built when first read (so an update costs the same however long
+            the text is, and reading its snapshot what the snapshot holds), and shows the
+            object as it was after the event whenever it is read.
     """
 
     event: Any
     snapshot: Any
+
+
+_SNAPSHOT = DialectUpdate.__dict__["snapshot"]  # the field's slot
+
+
+class _LazyUpdate(DialectUpdate, dict=True, gc=True):  # type: ignore[misc]
+    """A `DialectUpdate` whose snapshot is built on first read, from a source taken when the
+    update was made (`lazy_update`): what ``snapshots()`` yields. Not reading it costs
+    nothing; reading it costs what the snapshot holds, once. Equality, ``repr``, hashing,
+    ``copy.copy`` and pickling read it first; msgspec's encoders read fields directly: read
+    ``snapshot`` (or ``copy.copy`` the update) before encoding one."""
+
+    def __getattr__(self, name: str) -> Any:
+        source = self.__dict__.pop("_source", None) if name == "snapshot" else None
+        if source is None:
+            raise AttributeError(f"'DialectUpdate' object has no attribute {name!r}")
+        build, state = source
+        snapshot = build(state)
+        _SNAPSHOT.__set__(self, snapshot)
+        return snapshot
+
+    def __eq__(self, other: Any) -> Any:
+        if not isinstance(other, DialectUpdate):
+            return NotImplemented
+        return self.event == other.event and self.snapshot == other.snapshot
+
+    def __ne__(self, other: Any) -> Any:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash((self.event, self.snapshot))
+
+    def __repr__(self) -> str:
+        return repr(self.__copy__())
+
+    def __copy__(self) -> DialectUpdate:
+        return DialectUpdate(self.event, self.snapshot)
+
+    def __reduce__(self) -> Any:
+        return DialectUpdate, (self.event, self.snapshot)
+
+
+_LazyUpdate.__name__ = _LazyUpdate.__qualname__ = "DialectUpdate"
+
+
+def lazy_update(event: Any, build: Callable[[Any], Any], state: Any) -> DialectUpdate:
+    """A `DialectUpdate` whose snapshot is ``build(state)``, built when first read."""
+    update = _LazyUpdate(event, None)
+    _SNAPSHOT.__delete__(update)
+    update.__dict__["_source"] = (build, state)
+    return update
 
 
 class DialectHandler:

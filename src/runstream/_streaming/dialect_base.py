@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import IncompleteStreamError, RunstreamError
+from .dialect import DialectUpdate, lazy_update
 from .stream_core import StreamCore, source_response
 
 __all__ = ["DialectStreamBase"]
@@ -24,6 +25,8 @@ class DialectStreamBase(StreamCore):
     #: ``until_done()`` with a handler that listens to nothing reads batches through
     #: `_drain_batch`, the dialect's fast path.
     _drains = True
+    #: ... and takes runs of one event type whole, as `UniformRun`s (see `SSEDecoder.feed_runs`).
+    _uniform_runs = True
 
     def __init__(self, source: Any, handler: Any, accumulator: Any, max_event_size: int,
                  idle_timeout: float | None, lock: Any) -> None:
@@ -47,6 +50,17 @@ class DialectStreamBase(StreamCore):
     def snapshot_for(self, event: Any) -> Any:
         """The snapshot ``event`` was about, as it is now."""
         return None
+
+    def _snapshot_source(self, event: Any) -> tuple[Callable[[Any], Any], Any] | None:
+        """`snapshot_for`, lazily: what builds the snapshot and its source as it is now
+        (``None`` for an event about no object); the snapshot is built when read."""
+        snapshot = self.snapshot_for(event)
+        return (_itself, snapshot) if snapshot is not None else None
+
+    def _update_for(self, event: Any) -> DialectUpdate:
+        """The update ``snapshots()`` yields for ``event``, its snapshot lazy."""
+        source = self._snapshot_source(event)
+        return lazy_update(event, *source) if source is not None else DialectUpdate(event, None)
 
     def _drain_batch(self, batch: list[Any], decoder: Any) -> tuple[Any, int] | None:
         """Merge a batch (`ServerSentEvent`s, and `RawRun`s where the dialect's fast path
@@ -83,3 +97,7 @@ class DialectStreamBase(StreamCore):
             accumulator=self.accumulator,
             offset=self.bytes_received,
         )
+
+
+def _itself(snapshot: Any) -> Any:
+    return snapshot

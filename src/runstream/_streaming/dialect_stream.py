@@ -196,6 +196,7 @@ class DialectStream(DialectStreamBase):
         return self
 
     def snapshots(self) -> Iterator[DialectUpdate]:
-        """Iterate the stream as (event, snapshot it changed) updates."""
+        """Iterate the stream as (event, snapshot it changed) updates; a snapshot is built
+        when first read (see `DialectUpdate`)."""
         for event in self:
-            yield DialectUpdate(event, self.snapshot_for(event))
+            yield self._update_for(event)

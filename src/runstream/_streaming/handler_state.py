@@ -11,7 +11,7 @@ from typing import Any, Callable, ClassVar
 
 from .._core.accumulator import Accumulator
 from .._core.callbacks import Route, routes_for
-from .._core.drain import LISTENED_CALLBACKS, DeltaListener
+from .._core.delta_listener import LISTENED_CALLBACKS, DeltaListener
 from .._core.events import AssistantStreamEvent
 from .._models.message import Message
 from .._models.run import Run

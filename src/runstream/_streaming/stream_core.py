@@ -28,6 +28,8 @@ class StreamCore:
     _clock = staticmethod(time.monotonic)
     #: Whether `until_done` may drain the stream without making each event (run streams).
     _drains = False
+    #: Whether the drain takes runs of one event type as `UniformRun`s (the dialects).
+    _uniform_runs = False
 
     def __init__(self, handler: Any, accumulator: Any, max_event_size: int, idle_timeout: float | None,
                  lock: Any) -> None:

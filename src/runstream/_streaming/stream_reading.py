@@ -65,6 +65,8 @@ async def _batches_async(stream: Any, source: Source, runs: bool) -> AsyncGenera
             yield (sse,)
         return
     sse_decoder = SSEDecoder(stream.max_event_size)
+    # A dialect's fast path takes runs of one event type whole (see `UniformRun`).
+    sse_decoder.uniform_runs = runs and stream._uniform_runs
     feed = sse_decoder.feed_runs if runs else sse_decoder.feed
     idle_timeout = stream.idle_timeout
     if idle_timeout is None:
@@ -116,6 +118,8 @@ def _batches(stream: Any, source: Source, runs: bool) -> Generator[Any, None, No
             yield (sse,)
         return
     sse_decoder = SSEDecoder(stream.max_event_size)
+    # A dialect's fast path takes runs of one event type whole (see `UniformRun`).
+    sse_decoder.uniform_runs = runs and stream._uniform_runs
     feed = sse_decoder.feed_runs if runs else sse_decoder.feed
     idle_timeout = stream.idle_timeout
     if idle_timeout is None:

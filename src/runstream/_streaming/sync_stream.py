@@ -12,7 +12,8 @@ from contextlib import closing
 from typing import Any
 
 from .._core.accumulator import Accumulator
-from .._core.drain import EMIT, merge_run
+from .._core.delta_listener import EMIT
+from .._core.drain import merge_run
 from .._core.event_decoder import EventDecoder
 from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent
 from .._core.lifecycle import StreamEvent, StreamState

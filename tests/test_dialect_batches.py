@@ -1,0 +1,150 @@
+"""The dialects' fast paths decode runs of deltas in batches (one msgspec call per run) and
+merge them at once: whatever the chunks carry (headers that change, odd chunks anywhere,
+values crafted to parse only together), ``until_done`` builds what reading event by event
+builds and fails the same way."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import runstream
+from runstream.chat import ChatCompletionStream
+from runstream.responses import ResponseStream
+from test_dialect_drain import pieces, read_one_by_one, text_stream
+
+_UNSET: Any = object()
+
+
+def chat_chunk(delta: dict[str, Any], header: dict[str, Any], finish: str | None = None) -> bytes:
+    body = {**{key: value for key, value in header.items() if value is not _UNSET},
+            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+    return b"data: " + json.dumps(body).encode() + b"\n\n"
+
+
+_headers = st.fixed_dictionaries({
+    "id": st.sampled_from(["c1", "c1", "c1", "c2", ""]),
+    "object": st.just("chat.completion.chunk"),
+    "created": st.sampled_from([1, 1, 2, _UNSET]),
+    "model": st.sampled_from(["m", "m", "n", _UNSET]),
+    "system_fingerprint": st.sampled_from(["fp", "fp", None, _UNSET]),
+    "service_tier": st.sampled_from([_UNSET, _UNSET, "default", None]),
+})
+_odd_chunks = st.sampled_from([
+    {"role": "assistant"},
+    {"refusal": "no"},
+    {"tool_calls": [{"index": 0, "id": "t", "type": "function", "function": {"name": "f", "arguments": "{"}}]},
+    {"content": "x", "extra": "kept"},
+])
+
+
+@st.composite
+def chat_streams(draw: Any) -> bytes:
+    out = [chat_chunk({"role": "assistant", "content": ""}, draw(_headers))]
+    for _ in range(draw(st.integers(1, 300))):
+        roll = draw(st.integers(0, 30))
+        header = draw(_headers) if roll < 3 else {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+        delta = draw(_odd_chunks) if roll == 3 else {"content": draw(st.text(max_size=4))}
+        out.append(chat_chunk(delta, header))
+    out.append(chat_chunk({}, {"id": "c1"}, "stop"))
+    out.append(b"data: [DONE]\n\n")
+    return b"".join(out)
+
+
+@settings(max_examples=60, deadline=None)
+@given(body=chat_streams(), cuts=st.lists(st.integers(0, 1 << 16), max_size=8))
+def test_chat_batches_merge_headers_and_odd_chunks_as_one_by_one(body: bytes, cuts: list[int]) -> None:
+    quick = ChatCompletionStream(iter(pieces(body, cuts))).until_done().accumulator
+    slow = read_one_by_one(ChatCompletionStream(body)).accumulator
+    assert quick.completion_json() == slow.completion_json()
+    assert quick.chunks_fed == slow.chunks_fed
+
+
+def test_a_header_member_only_some_chunks_carry_is_kept_as_one_by_one() -> None:
+    head = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    chunks = [chat_chunk({"role": "assistant", "content": ""}, head)]
+    chunks += [chat_chunk({"content": f"w{n}"}, {**head, "service_tier": "flex"} if n == 5 else head) for n in range(40)]
+    chunks += [chat_chunk({"content": "x"}, {**head, "id": ""}), chat_chunk({}, head, "stop"), b"data: [DONE]\n\n"]
+    body = b"".join(chunks)
+    quick = ChatCompletionStream(body).until_done().accumulator.completion_json()
+    assert quick == read_one_by_one(ChatCompletionStream(body)).accumulator.completion_json()
+    assert quick["service_tier"] == "flex" and quick["id"] == "c1"
+
+
+# Values that are no JSON alone but would be read as objects if joined (each is one line).
+_CRAFTED_CHAT = [
+    b'{"choices":[{"index":0,"delta":{"content":"a"},"logprobs":null,"finish_reason":null}],"id":"c1","x":[{}',
+    b'{}],"model":"m"}',
+    b'{"choices":[{"index":0,"delta":{"content":"b"}}]},{"choices":[{"index":0,"delta":{"content":"c"}}]}',
+]
+
+
+@pytest.mark.parametrize("where", [0, 10, 40])
+def test_chat_chunks_that_parse_only_together_fail_as_one_by_one(where: int) -> None:
+    head = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    chunks = [chat_chunk({"role": "assistant", "content": ""}, head)]
+    chunks += [chat_chunk({"content": f"w{n}"}, head) for n in range(50)]
+    chunks[where + 1 : where + 1] = [b"data: " + value + b"\n\n" for value in _CRAFTED_CHAT]
+    body = b"".join(chunks) + chat_chunk({}, head, "stop") + b"data: [DONE]\n\n"
+    with pytest.raises(runstream.StreamDecodeError) as quick:
+        ChatCompletionStream(body).until_done()
+    with pytest.raises(runstream.StreamDecodeError) as slow:
+        read_one_by_one(ChatCompletionStream(body))
+    assert (quick.value.ordinal, quick.value.offset, str(quick.value)) == (slow.value.ordinal, slow.value.offset, str(slow.value))
+
+
+@pytest.mark.parametrize("where", [0, 10, 40])
+def test_responses_deltas_that_parse_only_together_fail_as_one_by_one(where: int) -> None:
+    body = text_stream([f"w{n} " for n in range(60)])
+    marker = b"event: response.output_text.delta\ndata: "
+    start = 0
+    for _ in range(where + 1):
+        start = body.index(marker, start + 1)
+    crafted = [b'{"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":"a","x":[{}',
+               b'{}]}',
+               b'{"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":"b"},{}']
+    body = body[:start] + b"".join(marker + value + b"\n\n" for value in crafted) + body[start:]
+    with pytest.raises(runstream.StreamDecodeError) as quick:
+        ResponseStream(body).until_done()
+    with pytest.raises(runstream.StreamDecodeError) as slow:
+        read_one_by_one(ResponseStream(body))
+    assert (quick.value.ordinal, quick.value.offset, str(quick.value)) == (slow.value.ordinal, slow.value.offset, str(slow.value))
+
+
+@settings(max_examples=40, deadline=None)
+@given(contents=st.lists(st.text(max_size=5), min_size=1, max_size=600), size=st.sampled_from([97, 4096, 65536]))
+def test_responses_batches_build_the_text_one_by_one_builds(contents: list[str], size: int) -> None:
+    body = text_stream(contents)
+    chunks = [body[i : i + size] for i in range(0, len(body), size)]
+    quick = ResponseStream(iter(chunks)).until_done().accumulator
+    slow = read_one_by_one(ResponseStream(body)).accumulator
+    assert quick.response_json() == slow.response_json() and quick.events_fed == slow.events_fed
+    assert quick.text("m") == "".join(contents)
+
+
+@pytest.mark.anyio
+async def test_the_async_fast_paths_take_runs_in_batches_too() -> None:
+    contents = [f"w{n} " for n in range(3000)]
+    head = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    chat = b"".join([chat_chunk({"role": "assistant", "content": ""}, head),
+                     *(chat_chunk({"content": text}, head) for text in contents),
+                     chat_chunk({}, head, "stop"), b"data: [DONE]\n\n"])
+    for stream_class, body in ((runstream.chat.AsyncChatCompletionStream, chat),
+                               (runstream.responses.AsyncResponseStream, text_stream(contents))):
+        async def chunks(body: bytes = body) -> Any:
+            for start in range(0, len(body), 65536):
+                yield body[start : start + 65536]
+
+        stream = await stream_class(chunks()).until_done()
+        sync_class = ChatCompletionStream if stream_class is runstream.chat.AsyncChatCompletionStream else ResponseStream
+        slow = read_one_by_one(sync_class(body)).accumulator
+        if sync_class is ChatCompletionStream:
+            assert stream.accumulator.completion_json() == slow.completion_json()
+            assert stream.accumulator.content(0) == "".join(contents)
+        else:
+            assert stream.accumulator.response_json() == slow.response_json()
+            assert stream.accumulator.text("m") == "".join(contents)
