@@ -350,9 +350,22 @@ def test_dropped_finished_objects_leave_no_reference_cycles(handler_class: type,
     assert _cycles_left_by(run) == []
 
 
-@FAST
+# Each example runs the cycle collector twice over the whole test process: the fast tier
+# draws 8 runs, the slow copy below 150.
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(run_plans())
 def test_finished_objects_of_any_run_leave_no_reference_cycles(plan: Plan) -> None:
+    check_no_cycles_left(plan)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(run_plans())
+def test_finished_objects_of_any_run_leave_no_reference_cycles_thoroughly(plan: Plan) -> None:
+    check_no_cycles_left(plan)
+
+
+def check_no_cycles_left(plan: Plan) -> None:
     events = [item.typed() for item in plan.items]
 
     def run() -> Any:
