@@ -263,3 +263,40 @@ def test_run_events_build_no_notification_a_handler_has_no_route_for(routed: boo
     assert parsed == (["run_T"] if routed else [])
     assert called.count("on_requires_action") == routed
     assert called.count("on_event") == (0 if routed else body.count(b"\n\n"))
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_a_snapshot_the_callback_dropped_is_not_kept_up_to_date(asynchronous: bool) -> None:
+    # A step view still alive when its step next changes has the changing call pinned into
+    # it (a call view built). The stream must not keep the arguments of the last callback
+    # alive while the next event is merged: a handler that drops its snapshots costs none.
+    from runstream._core.tool_call_builder import ToolCallBuilder
+
+    body, _ = calls_body(None)
+    built = []
+    original = ToolCallBuilder.view_snapshot
+
+    def counting(self: Any) -> Any:
+        built.append(self.id)
+        return original(self)
+
+    ToolCallBuilder.view_snapshot = counting  # type: ignore[method-assign]
+    try:
+        if asynchronous:
+            class Dropping(runstream.AsyncEventHandler):
+                async def on_run_step_delta(self, delta: Any, snapshot: Any) -> None:
+                    pass
+
+            async def read() -> None:
+                await runstream.AsyncRunStream([body], Dropping()).until_done()
+
+            anyio.run(read)
+        else:
+            class SyncDropping(runstream.EventHandler):
+                def on_run_step_delta(self, delta: Any, snapshot: Any) -> None:
+                    pass
+
+            RunStream([body], SyncDropping()).until_done()
+    finally:
+        ToolCallBuilder.view_snapshot = original  # type: ignore[method-assign]
+    assert built == []

@@ -158,6 +158,9 @@ class AsyncRunStream(StreamBase):
                                 except Exception as raised_by_handler:
                                     handler_error = raised_by_handler
                                     raise
+                                # The snapshots the callback got must not outlive it here: a step
+                                # view still alive when its step next changes is kept up to date.
+                                arguments = None
                             if accumulator._done and not lifecycle.done_received:  # done was in the run
                                 fire(StreamEvent.DONE)
                             if error_event is not None:
