@@ -30,7 +30,7 @@ def triples(items: list[Any]) -> list[tuple[str, str, int]]:
                 most, last = item.split_last()
                 assert triples([first, rest.raw_run()]) == triples([run]) == triples([most.raw_run(), last])
             assert item.values() == [data for _, data in run.pairs]
-            assert bytes(item.json_lines()) == b"\n".join(item.values())
+            assert bytes(item.json_lines()) == b"\r".join(item.values())
             assert list(item.first_and_last()) == [run.pairs[0][1], run.pairs[-1][1]]
             item = run
         if isinstance(item, RawRun):
@@ -96,7 +96,7 @@ def test_a_run_of_one_type_comes_as_json_lines() -> None:
     decoder.uniform_runs = True
     (run,) = decoder.feed_runs(body)
     assert isinstance(run, UniformRun) and run.count == 5 and run.name == b"d" and run.offset == 0
-    assert bytes(run.json_lines()) == b"\n".join(b'{"n":%d}' % n for n in range(5))
+    assert bytes(run.json_lines()) == b"\r".join(b'{"n":%d}' % n for n in range(5))
 
 
 @pytest.mark.parametrize(

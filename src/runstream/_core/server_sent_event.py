@@ -63,14 +63,14 @@ class UniformRun(msgspec.Struct, frozen=True, gc=False):
     ``data: VALUE`` lines and a blank line (or, ``named`` false, each exactly one ``data``
     line), whose every value is one JSON object by its first and last byte: what
     `SSEDecoder.feed_runs` hands a consumer that asked for them (``uniform_runs``). Their
-    values come as JSON lines, ready for msgspec's ``Decoder.decode_lines`` (see
-    `runstream._core.json_batches` for when that equals decoding each value).
+    values come separated by carriage returns, ready for msgspec's ``Decoder.decode_lines``
+    (see `runstream._core.json_batches` for when that equals decoding each value).
 
     Attributes:
         offset: the byte offset in the stream of the first event's first line.
         name: the events' name (``b"message"`` when they have no ``event`` line).
         text: the first event's prefix (``event: NAME\\ndata: ``), the values joined by
-            line feeds, and a blank line.
+            carriage returns (``\\r``, which no value holds), and a blank line.
         start: where the first value starts in ``text``.
         count: how many events.
         named: whether the events have an ``event`` line.
@@ -84,17 +84,19 @@ class UniformRun(msgspec.Struct, frozen=True, gc=False):
     named: bool = True
 
     def json_lines(self) -> memoryview:
-        """The values as JSON lines: ``{...}\\n{...}``, a view of ``text``."""
+        """The values for a batch decode: ``{...}\\r{...}``, a view of ``text``."""
         return memoryview(self.text)[self.start : -2]
 
     def values(self) -> list[bytes]:
         """Each event's data value."""
-        return self.text[self.start : -2].split(b"\n")
+        return self.text[self.start : -2].split(b"\r")
 
     def first_and_last(self) -> tuple[bytes, bytes]:
         """The data values of the first and the last event."""
         text, start = self.text, self.start
-        return text[start : text.find(b"\n", start)], text[max(start, text.rfind(b"\n", start, len(text) - 2) + 1) : -2]
+        end = len(text) - 2
+        first_end = text.find(b"\r", start, end)
+        return text[start : first_end if first_end >= 0 else end], text[text.rfind(b"\r", start, end) + 1 or start : end]
 
     def raw_run(self) -> RawRun:
         """The same events as a `RawRun` of ``(name, data)`` pairs."""
@@ -107,7 +109,7 @@ class UniformRun(msgspec.Struct, frozen=True, gc=False):
     def split_first(self) -> tuple[RawRun, UniformRun]:
         """The first event as a `RawRun`, and the others (a run of two events or more)."""
         text, start = self.text, self.start
-        end = text.find(b"\n", start)
+        end = text.find(b"\r", start)
         first = text[start:end]
         rest = UniformRun(self.offset + self._size(first), self.name, text, end + 1, self.count - 1, self.named)
         return RawRun(self.offset, [(self.name, first)], self.named), rest
@@ -115,10 +117,10 @@ class UniformRun(msgspec.Struct, frozen=True, gc=False):
     def split_last(self) -> tuple[UniformRun, RawRun]:
         """The events but the last (a run of two events or more), and the last as a `RawRun`."""
         text, start = self.text, self.start
-        end = text.rfind(b"\n", start, len(text) - 2)
+        end = text.rfind(b"\r", start, len(text) - 2)
         last = text[end + 1 : -2]
         rest = UniformRun(self.offset, self.name, text[:end] + b"\n\n", start, self.count - 1, self.named)
         # The run's bytes in the stream: each event's prefix and blank line, and the values
-        # (the lines but their separating line feeds).
+        # (the values but their separating carriage returns).
         size = self.count * self._size(b"") + len(text) - 2 - start - (self.count - 1)
         return rest, RawRun(self.offset + size - self._size(last), [(self.name, last)], self.named)

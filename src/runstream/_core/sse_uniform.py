@@ -4,11 +4,14 @@ paths).
 
 Nearly every chunk of a Responses or Chat Completions stream is one run of deltas of one
 type: ``event: NAME`` and ``data: {...}`` lines and a blank line, again and again (or lone
-``data: {...}`` lines). Such a run is found by one ``replace`` and one ``count`` in C rather
+``data: {...}`` lines). Such a run is found by one ``replace`` and one ``find`` in C rather
 than cut event by event: the ``replace`` turns each boundary between two events (``}``, the
-blank line, the next event's prefix and ``{``) into ``}\\n{``, and the stretch is such events
-exactly when the line feeds left are those boundaries', the first prefix's and the last blank
-line's. Its values are then ready as JSON lines (see `runstream._core.json_batches`).
+blank line, the next event's prefix and ``{``) into ``}\\r{``, and the stretch is such events
+exactly when no line feed is left between the first value and the last blank line (a run is
+only looked for where the chunk holds no carriage return, see `SSEDecoder`: a ``\\r`` in the
+text is a boundary, and the search for a stray line feed is a ``memchr``, not a count). The
+values are then ready for a batch decode, separated by JSON whitespace that no value can hold
+(see `runstream._core.json_batches`).
 """
 
 from __future__ import annotations
@@ -52,9 +55,9 @@ def uniform_runs(complete: bytes, position: int, end: int, origin: int, max_even
 
 
 def uniform_run(complete: bytes, position: int, end: int, origin: int) -> UniformRun | None:
-    """The events from ``position`` to ``end`` (a blank line's end) as a `UniformRun`, if
-    they are usual events of one type whose values are JSON objects by their first and last
-    byte; ``None`` otherwise."""
+    """The events from ``position`` to ``end`` (a blank line's end) of ``complete`` (which
+    holds no ``\\r``) as a `UniformRun`, if they are usual events of one type whose values are
+    JSON objects by their first and last byte; ``None`` otherwise."""
     if complete.startswith(b"event: ", position):
         line_end = complete.find(b"\n", position)
         name = complete[position + 7 : line_end]
@@ -71,10 +74,12 @@ def uniform_run(complete: bytes, position: int, end: int, origin: int) -> Unifor
         return None  # the last event is of another type: no pass over the bytes for that
     stretch = complete[position:end]
     boundary = b"}\n\n" + prefix + b"{"
-    text = stretch.replace(boundary, b"}\n{")
+    # ``\r``: JSON whitespace that cannot stand in a value (a raw control character in a
+    # string is invalid JSON) nor in the chunk (the caller's is LF only).
+    text = stretch.replace(boundary, b"}\r{")
+    if text.find(b"\n", len(prefix), len(text) - 2) >= 0:
+        return None  # another line within an event: not usual events only
     boundaries = (len(stretch) - len(text)) // (len(boundary) - 3)
-    if text.count(b"\n") != boundaries + named + 2:
-        return None
     return UniformRun(origin + position, name, text, len(prefix), boundaries + 1, named)
 
 
