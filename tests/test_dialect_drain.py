@@ -214,10 +214,37 @@ def _decoded(data: str, kind: str, unread: bool) -> Any:
     return type(event), object_json(event)
 
 
+def _from_bytes(data: bytes, kind: str, unread: bool) -> Any:
+    # The fast path's way: straight from the bytes, or (missed) the usual way, as the drain does.
+    from runstream._core.sse import ServerSentEvent
+    from runstream._responses.decoder import MISSED, ResponseEventDecoder, object_json
+
+    decoder = ResponseEventDecoder()
+    decoder.unread = unread
+    event = decoder.decode_bytes(data)
+    if event is MISSED:
+        assert decoder.ordinal == 0
+        try:
+            event = decoder.decode(ServerSentEvent(kind, str(data, "utf-8", "replace")))
+        except runstream.StreamDecodeError as error:
+            return "error", str(error), error.ordinal
+    assert decoder.ordinal == 1
+    return type(event), object_json(event)
+
+
 def _same_either_way(kind: str, carried: Any) -> None:
     member, fields = _CARRIERS[kind]
     data = json.dumps({"type": kind, **fields, member: carried})
     assert _decoded(data, kind, unread=True) == _decoded(data, kind, unread=False)
+    # Straight from the bytes: the same event and object, or the same error; also with the
+    # text as raw UTF-8, and with a byte that is not UTF-8 (which the usual way replaces).
+    raw = json.dumps({"type": kind, **fields, member: carried}, ensure_ascii=False).encode()
+    for unread in (True, False):
+        assert _from_bytes(data.encode(), kind, unread) == _decoded(data, kind, unread=False)
+        assert _from_bytes(raw, kind, unread) == _decoded(raw.decode(), kind, unread=False)
+        broken = json.dumps({"type": kind, **fields, member: {"x_odd": "\ufffd", **carried}},
+                            ensure_ascii=False).encode().replace("\ufffd".encode(), b"\xff")
+        assert _from_bytes(broken, kind, unread) == _decoded(str(broken, "utf-8", "replace"), kind, unread=False)
 
 
 @settings(max_examples=10, deadline=None)  # the slow copy below draws 300
@@ -231,3 +258,27 @@ def test_objects_only_checked_on_the_fast_path_pass_and_fail_as_converted_ones(k
 @given(kind=st.sampled_from(sorted(_CARRIERS)), carried=_objects)
 def test_objects_only_checked_on_the_fast_path_pass_and_fail_as_converted_ones_thoroughly(kind: str, carried: Any) -> None:
     _same_either_way(kind, carried)
+
+
+_odd_names = st.text(st.sampled_from(list('ab"\\\t\n\x00\x1f\x7f\x85\xa0\u2028é ')), max_size=3)
+_trees = st.recursive(
+    st.none() | st.integers(-2, 2) | _odd_names,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_odd_names, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tree=_trees)
+def test_a_member_name_a_struct_cannot_carry_is_found_wherever_it_is(tree: Any) -> None:
+    from runstream._models.exact import UNNAMEABLE
+    from runstream._responses.decoder import _unnameable_key
+
+    def names(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            return [*node, *(name for value in node.values() for name in names(value))]
+        if isinstance(node, list):
+            return [name for value in node for name in names(value)]
+        return []
+
+    assert _unnameable_key(tree) == any(UNNAMEABLE.search(name) for name in names(tree))

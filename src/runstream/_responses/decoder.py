@@ -21,9 +21,11 @@ from .._models.exact import UNNAMEABLE, convert_exact
 from ..errors import StreamDecodeError
 from .events import RESPONSE_EVENT_CLASSES, ResponseStreamEvent, UnknownResponseEvent
 
-__all__ = ["ResponseEventDecoder", "object_json"]
+__all__ = ["MISSED", "ResponseEventDecoder", "object_json"]
 
 _PREVIEW_LENGTH = 80
+#: What `ResponseEventDecoder.decode_bytes` returns for an event it leaves to `decode`.
+MISSED: Any = object()
 #: The members that hold a whole object, in the events that carry one.
 _OBJECT_MEMBERS = ("response", "item", "part", "annotation")
 
@@ -93,27 +95,34 @@ def upgrade(twin: Any) -> Any:
 
 def _unnameable_key(value: Any) -> bool:
     """Whether any object in decoded JSON ``value`` has a member name a Struct cannot carry
-    (`convert_exact` refuses those)."""
-    stack = [value]
-    pop, push = stack.pop, stack.extend
-    search = UNNAMEABLE.search
+    (`convert_exact` refuses those): the names of every object are gathered by walking only
+    objects and arrays (a Response holds tens of names, mostly of leaves), then searched at
+    once."""
+    names: list[str] = []
+    stack = [value] if type(value) is dict or type(value) is list else []
+    pop, push, gather = stack.pop, stack.append, names.extend
     while stack:
         node = pop()
+        members = node
         if type(node) is dict:
-            for key in node:
-                if search(key):
-                    return True
-            push(node.values())
-        elif type(node) is list:
-            push(node)
-    return False
+            gather(node)  # JSON names are strings
+            members = node.values()
+        for member in members:
+            kind = type(member)
+            if kind is dict or kind is list:
+                push(member)
+    joined = "".join(names)
+    if joined.isprintable():
+        # No control character (a C loop, unlike a regex's): then only a quote or a backslash.
+        return '"' in joined or "\\" in joined
+    return UNNAMEABLE.search(joined) is not None
 
 
 def checked(twin: Any, data: str) -> Any:
     """The public event of a wire twin for a reader that never looks at the object (the fast
     path of a stream nobody listens to): it is left as JSON, only checked, in C, to convert.
     Exactly the objects `upgrade` accepts pass; any other takes `upgrade`, for its error.
-    ``data`` is the event's JSON text.
+    ``data`` is the event's JSON text (a str, or its UTF-8 bytes).
 
     Raises:
         msgspec.ValidationError: as `upgrade` raises it.
@@ -128,7 +137,7 @@ def checked(twin: Any, data: str) -> Any:
     except (msgspec.ValidationError, RecursionError):
         return upgrade(twin)
     # Only an escape can put a quote, backslash or control character in a name.
-    if "\\" in data and _unnameable_key(wire):
+    if ("\\" if type(data) is str else b"\\") in data and _unnameable_key(wire):
         return upgrade(twin)
     event = cls(**{name: getattr(twin, name) for name in twin.__struct_fields__})
     event._json = wire
@@ -206,6 +215,26 @@ class ResponseEventDecoder:
                 return self._upgrade(event, sse, ordinal)
             return event  # type: ignore[no-any-return]
         return UnknownResponseEvent(name=kind, data=wire)
+
+    def decode_bytes(self, data: Any) -> Any:
+        """Decode the next event straight from its data's bytes (a `RawRun`'s, see
+        `SSEDecoder.feed_runs`) when it is a usual one: a known event that matches its
+        schema. Returns `MISSED` (and numbers nothing) for anything else, which the caller
+        decodes the usual way (`decode`, with a `ServerSentEvent`): the result, or the
+        error, is always what `decode` gives for the same event. No str of the data is made
+        (an authoritative object repeats the whole text: decoding it twice, as UTF-8 and
+        then as JSON, is most of an event's cost); invalid UTF-8, which `decode` replaces,
+        fails msgspec's decode and misses."""
+        if type(data) is not bytes:
+            return MISSED  # a memoryview of a large value: the usual way
+        try:
+            event = self._typed(data)
+            if type(event) in _TWINS:
+                event = checked(event, data) if self.unread else upgrade(event)
+        except (msgspec.MsgspecError, RecursionError):
+            return MISSED
+        self.ordinal += 1
+        return event
 
     def _upgrade(self, twin: Any, sse: ServerSentEvent, ordinal: int) -> Any:
         try:

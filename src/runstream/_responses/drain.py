@@ -27,6 +27,7 @@ from .._core.json_batches import decode_batch, json_lines
 from .._core.sse import ServerSentEvent, UniformRun
 from .._core.text_pieces import TextPieces
 from ..errors import StreamDecodeError
+from .decoder import MISSED
 from .event_base import ResponseErrorEvent
 from .output_events import ResponseFunctionCallArgumentsDeltaEvent
 
@@ -80,15 +81,18 @@ def update_run(accumulator: Any, run: Any, decoder: Any) -> tuple[Any, int] | No
                 position += len(group)
                 continue
             for name, raw in group:
-                # One event, decoded and merged the usual way.
+                # One event, decoded and merged the usual way (from its bytes when it is a
+                # usual one, see `ResponseEventDecoder.decode_bytes`).
                 decoder.ordinal = start + position
-                sse = ServerSentEvent(name.decode("utf-8", "replace") or "message", str(raw, "utf-8", "replace"))
-                try:
-                    event = decoder.decode(sse)
-                except StreamDecodeError:
-                    # Again, with the event's byte offset (counted only now: errors are rare).
-                    decoder.ordinal = start + position
-                    event = decoder.decode(msgspec.structs.replace(sse, offset=run.offsets()[position]))
+                event = decoder.decode_bytes(raw)
+                if event is MISSED:
+                    sse = ServerSentEvent(name.decode("utf-8", "replace") or "message", str(raw, "utf-8", "replace"))
+                    try:
+                        event = decoder.decode(sse)
+                    except StreamDecodeError:
+                        # Again, with the event's byte offset (counted only now: errors are rare).
+                        decoder.ordinal = start + position
+                        event = decoder.decode(msgspec.structs.replace(sse, offset=run.offsets()[position]))
                 position += 1
                 if event is None:
                     accumulator.done_marker()
