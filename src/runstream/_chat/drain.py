@@ -35,22 +35,26 @@ class _ContentDelta(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     content: str
 
 
-class _ContentChoice(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    delta: _ContentDelta
+# Members are declared in the order the service sends them: msgspec looks a member up from
+# where the last one was found, so members in declared order are found at the first try.
+
+
+class _ContentChoice(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     index: int = 0
+    delta: _ContentDelta
     logprobs: None = None
     finish_reason: None = None
 
 
-class _ContentChunk(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+class _ContentChunk(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     # One choice exactly (a one-element tuple), nothing but content in its delta.
-    choices: tuple[_ContentChoice]
     id: str = ""
     object: str = "chat.completion.chunk"
     created: int | UnsetType = UNSET
     model: str | UnsetType = UNSET
-    system_fingerprint: str | None | UnsetType = UNSET
     service_tier: str | None | UnsetType = UNSET
+    system_fingerprint: str | None | UnsetType = UNSET
+    choices: tuple[_ContentChoice]
 
 
 _DECODE_CONTENT_CHUNK = msgspec.json.Decoder(_ContentChunk).decode

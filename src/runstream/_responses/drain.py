@@ -40,12 +40,14 @@ _ARGUMENTS_DELTA = b"response.function_call_arguments.delta"
 class _TextDelta(msgspec.Struct, tag_field="type", tag="response.output_text.delta", kw_only=True, gc=False):
     # `ResponseTextDeltaEvent` as the fast path reads it: the same members and types, but
     # ``logprobs`` only empty (decoded as the one empty tuple: no list for each delta);
-    # any other sends the run the usual way, where it is decoded and checked.
+    # any other sends the run the usual way, where it is decoded and checked. Declared in
+    # the order the service sends them: msgspec looks a member up from where the last one
+    # was found, so members in declared order are found at the first try.
+    sequence_number: int | UnsetType = UNSET
     item_id: str
     output_index: int
     content_index: int
     delta: str
-    sequence_number: int | UnsetType = UNSET
     logprobs: tuple[()] = ()
     obfuscation: str | UnsetType = UNSET
 
