@@ -282,3 +282,39 @@ def test_a_member_name_a_struct_cannot_carry_is_found_wherever_it_is(tree: Any) 
         return []
 
     assert _unnameable_key(tree) == any(UNNAMEABLE.search(name) for name in names(tree))
+
+
+@pytest.mark.parametrize("order", ["part by part", "alternating"])
+def test_text_deltas_to_a_second_part_merge_on_the_fast_path_as_one_by_one(order: str) -> None:
+    # Runs of deltas to content part 1 (and runs that switch parts) take the batch path
+    # that checks content indexes; part 0's take the one that needs no check.
+    def event(body: dict[str, Any]) -> bytes:
+        return f"event: {body['type']}\ndata: {json.dumps(body)}\n\n".encode()
+
+    def delta(index: int, number: int) -> bytes:
+        return event({"type": "response.output_text.delta", "item_id": "m", "output_index": 0,
+                      "content_index": index, "delta": f"p{index}w{number} "})
+
+    out = [event({"type": "response.output_item.added", "output_index": 0,
+                  "item": {"type": "message", "id": "m", "role": "assistant", "status": "in_progress", "content": []}})]
+    for index in (0, 1):
+        out.append(event({"type": "response.content_part.added", "item_id": "m", "output_index": 0,
+                          "content_index": index, "part": {"type": "output_text", "text": "", "annotations": []}}))
+    if order == "part by part":
+        out += [delta(index, number) for index in (0, 1) for number in range(200)]
+    else:
+        out += [delta(number % 2, number) for number in range(400)]
+    body = b"".join(out)
+    for chunks in ([body], [body[i : i + 4096] for i in range(0, len(body), 4096)]):
+        quick = ResponseStream(iter(chunks))
+        with pytest.raises(runstream.IncompleteStreamError):
+            quick.until_done()
+        slow = ResponseStream(iter(chunks))
+        with pytest.raises(runstream.IncompleteStreamError):
+            read_one_by_one(slow)
+        built = quick.accumulator.built_item_json(0)
+        assert built == slow.accumulator.built_item_json(0)
+        assert [part["text"] for part in built["content"]] == [
+            "".join(f"p{index}w{number} " for number in range(400 if order == "alternating" else 200)
+                    if order == "part by part" or number % 2 == index) for index in (0, 1)]
+        assert quick.accumulator.events_fed == slow.accumulator.events_fed

@@ -17,8 +17,8 @@ event ordinal and byte offset included."""
 from __future__ import annotations
 
 from itertools import groupby
-from operator import attrgetter, itemgetter
-from typing import Any
+from operator import attrgetter, countOf, itemgetter
+from typing import Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -52,8 +52,15 @@ class _TextDelta(msgspec.Struct, tag_field="type", tag="response.output_text.del
     obfuscation: str | UnsetType = UNSET
 
 
+class _FirstPartTextDelta(_TextDelta, tag="response.output_text.delta", kw_only=True, gc=False):
+    # `_TextDelta` to a message's first content part, nearly every text delta: decoded
+    # first, so that a batch of them needs no pass over its content indexes.
+    content_index: Literal[0]
+
+
 # Runs of them as JSON lines, one call each (see _core/json_batches.py).
 _DECODE_TEXT_DELTAS = msgspec.json.Decoder(_TextDelta).decode_lines
+_DECODE_FIRST_PART_TEXT_DELTAS = msgspec.json.Decoder(_FirstPartTextDelta).decode_lines
 _DECODE_ARGUMENTS_DELTAS = msgspec.json.Decoder(ResponseFunctionCallArgumentsDeltaEvent).decode_lines
 _name = itemgetter(0)
 _data = itemgetter(1)
@@ -113,9 +120,7 @@ def update_uniform(accumulator: Any, run: UniformRun, decoder: Any) -> tuple[Any
     `_merge_deltas`); any other run, or one that does not fit, as a `RawRun`."""
     name = run.name
     if name == _TEXT_DELTA or name == _ARGUMENTS_DELTA:
-        decode = _DECODE_TEXT_DELTAS if name == _TEXT_DELTA else _DECODE_ARGUMENTS_DELTAS
-        events = decode_batch(decode, run.json_lines(), run.count)
-        if events is not None and _merge_decoded(accumulator, name == _TEXT_DELTA, events):
+        if _merge_batch(accumulator, name == _TEXT_DELTA, run.json_lines(), run.count):
             decoder.ordinal += run.count
             return None
     return update_run(accumulator, run.raw_run(), decoder)
@@ -124,20 +129,31 @@ def update_uniform(accumulator: Any, run: UniformRun, decoder: Any) -> tuple[Any
 def _merge_deltas(accumulator: Any, name: bytes, group: list[tuple[bytes, bytes]]) -> bool:
     """Merge a run of deltas of one type at once, if they all go to one existing part
     (text) or item (arguments) and carry no logprobs; ``False`` (nothing merged) otherwise."""
-    text = name == _TEXT_DELTA
-    datas = list(map(_data, group))
-    events = decode_batch(_DECODE_TEXT_DELTAS if text else _DECODE_ARGUMENTS_DELTAS, json_lines(datas), len(datas))
-    if events is None:
-        return False  # event by event, for the exact error
-    return _merge_decoded(accumulator, text, events)
+    return _merge_batch(accumulator, name == _TEXT_DELTA, json_lines(list(map(_data, group))), len(group))
 
 
-def _merge_decoded(accumulator: Any, text: bool, events: list[Any]) -> bool:
-    # The decoded deltas of `_merge_deltas`, merged if they fit.
+def _merge_batch(accumulator: Any, text: bool, lines: Any, count: int) -> bool:
+    """Decode ``count`` text (``text``) or arguments deltas from ``lines`` (see
+    `runstream._core.json_batches`) and merge them if they fit; ``False`` (nothing merged)
+    when they do not decode (then they go event by event, for the exact error) or fit."""
+    if text:
+        events = decode_batch(_DECODE_FIRST_PART_TEXT_DELTAS, lines, count)
+        if events is not None:
+            return _merge_decoded(accumulator, text, events, same_part=True)
+        decode = _DECODE_TEXT_DELTAS
+    else:
+        decode = _DECODE_ARGUMENTS_DELTAS
+    events = decode_batch(decode, lines, count)
+    return events is not None and _merge_decoded(accumulator, text, events)
+
+
+def _merge_decoded(accumulator: Any, text: bool, events: list[Any], same_part: bool = False) -> bool:
+    # The decoded deltas of `_merge_batch`, merged if they fit (``same_part``: their content
+    # indexes are known to be one).
     item_id = events[0].item_id
-    if list(map(_item_id, events)).count(item_id) != len(events):
+    if countOf(map(_item_id, events), item_id) != len(events):
         return False
-    if text and list(map(_content_index, events)).count(events[0].content_index) != len(events):
+    if text and not same_part and countOf(map(_content_index, events), events[0].content_index) != len(events):
         return False
     item = accumulator._by_id.get(events[0].item_id)
     if item is None:
