@@ -191,3 +191,39 @@ def test_the_calls_a_run_waits_on_are_scanned_with_untracked_objects() -> None:
 @given(run_plans(max_calls=5), st.data())
 def test_no_builder_is_ever_part_of_a_reference_cycle_thoroughly(plan: Plan, data: st.DataObject) -> None:
     test_no_builder_is_ever_part_of_a_reference_cycle.hypothesis.inner_test(plan, data)  # type: ignore[attr-defined]
+
+
+def test_reading_recordings_again_and_again_keeps_no_memory() -> None:
+    # Wire objects and builders are untracked: a reference cycle through one of them would
+    # never be freed, and would show here as memory growing with every stream read.
+    import tracemalloc
+    from pathlib import Path
+
+    from runstream import chat, responses
+
+    streams = {"assistants": rs.RunStream, "chat": chat.ChatCompletionStream, "responses": responses.ResponseStream}
+    recordings = [(streams[path.parent.name], path.read_bytes())
+                  for path in sorted((Path(__file__).parent / "recordings").glob("*/*.sse"))]
+    assert len(recordings) > 30
+
+    def read_all() -> None:
+        for stream, body in recordings:
+            reader = stream(iter([body]))
+            for update in reader.snapshots():
+                repr(update)  # every lazy snapshot built
+            stream(iter([body])).until_done()
+
+    read_all()  # caches (shape classes, decoders) filled
+    tracemalloc.start()
+    try:
+        read_all()
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(2):
+            read_all()
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    # One object of 50 bytes kept per stream read would be 3.5 kB.
+    assert grown < 2_000, f"{grown} bytes kept after reading {len(recordings)} recordings twice more"
