@@ -227,3 +227,54 @@ def test_reading_recordings_again_and_again_keeps_no_memory() -> None:
         tracemalloc.stop()
     # One object of 50 bytes kept per stream read would be 3.5 kB.
     assert grown < 2_000, f"{grown} bytes kept after reading {len(recordings)} recordings twice more"
+
+
+def _recordings() -> list[tuple[str, bytes]]:
+    from pathlib import Path
+
+    return [(path.parent.name, path.read_bytes()) for path in sorted((Path(__file__).parent / "recordings").glob("*/*.sse"))]
+
+
+def test_a_stream_read_to_its_end_leaves_nothing_for_the_cycle_collector() -> None:
+    # What a stream built is freed by reference counting as soon as the stream goes. Any
+    # reference cycle (a table of bound methods on the accumulator was one) keeps all of it,
+    # thousands of calls' pieces included, until a full collection of the whole process.
+    from runstream import chat, responses
+
+    streams: dict[str, Any] = {"assistants": rs.RunStream, "chat": chat.ChatCompletionStream,
+                               "responses": responses.ResponseStream}
+
+    class Callbacks(rs.EventHandler):
+        def on_text_delta(self, delta: Any, snapshot: Any) -> None:
+            pass
+
+        def on_tool_call_delta(self, delta: Any, snapshot: Any) -> None:
+            pass
+
+    def readers(kind: str, body: bytes) -> list[Any]:
+        stream = streams[kind]
+        ways = [
+            lambda: stream(iter([body])).until_done(),
+            lambda: [repr(update) for update in stream(iter([body])).snapshots()],
+            lambda: list(stream(iter([body]))),
+        ]
+        if kind == "assistants":
+            ways.append(lambda: rs.RunStream(iter([body]), Callbacks()).until_done())
+        return ways
+
+    recordings = _recordings()
+    assert len(recordings) > 30
+    ways = [read for kind, body in recordings for read in readers(kind, body)]
+    for read in ways:
+        read()  # caches filled
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for read in ways:
+            read()
+        gc.collect()
+        left = sorted({type(obj).__name__ for obj in gc.garbage})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []
