@@ -191,3 +191,90 @@ def test_the_calls_a_run_waits_on_are_scanned_with_untracked_objects() -> None:
 @given(run_plans(max_calls=5), st.data())
 def test_no_builder_is_ever_part_of_a_reference_cycle_thoroughly(plan: Plan, data: st.DataObject) -> None:
     test_no_builder_is_ever_part_of_a_reference_cycle.hypothesis.inner_test(plan, data)  # type: ignore[attr-defined]
+
+
+def test_reading_recordings_again_and_again_keeps_no_memory() -> None:
+    # Wire objects and builders are untracked: a reference cycle through one of them would
+    # never be freed, and would show here as memory growing with every stream read.
+    import tracemalloc
+    from pathlib import Path
+
+    from runstream import chat, responses
+
+    streams = {"assistants": rs.RunStream, "chat": chat.ChatCompletionStream, "responses": responses.ResponseStream}
+    recordings = [(streams[path.parent.name], path.read_bytes())
+                  for path in sorted((Path(__file__).parent / "recordings").glob("*/*.sse"))]
+    assert len(recordings) > 30
+
+    def read_all() -> None:
+        for stream, body in recordings:
+            reader = stream(iter([body]))
+            for update in reader.snapshots():
+                repr(update)  # every lazy snapshot built
+            stream(iter([body])).until_done()
+
+    read_all()  # caches (shape classes, decoders) filled
+    tracemalloc.start()
+    try:
+        read_all()
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(2):
+            read_all()
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    # One object of 50 bytes kept per stream read would be 3.5 kB.
+    assert grown < 2_000, f"{grown} bytes kept after reading {len(recordings)} recordings twice more"
+
+
+def _recordings() -> list[tuple[str, bytes]]:
+    from pathlib import Path
+
+    return [(path.parent.name, path.read_bytes()) for path in sorted((Path(__file__).parent / "recordings").glob("*/*.sse"))]
+
+
+def test_a_stream_read_to_its_end_leaves_nothing_for_the_cycle_collector() -> None:
+    # What a stream built is freed by reference counting as soon as the stream goes. Any
+    # reference cycle (a table of bound methods on the accumulator was one) keeps all of it,
+    # thousands of calls' pieces included, until a full collection of the whole process.
+    from runstream import chat, responses
+
+    streams: dict[str, Any] = {"assistants": rs.RunStream, "chat": chat.ChatCompletionStream,
+                               "responses": responses.ResponseStream}
+
+    class Callbacks(rs.EventHandler):
+        def on_text_delta(self, delta: Any, snapshot: Any) -> None:
+            pass
+
+        def on_tool_call_delta(self, delta: Any, snapshot: Any) -> None:
+            pass
+
+    def readers(kind: str, body: bytes) -> list[Any]:
+        stream = streams[kind]
+        ways = [
+            lambda: stream(iter([body])).until_done(),
+            lambda: [repr(update) for update in stream(iter([body])).snapshots()],
+            lambda: list(stream(iter([body]))),
+        ]
+        if kind == "assistants":
+            ways.append(lambda: rs.RunStream(iter([body]), Callbacks()).until_done())
+        return ways
+
+    recordings = _recordings()
+    assert len(recordings) > 30
+    ways = [read for kind, body in recordings for read in readers(kind, body)]
+    for read in ways:
+        read()  # caches filled
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for read in ways:
+            read()
+        gc.collect()
+        left = sorted({type(obj).__name__ for obj in gc.garbage})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []

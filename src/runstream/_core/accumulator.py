@@ -145,6 +145,15 @@ class Accumulator(EventMerging):
             constant over an endless stream whose snapshots the consumer does not keep.
     """
 
+    #: The method that merges each event class (functions, called with the accumulator): a
+    #: table of bound methods kept on the instance would make every accumulator part of a
+    #: reference cycle, with all it built freed only by a full collection of the process.
+    _dispatch: dict[type, Callable[[Any, Any, bool], list[Notification]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._dispatch = _dispatch_table(cls)
+
     def __init__(self, *, keep_finished: bool = True) -> None:
         self.keep_finished = keep_finished
         # Finished objects to drop when the next event arrives (callbacks of the event that
@@ -167,10 +176,6 @@ class Accumulator(EventMerging):
         self.current_run_id: str | None = None
         self.current_step_id: str | None = None
         self.current_message_id: str | None = None
-        self._dispatch: dict[type, Callable[[Any, bool], list[Notification]]] = {
-            event_class: getattr(self, method) for event_class, method in _METHOD_BY_EVENT_CLASS.items()
-        }
-        self._dispatch[DoneEvent] = self._on_done
 
     # ---- feeding -------------------------------------------------------------------------
 
@@ -185,7 +190,7 @@ class Accumulator(EventMerging):
         self.events_fed += 1
         if self._finished or self._done:
             self._before(event)
-        return self._dispatch[type(event)](event, True)
+        return self._dispatch[type(event)](self, event, True)
 
     def update(self, event: AssistantStreamEvent | ServerSentEvent) -> None:
         """Merge one event like `feed`, for a caller that does not read notifications:
@@ -195,7 +200,7 @@ class Accumulator(EventMerging):
         self.events_fed += 1
         if self._finished or self._done:
             self._before(event)
-        self._dispatch[type(event)](event, False)
+        self._dispatch[type(event)](self, event, False)
 
     def update_run(self, run: RawRun, decoder: EventDecoder) -> ErrorEvent | None:
         """`update` with each event of a `RawRun` (see `SSEDecoder.feed_runs`), decoded by
@@ -358,3 +363,12 @@ class Accumulator(EventMerging):
             "steps": msgspec.to_builtins(self.run_steps),
             "messages": msgspec.to_builtins(self.messages),
         }
+
+
+def _dispatch_table(cls: type[Accumulator]) -> dict[type, Callable[[Any, Any, bool], list[Notification]]]:
+    table = {event_class: getattr(cls, method) for event_class, method in _METHOD_BY_EVENT_CLASS.items()}
+    table[DoneEvent] = cls._on_done
+    return table
+
+
+Accumulator._dispatch = _dispatch_table(Accumulator)

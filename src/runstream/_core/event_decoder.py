@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from .._models.base import ErrorObject
-from .._models.exact import WHOLE_OBJECTS, convert_exact
+from .._models.exact import WHOLE_OBJECTS, decode_exact
 from .._models.lenient import convert_lenient
 from .._models.message import MessageDelta, MessageDeltaEvent
 from .._models.run_step import RunStepDelta, RunStepDeltaEvent
@@ -38,13 +38,13 @@ _any_decoder = msgspec.json.Decoder()
 
 
 class _ExactDecoder:
-    """Decodes a whole object as plain JSON, then converts it keeping exactly its keys."""
+    """Decodes a whole object keeping exactly its keys (see `decode_exact`)."""
 
     def __init__(self, data_type: Any) -> None:
         self.data_type = data_type
 
     def decode(self, data: str | bytes) -> Any:
-        return convert_exact(_any_decoder.decode(data), self.data_type)
+        return decode_exact(data, self.data_type)
 
 
 def _decoder(data_type: Any) -> Any:

@@ -192,7 +192,10 @@ def view_class(base: type, lazy_fields: tuple[str, ...], compute: Callable[[Any]
         "_first_slot": slots[lazy_fields[0]],
         "_compute": staticmethod(compute),
     }
-    options: dict[str, Any] = {"weakref": True} if weak else {}
+    # Views stay tracked by the cycle collector, unlike the wire classes they extend: their
+    # pending sources hold the live state of the stream (msgspec also refuses weak references
+    # to untracked Structs).
+    options: dict[str, Any] = {"weakref": True, "gc": True} if weak else {"gc": True}
     cls = type(base)(base.__name__, (base,), namespace, **options)
     cls.__qualname__ = base.__qualname__
     # Each lazy field is read through a property that computes it on first read; the field

@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 
-class Model(msgspec.Struct, kw_only=True):
+class Model(msgspec.Struct, kw_only=True, gc=False):
     """Base of every wire object: keyword-only, unknown fields ignored on decode.
 
     Structs encode back to the API's JSON shape with ``msgspec.json.encode``; fields that
@@ -28,6 +28,11 @@ class Model(msgspec.Struct, kw_only=True):
     instances of subclasses made for the keys they carry (see `extra_fields`); two objects
     are equal when they are of the same documented class, every documented field reads the
     same and their extra fields are equal.
+
+    Wire objects are not tracked by the cycle collector (``gc=False``): decoded JSON cannot
+    form a reference cycle, and a run repeating 10,000 calls would otherwise add 10,000
+    objects to every full collection of the process. Do not build cycles through them (a
+    model put into its own ``metadata``): reference counting alone would not free it.
     """
 
     def __eq__(self, other: object) -> bool:

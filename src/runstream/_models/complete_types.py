@@ -66,4 +66,5 @@ def _complete_struct(struct: type[msgspec.Struct]) -> Any:
         tag=config.tag,
         tag_field=config.tag_field,
         forbid_unknown_fields=True,
+        gc=False,
     )
