@@ -165,3 +165,24 @@ def test_values_that_would_only_parse_together_are_no_batch() -> None:
     assert one_by_one(values) is None
     assert decode_batch(_DECODE_LINES, json_lines(values), len(values)) is None
     assert decode_leading(_DECODE_LINES, values) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(200, 2500), st.lists(st.integers(0, 300), min_size=15, max_size=60),
+       st.sampled_from([b"event: d\ndata: ", b"data: "]), st.booleans())
+def test_a_long_stretch_is_replaced_in_pieces_exactly_as_whole(base: int, sizes: list[int], prefix: bytes,
+                                                                odd: bool) -> None:
+    from runstream._core.sse_uniform import _replaced
+
+    # Stretches of 3 to 170 kB, values of any size (a boundary may fall anywhere near a cut),
+    # now and then one that holds a lookalike of a boundary's end.
+    values = [b'{"v":"' + b"x" * (base + size) + (b"}" if odd and n % 7 == 0 else b"") + b'"}'
+              for n, size in enumerate(sizes)]
+    stretch = b"".join(prefix + value + b"\n\n" for value in values)
+    boundary = b"}\n\n" + prefix + b"{"
+    assert _replaced(stretch, boundary) == stretch.replace(boundary, b"}\r{")
+    decoder = SSEDecoder()
+    decoder.uniform_runs = True
+    runs = decoder.feed_runs(stretch)
+    assert all(isinstance(run, UniformRun) for run in runs)
+    assert [value for run in runs for value in run.values()] == values

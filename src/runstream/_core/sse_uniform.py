@@ -76,11 +76,37 @@ def uniform_run(complete: bytes, position: int, end: int, origin: int) -> Unifor
     boundary = b"}\n\n" + prefix + b"{"
     # ``\r``: JSON whitespace that cannot stand in a value (a raw control character in a
     # string is invalid JSON) nor in the chunk (the caller's is LF only).
-    text = stretch.replace(boundary, b"}\r{")
+    text = _replaced(stretch, boundary)
     if text.find(b"\n", len(prefix), len(text) - 2) >= 0:
         return None  # another line within an event: not usual events only
     boundaries = (len(stretch) - len(text)) // (len(boundary) - 3)
     return UniformRun(origin + position, name, text, len(prefix), boundaries + 1, named)
+
+
+#: Where a long stretch is cut for its ``replace`` (see `_replaced`).
+_PIECE = 27_000
+
+
+def _replaced(stretch: bytes, boundary: bytes) -> bytes:
+    """``stretch.replace(boundary, b"}\\r{")``, in pieces below 30000 bytes: ``replace``
+    searches for each boundary anew, and in 30000 bytes or more CPython (3.10 on) prepares a
+    two-way search each time, which costs more than the search itself at a boundary every
+    few hundred bytes. A piece ends at a boundary's ``}``, the next starts at its ``{``."""
+    size = len(stretch)
+    if size <= _PIECE + 2_000:
+        return stretch.replace(boundary, b"}\r{")
+    parts = []
+    position = 0
+    find = stretch.find
+    while size - position > _PIECE + 2_000:
+        cut = find(boundary, position + _PIECE)
+        if cut < 0:
+            break
+        parts.append(stretch[position : cut + 1].replace(boundary, b"}\r{"))
+        parts.append(b"\r")
+        position = cut + len(boundary) - 1
+    parts.append(stretch[position:].replace(boundary, b"}\r{"))
+    return b"".join(parts)
 
 
 def _run_among_others(complete: bytes, position: int, end: int, origin: int,
