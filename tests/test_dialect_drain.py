@@ -217,11 +217,16 @@ def _decoded(data: str, kind: str, unread: bool) -> Any:
 def _from_bytes(data: bytes, kind: str, unread: bool) -> Any:
     # The fast path's way: straight from the bytes, or (missed) the usual way, as the drain does.
     from runstream._core.sse import ServerSentEvent
-    from runstream._responses.decoder import MISSED, ResponseEventDecoder, object_json
+    from runstream._responses.decoder import MISSED, WIRE_TWINS, ResponseEventDecoder, object_json
 
     decoder = ResponseEventDecoder()
     decoder.unread = unread
     event = decoder.decode_bytes(data)
+    if type(event) in WIRE_TWINS:
+        # For a reader that never sees it, a checked object comes in its wire twin, which
+        # the accumulator merges as the public event.
+        assert unread
+        return WIRE_TWINS[type(event)], object_json(event)
     if event is MISSED:
         assert decoder.ordinal == 0
         try:

@@ -21,7 +21,7 @@ from .._models.exact import UNNAMEABLE, convert_exact
 from ..errors import StreamDecodeError
 from .events import RESPONSE_EVENT_CLASSES, ResponseStreamEvent, UnknownResponseEvent
 
-__all__ = ["MISSED", "ResponseEventDecoder", "object_json"]
+__all__ = ["MISSED", "WIRE_TWINS", "ResponseEventDecoder", "object_json"]
 
 _PREVIEW_LENGTH = 80
 #: What `ResponseEventDecoder.decode_bytes` returns for an event it leaves to `decode`.
@@ -68,13 +68,20 @@ _DECODE_TYPED = msgspec.json.Decoder(_KNOWN).decode
 _DECODE_PLAIN = msgspec.json.Decoder().decode
 
 
+#: Wire twin -> its public class: what the accumulator merges a twin as, on the fast path of
+#: a stream nobody listens to (see `ResponseEventDecoder.decode_bytes`).
+WIRE_TWINS: dict[type, type] = {twin: entry[0] for twin, entry in _TWINS.items()}
+# Event class (public or twin) -> the member holding its object.
+_MEMBER_OF: dict[type, str] = {**OBJECT_MEMBER, **{twin: entry[1] for twin, entry in _TWINS.items()}}
+
+
 def object_json(event: Any) -> Any:
-    """The JSON of the object an event carries, as the server sent it (for an event built
-    by hand, its encoding)."""
+    """The JSON of the object an event (or a checked wire twin) carries, as the server sent
+    it (for an event built by hand, its encoding)."""
     wire = event.__dict__.get("_json") if hasattr(event, "__dict__") else None
     if wire is not None:
         return wire
-    value = getattr(event, OBJECT_MEMBER[type(event)])
+    value = getattr(event, _MEMBER_OF[type(event)])
     return value if isinstance(value, dict) else msgspec.to_builtins(value)
 
 
@@ -118,15 +125,11 @@ def _unnameable_key(value: Any) -> bool:
     return UNNAMEABLE.search(joined) is not None
 
 
-def checked(twin: Any, data: str) -> Any:
-    """The public event of a wire twin for a reader that never looks at the object (the fast
-    path of a stream nobody listens to): it is left as JSON, only checked, in C, to convert.
-    Exactly the objects `upgrade` accepts pass; any other takes `upgrade`, for its error.
-    ``data`` is the event's JSON text (a str, or its UTF-8 bytes).
-
-    Raises:
-        msgspec.ValidationError: as `upgrade` raises it.
-    """
+def passes(twin: Any, data: str | bytes) -> bool:
+    """Whether the object of a wire twin converts exactly, checked in C and left as JSON:
+    exactly the objects `upgrade` accepts pass but some it accepts (an unknown variant,
+    which it keeps raw) and those it refuses. ``data`` is the event's JSON text (a str, or
+    its UTF-8 bytes)."""
     cls, member, annotation = _TWINS[type(twin)]
     wire = getattr(twin, member)
     try:
@@ -135,12 +138,24 @@ def checked(twin: Any, data: str) -> Any:
         # name a Struct cannot carry, which it ignores.
         convert(wire, annotation)
     except (msgspec.ValidationError, RecursionError):
-        return upgrade(twin)
+        return False
     # Only an escape can put a quote, backslash or control character in a name.
-    if ("\\" if type(data) is str else b"\\") in data and _unnameable_key(wire):
+    return not (("\\" if type(data) is str else b"\\") in data and _unnameable_key(wire))
+
+
+def checked(twin: Any, data: str | bytes) -> Any:
+    """The public event of a wire twin for a reader that never looks at the object (the fast
+    path of a stream nobody listens to): its object left as JSON when it `passes`; any
+    other takes `upgrade`, for the exact conversion or its error.
+
+    Raises:
+        msgspec.ValidationError: as `upgrade` raises it.
+    """
+    if not passes(twin, data):
         return upgrade(twin)
+    cls, member, _ = _TWINS[type(twin)]
     event = cls(**{name: getattr(twin, name) for name in twin.__struct_fields__})
-    event._json = wire
+    event._json = getattr(twin, member)
     return event
 
 
@@ -221,7 +236,10 @@ class ResponseEventDecoder:
         `SSEDecoder.feed_runs`) when it is a usual one: a known event that matches its
         schema. Returns `MISSED` (and numbers nothing) for anything else, which the caller
         decodes the usual way (`decode`, with a `ServerSentEvent`): the result, or the
-        error, is always what `decode` gives for the same event. No str of the data is made
+        error, is always what `decode` gives for the same event, but that with ``unread``
+        set an event whose object `passes` comes as its wire twin, the object as JSON (no
+        public event is made for a reader that never sees it: the accumulator merges the
+        twin as its public class, see `WIRE_TWINS`). No str of the data is made
         (an authoritative object repeats the whole text: decoding it twice, as UTF-8 and
         then as JSON, is most of an event's cost); invalid UTF-8, which `decode` replaces,
         fails msgspec's decode and misses."""
@@ -229,8 +247,8 @@ class ResponseEventDecoder:
             return MISSED  # a memoryview of a large value: the usual way
         try:
             event = self._typed(data)
-            if type(event) in _TWINS:
-                event = checked(event, data) if self.unread else upgrade(event)
+            if type(event) in _TWINS and not (self.unread and passes(event, data)):
+                event = upgrade(event)
         except (msgspec.MsgspecError, RecursionError):
             return MISSED
         self.ordinal += 1

@@ -13,7 +13,7 @@ from typing import Any
 
 from .._core.text_pieces import TextPieces
 from .builders import Item, Part, ResponseDiscrepancy
-from .decoder import object_json
+from .decoder import WIRE_TWINS, object_json
 from .events import (
     ResponseCodeInterpreterCallCodeDeltaEvent,
     ResponseCodeInterpreterCallCodeDoneEvent,
@@ -310,3 +310,6 @@ _MERGES: dict[type, Any] = {
     ResponseCustomToolCallInputDeltaEvent: ResponseEventMerging._input_delta,
     ResponseCustomToolCallInputDoneEvent: ResponseEventMerging._input_done,
 }
+# A checked wire twin (the fast path's, see `ResponseEventDecoder.decode_bytes`) merges as its
+# public class: the merges read the same members, and its object through `object_json`.
+_MERGES.update({twin: _MERGES[public] for twin, public in WIRE_TWINS.items()})
