@@ -180,7 +180,11 @@ def test_a_long_stretch_is_replaced_in_pieces_exactly_as_whole(base: int, sizes:
               for n, size in enumerate(sizes)]
     stretch = b"".join(prefix + value + b"\n\n" for value in values)
     boundary = b"}\n\n" + prefix + b"{"
-    assert _replaced(stretch, boundary) == stretch.replace(boundary, b"}\r{")
+    expected = stretch.replace(boundary, b"}\r{")
+    assert _replaced(stretch, 0, len(stretch), boundary) == expected
+    # Within a larger buffer, with what stands around the stretch left alone.
+    around = b"}\n\n" + prefix + b"{" + stretch + b"}\n\n" + prefix + b"{"
+    assert _replaced(around, len(boundary), len(boundary) + len(stretch), boundary) == expected
     decoder = SSEDecoder()
     decoder.uniform_runs = True
     runs = decoder.feed_runs(stretch)

@@ -72,14 +72,13 @@ def uniform_run(complete: bytes, position: int, end: int, origin: int) -> Unifor
     last = complete.rfind(b"\n\n", position, end - 2) + 2
     if last > 1 and not complete.startswith(prefix + b"{", last):
         return None  # the last event is of another type: no pass over the bytes for that
-    stretch = complete[position:end]
     boundary = b"}\n\n" + prefix + b"{"
     # ``\r``: JSON whitespace that cannot stand in a value (a raw control character in a
     # string is invalid JSON) nor in the chunk (the caller's is LF only).
-    text = _replaced(stretch, boundary)
+    text = _replaced(complete, position, end, boundary)
     if text.find(b"\n", len(prefix), len(text) - 2) >= 0:
         return None  # another line within an event: not usual events only
-    boundaries = (len(stretch) - len(text)) // (len(boundary) - 3)
+    boundaries = (end - position - len(text)) // (len(boundary) - 3)
     return UniformRun(origin + position, name, text, len(prefix), boundaries + 1, named)
 
 
@@ -87,25 +86,25 @@ def uniform_run(complete: bytes, position: int, end: int, origin: int) -> Unifor
 _PIECE = 27_000
 
 
-def _replaced(stretch: bytes, boundary: bytes) -> bytes:
-    """``stretch.replace(boundary, b"}\\r{")``, in pieces below 30000 bytes: ``replace``
-    searches for each boundary anew, and in 30000 bytes or more CPython (3.10 on) prepares a
-    two-way search each time, which costs more than the search itself at a boundary every
-    few hundred bytes. A piece ends at a boundary's ``}``, the next starts at its ``{``."""
-    size = len(stretch)
-    if size <= _PIECE + 2_000:
-        return stretch.replace(boundary, b"}\r{")
+def _replaced(complete: bytes, position: int, end: int, boundary: bytes) -> bytes:
+    """``complete[position:end].replace(boundary, b"}\\r{")``, replaced in pieces below 30000
+    bytes (and with no copy of the stretch first): ``replace`` searches for each boundary
+    anew, and in 30000 bytes or more CPython (3.10 on) prepares a two-way search each time,
+    which costs more than the search itself at a boundary every few hundred bytes. A piece
+    ends at a boundary's ``}``, the next starts at its ``{``."""
     parts = []
-    position = 0
-    find = stretch.find
-    while size - position > _PIECE + 2_000:
-        cut = find(boundary, position + _PIECE)
+    find = complete.find
+    while end - position > _PIECE + 2_000:
+        cut = find(boundary, position + _PIECE, end)
         if cut < 0:
             break
-        parts.append(stretch[position : cut + 1].replace(boundary, b"}\r{"))
+        parts.append(complete[position : cut + 1].replace(boundary, b"}\r{"))
         parts.append(b"\r")
         position = cut + len(boundary) - 1
-    parts.append(stretch[position:].replace(boundary, b"}\r{"))
+    last = complete[position:end].replace(boundary, b"}\r{")
+    if not parts:
+        return last
+    parts.append(last)
     return b"".join(parts)
 
 
