@@ -176,7 +176,9 @@ class SSEDecoder(BlockPath):
                 if self._partial_size + self._data_size > self.max_event_size:
                     self._check_size()
                 return []
-            complete = data[: end + 1]
+            # Joined to the pending piece below (the usual chunk, which ends within an event):
+            # a view, so that the chunk is copied once, not twice.
+            complete = memoryview(data)[: end + 1] if self._partial else data[: end + 1]
             rest = data[end + 1 :]
         if self._partial:
             self._partial.append(complete)
