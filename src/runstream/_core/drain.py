@@ -143,8 +143,7 @@ def merge_run(
                                 if call.type == "function":  # type: ignore[union-attr]
                                     accumulator.events_fed += 1
                                     step.cached = None
-                                    step.view = None
-                                    if step.view_ref is not None:
+                                    if step.view is not None or step.view_ref is not None:
                                         step.changing(index)  # a step view handed out may be alive
                                     step.delta_count += 1
                                     accumulator.current_step_id = data.id

@@ -22,9 +22,10 @@ A view shows the object as it was when the view was made, whenever it is read:
   call changes, every live view of the step that has not pinned it yet keeps the call's view
   as it is then (`pin_call`). Reading the view takes, for each of its calls, the pinned view,
   else the call's current view (unchanged since, or it would have been pinned). A change of
-  one call thus costs a constant however many calls the step has; the weak references to
-  the live views tell which ones still need it (a callback that drops its snapshot pays
-  nothing for it). Changes that are not about one call (a full RunStep object, details of
+  one call thus costs a constant however many calls the step has. When the step next
+  changes, its latest view is watched only if someone still holds it (`retire` reads its
+  reference count): a callback that drops its snapshot pays neither a weak reference nor a
+  pin for it; the weak references to the views watched tell which still need one. Changes that are not about one call (a full RunStep object, details of
   another type) fill in every live view first (`freeze`), as does keeping more than
   `LIVE_STEP_VIEWS` of them alive: the oldest is filled in, so that a change never visits
   more than that many views.
@@ -43,12 +44,13 @@ from __future__ import annotations
 
 import weakref
 from itertools import islice
+from sys import getrefcount
 from typing import Any, Callable
 
 import msgspec
 
 from .._models.message import Text
-from .._models.run_step import CodeInterpreter, Function, ToolCallsStepDetails
+from .._models.run_step import CodeInterpreter, Function, RunStep, ToolCallsStepDetails
 from .merge import join_pieces
 
 __all__ = [
@@ -61,6 +63,7 @@ __all__ = [
     "is_view",
     "keep_live",
     "pin_call",
+    "retire",
     "view_class",
 ]
 
@@ -266,12 +269,42 @@ def code_interpreter_view(builder: Any, outputs: list[Any]) -> Any:
     return CodeInterpreterView(_Pieces(builder.pieces, builder.size), outputs)
 
 
-def tool_calls_view(calls: dict[int, Any]) -> tuple[Any, weakref.ref[Any]]:
+def tool_calls_view(calls: dict[int, Any]) -> Any:
     """A `ToolCallsStepDetails` view of a step's tool calls (builders by wire index, in
-    insertion order) as they are now, and a weak reference to it for `pin_call` and
-    `freeze`. It holds the dict, not the step builder: the builder caches its view."""
-    view = ToolCallsView((_PENDING, calls, len(calls), {}))
-    return view, weakref.ref(view)
+    insertion order) as they are now. It holds the dict, not the step builder: the builder
+    caches its view (until `retire`)."""
+    return ToolCallsView((_PENDING, calls, len(calls), {}))
+
+
+def retire(owner: Any) -> None:
+    """Called when a step is about to change, with its builder ``owner``, whose latest view
+    (a RunStep whose details are a `ToolCallsView`) it lets go of. If anything else holds
+    that view or its details, unread (a callback kept it, ``snapshots()``' loop variable has
+    it), it is watched from now on (`pin_call`, `freeze`): a weak reference to its details
+    joins ``owner.view_ref``. Else nobody can ever read it: the usual callback, which drops
+    its snapshot, pays no weak reference and no pin for it."""
+    step_view, counts = _let_go(owner)
+    if counts[0] <= _UNHELD[0] and counts[1] <= _UNHELD[1]:
+        return
+    details = step_view.step_details
+    if type(details) is ToolCallsView and _source(details) is not None:  # else read already
+        owner.view_ref = keep_live(owner.view_ref, weakref.ref(details))
+
+
+def _let_go(owner: Any) -> tuple[Any, tuple[int, int]]:
+    # The reference counts of the view and its details once the owner no longer holds it.
+    # Those of a view nobody else holds are measured at import by this same function (what
+    # this frame and the call hold differs between Python versions).
+    step_view = owner.view
+    owner.view = None
+    return step_view, (getrefcount(step_view), getrefcount(step_view.step_details))
+
+
+class _ProbeOwner:
+    __slots__ = ("view",)
+
+    def __init__(self) -> None:
+        self.view = msgspec.structs.replace(RunStep(id="step_probe"), step_details=tool_calls_view({}))
 
 
 def freeze(references: list[weakref.ref[Any]]) -> None:
@@ -360,3 +393,7 @@ def materialize(obj: Any) -> Any:
             return obj
         return items if isinstance(obj, list) else tuple(items)
     return obj
+
+
+#: What `retire` counts for a view nobody else holds.
+_UNHELD = _let_go(_ProbeOwner())[1]
