@@ -431,3 +431,74 @@ def test_a_step_snapshot_kept_any_way_shows_its_own_moment(way: str) -> None:
         assert kept == [snapshot.step_details for snapshot in eager]
     else:
         assert kept == eager
+
+
+def test_a_step_snapshot_nobody_held_is_handed_out_again_and_reads_its_new_moment() -> None:
+    # The usual callback drops its snapshot: the next one of the same step, when only a call
+    # changed, is the same object, and reads what an eager snapshot of that moment reads,
+    # whether the one before was read (then a new one is made) or not.
+    events = [("thread.run.step.created", step_obj("step_1"))] + _new_calls(0, 3) + _deltas(30, [0, 1, 2, 2, 0])
+    body = b"".join(frame(name, data) for name, data in events)
+    accumulator = rs.Accumulator()
+    handed: list[int] = []
+    read: list[tuple[int, Any, Any]] = []
+
+    class Reading(EventHandler):
+        def on_run_step_delta(self, delta: Any, snapshot: Any) -> None:
+            handed.append(id(snapshot))
+            if len(handed) % 4 == 0:  # read now and then, compared with the eager snapshot now
+                read.append((len(handed), snapshot.step_details.tool_calls, accumulator.run_step("step_1")))
+
+    try:
+        rs.RunStream(iter([body]), Reading(), accumulator=accumulator).until_done()
+    except rs.IncompleteStreamError:  # deltas alone, with no run event
+        pass
+    assert len(handed) == 33
+    # Handed out again while unread; a new one after each read (and after each new call).
+    assert len(set(handed)) < 15
+    assert len(read) == 8
+    assert all(calls == eager.step_details.tool_calls for _, calls, eager in read)
+
+
+# ---- a tool call snapshot nobody keeps is handed out again --------------------------------
+
+
+@pytest.mark.parametrize("way", ["not kept", "whole", "function", "read now and then", "step kept"])
+def test_a_tool_call_snapshot_kept_any_way_or_not_at_all_shows_its_own_moment(way: str) -> None:
+    # Only the arguments of a call grow: its latest snapshot, if nobody holds it (nor its
+    # function) and its arguments are unread, is handed out again with its length updated.
+    events = [("thread.run.step.created", step_obj("step_1"))] + _new_calls(0, 2) + _deltas(24, [0, 1, 1])
+    body = b"".join(frame(name, data) for name, data in events)
+    accumulator = rs.Accumulator()
+    handed: list[int] = []
+    kept: list[tuple[Any, Any]] = []
+    steps: list[Any] = []
+
+    class Keeping(EventHandler):
+        def on_run_step_delta(self, delta: Any, snapshot: Any) -> None:
+            if way == "step kept":
+                steps.append((snapshot, accumulator.run_step("step_1")))
+
+        def on_tool_call_delta(self, delta: Any, snapshot: Any) -> None:
+            handed.append(id(snapshot))
+            eager = accumulator.run_step("step_1").step_details.tool_calls[delta.index]
+            if way == "whole":
+                kept.append((snapshot, eager))
+            elif way == "function":
+                kept.append((snapshot.function, eager.function))
+            elif way == "read now and then" and len(handed) % 3 == 0:
+                kept.append((snapshot.function.arguments, eager.function.arguments))
+
+    try:
+        rs.RunStream(iter([body]), Keeping(), accumulator=accumulator).until_done()
+    except rs.IncompleteStreamError:  # deltas alone, with no run event
+        pass
+    assert len(handed) == 26
+    assert all(got == eager for got, eager in kept)
+    assert all(snapshot == eager for snapshot, eager in steps)
+    if way == "not kept":
+        assert len(set(handed)) <= 4  # one per call, and one for each creation
+    elif way in ("whole", "function"):
+        assert len(kept) == 26 and len(set(handed)) == 26
+    elif way == "step kept":
+        assert len(steps) == 26

@@ -67,7 +67,8 @@ class StepBuilder:
         live views keep that call's view (constant cost); else they are filled in (O(calls))."""
         self.cached = None
         if self.view is not None:
-            retire(self)  # a view someone holds is watched from now on
+            # A view someone holds is watched from now on; one nobody holds may stay.
+            retire(self, index)
         references = self.view_ref
         if references is None:
             return

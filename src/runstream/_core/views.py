@@ -50,7 +50,7 @@ from typing import Any, Callable
 import msgspec
 
 from .._models.message import Text
-from .._models.run_step import CodeInterpreter, Function, RunStep, ToolCallsStepDetails
+from .._models.run_step import CodeInterpreter, Function, FunctionToolCall, RunStep, ToolCallsStepDetails
 from .merge import join_pieces
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "keep_live",
     "pin_call",
     "retire",
+    "reusable_arguments",
     "view_class",
 ]
 
@@ -276,35 +277,92 @@ def tool_calls_view(calls: dict[int, Any]) -> Any:
     return ToolCallsView((_PENDING, calls, len(calls), {}))
 
 
-def retire(owner: Any) -> None:
+def retire(owner: Any, index: int | None = None) -> None:
     """Called when a step is about to change, with its builder ``owner``, whose latest view
-    (a RunStep whose details are a `ToolCallsView`) it lets go of. If anything else holds
-    that view or its details, unread (a callback kept it, ``snapshots()``' loop variable has
-    it), it is watched from now on (`pin_call`, `freeze`): a weak reference to its details
-    joins ``owner.view_ref``. Else nobody can ever read it: the usual callback, which drops
-    its snapshot, pays no weak reference and no pin for it."""
-    step_view, counts = _let_go(owner)
-    if counts[0] <= _UNHELD[0] and counts[1] <= _UNHELD[1]:
-        return
+    (a RunStep whose details are a `ToolCallsView`) it lets go of.
+
+    If anything else holds that view or its details, unread (a callback kept it,
+    ``snapshots()``' loop variable has it), it is watched from now on (`pin_call`,
+    `freeze`): a weak reference to its details joins ``owner.view_ref``. Else nobody can
+    ever read it: the usual callback, which drops its snapshot, pays no weak reference and
+    no pin for it. And when only the call at ``index`` is about to change, such a view that
+    lists the step's calls as they are whenever read (unread, nothing pinned, as many calls
+    as the step has) stays the step's view: after the change it shows what a new view would,
+    so the next delta callback gets it again instead of a new one.
+    """
+    # (The statements that count references are those of `_unheld_counts`, which measures
+    # them at import for a view nobody else holds: they differ between Python versions.)
+    step_view = owner.view
+    owner.view = None
+    view_count = getrefcount(step_view)
+    details_count = getrefcount(step_view.step_details)
     details = step_view.step_details
-    if type(details) is ToolCallsView and _source(details) is not None:  # else read already
+    if type(details) is not ToolCallsView:
+        return
+    # Its pending source (calls, count, pinned), or the list of calls once read.
+    source = _TOOL_CALLS.__get__(details, ToolCallsView)
+    pending = type(source) is tuple and source[0] is _PENDING
+    if view_count <= _UNHELD[0] and details_count <= _UNHELD[1]:
+        if pending and index is not None and not source[3]:
+            calls = owner.tool_calls
+            if source[2] == len(calls) and index in calls:
+                owner.view = step_view
+        return
+    if pending:  # else read already: it holds its own list
         owner.view_ref = keep_live(owner.view_ref, weakref.ref(details))
 
 
-def _let_go(owner: Any) -> tuple[Any, tuple[int, int]]:
-    # The reference counts of the view and its details once the owner no longer holds it.
-    # Those of a view nobody else holds are measured at import by this same function (what
-    # this frame and the call hold differs between Python versions).
+def reusable_arguments(builder: Any) -> Any:
+    """Called before a function call's arguments grow, nothing else of it changing, with
+    its builder: the source of its latest view's arguments (a `_Pieces`), for the caller to
+    record the new length in once the arguments grew, if nobody but the builder holds that
+    view or its function and its arguments are unread. The builder keeps the view then, and
+    the next delta callback gets it again instead of a new one. Else ``None``, and the
+    builder lets go of the view (a view someone holds shows its own moment: see `_prefix`).
+    """
+    # (Counted as `_unheld_call_counts` counts a view nobody else holds.)
+    call_view = builder.view
+    builder.view = None
+    call_count = getrefcount(call_view)
+    function_count = getrefcount(call_view.function)
+    if call_count > _UNHELD_CALL[0] or function_count > _UNHELD_CALL[1]:
+        return None
+    function = call_view.function
+    if type(function) is not FunctionView:
+        return None
+    source = _ARGUMENTS.__get__(function, FunctionView)
+    if type(source) is not _Pieces:
+        return None  # read already
+    builder.view = call_view
+    return source
+
+
+def _unheld_call_counts() -> tuple[int, int]:
+    builder = _ProbeOwner(call=True)
+    call_view = builder.view
+    builder.view = None
+    call_count = getrefcount(call_view)
+    function_count = getrefcount(call_view.function)
+    return call_count, function_count
+
+
+def _unheld_counts() -> tuple[int, int]:
+    owner = _ProbeOwner()
     step_view = owner.view
     owner.view = None
-    return step_view, (getrefcount(step_view), getrefcount(step_view.step_details))
+    view_count = getrefcount(step_view)
+    details_count = getrefcount(step_view.step_details)
+    return view_count, details_count
 
 
 class _ProbeOwner:
     __slots__ = ("view",)
 
-    def __init__(self) -> None:
-        self.view = msgspec.structs.replace(RunStep(id="step_probe"), step_details=tool_calls_view({}))
+    def __init__(self, call: bool = False) -> None:
+        if call:
+            self.view = FunctionToolCall(id="call_probe", function=FunctionView("f", _Pieces([], 0), None))
+        else:
+            self.view = msgspec.structs.replace(RunStep(id="step_probe"), step_details=tool_calls_view({}))
 
 
 def freeze(references: list[weakref.ref[Any]]) -> None:
@@ -395,5 +453,11 @@ def materialize(obj: Any) -> Any:
     return obj
 
 
+#: The field of a `ToolCallsView` that holds its source until read.
+_TOOL_CALLS = ToolCallsView._first_slot
 #: What `retire` counts for a view nobody else holds.
-_UNHELD = _let_go(_ProbeOwner())[1]
+_UNHELD = _unheld_counts()
+#: The field of a `FunctionView` that holds its source until read.
+_ARGUMENTS = FunctionView._first_slot
+#: What `reusable_arguments` counts for a view nobody else holds.
+_UNHELD_CALL = _unheld_call_counts()
