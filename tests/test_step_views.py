@@ -179,8 +179,10 @@ def test_more_step_snapshots_alive_than_kept_call_by_call_are_filled_in_oldest_f
     handler = Both(keep=100)
     feed_all(handler, [event(name, data) for name, data in _deltas(30, [0, 1, 2]) + _new_calls(3, 5)], accumulator)
     unread = [view for view in handler.kept if views._source(view.step_details) is not None]
-    assert len(unread) == views.LIVE_STEP_VIEWS  # the older ones were filled in
-    assert unread == handler.kept[-views.LIVE_STEP_VIEWS :]
+    # The older ones were filled in. The step itself holds its latest view until it next
+    # changes: the views watched call by call are the LIVE_STEP_VIEWS before it.
+    assert len(unread) == views.LIVE_STEP_VIEWS + 1
+    assert unread == handler.kept[-views.LIVE_STEP_VIEWS - 1 :]
     assert handler.kept == eager
 
 
@@ -353,3 +355,150 @@ def test_a_snapshot_made_before_a_call_was_created_does_not_list_it() -> None:
             kept.append((update.snapshot, accumulator.run_step("step_1")))
     assert [len(lazy.step_details.tool_calls) for lazy, _ in kept] == [0, 1, 2, 2]
     assert all(lazy == eager for lazy, eager in kept)
+
+
+# ---- a step snapshot nobody keeps costs nothing once dropped ----------------------------
+
+
+def _stream_of_calls(calls: int, fragments: int) -> bytes:
+    events = [("thread.run.step.created", step_obj("step_1"))]
+    for index in range(calls):
+        events += _new_calls(index, 1) + _deltas(fragments, [index])
+    return b"".join(frame(name, data) for name, data in events)
+
+
+def _reader_by_way(way: str, body: bytes, kept: list[Any]) -> Any:
+    """A reader of ``body`` that keeps the step snapshots it gets the way named: not at all,
+    whole, only their details, or as the loop variable of ``snapshots()`` (the previous
+    update is alive while the next event is merged)."""
+
+    class Keeping(EventHandler):
+        def on_run_step_delta(self, delta: Any, snapshot: Any) -> None:
+            if way == "whole":
+                kept.append(snapshot)
+            elif way == "details":
+                kept.append(snapshot.step_details)
+
+    def read() -> None:
+        stream = rs.RunStream(iter([body]), Keeping())
+        try:
+            if way == "loop variable":
+                for update in stream.snapshots():
+                    if update.event.event == "thread.run.step.delta":
+                        kept.append(update.snapshot)
+            else:
+                stream.until_done()
+        except rs.IncompleteStreamError:  # deltas alone, with no run event
+            pass
+
+    return read
+
+
+def test_a_step_snapshot_the_callback_drops_is_not_watched(monkeypatch: pytest.MonkeyPatch) -> None:
+    watched = []
+    keep_live = views.keep_live
+
+    def counting(references: Any, reference: Any) -> Any:
+        watched.append(reference)
+        return keep_live(references, reference)
+
+    monkeypatch.setattr(views, "keep_live", counting)
+    kept: list[Any] = []
+    _reader_by_way("not kept", _stream_of_calls(5, 20), kept)()
+    assert watched == []
+    _reader_by_way("whole", _stream_of_calls(5, 20), kept)()
+    assert len(watched) == len(kept) - 1  # each but the last: the step held it until its end
+
+
+@pytest.mark.parametrize("way", ["whole", "details", "loop variable"])
+def test_a_step_snapshot_kept_any_way_shows_its_own_moment(way: str) -> None:
+    body = _stream_of_calls(4, 6)
+    kept: list[Any] = []
+    _reader_by_way(way, body, kept)()
+    # The eager snapshots of the same moments, from an accumulator fed one event at a time.
+    eager = []
+    accumulator = rs.Accumulator()
+    events = rs.RunStream(iter([body]))
+    try:
+        for typed in events:
+            accumulator.feed(typed)
+            if typed.event == "thread.run.step.delta":
+                eager.append(accumulator.run_step("step_1"))
+    except rs.IncompleteStreamError:
+        pass
+    assert len(eager) == 4 * 7
+    if way == "details":
+        assert kept == [snapshot.step_details for snapshot in eager]
+    else:
+        assert kept == eager
+
+
+def test_a_step_snapshot_nobody_held_is_handed_out_again_and_reads_its_new_moment() -> None:
+    # The usual callback drops its snapshot: the next one of the same step, when only a call
+    # changed, is the same object, and reads what an eager snapshot of that moment reads,
+    # whether the one before was read (then a new one is made) or not.
+    events = [("thread.run.step.created", step_obj("step_1"))] + _new_calls(0, 3) + _deltas(30, [0, 1, 2, 2, 0])
+    body = b"".join(frame(name, data) for name, data in events)
+    accumulator = rs.Accumulator()
+    handed: list[int] = []
+    read: list[tuple[int, Any, Any]] = []
+
+    class Reading(EventHandler):
+        def on_run_step_delta(self, delta: Any, snapshot: Any) -> None:
+            handed.append(id(snapshot))
+            if len(handed) % 4 == 0:  # read now and then, compared with the eager snapshot now
+                read.append((len(handed), snapshot.step_details.tool_calls, accumulator.run_step("step_1")))
+
+    try:
+        rs.RunStream(iter([body]), Reading(), accumulator=accumulator).until_done()
+    except rs.IncompleteStreamError:  # deltas alone, with no run event
+        pass
+    assert len(handed) == 33
+    # Handed out again while unread; a new one after each read (and after each new call).
+    assert len(set(handed)) < 15
+    assert len(read) == 8
+    assert all(calls == eager.step_details.tool_calls for _, calls, eager in read)
+
+
+# ---- a tool call snapshot nobody keeps is handed out again --------------------------------
+
+
+@pytest.mark.parametrize("way", ["not kept", "whole", "function", "read now and then", "step kept"])
+def test_a_tool_call_snapshot_kept_any_way_or_not_at_all_shows_its_own_moment(way: str) -> None:
+    # Only the arguments of a call grow: its latest snapshot, if nobody holds it (nor its
+    # function) and its arguments are unread, is handed out again with its length updated.
+    events = [("thread.run.step.created", step_obj("step_1"))] + _new_calls(0, 2) + _deltas(24, [0, 1, 1])
+    body = b"".join(frame(name, data) for name, data in events)
+    accumulator = rs.Accumulator()
+    handed: list[int] = []
+    kept: list[tuple[Any, Any]] = []
+    steps: list[Any] = []
+
+    class Keeping(EventHandler):
+        def on_run_step_delta(self, delta: Any, snapshot: Any) -> None:
+            if way == "step kept":
+                steps.append((snapshot, accumulator.run_step("step_1")))
+
+        def on_tool_call_delta(self, delta: Any, snapshot: Any) -> None:
+            handed.append(id(snapshot))
+            eager = accumulator.run_step("step_1").step_details.tool_calls[delta.index]
+            if way == "whole":
+                kept.append((snapshot, eager))
+            elif way == "function":
+                kept.append((snapshot.function, eager.function))
+            elif way == "read now and then" and len(handed) % 3 == 0:
+                kept.append((snapshot.function.arguments, eager.function.arguments))
+
+    try:
+        rs.RunStream(iter([body]), Keeping(), accumulator=accumulator).until_done()
+    except rs.IncompleteStreamError:  # deltas alone, with no run event
+        pass
+    assert len(handed) == 26
+    assert all(got == eager for got, eager in kept)
+    assert all(snapshot == eager for snapshot, eager in steps)
+    if way == "not kept":
+        assert len(set(handed)) <= 4  # one per call, and one for each creation
+    elif way in ("whole", "function"):
+        assert len(kept) == 26 and len(set(handed)) == 26
+    elif way == "step kept":
+        assert len(steps) == 26

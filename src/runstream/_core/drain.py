@@ -38,6 +38,7 @@ from .merge import COMPACT_EVERY, compact_pieces
 from .repeated_arguments import RUN_EVENT_NAMES, decode_repeating_run
 from .sse import RawRun
 from .tool_call_builder import ToolCallBuilder
+from .views import reusable_arguments
 
 if TYPE_CHECKING:
     from .accumulator import Accumulator
@@ -143,21 +144,29 @@ def merge_run(
                                 if call.type == "function":  # type: ignore[union-attr]
                                     accumulator.events_fed += 1
                                     step.cached = None
-                                    step.view = None
-                                    if step.view_ref is not None:
+                                    if step.view is not None or step.view_ref is not None:
                                         step.changing(index)  # a step view handed out may be alive
                                     step.delta_count += 1
                                     accumulator.current_step_id = data.id
                                     # ToolCallBuilder.apply of a function call fragment, inline.
                                     call.cached = None  # type: ignore[union-attr]
-                                    call.view = None  # type: ignore[union-attr]
                                     arguments = function.arguments  # type: ignore[union-attr]
+                                    grown = None
+                                    if call.view is not None:  # type: ignore[union-attr]
+                                        if function.name is None and function.output is None \
+                                                and call_delta.id is None:  # type: ignore[union-attr]
+                                            # Its latest view, if nobody holds it, is handed out again.
+                                            grown = reusable_arguments(call)
+                                        else:
+                                            call.view = None  # type: ignore[union-attr]
                                     if arguments is not None:
                                         pieces = call.pieces  # type: ignore[union-attr]
                                         pieces.append(arguments)
                                         call.size += len(arguments)  # type: ignore[union-attr]
                                         if len(pieces) - call.compacted > COMPACT_EVERY:  # type: ignore[union-attr]
                                             compact_pieces(call)
+                                    if grown is not None:
+                                        grown.size = call.size  # type: ignore[union-attr]
                                     if function.name is not None:  # type: ignore[union-attr]
                                         call.name = function.name  # type: ignore[union-attr]
                                     if function.output is not None:  # type: ignore[union-attr]

@@ -34,6 +34,7 @@ from .events import (
     UnknownEvent,
 )
 from .merge import pieces_equal
+from .views import retire
 from .message_builder import MessageBuilder
 from .notifications import (
     AnnotationAdded,
@@ -209,7 +210,8 @@ class EventMerging:
         if builder is None or builder.done:
             builder = self._step_builder(step_id, notifications)
         builder.cached = None
-        builder.view = None
+        if builder.view is not None:
+            retire(builder)
         # Step views handed out before, if alive, are kept as they were by `apply`, which
         # calls `changing` before each change it makes (per tool call when it is about one).
         builder.delta_count += 1

@@ -31,7 +31,7 @@ from .notifications import (
     ToolCallDeltaReceived,
 )
 from .tool_call_builder import ToolCallBuilder
-from .views import freeze, keep_live, pin_call, tool_calls_view
+from .views import freeze, pin_call, retire, tool_calls_view
 
 __all__ = ["StepBuilder"]
 
@@ -66,7 +66,9 @@ class StepBuilder:
         With ``index``, only the tool call at that index is about to change (or be created):
         live views keep that call's view (constant cost); else they are filled in (O(calls))."""
         self.cached = None
-        self.view = None
+        if self.view is not None:
+            # A view someone holds is watched from now on; one nobody holds may stay.
+            retire(self, index)
         references = self.view_ref
         if references is None:
             return
@@ -123,8 +125,7 @@ class StepBuilder:
             if self.details_type != "tool_calls" or (self.unknown and not self.done):
                 # Members no version declares are merged in by the whole snapshot (rare).
                 return self.snapshot()
-            details, reference = tool_calls_view(self.tool_calls)
-            self.view_ref = keep_live(self.view_ref, reference)
+            details = tool_calls_view(self.tool_calls)
             if self.base.type:
                 view = msgspec.structs.replace(self.base, step_details=details)
             else:

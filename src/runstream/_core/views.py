@@ -22,9 +22,10 @@ A view shows the object as it was when the view was made, whenever it is read:
   call changes, every live view of the step that has not pinned it yet keeps the call's view
   as it is then (`pin_call`). Reading the view takes, for each of its calls, the pinned view,
   else the call's current view (unchanged since, or it would have been pinned). A change of
-  one call thus costs a constant however many calls the step has; the weak references to
-  the live views tell which ones still need it (a callback that drops its snapshot pays
-  nothing for it). Changes that are not about one call (a full RunStep object, details of
+  one call thus costs a constant however many calls the step has. When the step next
+  changes, its latest view is watched only if someone still holds it (`retire` reads its
+  reference count): a callback that drops its snapshot pays neither a weak reference nor a
+  pin for it; the weak references to the views watched tell which still need one. Changes that are not about one call (a full RunStep object, details of
   another type) fill in every live view first (`freeze`), as does keeping more than
   `LIVE_STEP_VIEWS` of them alive: the oldest is filled in, so that a change never visits
   more than that many views.
@@ -43,12 +44,13 @@ from __future__ import annotations
 
 import weakref
 from itertools import islice
+from sys import getrefcount
 from typing import Any, Callable
 
 import msgspec
 
 from .._models.message import Text
-from .._models.run_step import CodeInterpreter, Function, ToolCallsStepDetails
+from .._models.run_step import CodeInterpreter, Function, FunctionToolCall, RunStep, ToolCallsStepDetails
 from .merge import join_pieces
 
 __all__ = [
@@ -61,6 +63,8 @@ __all__ = [
     "is_view",
     "keep_live",
     "pin_call",
+    "retire",
+    "reusable_arguments",
     "view_class",
 ]
 
@@ -266,12 +270,99 @@ def code_interpreter_view(builder: Any, outputs: list[Any]) -> Any:
     return CodeInterpreterView(_Pieces(builder.pieces, builder.size), outputs)
 
 
-def tool_calls_view(calls: dict[int, Any]) -> tuple[Any, weakref.ref[Any]]:
+def tool_calls_view(calls: dict[int, Any]) -> Any:
     """A `ToolCallsStepDetails` view of a step's tool calls (builders by wire index, in
-    insertion order) as they are now, and a weak reference to it for `pin_call` and
-    `freeze`. It holds the dict, not the step builder: the builder caches its view."""
-    view = ToolCallsView((_PENDING, calls, len(calls), {}))
-    return view, weakref.ref(view)
+    insertion order) as they are now. It holds the dict, not the step builder: the builder
+    caches its view (until `retire`)."""
+    return ToolCallsView((_PENDING, calls, len(calls), {}))
+
+
+def retire(owner: Any, index: int | None = None) -> None:
+    """Called when a step is about to change, with its builder ``owner``, whose latest view
+    (a RunStep whose details are a `ToolCallsView`) it lets go of.
+
+    If anything else holds that view or its details, unread (a callback kept it,
+    ``snapshots()``' loop variable has it), it is watched from now on (`pin_call`,
+    `freeze`): a weak reference to its details joins ``owner.view_ref``. Else nobody can
+    ever read it: the usual callback, which drops its snapshot, pays no weak reference and
+    no pin for it. And when only the call at ``index`` is about to change, such a view that
+    lists the step's calls as they are whenever read (unread, nothing pinned, as many calls
+    as the step has) stays the step's view: after the change it shows what a new view would,
+    so the next delta callback gets it again instead of a new one.
+    """
+    # (The statements that count references are those of `_unheld_counts`, which measures
+    # them at import for a view nobody else holds: they differ between Python versions.)
+    step_view = owner.view
+    owner.view = None
+    view_count = getrefcount(step_view)
+    details_count = getrefcount(step_view.step_details)
+    details = step_view.step_details
+    if type(details) is not ToolCallsView:
+        return
+    # Its pending source (calls, count, pinned), or the list of calls once read.
+    source = _TOOL_CALLS.__get__(details, ToolCallsView)
+    pending = type(source) is tuple and source[0] is _PENDING
+    if view_count <= _UNHELD[0] and details_count <= _UNHELD[1]:
+        if pending and index is not None and not source[3]:
+            calls = owner.tool_calls
+            if source[2] == len(calls) and index in calls:
+                owner.view = step_view
+        return
+    if pending:  # else read already: it holds its own list
+        owner.view_ref = keep_live(owner.view_ref, weakref.ref(details))
+
+
+def reusable_arguments(builder: Any) -> Any:
+    """Called before a function call's arguments grow, nothing else of it changing, with
+    its builder: the source of its latest view's arguments (a `_Pieces`), for the caller to
+    record the new length in once the arguments grew, if nobody but the builder holds that
+    view or its function and its arguments are unread. The builder keeps the view then, and
+    the next delta callback gets it again instead of a new one. Else ``None``, and the
+    builder lets go of the view (a view someone holds shows its own moment: see `_prefix`).
+    """
+    # (Counted as `_unheld_call_counts` counts a view nobody else holds.)
+    call_view = builder.view
+    builder.view = None
+    call_count = getrefcount(call_view)
+    function_count = getrefcount(call_view.function)
+    if call_count > _UNHELD_CALL[0] or function_count > _UNHELD_CALL[1]:
+        return None
+    function = call_view.function
+    if type(function) is not FunctionView:
+        return None
+    source = _ARGUMENTS.__get__(function, FunctionView)
+    if type(source) is not _Pieces:
+        return None  # read already
+    builder.view = call_view
+    return source
+
+
+def _unheld_call_counts() -> tuple[int, int]:
+    builder = _ProbeOwner(call=True)
+    call_view = builder.view
+    builder.view = None
+    call_count = getrefcount(call_view)
+    function_count = getrefcount(call_view.function)
+    return call_count, function_count
+
+
+def _unheld_counts() -> tuple[int, int]:
+    owner = _ProbeOwner()
+    step_view = owner.view
+    owner.view = None
+    view_count = getrefcount(step_view)
+    details_count = getrefcount(step_view.step_details)
+    return view_count, details_count
+
+
+class _ProbeOwner:
+    __slots__ = ("view",)
+
+    def __init__(self, call: bool = False) -> None:
+        if call:
+            self.view = FunctionToolCall(id="call_probe", function=FunctionView("f", _Pieces([], 0), None))
+        else:
+            self.view = msgspec.structs.replace(RunStep(id="step_probe"), step_details=tool_calls_view({}))
 
 
 def freeze(references: list[weakref.ref[Any]]) -> None:
@@ -360,3 +451,13 @@ def materialize(obj: Any) -> Any:
             return obj
         return items if isinstance(obj, list) else tuple(items)
     return obj
+
+
+#: The field of a `ToolCallsView` that holds its source until read.
+_TOOL_CALLS = ToolCallsView._first_slot
+#: What `retire` counts for a view nobody else holds.
+_UNHELD = _unheld_counts()
+#: The field of a `FunctionView` that holds its source until read.
+_ARGUMENTS = FunctionView._first_slot
+#: What `reusable_arguments` counts for a view nobody else holds.
+_UNHELD_CALL = _unheld_call_counts()
