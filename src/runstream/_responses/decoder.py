@@ -71,17 +71,20 @@ _DECODE_PLAIN = msgspec.json.Decoder().decode
 #: Wire twin -> its public class: what the accumulator merges a twin as, on the fast path of
 #: a stream nobody listens to (see `ResponseEventDecoder.decode_bytes`).
 WIRE_TWINS: dict[type, type] = {twin: entry[0] for twin, entry in _TWINS.items()}
-# Event class (public or twin) -> the member holding its object.
-_MEMBER_OF: dict[type, str] = {**OBJECT_MEMBER, **{twin: entry[1] for twin, entry in _TWINS.items()}}
+# Wire twin -> the member holding its object (as JSON).
+_TWIN_MEMBER: dict[type, str] = {twin: entry[1] for twin, entry in _TWINS.items()}
 
 
 def object_json(event: Any) -> Any:
     """The JSON of the object an event (or a checked wire twin) carries, as the server sent
     it (for an event built by hand, its encoding)."""
+    member = _TWIN_MEMBER.get(type(event))
+    if member is not None:
+        return getattr(event, member)  # a twin holds the JSON itself (no attribute lookup fails)
     wire = event.__dict__.get("_json") if hasattr(event, "__dict__") else None
     if wire is not None:
         return wire
-    value = getattr(event, _MEMBER_OF[type(event)])
+    value = getattr(event, OBJECT_MEMBER[type(event)])
     return value if isinstance(value, dict) else msgspec.to_builtins(value)
 
 
