@@ -49,7 +49,7 @@ from typing import Any, Callable
 
 import msgspec
 
-from .._models.message import Text
+from .._models.message import Message, Text, TextContentBlock
 from .._models.run_step import CodeInterpreter, Function, FunctionToolCall, RunStep, ToolCallsStepDetails
 from .merge import join_pieces
 
@@ -64,7 +64,9 @@ __all__ = [
     "keep_live",
     "pin_call",
     "retire",
+    "regrow_text",
     "reusable_arguments",
+    "reusable_text",
     "view_class",
 ]
 
@@ -346,6 +348,70 @@ def _unheld_call_counts() -> tuple[int, int]:
     return call_count, function_count
 
 
+def reusable_text(message: Any, part: Any) -> Any:
+    """Called before the text of a message's text part grows, nothing else of the message
+    changing, with the message's and the part's builders, which let go of their latest
+    views. If nobody else holds those views (the message's, its list of content, the part's
+    and its text) and the text is unread, the builders keep them, and the pending source of
+    the text view is returned for `regrow_text` to record the new length in: the next delta
+    callbacks get the same views again instead of new ones. Else ``None``."""
+    message_view = message.view
+    message.view = None
+    part_view = part.view
+    part.view = None
+    if part_view is None or type(part_view.text) is not TextView:
+        return None
+    if message_view is None:
+        counts, unheld = _text_counts(message_view, part_view), _UNHELD_PART
+    else:
+        for block in message_view.content:
+            if block is part_view:
+                break
+        else:
+            return None  # the message's view does not list the part's (not expected)
+        block = None
+        counts, unheld = _text_counts(message_view, part_view), _UNHELD_TEXT
+    if counts[0] > unheld[0] or counts[1] > unheld[1] or counts[2] > unheld[2] or counts[3] > unheld[3]:
+        return None
+    source = _TEXT_VALUE.__get__(part_view.text, TextView)
+    if type(source) is not tuple or source[0] is not _PENDING:
+        return None  # read already
+    message.view = message_view
+    part.view = part_view
+    return source
+
+
+def regrow_text(part: Any, source: tuple[Any, ...]) -> None:
+    """The text view of ``part`` (kept by `reusable_text`, whose ``source`` it held) now
+    shows the text at its new length."""
+    pending = (_PENDING, source[1], part.size, source[3])
+    text = part.view.text
+    _TEXT_VALUE.__set__(text, pending)
+    _TEXT_ANNOTATIONS.__set__(text, pending)
+
+
+def _text_counts(message_view: Any, part_view: Any) -> tuple[int, int, int, int]:
+    # The reference counts `reusable_text` compares with those of views nobody else holds,
+    # measured at import by this same function from a caller of the same shape.
+    part_count = getrefcount(part_view)
+    text_count = getrefcount(part_view.text)
+    if message_view is None:
+        return part_count, text_count, 0, 0
+    return part_count, text_count, getrefcount(message_view), getrefcount(message_view.content)
+
+
+def _unheld_text_counts(in_message: bool) -> tuple[int, int, int, int]:
+    part = _ProbeOwner(text=True)
+    message = _ProbeOwner(message_of=part.view)
+    if not in_message:
+        message.view = None
+    message_view = message.view
+    message.view = None
+    part_view = part.view
+    part.view = None
+    return _text_counts(message_view, part_view)
+
+
 def _unheld_counts() -> tuple[int, int]:
     owner = _ProbeOwner()
     step_view = owner.view
@@ -358,8 +424,13 @@ def _unheld_counts() -> tuple[int, int]:
 class _ProbeOwner:
     __slots__ = ("view",)
 
-    def __init__(self, call: bool = False) -> None:
-        if call:
+    def __init__(self, call: bool = False, text: bool = False, message_of: Any = None) -> None:
+        if text:
+            pending = (_PENDING, [], 0, [])
+            self.view = TextContentBlock(text=TextView(pending, pending))
+        elif message_of is not None:
+            self.view = Message(id="msg_probe", content=[message_of])
+        elif call:
             self.view = FunctionToolCall(id="call_probe", function=FunctionView("f", _Pieces([], 0), None))
         else:
             self.view = msgspec.structs.replace(RunStep(id="step_probe"), step_details=tool_calls_view({}))
@@ -461,3 +532,8 @@ _UNHELD = _unheld_counts()
 _ARGUMENTS = FunctionView._first_slot
 #: What `reusable_arguments` counts for a view nobody else holds.
 _UNHELD_CALL = _unheld_call_counts()
+#: The fields of a `TextView` that hold its source until read.
+_TEXT_VALUE, _TEXT_ANNOTATIONS = TextView._slots["value"], TextView._slots["annotations"]
+#: What `reusable_text` counts for views nobody else holds: with a message view, without.
+_UNHELD_TEXT = _unheld_text_counts(True)
+_UNHELD_PART = _unheld_text_counts(False)
