@@ -16,6 +16,9 @@ from strategies import (
     event,
     function_piece,
     function_start,
+    message_delta,
+    message_obj,
+    text_piece,
     run_plans,
     step_delta,
     step_obj,
@@ -502,3 +505,68 @@ def test_a_tool_call_snapshot_kept_any_way_or_not_at_all_shows_its_own_moment(wa
         assert len(kept) == 26 and len(set(handed)) == 26
     elif way == "step kept":
         assert len(steps) == 26
+
+
+_TEXT_WAYS = ["not kept", "message", "content", "block", "text", "read now and then", "text only", "message only"]
+
+
+@pytest.mark.parametrize("way", _TEXT_WAYS)
+def test_a_message_or_text_snapshot_kept_any_way_or_not_at_all_shows_its_own_moment(
+        way: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only the text of one part grows: the message's and the part's latest snapshots, if
+    # nobody holds any of them and the text is unread, are handed out again.
+    order = [0, 1] + [0, 0, 1, 0, 1, 1, 0] * 3  # the part each delta is about
+    events = [("thread.message.created", message_obj("msg_1"))]
+    events += [("thread.message.delta", message_delta("msg_1", text_piece(index, f"w{n} " if n > 1 else "")))
+               for n, index in enumerate(order)]
+    body = b"".join(frame(name, data) for name, data in events)
+    accumulator = rs.Accumulator()
+    handed: list[int] = []
+    kept: list[tuple[Any, Any]] = []
+
+    class Keeping(EventHandler):
+        pass
+
+    def on_message_delta(self: Any, delta: Any, snapshot: Any) -> None:
+        handed.append(id(snapshot))
+        if way in ("not kept", "text only", "message only"):
+            return  # (an eager snapshot taken here would be what the text callback gets)
+        eager = accumulator.message("msg_1")
+        if way == "message":
+            kept.append((snapshot, eager))
+        elif way == "content":
+            kept.append((snapshot.content, eager.content))
+        elif way == "block":
+            kept.append((snapshot.content[-1], eager.content[-1]))
+        elif way == "read now and then" and len(handed) % 3 == 0:
+            kept.append((snapshot.content[0].text.value, eager.content[0].text.value))
+
+    texts: list[Any] = []
+
+    def on_text_delta(self: Any, delta: Any, snapshot: Any) -> None:
+        handed.append(id(snapshot))
+        texts.append(None)
+        if way == "text":
+            kept.append((snapshot, accumulator.message("msg_1").content[order[len(texts) - 1]].text))
+
+    import runstream._core.message_builder as message_builder
+
+    made = []
+    text_view = message_builder.text_view
+    monkeypatch.setattr(message_builder, "text_view", lambda *arguments: made.append(1) or text_view(*arguments))
+    if way != "text only":
+        Keeping.on_message_delta = on_message_delta  # type: ignore[attr-defined]
+    if way != "message only":
+        Keeping.on_text_delta = on_text_delta  # type: ignore[attr-defined]
+    try:
+        rs.RunStream(iter([body]), Keeping(), accumulator=accumulator).until_done()
+    except rs.IncompleteStreamError:  # deltas alone, with no run event
+        pass
+    per_delta = 1 if way in ("text only", "message only") else 2
+    assert len(handed) == per_delta * 23
+    assert kept or way in ("not kept", "text only", "message only")
+    assert all(got == eager for got, eager in kept)
+    if way in ("not kept", "text only", "message only"):
+        assert len(made) <= 4  # one per part, and again after the other part changed
+    else:
+        assert len(made) > 10

@@ -38,7 +38,7 @@ from .merge import COMPACT_EVERY, compact_pieces
 from .repeated_arguments import RUN_EVENT_NAMES, decode_repeating_run
 from .sse import RawRun
 from .tool_call_builder import ToolCallBuilder
-from .views import reusable_arguments
+from .views import regrow_text, reusable_arguments, reusable_text
 
 if TYPE_CHECKING:
     from .accumulator import Accumulator
@@ -246,16 +246,20 @@ def merge_run(
                                 if part is not None and part.type == "text":
                                     accumulator.events_fed += 1
                                     message.cached = None
-                                    message.view = None
                                     message.delta_count += 1
                                     accumulator.current_message_id = data.id
                                     part.cached = None
-                                    part.view = None
+                                    # The latest views, if nobody holds them, are handed out again.
+                                    grown = reusable_text(message, part) if part.view is not None else None
+                                    if grown is None:
+                                        message.view = None
                                     pieces = part.pieces
                                     pieces.append(value)
                                     part.size += len(value)
                                     if len(pieces) - part.compacted > COMPACT_EVERY:
                                         compact_pieces(part)
+                                    if grown is not None:
+                                        regrow_text(part, grown)
                                     if not events and type(raw) is bytes:
                                         template = learn(raw, b'"value":')
                                         if template is not None:

@@ -25,10 +25,17 @@ A view shows the object as it was when the view was made, whenever it is read:
   one call thus costs a constant however many calls the step has. When the step next
   changes, its latest view is watched only if someone still holds it (`retire` reads its
   reference count): a callback that drops its snapshot pays neither a weak reference nor a
-  pin for it; the weak references to the views watched tell which still need one. Changes that are not about one call (a full RunStep object, details of
-  another type) fill in every live view first (`freeze`), as does keeping more than
-  `LIVE_STEP_VIEWS` of them alive: the oldest is filled in, so that a change never visits
-  more than that many views.
+  pin for it; the weak references to the views watched tell which still need one. Changes
+  that are not about one call (a full RunStep object, details of another type) fill in
+  every live view first (`freeze`), as does keeping more than `LIVE_STEP_VIEWS` of them
+  alive: the oldest is filled in, so that a change never visits more than that many views.
+
+A view nobody holds any more when its object changes again, and whose lazy fields were not
+read, is handed out again (`retire`, `reusable_arguments`, `reusable_text`): when only text
+or arguments grew, recording the new length makes it what a new view would be. The usual
+delta callback drops its snapshot, so most deltas make no view at all. Whether anyone holds
+a view is its reference count, compared with the count of a view nobody holds, measured at
+import by the same statements (interpreters count their own references differently).
 
 Reading costs what is read: a text or arguments view joins the string once (O(its length));
 a step's tool calls list every call the step had (O(calls), one view each, arguments still
@@ -49,7 +56,7 @@ from typing import Any, Callable
 
 import msgspec
 
-from .._models.message import Text
+from .._models.message import Message, Text, TextContentBlock
 from .._models.run_step import CodeInterpreter, Function, FunctionToolCall, RunStep, ToolCallsStepDetails
 from .merge import join_pieces
 
@@ -64,7 +71,9 @@ __all__ = [
     "keep_live",
     "pin_call",
     "retire",
+    "regrow_text",
     "reusable_arguments",
+    "reusable_text",
     "view_class",
 ]
 
@@ -290,8 +299,7 @@ def retire(owner: Any, index: int | None = None) -> None:
     as the step has) stays the step's view: after the change it shows what a new view would,
     so the next delta callback gets it again instead of a new one.
     """
-    # (The statements that count references are those of `_unheld_counts`, which measures
-    # them at import for a view nobody else holds: they differ between Python versions.)
+    # (Counted as `_unheld_step_counts` counts a view nobody else holds.)
     step_view = owner.view
     owner.view = None
     view_count = getrefcount(step_view)
@@ -302,7 +310,7 @@ def retire(owner: Any, index: int | None = None) -> None:
     # Its pending source (calls, count, pinned), or the list of calls once read.
     source = _TOOL_CALLS.__get__(details, ToolCallsView)
     pending = type(source) is tuple and source[0] is _PENDING
-    if view_count <= _UNHELD[0] and details_count <= _UNHELD[1]:
+    if view_count <= _UNHELD_STEP[0] and details_count <= _UNHELD_STEP[1]:
         if pending and index is not None and not source[3]:
             calls = owner.tool_calls
             if source[2] == len(calls) and index in calls:
@@ -338,7 +346,7 @@ def reusable_arguments(builder: Any) -> Any:
 
 
 def _unheld_call_counts() -> tuple[int, int]:
-    builder = _ProbeOwner(call=True)
+    builder = _ProbeOwner(FunctionToolCall(id="call_probe", function=FunctionView("f", _Pieces([], 0), None)))
     call_view = builder.view
     builder.view = None
     call_count = getrefcount(call_view)
@@ -346,8 +354,71 @@ def _unheld_call_counts() -> tuple[int, int]:
     return call_count, function_count
 
 
-def _unheld_counts() -> tuple[int, int]:
-    owner = _ProbeOwner()
+def reusable_text(message: Any, part: Any) -> Any:
+    """Called before the text of a message's text part grows, nothing else of the message
+    changing, with the message's and the part's builders, which let go of their latest
+    views. If nobody else holds those views (the message's, its list of content, the part's
+    and its text) and the text is unread, the builders keep them, and the pending source of
+    the text view is returned for `regrow_text` to record the new length in: the next delta
+    callbacks get the same views again instead of new ones. Else ``None``."""
+    message_view = message.view
+    message.view = None
+    part_view = part.view
+    part.view = None
+    if part_view is None or type(part_view.text) is not TextView:
+        return None
+    if message_view is None:
+        counts, unheld = _text_counts(message_view, part_view), _UNHELD_PART
+    else:
+        for block in message_view.content:
+            if block is part_view:
+                break
+        else:
+            return None  # the message's view does not list the part's (not expected)
+        block = None
+        counts, unheld = _text_counts(message_view, part_view), _UNHELD_TEXT
+    if counts[0] > unheld[0] or counts[1] > unheld[1] or counts[2] > unheld[2] or counts[3] > unheld[3]:
+        return None
+    source = _TEXT_VALUE.__get__(part_view.text, TextView)
+    if type(source) is not tuple or source[0] is not _PENDING:
+        return None  # read already
+    message.view = message_view
+    part.view = part_view
+    return source
+
+
+def regrow_text(part: Any, source: tuple[Any, ...]) -> None:
+    """The text view of ``part`` (kept by `reusable_text`, whose ``source`` it held) now
+    shows the text at its new length."""
+    pending = (_PENDING, source[1], part.size, source[3])
+    text = part.view.text
+    _TEXT_VALUE.__set__(text, pending)
+    _TEXT_ANNOTATIONS.__set__(text, pending)
+
+
+def _text_counts(message_view: Any, part_view: Any) -> tuple[int, int, int, int]:
+    # The reference counts `reusable_text` compares with those of views nobody else holds,
+    # measured at import by this same function from a caller of the same shape.
+    part_count = getrefcount(part_view)
+    text_count = getrefcount(part_view.text)
+    if message_view is None:
+        return part_count, text_count, 0, 0
+    return part_count, text_count, getrefcount(message_view), getrefcount(message_view.content)
+
+
+def _unheld_text_counts(in_message: bool) -> tuple[int, int, int, int]:
+    pending = (_PENDING, [], 0, [])
+    part = _ProbeOwner(TextContentBlock(text=TextView(pending, pending)))
+    message = _ProbeOwner(Message(id="msg_probe", content=[part.view]) if in_message else None)
+    message_view = message.view
+    message.view = None
+    part_view = part.view
+    part.view = None
+    return _text_counts(message_view, part_view)
+
+
+def _unheld_step_counts() -> tuple[int, int]:
+    owner = _ProbeOwner(msgspec.structs.replace(RunStep(id="step_probe"), step_details=tool_calls_view({})))
     step_view = owner.view
     owner.view = None
     view_count = getrefcount(step_view)
@@ -356,13 +427,12 @@ def _unheld_counts() -> tuple[int, int]:
 
 
 class _ProbeOwner:
+    """A builder's stand-in, holding a view as builders do, to measure reference counts."""
+
     __slots__ = ("view",)
 
-    def __init__(self, call: bool = False) -> None:
-        if call:
-            self.view = FunctionToolCall(id="call_probe", function=FunctionView("f", _Pieces([], 0), None))
-        else:
-            self.view = msgspec.structs.replace(RunStep(id="step_probe"), step_details=tool_calls_view({}))
+    def __init__(self, view: Any) -> None:
+        self.view = view
 
 
 def freeze(references: list[weakref.ref[Any]]) -> None:
@@ -456,8 +526,13 @@ def materialize(obj: Any) -> Any:
 #: The field of a `ToolCallsView` that holds its source until read.
 _TOOL_CALLS = ToolCallsView._first_slot
 #: What `retire` counts for a view nobody else holds.
-_UNHELD = _unheld_counts()
+_UNHELD_STEP = _unheld_step_counts()
 #: The field of a `FunctionView` that holds its source until read.
 _ARGUMENTS = FunctionView._first_slot
 #: What `reusable_arguments` counts for a view nobody else holds.
 _UNHELD_CALL = _unheld_call_counts()
+#: The fields of a `TextView` that hold its source until read.
+_TEXT_VALUE, _TEXT_ANNOTATIONS = TextView._slots["value"], TextView._slots["annotations"]
+#: What `reusable_text` counts for views nobody else holds: with a message view, without.
+_UNHELD_TEXT = _unheld_text_counts(True)
+_UNHELD_PART = _unheld_text_counts(False)
