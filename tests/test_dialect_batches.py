@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import runstream
+import runstream._chat.drain as chat_drain
 from runstream.chat import ChatCompletionStream
 from runstream.responses import ResponseStream
 from test_dialect_drain import pieces, read_one_by_one, text_stream
@@ -20,10 +21,19 @@ from test_dialect_drain import pieces, read_one_by_one, text_stream
 _UNSET: Any = object()
 
 
-def chat_chunk(delta: dict[str, Any], header: dict[str, Any], finish: str | None = None) -> bytes:
+def chat_chunk(delta: dict[str, Any], header: dict[str, Any], finish: str | None = None,
+               tail: dict[str, Any] | None = None) -> bytes:
     body = {**{key: value for key, value in header.items() if value is not _UNSET},
             "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+    body.update({key: value for key, value in (tail or {}).items() if value is not _UNSET})
     return b"data: " + json.dumps(body).encode() + b"\n\n"
+
+
+# What current services append to every chunk: a null usage, random padding.
+_tails = st.fixed_dictionaries({
+    "usage": st.sampled_from([None, None, _UNSET]),
+    "obfuscation": st.sampled_from(["Xq3", "a", "", _UNSET]),
+})
 
 
 _headers = st.fixed_dictionaries({
@@ -44,13 +54,15 @@ _odd_chunks = st.sampled_from([
 
 @st.composite
 def chat_streams(draw: Any) -> bytes:
-    out = [chat_chunk({"role": "assistant", "content": ""}, draw(_headers))]
+    modern = draw(st.booleans())  # chunks with a null usage and padding, or without
+    tail: Any = (lambda: draw(_tails)) if modern else (lambda: None)
+    out = [chat_chunk({"role": "assistant", "content": ""}, draw(_headers), tail=tail())]
     for _ in range(draw(st.integers(1, 300))):
         roll = draw(st.integers(0, 30))
         header = draw(_headers) if roll < 3 else {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m"}
         delta = draw(_odd_chunks) if roll == 3 else {"content": draw(st.text(max_size=4))}
-        out.append(chat_chunk(delta, header))
-    out.append(chat_chunk({}, {"id": "c1"}, "stop"))
+        out.append(chat_chunk(delta, header, tail=tail()))
+    out.append(chat_chunk({}, {"id": "c1"}, "stop", tail=tail()))
     out.append(b"data: [DONE]\n\n")
     return b"".join(out)
 
@@ -148,3 +160,28 @@ async def test_the_async_fast_paths_take_runs_in_batches_too() -> None:
         else:
             assert stream.accumulator.response_json() == slow.response_json()
             assert stream.accumulator.text("m") == "".join(contents)
+
+
+def test_chunks_with_a_null_usage_and_padding_take_batches_and_merge_as_one_by_one() -> None:
+    # What current services send: every chunk ends with "usage":null and "obfuscation".
+    head = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+            "service_tier": "default", "system_fingerprint": "fp"}
+    chunks = [chat_chunk({"role": "assistant", "content": ""}, head, tail={"usage": None, "obfuscation": "p0"})]
+    chunks += [chat_chunk({"content": f"w{n} "}, head, tail={"usage": None, "obfuscation": f"p{n}"}) for n in range(1, 500)]
+    chunks += [chat_chunk({}, head, "stop", tail={"usage": None, "obfuscation": "end"}), b"data: [DONE]\n\n"]
+    body = b"".join(chunks)
+    batches = []
+    merge = chat_drain._merge_contents
+
+    def counting(accumulator: Any, batch: Any) -> bool:
+        batches.append(len(batch))
+        return merge(accumulator, batch)
+
+    original, chat_drain._merge_contents = chat_drain._merge_contents, counting
+    try:
+        quick = ChatCompletionStream(body).until_done().accumulator.completion_json()
+    finally:
+        chat_drain._merge_contents = original
+    assert sum(batches) >= 490  # the content chunks, in batches
+    assert quick == read_one_by_one(ChatCompletionStream(body)).accumulator.completion_json()
+    assert quick["usage"] is None and quick["obfuscation"] == "end"

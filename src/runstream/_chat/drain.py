@@ -55,6 +55,11 @@ class _ContentChunk(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc
     service_tier: str | None | UnsetType = UNSET
     system_fingerprint: str | None | UnsetType = UNSET
     choices: tuple[_ContentChoice]
+    # Current services send both on every chunk: ``usage`` null until the usage chunk (with
+    # ``stream_options.include_usage``), and random padding (``obfuscation``), a member no
+    # class declares, which the completion keeps as the last chunk that carried it left it.
+    usage: None | UnsetType = UNSET
+    obfuscation: str | UnsetType = UNSET
 
 
 _DECODE_CONTENT_CHUNK = msgspec.json.Decoder(_ContentChunk).decode
@@ -249,6 +254,11 @@ def _merge_contents(accumulator: Any, chunks: list[_ContentChunk]) -> bool:
     if choice is None or list(map(_index, choices)).count(index) != len(choices):
         return False
     _merge_header(accumulator, chunks)
+    if accumulator._usage is UNSET and any(chunk.usage is None for chunk in chunks):
+        accumulator._usage = None  # as a null usage merged one by one leaves it
+    padding = [chunk.obfuscation for chunk in chunks if chunk.obfuscation is not UNSET]
+    if padding:
+        accumulator._extra["obfuscation"] = padding[-1]
     text = "".join(map(_content, choices))
     if choice.content is None:
         choice.content = TextPieces(text)
