@@ -113,12 +113,12 @@ class EventMerging:
         submit = action.submit_tool_outputs if action is not None else None
         calls = submit.tool_calls if submit else []  # type: ignore[union-attr]
         done: list[Notification] = []
-        locations = self._tool_call_ids(run.id)
+        step_ids, indexes = self._tool_call_ids(run.id)
         for call in calls:
-            location = locations.get(call.id)
-            if location is None:
+            step_id = step_ids.get(call.id)
+            if step_id is None:
                 continue
-            step_id, index = location
+            index = indexes[call.id]
             step = self._steps[step_id]
             builder = step.tool_calls[index]
             raw = call.function.arguments
@@ -224,16 +224,20 @@ class EventMerging:
         builder.apply(delta, step_id, notifications, notify, self._anomaly)
         return notifications
 
-    def _tool_call_ids(self, run_id: str) -> dict[str, tuple[str, int]]:
-        """Where each tool call of the run's unfinished steps is, by tool call id."""
-        locations = {}
+    def _tool_call_ids(self, run_id: str) -> tuple[dict[str, str], dict[str, int]]:
+        """Where each tool call of the run's unfinished steps is, by tool call id: its step's
+        id and its index. (Two dicts of strings and ints, not one of pairs: a run waiting on
+        10,000 calls would make 10,000 tuples the cycle collector tracks for a while.)"""
+        step_ids: dict[str, str] = {}
+        indexes: dict[str, int] = {}
         for step_id, step in self._steps.items():
             if step.done or step.base.run_id not in (run_id, ""):
                 continue
             for index, call in step.tool_calls.items():
                 if call.id:
-                    locations[call.id] = (step_id, index)
-        return locations
+                    step_ids[call.id] = step_id
+                    indexes[call.id] = index
+        return step_ids, indexes
 
     # ---- messages ------------------------------------------------------------------------
 

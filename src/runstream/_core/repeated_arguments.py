@@ -93,16 +93,16 @@ def decode_repeating_run(
         return None
     if not calls:
         return None
-    locations = accumulator._tool_call_ids(calls[0][0]) if calls else {}
+    step_ids, indexes = accumulator._tool_call_ids(calls[0][0])
     spans = _long_strings(data)
     if [end - start for start, end in spans] != [length for _, _, length in calls]:
         return None
     builders: list[ToolCallBuilder] = []
     for (_run_id, call_id, _length), (start, end) in zip(calls, spans):
-        location = locations.get(call_id) if isinstance(call_id, str) else None
-        if location is None:
+        step_id = step_ids.get(call_id) if isinstance(call_id, str) else None
+        if step_id is None:
             return None
-        step_id, index = location
+        index = indexes[call_id]
         builder = accumulator._steps[step_id].tool_calls[index]
         if not _equals_pieces(data[start + 1 : end - 1], builder.pieces):
             return None
