@@ -16,7 +16,7 @@ from stream_builders import function_call, run_event, step, wire
 from test_drain import outcome
 
 from runstream import RunStream
-from runstream._core import repeated_arguments
+from runstream._core import drain, repeated_arguments
 from runstream._core.repeated_arguments import _equals_pieces
 
 
@@ -66,6 +66,32 @@ def test_long_arguments_repeated_give_the_run_event_by_event_reading_gives(ascii
     # The built text and the run share one string: the arguments are held once.
     built = stream.accumulator.run_step("step_T").step_details.tool_calls[0].function.arguments
     assert built is run.required_action.submit_tool_outputs.tool_calls[0].function.arguments
+
+
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_the_fewest_characters_that_make_long_arguments_take_the_long_way(
+    ascii_only: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Escaped, each of these characters is 12 bytes of JSON: the shortest text whose string
+    # is long. The sizes the builders counted must not rule it out before the run is read.
+    count = -(-(repeated_arguments.LONG_ARGUMENTS - 2) // 12)
+    text = "\U0001f600" * count
+    assert (len(json.dumps(text, ensure_ascii=ascii_only)) >= repeated_arguments.LONG_ARGUMENTS) is ascii_only
+    assert len(json.dumps(text[1:])) < repeated_arguments.LONG_ARGUMENTS
+    body = tool_run([text, "{}"], ascii_only=ascii_only)
+    assert same_both_ways(body)[2] == []
+    taken: list[bool] = []
+
+    def spy(*args: Any) -> Any:
+        event = repeated_arguments.decode_repeating_run(*args)
+        taken.append(event is not None)
+        return event
+
+    monkeypatch.setattr(drain, "decode_repeating_run", spy)
+    stream = RunStream([body]).until_done()
+    assert (True in taken) is ascii_only
+    run = stream.accumulator.current_run
+    assert [call.function.arguments for call in run.required_action.submit_tool_outputs.tool_calls] == [text, "{}"]
 
 
 @pytest.mark.parametrize("change", ["last", "first", "longer", "shorter", "middle"])

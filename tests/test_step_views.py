@@ -508,6 +508,34 @@ def test_a_tool_call_snapshot_kept_any_way_or_not_at_all_shows_its_own_moment(wa
         assert len(steps) == 26
 
 
+def test_calls_one_after_another_keep_no_view_of_the_calls_before() -> None:
+    # A step of 300 calls, each created and then growing, read with a tool call callback that
+    # drops its snapshots: a call's latest view, kept for its next fragment, is let go when
+    # the next call is created. Kept, every call would hold tracked objects to its end.
+    events: list[tuple[str, dict[str, Any]]] = [("thread.run.step.created", step_obj("step_1"))]
+    for index in range(300):
+        events += _new_calls(index, 1) + [
+            ("thread.run.step.delta", step_delta("step_1", function_piece(index, piece))) for piece in ('{"a', '": 1}')
+        ]
+    body = b"".join(frame(name, data) for name, data in events)
+    accumulator = rs.Accumulator()
+    holding: list[int] = []
+    latest: list[Any] = []
+
+    class Dropping(EventHandler):
+        def on_tool_call_delta(self, delta: Any, snapshot: Any) -> None:
+            calls = accumulator._steps["step_1"].tool_calls
+            holding.append(sum(call.view is not None for call in calls.values()))
+            latest[:] = [(delta.index, snapshot.function.arguments if len(holding) % 7 == 0 else None)]
+
+    with pytest.raises(rs.IncompleteStreamError):  # deltas alone, with no run event
+        rs.RunStream(iter([body]), Dropping(), accumulator=accumulator).until_done()
+    assert len(holding) == 900
+    assert max(holding) <= 2  # the call that changes, and the one before until the next starts
+    step = accumulator.run_step("step_1")
+    assert [call.function.arguments for call in step.step_details.tool_calls] == ['{"a": 1}'] * 300
+
+
 _TEXT_WAYS = ["not kept", "message", "content", "block", "text", "read now and then", "text only", "message only"]
 
 

@@ -114,18 +114,21 @@ class EventMerging:
         calls = submit.tool_calls if submit else []  # type: ignore[union-attr]
         done: list[Notification] = []
         step_ids, indexes = self._tool_call_ids(run.id)
+        steps = self._steps
         for call in calls:
-            step_id = step_ids.get(call.id)
+            call_id = call.id
+            step_id = step_ids.get(call_id)
             if step_id is None:
                 continue
-            index = indexes[call.id]
-            step = self._steps[step_id]
+            index = indexes[call_id]
+            step = steps[step_id]
             builder = step.tool_calls[index]
             raw = call.function.arguments
             if step.delta_count:
-                if pieces_equal(builder.pieces, raw):
+                pieces = builder.pieces
+                if pieces_equal(pieces, raw, builder.size):
                     # The same text: keep the server's string only (huge arguments held once).
-                    builder.pieces[:] = [raw]
+                    pieces[:] = (raw,)
                     builder.compacted = 1
                 else:
                     path = f"step_details.tool_calls[{index}].function.arguments"
