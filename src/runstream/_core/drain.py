@@ -143,9 +143,10 @@ def merge_run(
                                     call = step.tool_calls[index] = ToolCallBuilder("function")
                                     # Calls come one after another: the one before is most
                                     # likely done. The latest view it keeps for its next
-                                    # fragment's callback would keep objects the cycle
-                                    # collector tracks alive, three per call of a step of
-                                    # 10,000; a callback that reads it again gets a new one.
+                                    # fragment's callback would stay alive to the step's end,
+                                    # 10,000 views for 10,000 calls, each allocation counted
+                                    # towards the next collection; a callback that reads the
+                                    # call again gets a new one.
                                     previous = step.tool_calls.get(index - 1)
                                     if previous is not None:
                                         previous.view = None

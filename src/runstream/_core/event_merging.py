@@ -155,7 +155,8 @@ class EventMerging:
     def _settled_in_order(self, run_id: str, calls: list[Any]) -> bool:
         """What `_requires_action` does for a caller that reads no notification, in the usual
         case, with the loops in C: one unfinished step of the run built exactly the calls the
-        run waits on, in its order, under distinct ids, their arguments equal and not long.
+        run waits on, in its order, under distinct ids, their arguments equal and, together,
+        not long.
         Each call is settled (held as the run's string) and done. ``False``, with nothing
         changed, for anything else. (A run waiting on 10,000 calls spends most of its time
         here otherwise, a Python loop doing a few lookups per call.)"""
