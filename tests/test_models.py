@@ -560,6 +560,17 @@ def test_a_run_without_agent_id_is_converted_in_c() -> None:
 # ---- whole objects decoded straight from their JSON -------------------------------------
 
 
+class CountingDecoder:
+    """A decoder that records what it decodes."""
+
+    def __init__(self, decoder: Any, seen: list[Any]) -> None:
+        self.decoder, self.seen = decoder, seen
+
+    def decode(self, data: Any) -> Any:
+        self.seen.append(data)
+        return self.decoder.decode(data)
+
+
 def class_tree(obj: Any) -> Any:
     """The class of ``obj`` and of everything in it; a shape class by what makes it (its
     documented class, fields and extra members: a class evicted from the cache of shapes is
@@ -627,29 +638,19 @@ def test_objects_of_the_last_shape_are_decoded_with_no_pass_over_their_keys(monk
     full = msgspec.to_builtins(Run(id="run_1"))
     less = {key: value for key, value in full.items() if key != "metadata"}
     more = {**full, "x_region": "eu"}
-    key_passes = []
-    original = exact._TOP_LEVEL
-
-    class Counting:
-        def decode(self, data: Any) -> Any:
-            key_passes.append(data)
-            return original.decode(data)
-
-    exact._TOP_LEVEL = Counting()  # type: ignore[assignment]
-    try:
-        decoded = []
-        # Each change of keys (one left out, one added, one back) is found and decoded as
-        # converting its plain JSON does; the same keys again take no pass over them. A shape
-        # with extra keys is not the one tried first (their order is the server's).
-        for wire, passes in ((full, 1), (full, 0), (less, 1), (less, 0), (full, 1), (more, 1), (more, 1), (full, 0)):
-            before = len(key_passes)
-            run = exact.decode_exact(msgspec.json.encode(wire), Run)
-            assert len(key_passes) - before == passes
-            assert msgspec.to_builtins(run) == wire and list(msgspec.to_builtins(run)) == list(wire)
-            assert class_tree(run) == class_tree(convert_exact(wire, Run))
-            decoded.append(run)
-    finally:
-        exact._TOP_LEVEL = original  # type: ignore[assignment]
+    key_passes: list[Any] = []
+    monkeypatch.setattr(exact, "_TOP_LEVEL", CountingDecoder(exact._TOP_LEVEL, key_passes))
+    decoded = []
+    # Each change of keys (one left out, one added, one back) is found and decoded as
+    # converting its plain JSON does; the same keys again take no pass over them. A shape
+    # with extra keys is not the one tried first (their order is the server's).
+    for wire, passes in ((full, 1), (full, 0), (less, 1), (less, 0), (full, 1), (more, 1), (more, 1), (full, 0)):
+        before = len(key_passes)
+        run = exact.decode_exact(msgspec.json.encode(wire), Run)
+        assert len(key_passes) - before == passes
+        assert msgspec.to_builtins(run) == wire and list(msgspec.to_builtins(run)) == list(wire)
+        assert class_tree(run) == class_tree(convert_exact(wire, Run))
+        decoded.append(run)
     assert extra_fields(decoded[5]) == {"x_region": "eu"} and extra_fields(decoded[7]) == {}
 
 
@@ -664,7 +665,7 @@ def test_a_whole_object_that_is_not_one_fails_as_the_plain_decode_does(data: byt
     assert str(raised.value) == str(expected.value)
 
 
-def test_a_run_repeating_many_calls_is_decoded_without_the_plain_json_and_untracked() -> None:
+def test_a_run_repeating_many_calls_is_decoded_without_the_plain_json_and_untracked(monkeypatch: pytest.MonkeyPatch) -> None:
     # requires_action repeats every call of the step. Decoded as plain JSON first, its
     # thousands of dicts outlive enough allocations for the cycle collector to move them to
     # its oldest generation and bring on a full collection of the whole process; and tracked
@@ -680,19 +681,9 @@ def test_a_run_repeating_many_calls_is_decoded_without_the_plain_json_and_untrac
     wire["status"] = "requires_action"
     wire["required_action"] = {"type": "submit_tool_outputs", "submit_tool_outputs": {"tool_calls": calls}}
     wire["x_region"] = "eu"
-    plain_decodes = []
-    original = exact._plain_json
-
-    class Counting:
-        def decode(self, data: Any) -> Any:
-            plain_decodes.append(data)
-            return original.decode(data)
-
-    exact._plain_json = Counting()  # type: ignore[assignment]
-    try:
-        run = decode_event("thread.run.requires_action", msgspec.json.encode(wire)).data
-    finally:
-        exact._plain_json = original
+    plain_decodes: list[Any] = []
+    monkeypatch.setattr(exact, "_plain_json", CountingDecoder(exact._plain_json, plain_decodes))
+    run = decode_event("thread.run.requires_action", msgspec.json.encode(wire)).data
     assert plain_decodes == []
     assert msgspec.to_builtins(run) == wire and extra_fields(run) == {"x_region": "eu"}
     held = run.required_action.submit_tool_outputs.tool_calls

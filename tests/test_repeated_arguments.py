@@ -209,52 +209,41 @@ def _settled_state(accumulator: Any) -> Any:
     return steps, accumulator.discrepancies, accumulator.current_run
 
 
+def _waited_on(events: list[Any], waiting: Any, *, in_one_go: bool = True, quiet: bool = True) -> Any:
+    """The calls of each step after ``events`` then ``waiting``, merged by a caller that
+    reads no notification (``quiet``, as until_done() with no listener) or one that does."""
+    from runstream import Accumulator
+
+    accumulator = Accumulator()
+    for typed in events:
+        accumulator.update(typed)
+    if not in_one_go:
+        accumulator._settled_in_order = lambda *arguments: False  # type: ignore[method-assign]
+    if quiet:
+        accumulator.update(waiting)
+    else:
+        accumulator.feed(waiting)  # notifications call by call
+    return _settled_state(accumulator)
+
+
 @settings(max_examples=150, deadline=None)
 @given(waiting_runs())
 def test_calls_settled_in_one_go_end_as_settled_one_by_one(case: tuple[list[Any], Any]) -> None:
-    from runstream import Accumulator
-
     events, waiting = case
-    states = []
-    for in_one_go in (True, False):
-        accumulator = Accumulator()
-        for typed in events:
-            accumulator.update(typed)
-        if not in_one_go:
-            accumulator._settled_in_order = lambda *arguments: False  # type: ignore[method-assign]
-        accumulator.update(waiting)  # a quiet caller, as until_done() with no listener
-        states.append(_settled_state(accumulator))
-        # A caller reading notifications gets them, call by call, and the same state.
-        if in_one_go:
-            noisy = Accumulator()
-            for typed in events:
-                noisy.update(typed)
-            noisy.feed(waiting)
-            assert _settled_state(noisy) == states[0]
-    assert states[0] == states[1]
+    settled = _waited_on(events, waiting)
+    assert settled == _waited_on(events, waiting, in_one_go=False) == _waited_on(events, waiting, quiet=False)
 
 
 @pytest.mark.parametrize("ids", [["call_same", "call_same"], ["", "call_1"], ["call_0", "call_1"]])
 def test_calls_under_one_id_or_none_are_settled_as_one_by_one(ids: list[str]) -> None:
     from strategies import event, function_piece, function_start, requires_action_run, step_delta, step_obj
 
-    from runstream import Accumulator
-
     events = [event("thread.run.created", run_event("created")[1]), event("thread.run.step.created", step_obj("step_0"))]
     for index, (call_id, text) in enumerate(zip(ids, ["a", "b"])):
         events.append(event("thread.run.step.delta", step_delta("step_0", function_start(index, call_id, "f"))))
         events.append(event("thread.run.step.delta", step_delta("step_0", function_piece(index, text))))
     waiting = event("thread.run.requires_action", requires_action_run([(ids[0], "f", "a"), (ids[1], "f", "b")]))
-    states = []
-    for in_one_go in (True, False):
-        accumulator = Accumulator()
-        for typed in events:
-            accumulator.update(typed)
-        if not in_one_go:
-            accumulator._settled_in_order = lambda *arguments: False  # type: ignore[method-assign]
-        accumulator.update(waiting)
-        states.append(_settled_state(accumulator))
-    assert states[0] == states[1]
+    assert _waited_on(events, waiting) == _waited_on(events, waiting, in_one_go=False)
 
 
 def test_a_run_waiting_on_calls_in_their_order_settles_them_in_one_go(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -59,20 +59,25 @@ def _new_calls(first: int, count: int) -> list[tuple[str, dict[str, Any]]]:
             for index in range(first, first + count)]
 
 
-def _call_views_built(run: Any, monkeypatch: pytest.MonkeyPatch) -> int:
-    """How many tool call views (or snapshots standing for one) ``run()`` builds."""
-    built = 0
-    view_snapshot = ToolCallBuilder.view_snapshot
+def _calls_made(run: Any, monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> int:
+    """How many times ``run()`` calls the function ``owner.name``."""
+    made = 0
+    function = getattr(owner, name)
 
-    def counted(self: ToolCallBuilder) -> Any:
-        nonlocal built
-        built += 1
-        return view_snapshot(self)
+    def counted(*arguments: Any) -> Any:
+        nonlocal made
+        made += 1
+        return function(*arguments)
 
     with monkeypatch.context() as patch:
-        patch.setattr(ToolCallBuilder, "view_snapshot", counted)
+        patch.setattr(owner, name, counted)
         run()
-    return built
+    return made
+
+
+def _call_views_built(run: Any, monkeypatch: pytest.MonkeyPatch) -> int:
+    """How many tool call views (or snapshots standing for one) ``run()`` builds."""
+    return _calls_made(run, monkeypatch, ToolCallBuilder, "view_snapshot")
 
 
 def _work(run: Any) -> int:
@@ -470,15 +475,6 @@ def test_a_step_snapshot_nobody_held_is_handed_out_again_as_calls_are_created(mo
     # after each read.
     import runstream._core.step_builder as step_builder
 
-    built = 0
-    make = step_builder.tool_calls_view
-
-    def counted(calls: Any) -> Any:
-        nonlocal built
-        built += 1
-        return make(calls)
-
-    monkeypatch.setattr(step_builder, "tool_calls_view", counted)
     deltas = []
     for index in range(1, 41):
         deltas += _new_calls(index, 1) + _deltas(2, [index])
@@ -491,7 +487,7 @@ def test_a_step_snapshot_nobody_held_is_handed_out_again_as_calls_are_created(mo
             if call.index % 13 == 0 and call.id:  # calls 13, 26 and 39, at their creation
                 read_at.append((snapshot.step_details.tool_calls, accumulator.run_step("step_1").step_details.tool_calls))
 
-    _stream(Dropping(), accumulator, deltas)()
+    built = _calls_made(_stream(Dropping(), accumulator, deltas), monkeypatch, step_builder, "tool_calls_view")
     assert [len(calls) for calls, _ in read_at] == [14, 27, 40]
     assert all(calls == eager for calls, eager in read_at)
     # One at the first delta, and one after each read: not one per call created.
