@@ -595,26 +595,62 @@ def whole_object_json(draw: st.DrawFn, strategy: Any) -> bytes:
 @pytest.mark.parametrize(
     ("model", "strategy"), [param for param in MODELS if param.values[0] in (Run, RunStep, Message, Thread)]
 )
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_a_whole_object_decoded_from_its_json_is_what_converting_the_plain_json_builds(
         model: type, strategy: Any, data: st.DataObject) -> None:
     from runstream._models.exact import decode_exact
 
-    encoded = data.draw(whole_object_json(strategy))
+    # Several in a row, as a stream sends them: each is tried first as the shape the last
+    # one had, which must never decide what it becomes.
+    for encoded in data.draw(st.lists(whole_object_json(strategy), min_size=1, max_size=3)):
+        try:
+            expected = convert_exact(msgspec.json.decode(encoded), model)
+        except msgspec.ValidationError as error:
+            with pytest.raises(msgspec.ValidationError) as raised:
+                decode_exact(encoded, model)
+            assert str(raised.value) == str(error)
+            continue
+        for data_form in (encoded, encoded.decode()):
+            decoded = decode_exact(data_form, model)
+            assert class_tree(decoded) == class_tree(expected)
+            assert msgspec.json.encode(decoded) == msgspec.json.encode(expected)
+            assert extra_fields(decoded) == extra_fields(expected)
+            assert decoded == expected
+
+
+def test_objects_of_the_last_shape_are_decoded_with_no_pass_over_their_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    from runstream._models import exact
+
+    monkeypatch.setattr(exact, "_last_shapes", {})  # whatever other tests decoded last
+
+    full = msgspec.to_builtins(Run(id="run_1"))
+    less = {key: value for key, value in full.items() if key != "metadata"}
+    more = {**full, "x_region": "eu"}
+    key_passes = []
+    original = exact._TOP_LEVEL
+
+    class Counting:
+        def decode(self, data: Any) -> Any:
+            key_passes.append(data)
+            return original.decode(data)
+
+    exact._TOP_LEVEL = Counting()  # type: ignore[assignment]
     try:
-        expected = convert_exact(msgspec.json.decode(encoded), model)
-    except msgspec.ValidationError as error:
-        with pytest.raises(msgspec.ValidationError) as raised:
-            decode_exact(encoded, model)
-        assert str(raised.value) == str(error)
-        return
-    for data_form in (encoded, encoded.decode()):
-        decoded = decode_exact(data_form, model)
-        assert class_tree(decoded) == class_tree(expected)
-        assert msgspec.json.encode(decoded) == msgspec.json.encode(expected)
-        assert extra_fields(decoded) == extra_fields(expected)
-        assert decoded == expected
+        decoded = []
+        # Each change of keys (one left out, one added, one back) is found and decoded as
+        # converting its plain JSON does; the same keys again take no pass over them. A shape
+        # with extra keys is not the one tried first (their order is the server's).
+        for wire, passes in ((full, 1), (full, 0), (less, 1), (less, 0), (full, 1), (more, 1), (more, 1), (full, 0)):
+            before = len(key_passes)
+            run = exact.decode_exact(msgspec.json.encode(wire), Run)
+            assert len(key_passes) - before == passes
+            assert msgspec.to_builtins(run) == wire and list(msgspec.to_builtins(run)) == list(wire)
+            assert class_tree(run) == class_tree(convert_exact(wire, Run))
+            decoded.append(run)
+    finally:
+        exact._TOP_LEVEL = original  # type: ignore[assignment]
+    assert extra_fields(decoded[5]) == {"x_region": "eu"} and extra_fields(decoded[7]) == {}
 
 
 @pytest.mark.parametrize("data", [b"[]", b'"run"', b"1", b"{", b'{"id": "run_1",}', b""])

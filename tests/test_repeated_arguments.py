@@ -16,7 +16,7 @@ from stream_builders import function_call, run_event, step, wire
 from test_drain import outcome
 
 from runstream import RunStream
-from runstream._core import repeated_arguments
+from runstream._core import drain, repeated_arguments
 from runstream._core.repeated_arguments import _equals_pieces
 
 
@@ -66,6 +66,32 @@ def test_long_arguments_repeated_give_the_run_event_by_event_reading_gives(ascii
     # The built text and the run share one string: the arguments are held once.
     built = stream.accumulator.run_step("step_T").step_details.tool_calls[0].function.arguments
     assert built is run.required_action.submit_tool_outputs.tool_calls[0].function.arguments
+
+
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_the_fewest_characters_that_make_long_arguments_take_the_long_way(
+    ascii_only: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Escaped, each of these characters is 12 bytes of JSON: the shortest text whose string
+    # is long. The sizes the builders counted must not rule it out before the run is read.
+    count = -(-(repeated_arguments.LONG_ARGUMENTS - 2) // 12)
+    text = "\U0001f600" * count
+    assert (len(json.dumps(text, ensure_ascii=ascii_only)) >= repeated_arguments.LONG_ARGUMENTS) is ascii_only
+    assert len(json.dumps(text[1:])) < repeated_arguments.LONG_ARGUMENTS
+    body = tool_run([text, "{}"], ascii_only=ascii_only)
+    assert same_both_ways(body)[2] == []
+    taken: list[bool] = []
+
+    def spy(*args: Any) -> Any:
+        event = repeated_arguments.decode_repeating_run(*args)
+        taken.append(event is not None)
+        return event
+
+    monkeypatch.setattr(drain, "decode_repeating_run", spy)
+    stream = RunStream([body]).until_done()
+    assert (True in taken) is ascii_only
+    run = stream.accumulator.current_run
+    assert [call.function.arguments for call in run.required_action.submit_tool_outputs.tool_calls] == [text, "{}"]
 
 
 @pytest.mark.parametrize("change", ["last", "first", "longer", "shorter", "middle"])
@@ -137,3 +163,118 @@ def test_one_huge_tool_call_is_held_about_twice_at_most() -> None:
     # The event's bytes and the built text, and little else: decoding the event as is held
     # the arguments four times over (bytes, built text, msgspec's buffer, decoded string).
     assert peak < 3.2 * size, peak / size
+
+
+# ---- a run waiting on many calls: settled in one go when they line up ----------------------
+
+
+@st.composite
+def waiting_runs(draw: st.DrawFn) -> tuple[list[Any], Any]:
+    """Steps of function calls built from fragments (ids repeated or empty now and then, a
+    second step now and then), then a requires_action run listing calls in their order or
+    not, all or some, with their arguments or others."""
+    from strategies import event, function_piece, function_start, requires_action_run, step_delta, step_obj
+
+    events = [event("thread.run.created", run_event("created")[1])]
+    built: list[tuple[str, str]] = []
+    for step_number in range(draw(st.integers(1, 2))):
+        step_id = f"step_{step_number}"
+        events.append(event("thread.run.step.created", step_obj(step_id)))
+        for index in range(draw(st.integers(0, 6))):
+            call_id = draw(st.sampled_from([f"call_{step_number}_{index}"] * 3 + ["", "call_same"]))
+            text = draw(st.text(max_size=12))
+            events.append(event("thread.run.step.delta", step_delta(step_id, function_start(index, call_id, "f"))))
+            cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=3)))
+            for start, end in zip([0, *cuts], [*cuts, len(text)]):
+                events.append(event("thread.run.step.delta", step_delta(step_id, function_piece(index, text[start:end]))))
+            built.append((call_id, text))
+    waited = [(call_id or "call_none", "f", text) for call_id, text in built]
+    change = draw(st.sampled_from(["same", "same", "same", "reordered", "fewer", "one more", "other text"]))
+    if change == "reordered":
+        waited = draw(st.permutations(waited))
+    elif change == "fewer" and waited:
+        waited = waited[1:]
+    elif change == "one more":
+        waited = [*waited, ("call_extra", "f", "{}")]
+    elif change == "other text" and waited:
+        position = draw(st.integers(0, len(waited) - 1))
+        waited[position] = (waited[position][0], "f", waited[position][2] + "x")
+    return events, event("thread.run.requires_action", requires_action_run(waited))
+
+
+def _settled_state(accumulator: Any) -> Any:
+    steps = {}
+    for step_id, step in accumulator._steps.items():
+        steps[step_id] = [(call.id, "".join(call.pieces), call.done) for call in step.tool_calls.values()]
+    return steps, accumulator.discrepancies, accumulator.current_run
+
+
+@settings(max_examples=150, deadline=None)
+@given(waiting_runs())
+def test_calls_settled_in_one_go_end_as_settled_one_by_one(case: tuple[list[Any], Any]) -> None:
+    from runstream import Accumulator
+
+    events, waiting = case
+    states = []
+    for in_one_go in (True, False):
+        accumulator = Accumulator()
+        for typed in events:
+            accumulator.update(typed)
+        if not in_one_go:
+            accumulator._settled_in_order = lambda *arguments: False  # type: ignore[method-assign]
+        accumulator.update(waiting)  # a quiet caller, as until_done() with no listener
+        states.append(_settled_state(accumulator))
+        # A caller reading notifications gets them, call by call, and the same state.
+        if in_one_go:
+            noisy = Accumulator()
+            for typed in events:
+                noisy.update(typed)
+            noisy.feed(waiting)
+            assert _settled_state(noisy) == states[0]
+    assert states[0] == states[1]
+
+
+@pytest.mark.parametrize("ids", [["call_same", "call_same"], ["", "call_1"], ["call_0", "call_1"]])
+def test_calls_under_one_id_or_none_are_settled_as_one_by_one(ids: list[str]) -> None:
+    from strategies import event, function_piece, function_start, requires_action_run, step_delta, step_obj
+
+    from runstream import Accumulator
+
+    events = [event("thread.run.created", run_event("created")[1]), event("thread.run.step.created", step_obj("step_0"))]
+    for index, (call_id, text) in enumerate(zip(ids, ["a", "b"])):
+        events.append(event("thread.run.step.delta", step_delta("step_0", function_start(index, call_id, "f"))))
+        events.append(event("thread.run.step.delta", step_delta("step_0", function_piece(index, text))))
+    waiting = event("thread.run.requires_action", requires_action_run([(ids[0], "f", "a"), (ids[1], "f", "b")]))
+    states = []
+    for in_one_go in (True, False):
+        accumulator = Accumulator()
+        for typed in events:
+            accumulator.update(typed)
+        if not in_one_go:
+            accumulator._settled_in_order = lambda *arguments: False  # type: ignore[method-assign]
+        accumulator.update(waiting)
+        states.append(_settled_state(accumulator))
+    assert states[0] == states[1]
+
+
+def test_a_run_waiting_on_calls_in_their_order_settles_them_in_one_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    from runstream._core import event_merging
+
+    settled = []
+    original = event_merging.EventMerging._settled_in_order
+
+    def spy(self: Any, *arguments: Any) -> bool:
+        settled.append(original(self, *arguments))
+        return settled[-1]
+
+    monkeypatch.setattr(event_merging.EventMerging, "_settled_in_order", spy)
+    texts = [json.dumps({"n": index}) for index in range(50)]
+    stream = RunStream([tool_run(texts, fragment=3)]).until_done()
+    assert settled == [True]
+    run = stream.accumulator.current_run
+    built = stream.accumulator.run_step("step_T").step_details.tool_calls
+    assert [call.function.arguments for call in built] == texts
+    # Held once: the built text is the run's string.
+    assert all(call.function.arguments is waited.function.arguments
+               for call, waited in zip(built, run.required_action.submit_tool_outputs.tool_calls))
+    assert stream.accumulator.discrepancies == []

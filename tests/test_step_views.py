@@ -463,6 +463,42 @@ def test_a_step_snapshot_nobody_held_is_handed_out_again_and_reads_its_new_momen
     assert all(calls == eager.step_details.tool_calls for _, calls, eager in read)
 
 
+def test_a_step_snapshot_nobody_held_is_handed_out_again_as_calls_are_created(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 40 calls created one after another, each then growing, read with until_done() and a
+    # callback that drops the step snapshot: the step's one view lists one call more at each
+    # creation. Read now and then, it shows the moment of the read, and a new one is made
+    # after each read.
+    import runstream._core.step_builder as step_builder
+
+    built = 0
+    make = step_builder.tool_calls_view
+
+    def counted(calls: Any) -> Any:
+        nonlocal built
+        built += 1
+        return make(calls)
+
+    monkeypatch.setattr(step_builder, "tool_calls_view", counted)
+    deltas = []
+    for index in range(1, 41):
+        deltas += _new_calls(index, 1) + _deltas(2, [index])
+    accumulator = _primed(1)
+    read_at: list[tuple[Any, Any]] = []
+
+    class Dropping(EventHandler):
+        def on_run_step_delta(self, delta: Any, snapshot: Any) -> None:
+            call = delta.step_details.tool_calls[0]
+            if call.index % 13 == 0 and call.id:  # calls 13, 26 and 39, at their creation
+                read_at.append((snapshot.step_details.tool_calls, accumulator.run_step("step_1").step_details.tool_calls))
+
+    _stream(Dropping(), accumulator, deltas)()
+    assert [len(calls) for calls, _ in read_at] == [14, 27, 40]
+    assert all(calls == eager for calls, eager in read_at)
+    # One at the first delta, and one after each read: not one per call created.
+    assert built == 1 + len(read_at)
+    assert accumulator.run_step("step_1").step_details.tool_calls[-1].function.arguments == '"ab"ab'
+
+
 # ---- a tool call snapshot nobody keeps is handed out again --------------------------------
 
 
@@ -506,6 +542,34 @@ def test_a_tool_call_snapshot_kept_any_way_or_not_at_all_shows_its_own_moment(wa
         assert len(kept) == 26 and len({id(got) for got, _ in kept}) == 26
     elif way == "step kept":
         assert len(steps) == 26
+
+
+def test_calls_one_after_another_keep_no_view_of_the_calls_before() -> None:
+    # A step of 300 calls, each created and then growing, read with a tool call callback that
+    # drops its snapshots: a call's latest view, kept for its next fragment, is let go when
+    # the next call is created. Kept, every call would hold tracked objects to its end.
+    events: list[tuple[str, dict[str, Any]]] = [("thread.run.step.created", step_obj("step_1"))]
+    for index in range(300):
+        events += _new_calls(index, 1) + [
+            ("thread.run.step.delta", step_delta("step_1", function_piece(index, piece))) for piece in ('{"a', '": 1}')
+        ]
+    body = b"".join(frame(name, data) for name, data in events)
+    accumulator = rs.Accumulator()
+    holding: list[int] = []
+    latest: list[Any] = []
+
+    class Dropping(EventHandler):
+        def on_tool_call_delta(self, delta: Any, snapshot: Any) -> None:
+            calls = accumulator._steps["step_1"].tool_calls
+            holding.append(sum(call.view is not None for call in calls.values()))
+            latest[:] = [(delta.index, snapshot.function.arguments if len(holding) % 7 == 0 else None)]
+
+    with pytest.raises(rs.IncompleteStreamError):  # deltas alone, with no run event
+        rs.RunStream(iter([body]), Dropping(), accumulator=accumulator).until_done()
+    assert len(holding) == 900
+    assert max(holding) <= 2  # the call that changes, and the one before until the next starts
+    step = accumulator.run_step("step_1")
+    assert [call.function.arguments for call in step.step_details.tool_calls] == ['{"a": 1}'] * 300
 
 
 _TEXT_WAYS = ["not kept", "message", "content", "block", "text", "read now and then", "text only", "message only"]

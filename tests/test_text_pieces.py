@@ -42,3 +42,8 @@ def test_pieces_equal_says_whether_the_joined_pieces_are_the_text(pieces: list[s
     assert pieces_equal(pieces, joined)
     other = data.draw(st.one_of(st.text(max_size=50), st.just(joined[:-1] + "x"), st.just(joined + "y")))
     assert pieces_equal(pieces, other) == (joined == other)
+    # The size the builder counted only spares adding up the lengths: a wrong one (the
+    # other text's length, say) never changes the answer.
+    for size in (len(joined), len(other), data.draw(st.integers(-1, 7000))):
+        assert pieces_equal(pieces, joined, size)
+        assert pieces_equal(pieces, other, size) == (joined == other)

@@ -141,6 +141,14 @@ def merge_run(
                                 created = call is None
                                 if created:
                                     call = step.tool_calls[index] = ToolCallBuilder("function")
+                                    # Calls come one after another: the one before is most
+                                    # likely done. The latest view it keeps for its next
+                                    # fragment's callback would keep objects the cycle
+                                    # collector tracks alive, three per call of a step of
+                                    # 10,000; a callback that reads it again gets a new one.
+                                    previous = step.tool_calls.get(index - 1)
+                                    if previous is not None:
+                                        previous.view = None
                                 if call.type == "function":  # type: ignore[union-attr]
                                     accumulator.events_fed += 1
                                     step.cached = None

@@ -91,11 +91,16 @@ def compact_pieces(builder: Any) -> None:
 _JOIN_BELOW = 4096
 
 
-def pieces_equal(pieces: list[str], text: str) -> bool:
-    """Whether the pieces joined would equal ``text``, without joining them (no copy)."""
+def pieces_equal(pieces: list[str], text: str, size: int = -1) -> bool:
+    """Whether the pieces joined would equal ``text``, without joining them (no copy).
+
+    ``size``, the length the builder counted for its pieces, spares adding up their lengths
+    when it is the text's (at ``requires_action``, once per call of the run); the answer never
+    depends on it: any other value has them added up.
+    """
     if len(pieces) == 1:
         return pieces[0] == text  # the usual case once compacted, and every short call's
-    if sum(map(len, pieces)) != len(text):
+    if size != len(text) and sum(map(len, pieces)) != len(text):
         return False
     if len(text) <= _JOIN_BELOW:
         return "".join(pieces) == text  # a short text: one copy costs less than the loop

@@ -15,6 +15,7 @@ decoding error) takes the usual way, with its usual result or error.
 
 from __future__ import annotations
 
+import operator
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +88,8 @@ def decode_repeating_run(
     apply (then the caller decodes ``data`` the usual way). ``decode(bytes)`` is the usual
     decoding of the event. ``data`` is released (its bytes freed) before the built texts
     are joined, so the two are never in memory together."""
+    if not _builds_long_arguments(accumulator):
+        return None  # no long string of the event can equal what the deltas built
     try:
         calls = _long_calls(data)
     except (msgspec.MsgspecError, RecursionError, TypeError):
@@ -142,6 +145,22 @@ def decode_repeating_run(
     for target, builder in zip(targets, builders):
         target.function.arguments = builder.arguments()
     return event
+
+
+def _builds_long_arguments(accumulator: Accumulator) -> bool:
+    """Whether a call of an unfinished step has built text long enough to equal a long
+    ``arguments`` string. A character is at most 12 bytes of JSON (an escaped surrogate
+    pair), so a text of n characters is a string of at most 12 n + 2 bytes with its quotes.
+    Reading the sizes the builders counted costs far less than `_long_calls`' decoding of a
+    run that waits on 10,000 short calls."""
+    for step in accumulator._steps.values():
+        if not step.done and step.tool_calls:
+            if max(map(_size, step.tool_calls.values())) * 12 + 2 >= LONG_ARGUMENTS:
+                return True
+    return False
+
+
+_size = operator.attrgetter("size")
 
 
 def _long_calls(data: memoryview) -> list[tuple[Any, Any, int]]:

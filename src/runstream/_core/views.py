@@ -297,7 +297,9 @@ def retire(owner: Any, index: int | None = None) -> None:
     no pin for it. And when only the call at ``index`` is about to change, such a view that
     lists the step's calls as they are whenever read (unread, nothing pinned, as many calls
     as the step has) stays the step's view: after the change it shows what a new view would,
-    so the next delta callback gets it again instead of a new one.
+    so the next delta callback gets it again instead of a new one. So does it when the call
+    at ``index`` was just created (added as the step's last call): it is then made to list
+    one call more.
     """
     # (Counted as `_unheld_step_counts` counts a view nobody else holds.)
     step_view = owner.view
@@ -313,7 +315,12 @@ def retire(owner: Any, index: int | None = None) -> None:
     if view_count <= _UNHELD_STEP[0] and details_count <= _UNHELD_STEP[1]:
         if pending and index is not None and not source[3]:
             calls = owner.tool_calls
-            if source[2] == len(calls) and index in calls:
+            count = source[2]
+            if count == len(calls) and index in calls:
+                owner.view = step_view
+            elif count == len(calls) - 1 and next(reversed(calls)) == index:
+                # The call was just added (the fast path adds it before it says so).
+                _TOOL_CALLS.__set__(details, (_PENDING, calls, count + 1, source[3]))
                 owner.view = step_view
         return
     if pending:  # else read already: it holds its own list

@@ -109,6 +109,17 @@ def decode_exact(data: str | bytes, struct: type[msgspec.Struct]) -> Any:
     """
     fields, known, tag_field = struct_fields(struct)
     if tag_field is None:
+        # A stream's objects of one class mostly carry the same keys (a run has the same ones
+        # from created to completed): the shape the last one had, if it had no extra keys, is
+        # tried first. Converting to its complete variant succeeds only for an object with
+        # exactly its keys, so the pass over the keys is spared.
+        last = _last_shapes.get(struct)
+        if last is not None:
+            try:
+                last[0].decode(data)
+                return last[1].decode(data)
+            except (msgspec.DecodeError, RecursionError):
+                pass  # another shape, or an error the usual way reports
         try:
             members = _TOP_LEVEL.decode(data)
         except (msgspec.DecodeError, RecursionError):
@@ -117,18 +128,24 @@ def decode_exact(data: str | bytes, struct: type[msgspec.Struct]) -> Any:
             absent = tuple(field.name for field in fields if field.encode_name not in members)
             extras = tuple(key for key in members if key not in known)
             if not any(UNNAMEABLE.search(key) for key in extras):
-                complete, shape = _shape_decoders(struct, absent, extras)
+                decoders = _shape_decoders(struct, absent, extras)
                 try:
-                    complete.decode(data)
-                    return shape.decode(data)
+                    decoders[0].decode(data)
+                    decoded = decoders[1].decode(data)
                 except (msgspec.ValidationError, RecursionError):
                     pass
+                else:
+                    if not extras:  # extra keys keep the server's order: not one shape for all
+                        _last_shapes[struct] = decoders
+                    return decoded
     return convert_exact(_plain_json.decode(data), struct)
 
 
 # The top-level members of an object, each value left as its undecoded JSON.
 _TOP_LEVEL = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _plain_json = msgspec.json.Decoder()
+# By class: the decoders of the shape of the last object decoded, if it had no extra keys.
+_last_shapes: dict[type[msgspec.Struct], tuple[Any, Any]] = {}
 
 
 @functools.lru_cache(maxsize=_MAX_SHAPES)
