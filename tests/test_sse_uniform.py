@@ -190,3 +190,17 @@ def test_a_long_stretch_is_replaced_in_pieces_exactly_as_whole(base: int, sizes:
     runs = decoder.feed_runs(stretch)
     assert all(isinstance(run, UniformRun) for run in runs)
     assert [value for run in runs for value in run.values()] == values
+
+
+def test_an_event_cut_by_a_chunk_comes_as_bytes_unless_its_value_is_large() -> None:
+    # The dialects' fast paths decode bytes straight; a view (no copy) is for large values.
+    for size, kind in ((100, bytes), (70_000, memoryview)):
+        value = b'{"v":"' + b"x" * size + b'"}'
+        body = b"event: d\ndata: " + value + b"\n\n"
+        decoder = SSEDecoder()
+        decoder.uniform_runs = True
+        assert decoder.feed_runs(body[:12]) == []
+        (run,) = decoder.feed_runs(body[12:])
+        assert isinstance(run, RawRun) and run.offset == 0
+        ((name, data),) = run.pairs
+        assert (name, type(data), bytes(data)) == (b"d", kind, value)

@@ -57,8 +57,12 @@ class BlockPath(LinePath):
                 # The usual way an event is split across chunks: its ``event`` line came
                 # before, its one ``data`` line (large ones come in many chunks) ends here.
                 value_start, value_end = pending.span(1)
-                if runs:  # no copy of a value that may be tens of megabytes
-                    pair = (self._event_type.encode(), memoryview(complete)[value_start:value_end])
+                if runs:
+                    # No copy of a value that may be tens of megabytes; a usual one is copied
+                    # (its decoder's fast path takes bytes, not a view).
+                    value = complete[value_start:value_end] if value_end - value_start < LARGE_VALUE \
+                        else memoryview(complete)[value_start:value_end]
+                    pair = (self._event_type.encode(), value)
                     events.append(RawRun(self._event_offset, [pair]))  # type: ignore[arg-type]
                 else:
                     events.append(
