@@ -382,7 +382,7 @@ def reusable_text(message: Any, part: Any) -> Any:
                 break
         else:
             return None  # the message's view does not list the part's (not expected)
-        block = None
+        block = None  # the loop's own reference to the part's view would be counted below
         counts, unheld = _text_counts(message_view, part_view), _UNHELD_TEXT
     if counts[0] > unheld[0] or counts[1] > unheld[1] or counts[2] > unheld[2] or counts[3] > unheld[3]:
         return None
