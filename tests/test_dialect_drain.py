@@ -289,6 +289,39 @@ def test_a_member_name_a_struct_cannot_carry_is_found_wherever_it_is(tree: Any) 
     assert _unnameable_key(tree) == any(UNNAMEABLE.search(name) for name in names(tree))
 
 
+def _outcome(stream: Any, read: Any) -> Any:
+    try:
+        read(stream)
+    except runstream.RunstreamError as error:
+        return type(error), str(error), getattr(error, "ordinal", None), getattr(error, "offset", None)
+    return stream.accumulator.response_json()
+
+
+@pytest.mark.parametrize("where", ["response", "item", "part", "metadata"])
+@pytest.mark.parametrize("name", ['a"b', "a\\b", "tab\t", "x_new"])
+def test_an_unknown_member_is_checked_on_the_fast_path_as_one_by_one_wherever_it_is(where: str, name: str) -> None:
+    # The text holds escapes, so an authoritative object is checked for names a Struct cannot
+    # carry: with no unknown member at all (the closed variant of its type), or by its names.
+    # One the exact conversion refuses (at the response's, an item's or a part's level) fails
+    # alike both ways; one it keeps (in metadata, a plain object) passes alike.
+    text = 'say "hi"\n\\ \u00e9'
+    part: dict[str, Any] = {"type": "output_text", "text": text, "annotations": []}
+    item: dict[str, Any] = {"type": "message", "id": "m", "role": "assistant", "status": "completed", "content": [part]}
+    response: dict[str, Any] = {"id": "r", "status": "completed", "output": [item], "metadata": {}}
+    target = {"response": response, "item": item, "part": part, "metadata": response["metadata"]}[where]
+    target[name] = "odd"
+    body = text_stream(["say ", '"hi"\n\\ \u00e9'])
+    body = body[: body.index(b"event: response.output_item.done")] + b"".join(
+        f"event: {kind}\ndata: {json.dumps({'type': kind, **fields})}\n\n".encode()
+        for kind, fields in (("response.output_item.done", {"output_index": 0, "item": item}),
+                             ("response.completed", {"response": response})))
+    for chunks in ([body], pieces(body, [len(body) // 3, len(body) // 2])):
+        quick = _outcome(ResponseStream(iter(chunks)), lambda stream: stream.until_done())
+        assert quick == _outcome(ResponseStream(iter(chunks)), read_one_by_one)
+        refused = where != "metadata" and name != "x_new"
+        assert (type(quick) is tuple) is refused
+
+
 @pytest.mark.parametrize("order", ["part by part", "alternating"])
 def test_text_deltas_to_a_second_part_merge_on_the_fast_path_as_one_by_one(order: str) -> None:
     # Runs of deltas to content part 1 (and runs that switch parts) take the batch path

@@ -78,6 +78,8 @@ _only_choice = itemgetter(0)
 _choices = attrgetter("choices")
 _index = attrgetter("index")
 _content = attrgetter("delta.content")
+_usage = attrgetter("usage")
+_obfuscation = attrgetter("obfuscation")
 
 
 def update_batch(accumulator: Any, batch: list[Any], decoder: Any) -> tuple[Any, int] | None:
@@ -254,11 +256,17 @@ def _merge_contents(accumulator: Any, chunks: list[_ContentChunk]) -> bool:
     if choice is None or list(map(_index, choices)).count(index) != len(choices):
         return False
     _merge_header(accumulator, chunks)
-    if accumulator._usage is UNSET and any(chunk.usage is None for chunk in chunks):
+    # Loops in C (``in`` and ``count`` compare by identity first: the members are None,
+    # UNSET or a str), no Python code per chunk.
+    if accumulator._usage is UNSET and None in map(_usage, chunks):
         accumulator._usage = None  # as a null usage merged one by one leaves it
-    padding = [chunk.obfuscation for chunk in chunks if chunk.obfuscation is not UNSET]
-    if padding:
-        accumulator._extra["obfuscation"] = padding[-1]
+    padding = chunks[-1].obfuscation
+    if padding is UNSET:
+        paddings = list(map(_obfuscation, chunks))
+        if paddings.count(UNSET) != len(paddings):
+            padding = next(value for value in reversed(paddings) if value is not UNSET)
+    if padding is not UNSET:
+        accumulator._extra["obfuscation"] = padding
     text = "".join(map(_content, choices))
     if choice.content is None:
         choice.content = TextPieces(text)

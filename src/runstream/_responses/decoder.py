@@ -10,6 +10,8 @@ object converted exactly (`runstream._models.exact`) and its JSON kept beside it
 
 from __future__ import annotations
 
+import functools
+import types
 import typing
 from typing import Any, Union
 
@@ -128,6 +130,45 @@ def _unnameable_key(value: Any) -> bool:
     return UNNAMEABLE.search(joined) is not None
 
 
+@functools.lru_cache(maxsize=None)
+def closed_type(annotation: Any) -> Any:
+    """``annotation`` with every Struct in it replaced by its *closed* variant: the same
+    fields, types (closed in turn), defaults, names and tag, but unknown keys forbidden. An
+    object that converts to it converts to ``annotation`` (the closed variant is only
+    stricter) and holds no key its class does not declare, at any level a Struct reads."""
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin is Union or origin is types.UnionType:
+        members = tuple(closed_type(member) for member in arguments)
+        return annotation if members == arguments else Union[members]  # noqa: UP007
+    if origin is list:
+        item = closed_type(arguments[0])
+        return annotation if item is arguments[0] else list[item]  # type: ignore[valid-type]
+    if origin is dict:
+        value = closed_type(arguments[1])
+        return annotation if value is arguments[1] else dict[arguments[0], value]  # type: ignore[valid-type]
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        config = annotation.__struct_config__
+        fields = msgspec.structs.fields(annotation)
+        return msgspec.defstruct(
+            annotation.__name__,
+            [
+                (field.name, closed_type(field.type),
+                 msgspec.field(default=field.default) if field.default_factory is msgspec.NODEFAULT
+                 else msgspec.field(default_factory=field.default_factory))
+                if not field.required else (field.name, closed_type(field.type))
+                for field in fields
+            ],
+            rename={field.name: field.encode_name for field in fields if field.encode_name != field.name} or None,
+            tag=config.tag,
+            tag_field=config.tag_field,
+            kw_only=True,
+            forbid_unknown_fields=True,
+            gc=False,
+        )
+    return annotation
+
+
 def passes(twin: Any, data: str | bytes) -> bool:
     """Whether the object of a wire twin converts exactly, checked in C and left as JSON:
     exactly the objects `upgrade` accepts pass but some it accepts (an unknown variant,
@@ -135,6 +176,17 @@ def passes(twin: Any, data: str | bytes) -> bool:
     its UTF-8 bytes)."""
     cls, member, annotation = _TWINS[type(twin)]
     wire = getattr(twin, member)
+    # Only an escape can put a quote, backslash or control character in a name.
+    escaped = ("\\" if type(data) is str else b"\\") in data
+    if escaped:
+        # The usual object declares every key it has: if it converts to the closed variant
+        # of its type (see `closed_type`), it converts exactly and holds no key a Struct
+        # cannot carry, with no walk over its names.
+        try:
+            convert(wire, closed_type(annotation))
+            return True
+        except (msgspec.ValidationError, RecursionError):
+            pass
     try:
         # msgspec.convert succeeds only where the exact conversion does (it is stricter:
         # an unknown variant, which the exact one keeps raw, fails it), but for a member
@@ -142,8 +194,7 @@ def passes(twin: Any, data: str | bytes) -> bool:
         convert(wire, annotation)
     except (msgspec.ValidationError, RecursionError):
         return False
-    # Only an escape can put a quote, backslash or control character in a name.
-    return not (("\\" if type(data) is str else b"\\") in data and _unnameable_key(wire))
+    return not (escaped and _unnameable_key(wire))
 
 
 def checked(twin: Any, data: str | bytes) -> Any:
