@@ -87,6 +87,61 @@ def test_a_header_member_only_some_chunks_carry_is_kept_as_one_by_one() -> None:
     assert quick["service_tier"] == "flex" and quick["id"] == "c1"
 
 
+_MEMBER_VALUES = {"id": "c9", "created": 9, "model": "m9", "system_fingerprint": None, "service_tier": "flex",
+                  "usage": None, "obfuscation": "pad", "x_extra": {"kept": True}}
+
+
+@pytest.mark.parametrize("member", sorted(_MEMBER_VALUES))
+@pytest.mark.parametrize("carried_by", ["first", "all but the first", "all but the last", "last", "a middle one"])
+def test_a_member_only_some_chunks_of_a_batch_carry_merges_as_one_by_one(member: str, carried_by: str) -> None:
+    # Runs are decoded by a class made for the members their first chunk carries (each then
+    # required in every chunk, none other allowed), merged from their last chunk alone; a
+    # member only some chunks carry is merged as chunk by chunk merges it.
+    head = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m", "system_fingerprint": "fp"}
+    carriers = {"first": {1}, "all but the first": set(range(2, 61)), "all but the last": set(range(1, 60)),
+                "last": {60}, "a middle one": {30}}[carried_by]
+    chunks = [chat_chunk({"role": "assistant", "content": ""}, head)]
+    for number in range(1, 61):
+        header = dict(head)
+        if number in carriers:
+            header[member] = _MEMBER_VALUES[member]
+        elif member in header:
+            del header[member]
+        chunks.append(chat_chunk({"content": f"w{number} "}, header))
+    body = b"".join(chunks) + chat_chunk({}, head, "stop") + b"data: [DONE]\n\n"
+    for cuts in ([], [len(body) // 2]):
+        quick = ChatCompletionStream(iter(pieces(body, cuts))).until_done().accumulator
+        slow = read_one_by_one(ChatCompletionStream(body)).accumulator
+        assert quick.completion_json() == slow.completion_json()
+        assert quick.chunks_fed == slow.chunks_fed
+
+
+def test_an_empty_id_in_a_batch_of_one_shape_merges_as_one_by_one() -> None:
+    head = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    chunks = [chat_chunk({"role": "assistant", "content": ""}, head)]
+    chunks += [chat_chunk({"content": f"w{n}"}, {**head, "id": "c2" if n == 20 else "" if n > 20 else "c1"})
+               for n in range(40)]
+    body = b"".join(chunks) + chat_chunk({}, {**head, "id": ""}, "stop") + b"data: [DONE]\n\n"
+    quick = ChatCompletionStream(body).until_done().accumulator.completion_json()
+    assert quick == read_one_by_one(ChatCompletionStream(body)).accumulator.completion_json()
+    assert quick["id"] == "c2"
+
+
+def test_a_run_of_another_choice_merges_into_that_choice() -> None:
+    head = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+
+    def chunk(index: int, delta: dict[str, Any], finish: str | None = None) -> bytes:
+        body = {**head, "choices": [{"index": index, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+        return b"data: " + json.dumps(body).encode() + b"\n\n"
+
+    chunks = [chunk(0, {"role": "assistant", "content": ""}), chunk(1, {"role": "assistant", "content": ""})]
+    chunks += [chunk(index, {"content": f"c{index}w{n} "}) for index in (0, 1) for n in range(40)]
+    body = b"".join(chunks) + chunk(0, {}, "stop") + chunk(1, {}, "stop") + b"data: [DONE]\n\n"
+    quick = ChatCompletionStream(body).until_done().accumulator.completion_json()
+    assert quick == read_one_by_one(ChatCompletionStream(body)).accumulator.completion_json()
+    assert quick["choices"][1]["message"]["content"] == "".join(f"c1w{n} " for n in range(40))
+
+
 # Values that are no JSON alone but would be read as objects if joined (each is one line).
 _CRAFTED_CHAT = [
     b'{"choices":[{"index":0,"delta":{"content":"a"},"logprobs":null,"finish_reason":null}],"id":"c1","x":[{}',
@@ -107,6 +162,40 @@ def test_chat_chunks_that_parse_only_together_fail_as_one_by_one(where: int) -> 
     with pytest.raises(runstream.StreamDecodeError) as slow:
         read_one_by_one(ChatCompletionStream(body))
     assert (quick.value.ordinal, quick.value.offset, str(quick.value)) == (slow.value.ordinal, slow.value.offset, str(slow.value))
+
+
+_BAD_CHUNKS = {
+    "bad content": b'{"id":"c1","choices":[{"index":0,"delta":{"content":5}}]}',
+    "error object": b'{"error":{"message":"boom","type":"server_error","code":null,"param":null}}',
+    "not json": b'{"id":"c1","choices":[}',
+}
+
+
+@pytest.mark.parametrize("bad", sorted(_BAD_CHUNKS))
+@pytest.mark.parametrize("where", ["first", "second", "before finish", "last", "alone"])
+def test_an_odd_chunk_at_either_end_of_a_run_fails_as_one_by_one(bad: str, where: str) -> None:
+    # The first and the last chunks of a run (a role chunk, a finish, usage) go alone, the
+    # usual way, found in the run's text: an odd one there fails with the same error, event
+    # ordinal and byte offset as reading chunk by chunk.
+    head = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    chunks = [chat_chunk({"role": "assistant", "content": ""}, head)]
+    chunks += [chat_chunk({"content": f"w{n}"}, head) for n in range(30)]
+    chunks += [chat_chunk({}, head, "stop"),
+               b"data: " + json.dumps({**head, "choices": [], "usage": {"total_tokens": 3}}).encode() + b"\n\n"]
+    odd = b"data: " + _BAD_CHUNKS[bad] + b"\n\n"
+    position = {"first": 0, "second": 1, "before finish": len(chunks) - 2, "last": len(chunks)}.get(where)
+    if position is None:
+        chunks = [chunks[0], odd]
+    else:
+        chunks.insert(position, odd)
+    body = b"".join(chunks) + b"data: [DONE]\n\n"
+    for cuts in ([], [len(body) // 2]):
+        outcomes = []
+        for read in (lambda stream: stream.until_done(), read_one_by_one):
+            with pytest.raises(runstream.RunstreamError) as raised:
+                read(ChatCompletionStream(iter(pieces(body, cuts))))
+            outcomes.append((type(raised.value), str(raised.value), raised.value.ordinal, raised.value.offset))
+        assert outcomes[0] == outcomes[1]
 
 
 @pytest.mark.parametrize("where", [0, 10, 40])
@@ -171,17 +260,17 @@ def test_chunks_with_a_null_usage_and_padding_take_batches_and_merge_as_one_by_o
     chunks += [chat_chunk({}, head, "stop", tail={"usage": None, "obfuscation": "end"}), b"data: [DONE]\n\n"]
     body = b"".join(chunks)
     batches = []
-    merge = chat_drain._merge_contents
+    merge, merge_shaped = chat_drain._merge_contents, chat_drain._merge_shaped
 
-    def counting(accumulator: Any, batch: Any) -> bool:
+    def counting(accumulator: Any, batch: Any, *shape: Any) -> bool:
         batches.append(len(batch))
-        return merge(accumulator, batch)
+        return (merge_shaped if shape else merge)(accumulator, batch, *shape)
 
-    original, chat_drain._merge_contents = chat_drain._merge_contents, counting
+    chat_drain._merge_contents = chat_drain._merge_shaped = counting
     try:
         quick = ChatCompletionStream(body).until_done().accumulator.completion_json()
     finally:
-        chat_drain._merge_contents = original
+        chat_drain._merge_contents, chat_drain._merge_shaped = merge, merge_shaped
     assert sum(batches) >= 490  # the content chunks, in batches
     assert quick == read_one_by_one(ChatCompletionStream(body)).accumulator.completion_json()
     assert quick["usage"] is None and quick["obfuscation"] == "end"

@@ -15,12 +15,14 @@ from .._models.base import ErrorObject
 from ..errors import StreamDecodeError
 from .models import ChatCompletionChunk, ChatErrorEvent, StrictChatCompletionChunk
 
-__all__ = ["ChatChunkDecoder"]
+__all__ = ["MISSED", "ChatChunkDecoder"]
 
 _PREVIEW_LENGTH = 80
 # Decoders are reusable: built once, not per stream.
 _DECODE_STRICT = msgspec.json.Decoder(StrictChatCompletionChunk).decode
 _DECODE_PLAIN = msgspec.json.Decoder().decode
+#: What `ChatChunkDecoder.decode_bytes` returns for an event it leaves to `decode`.
+MISSED: Any = object()
 
 
 class ChatChunkDecoder:
@@ -41,6 +43,9 @@ class ChatChunkDecoder:
 
     def __init__(self) -> None:
         self.ordinal = 0
+        #: Whether the fast path still decodes runs of content chunks by their shape (see
+        #: `runstream._chat.drain`): until a batch does not fit it.
+        self.shaped = True
         self._strict = _DECODE_STRICT
         self._plain = _DECODE_PLAIN
 
@@ -79,6 +84,21 @@ class ChatChunkDecoder:
         except msgspec.ValidationError as problem:
             raise self._error(f"the chunk does not match the Chat Completions schema ({problem})", sse, ordinal) from None
         chunk._wire = wire  # type: ignore[attr-defined]
+        return chunk
+
+    def decode_bytes(self, data: Any) -> Any:
+        """Decode the next event straight from its data's bytes when it is a chunk whose
+        every member is declared; returns `MISSED` (and numbers nothing) for anything else,
+        which the caller decodes the usual way (`decode`, with a `ServerSentEvent`). The
+        result is what `decode` gives for the same event: only a valid object decodes, so
+        neither ``[DONE]`` nor invalid UTF-8 (which `decode` replaces) gets here."""
+        if type(data) is not bytes:
+            return MISSED  # a memoryview of a large value: the usual way
+        try:
+            chunk = self._strict(data)
+        except (msgspec.MsgspecError, RecursionError):
+            return MISSED
+        self.ordinal += 1
         return chunk
 
     @staticmethod

@@ -16,9 +16,9 @@ with the same errors, ordinal and byte offset included.
 
 from __future__ import annotations
 
-from itertools import islice
+from itertools import islice, repeat
 from operator import attrgetter, itemgetter
-from typing import Any
+from typing import Any, Literal, NamedTuple, Union
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -27,6 +27,7 @@ from .._core.json_batches import decode_leading, refused_item
 from .._core.sse import RawRun, ServerSentEvent, UniformRun
 from .._core.text_pieces import TextPieces
 from ..errors import StreamDecodeError
+from .decoder import MISSED
 
 __all__ = ["update_batch"]
 
@@ -65,6 +66,58 @@ class _ContentChunk(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc
 _DECODE_CONTENT_CHUNK = msgspec.json.Decoder(_ContentChunk).decode
 # A stretch of them as JSON lines, one call (see _core/json_batches.py).
 _DECODE_CONTENT_CHUNKS = msgspec.json.Decoder(_ContentChunk).decode_lines
+
+
+class _FirstChoice(_ContentChoice, forbid_unknown_fields=True, kw_only=True, gc=False):
+    # `_ContentChoice` of the first choice, nearly every chunk's.
+    index: Literal[0] = 0
+
+
+# The members a content chunk may carry, with their types when present.
+_PRESENT_TYPES: dict[str, Any] = {
+    "id": str, "object": str, "created": int, "model": str, "service_tier": Union[str, None],
+    "system_fingerprint": Union[str, None], "choices": tuple[_FirstChoice], "usage": None, "obfuscation": str,
+}
+_HEADER_NAMES = ("id", "created", "model", "system_fingerprint", "service_tier")
+# The top-level members of an object, their values left undecoded.
+_TOP_LEVEL = msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
+
+
+class _Shape(NamedTuple):
+    """How the content chunks of a stream that all carry the same members (``members``, in
+    the order sent) decode and merge: a class declaring exactly them, all required (so a
+    batch that decodes carries each of them in every chunk and nothing else), the first
+    choice only. Merging such a batch reads its last chunk alone (see `_merge_shaped`)."""
+
+    members: tuple[str, ...]
+    decode: Any
+    header: tuple[str, ...]
+
+
+_SHAPES: dict[tuple[str, ...], _Shape | None] = {}
+
+
+def _shape_of(value: Any) -> _Shape | None:
+    # The shape of the content chunks like ``value`` (``None`` when it is no such chunk).
+    try:
+        members = tuple(_TOP_LEVEL(value))
+    except (msgspec.MsgspecError, RecursionError):
+        return None
+    shape = _SHAPES.get(members, _SHAPES)
+    if shape is _SHAPES:
+        shape = None
+        if "choices" in members and all(name in _PRESENT_TYPES for name in members):
+            chunk = msgspec.defstruct("_ShapedChunk", [(name, _PRESENT_TYPES[name]) for name in members],
+                                      forbid_unknown_fields=True, kw_only=True, gc=False)
+            shape = _Shape(members, msgspec.json.Decoder(chunk).decode_lines,
+                           tuple(name for name in _HEADER_NAMES if name in members))
+        if len(_SHAPES) < _MAX_SHAPES:  # a server sending endless new shapes gets the general class
+            _SHAPES[members] = shape
+    return shape  # type: ignore[return-value]
+
+
+#: How many chunk shapes are kept (a stream has one or two).
+_MAX_SHAPES = 64
 _data = attrgetter("data")
 _value = itemgetter(1)
 _header = attrgetter("id", "created", "model", "system_fingerprint", "service_tier")
@@ -79,6 +132,7 @@ _choices = attrgetter("choices")
 _index = attrgetter("index")
 _content = attrgetter("delta.content")
 _usage = attrgetter("usage")
+_id = attrgetter("id")
 _obfuscation = attrgetter("obfuscation")
 
 
@@ -100,8 +154,14 @@ def update_batch(accumulator: Any, batch: list[Any], decoder: Any) -> tuple[Any,
             stopped_by = _update_events(accumulator, events, decoder) if events else None
             events = []
             if stopped_by is None:
-                update = _update_uniform if kind is UniformRun else _update_run
-                stopped_by = update(accumulator, item, decoder)
+                if kind is UniformRun:
+                    stopped_by = _update_uniform(accumulator, item, decoder)
+                elif len(item.pairs) == 1:
+                    # A chunk cut by a chunk boundary, or [DONE] after the last run.
+                    name, data = item.pairs[0]
+                    stopped_by = _update_alone(accumulator, decoder, data, item.offset, name)
+                else:
+                    stopped_by = _update_run(accumulator, item, decoder)
         else:
             events.append(item)
             continue
@@ -113,41 +173,93 @@ def update_batch(accumulator: Any, batch: list[Any], decoder: Any) -> tuple[Any,
 def _update_uniform(accumulator: Any, run: UniformRun, decoder: Any) -> Any:
     # The usual chunk of a stream: nothing but content chunks, decoded as one batch. A role
     # chunk first, or a finish or usage chunk last, goes alone, the usual way (the first and
-    # last chunks are tried alone first: a batch refused at its end costs twice).
-    after: list[RawRun] = []
-    while run.count > 1 and len(after) < 3:
-        first, last = run.first_and_last()
-        if not _usual(first):
-            alone, run = run.split_first()
-            stopped_by = _update_run(accumulator, alone, decoder)
+    # last chunks are tried alone first: a batch refused at its end costs twice). The values
+    # are found in the run's text and decoded where they are: no copy of the run.
+    text, start, count = run.text, run.start, run.count
+    begin, end = start, len(text) - 2  # the values still to merge: text[begin:end]
+    first, stop = 0, count  # ... the events first to stop of the run
+    # An event's bytes in the stream are its value's and ``start + 2`` more (its prefix and
+    # blank line); in the text each value but the last is followed by one carriage return.
+    extra = start + 1
+    after: list[tuple[bytes, int]] = []
+    while stop - first > 1 and len(after) < 3:
+        cut = text.find(b"\r", begin, end)
+        value = text[begin:cut]
+        if not _usual(value):
+            stopped_by = _update_alone(accumulator, decoder, value, run.offset + begin - start + first * extra, run.name)
             if stopped_by is not None:
                 return stopped_by
-        elif not _usual(last):
-            run, alone = run.split_last()
-            after.insert(0, alone)
-        else:
+            begin = cut + 1
+            first += 1
+            continue
+        cut = text.rfind(b"\r", begin, end)
+        value = text[cut + 1 : end]
+        if _usual(value):
             break
-    stopped_by = _update_whole(accumulator, run, decoder)
-    for alone in after:
+        stop -= 1
+        after.append((value, run.offset + cut + 1 - start + stop * extra))
+        end = cut
+    if stop - first == 1:
+        stopped_by = _update_alone(accumulator, decoder, text[begin:end], run.offset + begin - start + first * extra,
+                                   run.name)
+    else:
+        stopped_by = _update_whole(accumulator, run, decoder, begin, end, stop - first,
+                                   run.offset + begin - start + first * extra)
+    for value, offset in reversed(after):
         if stopped_by is not None:
             break
-        stopped_by = _update_run(accumulator, alone, decoder)
+        stopped_by = _update_alone(accumulator, decoder, value, offset, run.name)
     return stopped_by
 
 
-def _update_whole(accumulator: Any, run: UniformRun, decoder: Any) -> Any:
+def _update_whole(accumulator: Any, run: UniformRun, decoder: Any, begin: int, end: int, count: int,
+                  offset: int) -> Any:
+    # ``count`` events of ``run`` whose values are ``run.text[begin:end]`` (the first at byte
+    # ``offset``), as one batch.
     refused = None
+    lines = memoryview(run.text)[begin:end]
+    if decoder.shaped:
+        # The chunks of the stream's shape, decoded by its class; any other batch (and then
+        # the rest of the stream) takes the general class.
+        cut = run.text.find(b"\r", begin, end)
+        shape = _shape_of(lines[: cut - begin])
+        if shape is not None:
+            try:
+                chunks = shape.decode(lines)
+            except (msgspec.MsgspecError, RecursionError):
+                decoder.shaped = False
+            else:
+                if len(chunks) == count and _merge_shaped(accumulator, chunks, shape):
+                    decoder.ordinal += count
+                    return None
+                decoder.shaped = False
     try:
-        chunks = _DECODE_CONTENT_CHUNKS(run.json_lines())
+        chunks = _DECODE_CONTENT_CHUNKS(lines)
     except msgspec.ValidationError as error:
         refused = refused_item(error)
     except (msgspec.MsgspecError, RecursionError):
         pass
     else:
-        if len(chunks) == run.count and _merge_contents(accumulator, chunks):
-            decoder.ordinal += run.count
+        if len(chunks) == count and _merge_contents(accumulator, chunks):
+            decoder.ordinal += count
             return None
-    return _update_run(accumulator, run.raw_run(), decoder, refused)
+    values = run.text[begin:end].split(b"\r")
+    return _update_run(accumulator, RawRun(offset, list(zip(repeat(run.name), values)), run.named), decoder, refused)
+
+
+def _update_alone(accumulator: Any, decoder: Any, data: Any, offset: int, name: bytes) -> Any:
+    """One chunk, merged the usual way: decoded straight from its bytes when it is a usual
+    one (see `ChatChunkDecoder.decode_bytes`), else from a `ServerSentEvent` at byte
+    ``offset``; returns the error object and its offset if it is one."""
+    if data == b"[DONE]":
+        decoder.ordinal += 1
+        accumulator.done_marker()
+        return None
+    chunk = decoder.decode_bytes(data)
+    if chunk is MISSED:
+        sse = ServerSentEvent(name.decode("utf-8", "replace") or "message", str(data, "utf-8", "replace"), offset=offset)
+        chunk = decoder.decode(sse)
+    return (chunk, offset) if _merge_one(accumulator, chunk) is not None else None
 
 
 def _usual(data: Any) -> bool:
@@ -268,6 +380,42 @@ def _merge_contents(accumulator: Any, chunks: list[_ContentChunk]) -> bool:
     if padding is not UNSET:
         accumulator._extra["obfuscation"] = padding
     text = "".join(map(_content, choices))
+    if choice.content is None:
+        choice.content = TextPieces(text)
+    else:
+        choice.content.append(text)
+    accumulator.chunks_fed += len(chunks)
+    accumulator._cached = None
+    return True
+
+
+def _merge_shaped(accumulator: Any, chunks: list[Any], shape: _Shape) -> bool:
+    """`_merge_contents` for chunks of one shape: each carries exactly ``shape.members``,
+    and one choice of index 0. A member every chunk carries is left by merging them one by
+    one as the last chunk has it (but an empty ``id``, which is not carried: then the last
+    one that is not empty), a member none carries as it was; so only the last chunk is read,
+    and the contents."""
+    choice = accumulator._choices.get(0)
+    if choice is None:
+        return False
+    last = chunks[-1]
+    header = accumulator._header
+    for name in shape.header:
+        value = getattr(last, name)
+        if name == "id" and not value:
+            ids = list(map(_id, chunks))
+            if ids.count("") == len(ids):
+                continue
+            value = next(value for value in reversed(ids) if value)
+        header[name] = value
+    members = shape.members
+    accumulator._last_header = tuple(
+        getattr(last, name) if name in members else "" if name == "id" else UNSET for name in _HEADER_NAMES)
+    if "usage" in members and accumulator._usage is UNSET:
+        accumulator._usage = None  # as a null usage merged one by one leaves it
+    if "obfuscation" in members:
+        accumulator._extra["obfuscation"] = last.obfuscation
+    text = "".join(map(_content, map(_only_choice, map(_choices, chunks))))
     if choice.content is None:
         choice.content = TextPieces(text)
     else:
