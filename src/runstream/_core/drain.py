@@ -201,19 +201,23 @@ def merge_run(
                                             try:
                                                 if on_event is not None and (due := on_event(event)) is not None:
                                                     yield AWAIT, due
-                                                if on_step_delta is not None and (
-                                                        due := on_step_delta(data.delta, step.view_snapshot())) is not None:
+                                                # (The views as view_snapshot() would return
+                                                # them, their objects' caches cleared above.)
+                                                if on_step_delta is not None and (due := on_step_delta(
+                                                        data.delta, shown if (shown := step.view) is not None
+                                                        else step.view_snapshot())) is not None:
                                                     yield AWAIT, due
                                                 if created and on_call_created is not None and (
                                                         due := on_call_created(call.snapshot())) is not None:  # type: ignore[union-attr]
                                                     yield AWAIT, due
-                                                if on_call_delta is not None and (
-                                                        due := on_call_delta(call_delta, call.view_snapshot())) is not None:  # type: ignore[union-attr]
+                                                if on_call_delta is not None and (due := on_call_delta(
+                                                        call_delta, shown if (shown := call.view) is not None  # type: ignore[union-attr]
+                                                        else call.view_snapshot())) is not None:  # type: ignore[union-attr]
                                                     yield AWAIT, due
                                             except Exception as raised:
                                                 listener.raised = raised  # type: ignore[union-attr]
                                                 raise
-                                            due = None
+                                            due = shown = None
                                         if emit:
                                             yield EMIT, event
                                     continue
@@ -296,13 +300,14 @@ def merge_run(
                                                 if on_message_delta is not None and (
                                                         due := on_message_delta(delta, message.view_snapshot())) is not None:
                                                     yield AWAIT, due
-                                                if on_text_delta is not None and (
-                                                        due := on_text_delta(text, part.view_snapshot().text)) is not None:
+                                                if on_text_delta is not None and (due := on_text_delta(
+                                                        text, (shown if (shown := part.view) is not None
+                                                               else part.view_snapshot()).text)) is not None:
                                                     yield AWAIT, due
                                             except Exception as raised:
                                                 listener.raised = raised  # type: ignore[union-attr]
                                                 raise
-                                            due = None
+                                            due = shown = None
                                         if emit:
                                             yield EMIT, event
                                     continue

@@ -220,15 +220,17 @@ def view_class(base: type, lazy_fields: tuple[str, ...], compute: Callable[[Any]
 
 
 def _lazy_property(slot: Any, name: str) -> property:
+    get, set_ = slot.__get__, slot.__set__  # bound once: a reader may read a field per delta
+
     def read(view: Any) -> Any:
-        value = slot.__get__(view, type(view))
+        value = get(view)
         if _is_pending(value):
             _materialize(view)
-            value = slot.__get__(view, type(view))
+            value = get(view)
         return value
 
     def assign(view: Any, value: Any) -> None:
-        slot.__set__(view, value)
+        set_(view, value)
 
     return property(read, assign, doc=f"``{name}``, computed on first read.")
 
@@ -310,7 +312,7 @@ def retire(owner: Any, index: int | None = None) -> None:
     if type(details) is not ToolCallsView:
         return
     # Its pending source (calls, count, pinned), or the list of calls once read.
-    source = _TOOL_CALLS.__get__(details, ToolCallsView)
+    source = _tool_calls_source(details)
     pending = type(source) is tuple and source[0] is _PENDING
     if view_count <= _UNHELD_STEP[0] and details_count <= _UNHELD_STEP[1]:
         if pending and index is not None and not source[3]:
@@ -320,7 +322,7 @@ def retire(owner: Any, index: int | None = None) -> None:
                 owner.view = step_view
             elif count == len(calls) - 1 and next(reversed(calls)) == index:
                 # The call was just added (the fast path adds it before it says so).
-                _TOOL_CALLS.__set__(details, (_PENDING, calls, count + 1, source[3]))
+                _set_tool_calls_source(details, (_PENDING, calls, count + 1, source[3]))
                 owner.view = step_view
         return
     if pending:  # else read already: it holds its own list
@@ -345,7 +347,7 @@ def reusable_arguments(builder: Any) -> Any:
     function = call_view.function
     if type(function) is not FunctionView:
         return None
-    source = _ARGUMENTS.__get__(function, FunctionView)
+    source = _arguments_source(function)
     if type(source) is not _Pieces:
         return None  # read already
     builder.view = call_view
@@ -386,7 +388,7 @@ def reusable_text(message: Any, part: Any) -> Any:
         counts, unheld = _text_counts(message_view, part_view), _UNHELD_TEXT
     if counts[0] > unheld[0] or counts[1] > unheld[1] or counts[2] > unheld[2] or counts[3] > unheld[3]:
         return None
-    source = _TEXT_VALUE.__get__(part_view.text, TextView)
+    source = _text_source(part_view.text)
     if type(source) is not tuple or source[0] is not _PENDING:
         return None  # read already
     message.view = message_view
@@ -399,8 +401,8 @@ def regrow_text(part: Any, source: tuple[Any, ...]) -> None:
     shows the text at its new length."""
     pending = (_PENDING, source[1], part.size, source[3])
     text = part.view.text
-    _TEXT_VALUE.__set__(text, pending)
-    _TEXT_ANNOTATIONS.__set__(text, pending)
+    _set_text_value(text, pending)
+    _set_text_annotations(text, pending)
 
 
 def _text_counts(message_view: Any, part_view: Any) -> tuple[int, int, int, int]:
@@ -530,16 +532,22 @@ def materialize(obj: Any) -> Any:
     return obj
 
 
+# The fields that hold a view's source until read, read and set past the view's property
+# (which would compute them). Bound once: a descriptor's ``__get__`` looked up per call
+# costs as much again as the call, and these run for every delta a callback receives.
 #: The field of a `ToolCallsView` that holds its source until read.
 _TOOL_CALLS = ToolCallsView._first_slot
+_tool_calls_source, _set_tool_calls_source = _TOOL_CALLS.__get__, _TOOL_CALLS.__set__
 #: What `retire` counts for a view nobody else holds.
 _UNHELD_STEP = _unheld_step_counts()
 #: The field of a `FunctionView` that holds its source until read.
 _ARGUMENTS = FunctionView._first_slot
+_arguments_source = _ARGUMENTS.__get__
 #: What `reusable_arguments` counts for a view nobody else holds.
 _UNHELD_CALL = _unheld_call_counts()
 #: The fields of a `TextView` that hold its source until read.
 _TEXT_VALUE, _TEXT_ANNOTATIONS = TextView._slots["value"], TextView._slots["annotations"]
+_text_source, _set_text_value, _set_text_annotations = _TEXT_VALUE.__get__, _TEXT_VALUE.__set__, _TEXT_ANNOTATIONS.__set__
 #: What `reusable_text` counts for views nobody else holds: with a message view, without.
 _UNHELD_TEXT = _unheld_text_counts(True)
 _UNHELD_PART = _unheld_text_counts(False)
