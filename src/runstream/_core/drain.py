@@ -41,7 +41,7 @@ from .merge import COMPACT_EVERY, compact_pieces
 from .repeated_arguments import RUN_EVENT_NAMES, decode_repeating_run
 from .sse import RawRun
 from .tool_call_builder import ToolCallBuilder
-from .views import regrow_text, reusable_arguments, reusable_text
+from .views import reusable_arguments, reusable_text
 
 if TYPE_CHECKING:
     from .accumulator import Accumulator
@@ -284,7 +284,7 @@ def merge_run(
                                     if len(pieces) - part.compacted > COMPACT_EVERY:
                                         compact_pieces(part)
                                     if grown is not None:
-                                        regrow_text(part, grown)
+                                        grown.size = part.size
                                     if not events and type(raw) is bytes:
                                         template = learn(raw, b'"value":')
                                         if template is not None:
