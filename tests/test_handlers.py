@@ -8,6 +8,7 @@ import inspect
 from collections.abc import Iterator
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from stream_builders import (
@@ -258,6 +259,64 @@ def test_transport_error_raised_by_a_callback_is_the_callbacks_not_the_streams(c
     assert raised.value is failure
     assert handler.arguments("on_exception") == [(failure,)]
     assert handler.arguments("on_timeout") == []
+
+
+@pytest.mark.parametrize("asynchronous", [True, False], ids=["async-handler", "sync-handler"])
+@pytest.mark.parametrize("callback", ["on_tool_call_delta", "on_text_delta", "on_event"])
+def test_transport_error_raised_by_a_callback_is_the_callbacks_in_an_async_stream(callback: str, asynchronous: bool) -> None:
+    # The same in an async stream, whose handler may be sync or async: the fast path makes
+    # the delta callbacks itself (a sync one's error rises through it, an async one's
+    # coroutine is awaited by the stream), and what they raise stays theirs.
+    failure = httpx.ConnectTimeout("submit_tool_outputs failed")
+    seen: list[BaseException] = []
+
+    def fail(self: Any, *arguments: Any) -> None:
+        raise failure
+
+    async def fail_async(self: Any, *arguments: Any) -> None:
+        raise failure
+
+    def on_exception(self: Any, exception: BaseException) -> None:
+        seen.append(exception)
+
+    async def on_exception_async(self: Any, exception: BaseException) -> None:
+        on_exception(self, exception)
+
+    base, methods = (
+        (AsyncEventHandler, {callback: fail_async, "on_exception": on_exception_async}) if asynchronous
+        else (EventHandler, {callback: fail, "on_exception": on_exception})
+    )
+    handler = type("Submitter", (base,), methods)()
+    # The sample's first stream builds a tool call, the second one a message's text.
+    body = sample_bytes()[callback == "on_text_delta"]
+
+    async def read() -> None:
+        await AsyncRunStream([body], handler).until_done()
+
+    with pytest.raises(httpx.ConnectTimeout) as raised:
+        anyio.run(read)
+    assert raised.value is failure
+    assert seen == [failure]
+
+
+def test_what_a_sync_callback_returns_is_ignored() -> None:
+    # The fast path makes the delta callbacks itself and hands on what they return for the
+    # stream to await: a sync handler's value is nothing to wait for.
+    class Returning(Recorder):
+        def on_text_delta(self, delta: Any, snapshot: Any) -> Any:
+            super().on_text_delta(delta, snapshot)
+            return snapshot
+
+        def on_tool_call_delta(self, delta: Any, snapshot: Any) -> Any:
+            super().on_tool_call_delta(delta, snapshot)
+            return 1
+
+    returning, plain = Returning(), Recorder()
+    for body in sample_bytes():  # a tool call, then a message's text
+        RunStream(body, returning).until_done()
+        RunStream(body, plain).until_done()
+    assert returning.names() == plain.names()
+    assert returning.names().count("on_text_delta") > 1 and returning.names().count("on_tool_call_delta") > 1
 
 
 def test_error_event_calls_on_error_event_then_the_stream_raises() -> None:

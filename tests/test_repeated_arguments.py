@@ -263,7 +263,8 @@ def test_a_run_waiting_on_calls_in_their_order_settles_them_in_one_go(monkeypatc
     run = stream.accumulator.current_run
     built = stream.accumulator.run_step("step_T").step_details.tool_calls
     assert [call.function.arguments for call in built] == texts
-    # Held once: the built text is the run's string.
-    assert all(call.function.arguments is waited.function.arguments
-               for call, waited in zip(built, run.required_action.submit_tool_outputs.tool_calls))
+    assert [call.function.arguments for call in built] == [
+        waited.function.arguments for waited in run.required_action.submit_tool_outputs.tool_calls
+    ]
+    assert all(call.done for call in stream.accumulator._steps["step_T"].tool_calls.values())
     assert stream.accumulator.discrepancies == []

@@ -91,6 +91,22 @@ def test_a_step_of_many_calls_keeps_one_tracked_object_per_call() -> None:
     assert tracked < 1.1 * calls
 
 
+def test_a_step_of_many_calls_holds_one_container_per_call() -> None:
+    # A function call has no outputs and no fields: its builder holds no dict of its own
+    # for them (each allocation counts towards the collector's next run), only its pieces.
+    calls = 500
+    accumulator = rs.Accumulator()
+    accumulator.update(event("thread.run.step.created", step_obj("step_1")))
+    for index in range(calls):
+        accumulator.update(event("thread.run.step.delta", step_delta("step_1", function_start(index, f"call_{index}", "f"))))
+        accumulator.update(event("thread.run.step.delta", step_delta("step_1", function_piece(index, '{"a": 1}'))))
+    builders = _builders(accumulator)
+    containers = {id(obj) for builder in builders for obj in _referents(builder) if isinstance(obj, (dict, list))}
+    assert len(builders) == calls
+    assert len(containers) <= calls + 2
+    assert [builder.arguments() for builder in builders] == ['{"a": 1}'] * calls
+
+
 def test_the_latest_view_a_call_keeps_tracks_one_object() -> None:
     # Each call of a step keeps its latest view until it next changes: with 10,000 calls
     # that is 10,000 views. The call's Struct is tracked; its arguments view and what that

@@ -2,7 +2,7 @@
 hot deltas, its ``dispatch`` for the rest, and a reader of every event.
 
 A stream makes one `DeltaListener` per read from its handler (``HandlerState._delta_listener``)
-and makes the calls `merge_run` yields; this module says what they may be.
+and does what `merge_run` yields; this module says what that may be.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from .._models.run import Run
 from .events import EVENT_CLASSES, event_data_type
 from .notifications import RunRequiresAction, RunStatusChanged, ToolCallDone
 
-__all__ = ["EMIT", "LISTENED_CALLBACKS", "RUN_EVENTS", "DeltaListener"]
+__all__ = ["AWAIT", "EMIT", "LISTENED_CALLBACKS", "RUN_EVENTS", "DeltaListener"]
 
 
 class DeltaListener:
@@ -22,12 +22,14 @@ class DeltaListener:
     to nothing) with its callbacks for the two commonest deltas (and a new function call)
     and ``on_event`` (each ``None`` unless overridden) and its ``dispatch`` for every other
     event (called with the event and its notifications, as the stream would; ``handler``
-    gets ``current_event``); and, when ``emit``, a reader who wants every event.
+    gets ``current_event``); and, when ``emit``, a reader who wants every event. ``raised``
+    is the exception a callback `merge_run` made itself raised, if one did: the handler's
+    own, which the stream must not take for its own failure.
     """
 
     __slots__ = (
         "dispatch", "emit", "handler", "on_event", "on_message_delta", "on_run_step_delta", "on_text_delta",
-        "on_tool_call_created", "on_tool_call_delta", "quiet_events",
+        "on_tool_call_created", "on_tool_call_delta", "quiet_events", "raised",
     )
 
     def __init__(self, handler: Any, dispatch: Callable[..., Any] | None, callbacks: dict[str, Any],
@@ -45,6 +47,7 @@ class DeltaListener:
         self.on_tool_call_delta = callbacks.get("on_tool_call_delta")
         self.on_message_delta = callbacks.get("on_message_delta")
         self.on_text_delta = callbacks.get("on_text_delta")
+        self.raised: Exception | None = None
 
 
 #: The events about a run, and the notifications they cause (see `_on_run`).
@@ -53,6 +56,9 @@ RUN_NOTIFICATIONS = (RunStatusChanged, RunRequiresAction, ToolCallDone)
 
 #: What `merge_run` yields in place of a function for an event the reader is to get next.
 EMIT: Any = "emit"
+#: What `merge_run` yields in place of a function for what a callback it made returned, for
+#: the stream to await if it is awaitable (an async handler's coroutine).
+AWAIT: Any = "await"
 
 #: The callbacks a `DeltaListener` calls itself (every other one is reached by dispatch).
 LISTENED_CALLBACKS = (

@@ -10,11 +10,14 @@ step, message or part, a call changing type, a role, annotations, an object done
 is decoded and merged exactly as `Accumulator.update` would, with the same errors (event
 name, ordinal and byte offset included).
 
-A handler that listens (overrides callbacks) takes the same path: `merge_run` yields the
-calls each event is due, in the order ``dispatch`` would make them, and the stream makes
-them (awaiting them, for an async handler) before the next event is merged. On the hot
-paths that is ``on_event`` and the four delta callbacks, called directly with lazy
-snapshots; every other event goes to ``dispatch`` with its notifications.
+A handler that listens (overrides callbacks) takes the same path, its calls made in the
+order ``dispatch`` would make them, each before the next event is merged. On the hot paths,
+``on_event`` and the delta callbacks are called here, with lazy snapshots: a sync handler's
+return at once (a yield per call would cost a tenth of such an event), an async handler's
+coroutine is yielded as ``(AWAIT, coroutine)`` for the stream to await, and an exception
+one raises is recorded as the listener's ``raised`` (the handler's own, not the stream's).
+Every other event goes to ``dispatch`` with its notifications: `merge_run` yields that call
+for the stream to make (and await).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from .._models.run_step import (
     RunStepDeltaEvent,
     ToolCallDeltaObject,
 )
-from .delta_listener import EMIT, DeltaListener
+from .delta_listener import AWAIT, EMIT, DeltaListener
 from .delta_template import DECODE_STRING, learn
 from .event_decoder import EventDecoder
 from .events import ErrorEvent, ThreadMessageDelta, ThreadRunStepDelta
@@ -38,7 +41,7 @@ from .merge import COMPACT_EVERY, compact_pieces
 from .repeated_arguments import RUN_EVENT_NAMES, decode_repeating_run
 from .sse import RawRun
 from .tool_call_builder import ToolCallBuilder
-from .views import regrow_text, reusable_arguments, reusable_text
+from .views import reusable_arguments, reusable_text
 
 if TYPE_CHECKING:
     from .accumulator import Accumulator
@@ -62,12 +65,12 @@ def merge_run(
     accumulator: Accumulator, run: RawRun, decoder: EventDecoder, listener: DeltaListener | None
 ) -> Iterator[tuple[Any, Any]]:
     """Merge each event of ``run``, decoded by ``decoder``, and yield what it is due, in
-    order, as ``(function, arguments)`` for the caller to call (and await, for an async
-    handler) before the next event is merged: the callbacks of ``listener``'s handler and
-    its ``dispatch`` for every event off the hot paths; then, when ``listener.emit``,
-    ``(EMIT, event)`` for the caller to hand the event on. With no listener the events are
-    merged as `Accumulator.update` does. An ``error`` event ends the run: it comes last,
-    as ``(None, event)``.
+    order, for the caller to do before the next event is merged: ``(function, arguments)``
+    to call (and await, for an async handler), ``listener``'s ``dispatch`` for every event
+    off the hot paths; ``(AWAIT, awaitable)`` returned by a callback made here; then, when
+    ``listener.emit``, ``(EMIT, event)`` for the caller to hand the event on. With no
+    listener the events are merged as `Accumulator.update` does. An ``error`` event ends
+    the run: it comes last, as ``(None, event)``.
     """
     steps, messages = accumulator._steps, accumulator._messages
     decode_step_delta, decode_message_delta = _STEP_DELTA_DECODE, _MESSAGE_DELTA_DECODE
@@ -192,16 +195,29 @@ def merge_run(
                                     if events:
                                         event = ThreadRunStepDelta(data)
                                         if handler is not None:
-                                            # The callbacks dispatch would call, in its order.
+                                            # The callbacks dispatch would call, in its order,
+                                            # made here; an async handler's are awaited.
                                             handler.current_event = event
-                                            if on_event is not None:
-                                                yield on_event, (event,)
-                                            if on_step_delta is not None:
-                                                yield on_step_delta, (data.delta, step.view_snapshot())
-                                            if created and on_call_created is not None:
-                                                yield on_call_created, (call.snapshot(),)  # type: ignore[union-attr]
-                                            if on_call_delta is not None:
-                                                yield on_call_delta, (call_delta, call.view_snapshot())  # type: ignore[union-attr]
+                                            try:
+                                                if on_event is not None and (due := on_event(event)) is not None:
+                                                    yield AWAIT, due
+                                                # (The views as view_snapshot() would return
+                                                # them, their objects' caches cleared above.)
+                                                if on_step_delta is not None and (due := on_step_delta(
+                                                        data.delta, shown if (shown := step.view) is not None
+                                                        else step.view_snapshot())) is not None:
+                                                    yield AWAIT, due
+                                                if created and on_call_created is not None and (
+                                                        due := on_call_created(call.snapshot())) is not None:  # type: ignore[union-attr]
+                                                    yield AWAIT, due
+                                                if on_call_delta is not None and (due := on_call_delta(
+                                                        call_delta, shown if (shown := call.view) is not None  # type: ignore[union-attr]
+                                                        else call.view_snapshot())) is not None:  # type: ignore[union-attr]
+                                                    yield AWAIT, due
+                                            except Exception as raised:
+                                                listener.raised = raised  # type: ignore[union-attr]
+                                                raise
+                                            due = shown = None
                                         if emit:
                                             yield EMIT, event
                                     continue
@@ -268,7 +284,7 @@ def merge_run(
                                     if len(pieces) - part.compacted > COMPACT_EVERY:
                                         compact_pieces(part)
                                     if grown is not None:
-                                        regrow_text(part, grown)
+                                        grown.size = part.size
                                     if not events and type(raw) is bytes:
                                         template = learn(raw, b'"value":')
                                         if template is not None:
@@ -278,12 +294,20 @@ def merge_run(
                                         event = ThreadMessageDelta(data)
                                         if handler is not None:
                                             handler.current_event = event
-                                            if on_event is not None:
-                                                yield on_event, (event,)
-                                            if on_message_delta is not None:
-                                                yield on_message_delta, (delta, message.view_snapshot())
-                                            if on_text_delta is not None:
-                                                yield on_text_delta, (text, part.view_snapshot().text)
+                                            try:
+                                                if on_event is not None and (due := on_event(event)) is not None:
+                                                    yield AWAIT, due
+                                                if on_message_delta is not None and (
+                                                        due := on_message_delta(delta, message.view_snapshot())) is not None:
+                                                    yield AWAIT, due
+                                                if on_text_delta is not None and (due := on_text_delta(
+                                                        text, (shown if (shown := part.view) is not None
+                                                               else part.view_snapshot()).text)) is not None:
+                                                    yield AWAIT, due
+                                            except Exception as raised:
+                                                listener.raised = raised  # type: ignore[union-attr]
+                                                raise
+                                            due = shown = None
                                         if emit:
                                             yield EMIT, event
                                     continue

@@ -8,6 +8,7 @@ id or name is never concatenated.
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import msgspec
@@ -39,6 +40,12 @@ from .views import code_interpreter_view, function_view
 __all__ = ["OutputBuilder", "ToolCallBuilder"]
 
 _NO_OUTPUTS: list[int] = []
+
+#: The outputs and fields of a builder that has none: one read-only mapping shared by all, a
+#: builder making its own dict before its first write. A function call has neither, and a
+#: step of 10,000 of them would otherwise hold 20,000 empty dicts, each allocation counted
+#: towards the cycle collector's next run.
+_NONE_YET: Any = MappingProxyType({})
 
 
 class OutputBuilder(msgspec.Struct, gc=False, eq=False):
@@ -99,9 +106,9 @@ class ToolCallBuilder(msgspec.Struct, gc=False, eq=False):
     size: int = 0
     compacted: int = 0
     output: str | None = None
-    outputs: dict[int, OutputBuilder] = msgspec.field(default_factory=dict)
+    outputs: dict[int, OutputBuilder] = _NONE_YET
     # file_search members, or the raw object of an unknown tool call type.
-    fields: dict[str, Any] = msgspec.field(default_factory=dict)
+    fields: dict[str, Any] = _NONE_YET
     cached: Any = None
     # The lazy snapshot of the current state, until the next change (see views).
     view: Any = None
@@ -128,6 +135,7 @@ class ToolCallBuilder(msgspec.Struct, gc=False, eq=False):
                 builder.size = len(call.code_interpreter.input)
                 outputs = call.code_interpreter.outputs
                 keys = wire_keys(previous.outputs if previous is not None else (), len(outputs))
+                builder.outputs = {}
                 for index, output in zip(keys, outputs):
                     builder.outputs[index] = OutputBuilder.from_output(output)
             else:
@@ -158,6 +166,8 @@ class ToolCallBuilder(msgspec.Struct, gc=False, eq=False):
                 self.id = delta.id
             return _NO_OUTPUTS
         if type(delta) is UnknownObject:
+            if self.fields is _NONE_YET:
+                self.fields = {}
             merge_fields(self.fields, delta)
             if isinstance(delta.get("id"), str):
                 self.id = delta["id"]
@@ -177,11 +187,15 @@ class ToolCallBuilder(msgspec.Struct, gc=False, eq=False):
                 return _NO_OUTPUTS
             return self._apply_outputs(code.outputs)
         if delta.file_search is not None:
+            if self.fields is _NONE_YET:
+                self.fields = {}
             merge_fields(self.fields, delta.file_search)
         return _NO_OUTPUTS
 
     def _apply_outputs(self, outputs: list[Any]) -> list[int]:
         created = []
+        if self.outputs is _NONE_YET:
+            self.outputs = {}
         for output in outputs:
             raw = isinstance(output, UnknownObject)
             index = output.get("index") if raw else output.index

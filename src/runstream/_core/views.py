@@ -71,7 +71,6 @@ __all__ = [
     "keep_live",
     "pin_call",
     "retire",
-    "regrow_text",
     "reusable_arguments",
     "reusable_text",
     "view_class",
@@ -102,10 +101,21 @@ class _Pieces(msgspec.Struct, gc=False):
     size: int
 
 
+class _TextSource(msgspec.Struct, gc=False):
+    """The pending source of a text view (both its fields): its part builder's list of
+    pieces (changed only in place), the length then, and the annotations then (a list
+    nobody changes). Mutable, like `_Pieces`, so that a view nobody holds is handed out again
+    by recording the new length alone (`reusable_text`)."""
+
+    pieces: list[str]
+    size: int
+    annotations: list[Any]
+
+
 def _is_pending(value: Any) -> bool:
     """Whether a lazy field's ``value`` is its view's pending source."""
     kind = type(value)
-    return kind is _Pieces or (kind is tuple and bool(value) and value[0] is _PENDING)
+    return kind is _Pieces or kind is _TextSource or (kind is tuple and bool(value) and value[0] is _PENDING)
 
 
 def _source(view: Any) -> Any:
@@ -220,15 +230,17 @@ def view_class(base: type, lazy_fields: tuple[str, ...], compute: Callable[[Any]
 
 
 def _lazy_property(slot: Any, name: str) -> property:
+    get, set_ = slot.__get__, slot.__set__  # bound once: a reader may read a field per delta
+
     def read(view: Any) -> Any:
-        value = slot.__get__(view, type(view))
+        value = get(view)
         if _is_pending(value):
             _materialize(view)
-            value = slot.__get__(view, type(view))
+            value = get(view)
         return value
 
     def assign(view: Any, value: Any) -> None:
-        slot.__set__(view, value)
+        set_(view, value)
 
     return property(read, assign, doc=f"``{name}``, computed on first read.")
 
@@ -238,10 +250,10 @@ def _prefix(source: _Pieces) -> tuple[str]:
     return (value if len(value) == source.size else value[: source.size],)
 
 
-def _text(source: tuple[list[str], int, list[Any]]) -> tuple[str, list[Any]]:
-    _, pieces, size, annotations = source
-    value = join_pieces(pieces)
-    return (value if len(value) == size else value[:size]), list(annotations)
+def _text(source: _TextSource) -> tuple[str, list[Any]]:
+    value = join_pieces(source.pieces)
+    size = source.size
+    return (value if len(value) == size else value[:size]), list(source.annotations)
 
 
 def _tool_calls(source: tuple[dict[int, Any], int, dict[int, Any]]) -> tuple[list[Any]]:
@@ -265,7 +277,7 @@ ToolCallsView = view_class(ToolCallsStepDetails, ("tool_calls",), _tool_calls, w
 def text_view(builder: Any, annotations: list[Any]) -> Any:
     """A `Text` view of a text part builder (``pieces``, ``size``) as it is now."""
     # This runs for every delta a callback receives: the fields are passed by position.
-    pending = (_PENDING, builder.pieces, builder.size, annotations)
+    pending = _TextSource(builder.pieces, builder.size, annotations)
     return TextView(pending, pending)
 
 
@@ -310,7 +322,7 @@ def retire(owner: Any, index: int | None = None) -> None:
     if type(details) is not ToolCallsView:
         return
     # Its pending source (calls, count, pinned), or the list of calls once read.
-    source = _TOOL_CALLS.__get__(details, ToolCallsView)
+    source = _tool_calls_source(details)
     pending = type(source) is tuple and source[0] is _PENDING
     if view_count <= _UNHELD_STEP[0] and details_count <= _UNHELD_STEP[1]:
         if pending and index is not None and not source[3]:
@@ -320,7 +332,7 @@ def retire(owner: Any, index: int | None = None) -> None:
                 owner.view = step_view
             elif count == len(calls) - 1 and next(reversed(calls)) == index:
                 # The call was just added (the fast path adds it before it says so).
-                _TOOL_CALLS.__set__(details, (_PENDING, calls, count + 1, source[3]))
+                _set_tool_calls_source(details, (_PENDING, calls, count + 1, source[3]))
                 owner.view = step_view
         return
     if pending:  # else read already: it holds its own list
@@ -345,7 +357,7 @@ def reusable_arguments(builder: Any) -> Any:
     function = call_view.function
     if type(function) is not FunctionView:
         return None
-    source = _ARGUMENTS.__get__(function, FunctionView)
+    source = _arguments_source(function)
     if type(source) is not _Pieces:
         return None  # read already
     builder.view = call_view
@@ -366,8 +378,9 @@ def reusable_text(message: Any, part: Any) -> Any:
     changing, with the message's and the part's builders, which let go of their latest
     views. If nobody else holds those views (the message's, its list of content, the part's
     and its text) and the text is unread, the builders keep them, and the pending source of
-    the text view is returned for `regrow_text` to record the new length in: the next delta
-    callbacks get the same views again instead of new ones. Else ``None``."""
+    the text view is returned for the caller to record the new length in (its ``size``) once
+    the text grew: the next delta callbacks get the same views again instead of new ones.
+    Else ``None``."""
     message_view = message.view
     message.view = None
     part_view = part.view
@@ -386,21 +399,12 @@ def reusable_text(message: Any, part: Any) -> Any:
         counts, unheld = _text_counts(message_view, part_view), _UNHELD_TEXT
     if counts[0] > unheld[0] or counts[1] > unheld[1] or counts[2] > unheld[2] or counts[3] > unheld[3]:
         return None
-    source = _TEXT_VALUE.__get__(part_view.text, TextView)
-    if type(source) is not tuple or source[0] is not _PENDING:
+    source = _text_source(part_view.text)
+    if type(source) is not _TextSource:
         return None  # read already
     message.view = message_view
     part.view = part_view
     return source
-
-
-def regrow_text(part: Any, source: tuple[Any, ...]) -> None:
-    """The text view of ``part`` (kept by `reusable_text`, whose ``source`` it held) now
-    shows the text at its new length."""
-    pending = (_PENDING, source[1], part.size, source[3])
-    text = part.view.text
-    _TEXT_VALUE.__set__(text, pending)
-    _TEXT_ANNOTATIONS.__set__(text, pending)
 
 
 def _text_counts(message_view: Any, part_view: Any) -> tuple[int, int, int, int]:
@@ -414,7 +418,7 @@ def _text_counts(message_view: Any, part_view: Any) -> tuple[int, int, int, int]
 
 
 def _unheld_text_counts(in_message: bool) -> tuple[int, int, int, int]:
-    pending = (_PENDING, [], 0, [])
+    pending = _TextSource([], 0, [])
     part = _ProbeOwner(TextContentBlock(text=TextView(pending, pending)))
     message = _ProbeOwner(Message(id="msg_probe", content=[part.view]) if in_message else None)
     message_view = message.view
@@ -530,16 +534,22 @@ def materialize(obj: Any) -> Any:
     return obj
 
 
+# The fields that hold a view's source until read, read and set past the view's property
+# (which would compute them). Bound once: a descriptor's ``__get__`` looked up per call
+# costs as much again as the call, and these run for every delta a callback receives.
 #: The field of a `ToolCallsView` that holds its source until read.
 _TOOL_CALLS = ToolCallsView._first_slot
+_tool_calls_source, _set_tool_calls_source = _TOOL_CALLS.__get__, _TOOL_CALLS.__set__
 #: What `retire` counts for a view nobody else holds.
 _UNHELD_STEP = _unheld_step_counts()
 #: The field of a `FunctionView` that holds its source until read.
 _ARGUMENTS = FunctionView._first_slot
+_arguments_source = _ARGUMENTS.__get__
 #: What `reusable_arguments` counts for a view nobody else holds.
 _UNHELD_CALL = _unheld_call_counts()
-#: The fields of a `TextView` that hold its source until read.
-_TEXT_VALUE, _TEXT_ANNOTATIONS = TextView._slots["value"], TextView._slots["annotations"]
+#: A field of a `TextView` that holds its source until read (both hold the same).
+_TEXT_VALUE = TextView._slots["value"]
+_text_source = _TEXT_VALUE.__get__
 #: What `reusable_text` counts for views nobody else holds: with a message view, without.
 _UNHELD_TEXT = _unheld_text_counts(True)
 _UNHELD_PART = _unheld_text_counts(False)

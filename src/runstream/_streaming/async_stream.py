@@ -11,7 +11,7 @@ from contextlib import aclosing
 from typing import Any
 
 from .._core.accumulator import Accumulator
-from .._core.delta_listener import EMIT
+from .._core.delta_listener import AWAIT, EMIT
 from .._core.drain import merge_run
 from .._core.event_decoder import EventDecoder
 from .._core.events import AssistantStreamEvent, DoneEvent, ErrorEvent
@@ -152,6 +152,12 @@ class AsyncRunStream(StreamBase):
                                     error_event = arguments
                                     break
                                 try:
+                                    if function is AWAIT:
+                                        # What a callback merge_run made returned: its
+                                        # work, if it has any left, is done here.
+                                        await settle_async(arguments)
+                                        arguments = None
+                                        continue
                                     result = function(*arguments)
                                     if result is not None:
                                         await settle_async(result)
@@ -197,6 +203,8 @@ class AsyncRunStream(StreamBase):
         except Exception as raised:
             if lifecycle.finished:
                 raise  # on_end itself raised: the stream had ended
+            if listener is not None and raised is listener.raised:
+                handler_error = raised  # a callback merge_run made raised it
             if lifecycle.stopping and raised is not handler_error:
                 # The socket was shut down by close() from another thread: a stop, not a loss.
                 fire(StreamEvent.END)
