@@ -379,13 +379,7 @@ def _merge_contents(accumulator: Any, chunks: list[_ContentChunk]) -> bool:
             padding = next(value for value in reversed(paddings) if value is not UNSET)
     if padding is not UNSET:
         accumulator._extra["obfuscation"] = padding
-    text = "".join(map(_content, choices))
-    if choice.content is None:
-        choice.content = TextPieces(text)
-    else:
-        choice.content.append(text)
-    accumulator.chunks_fed += len(chunks)
-    accumulator._cached = None
+    _append_contents(accumulator, choice, "".join(map(_content, choices)), len(chunks))
     return True
 
 
@@ -415,14 +409,19 @@ def _merge_shaped(accumulator: Any, chunks: list[Any], shape: _Shape) -> bool:
         accumulator._usage = None  # as a null usage merged one by one leaves it
     if "obfuscation" in members:
         accumulator._extra["obfuscation"] = last.obfuscation
-    text = "".join(map(_content, map(_only_choice, map(_choices, chunks))))
+    _append_contents(accumulator, choice, "".join(map(_content, map(_only_choice, map(_choices, chunks)))), len(chunks))
+    return True
+
+
+def _append_contents(accumulator: Any, choice: Any, text: str, chunks: int) -> None:
+    """The last step of merging a batch: the joined ``text`` of its ``chunks`` contents
+    appended to ``choice``'s content."""
     if choice.content is None:
         choice.content = TextPieces(text)
     else:
         choice.content.append(text)
-    accumulator.chunks_fed += len(chunks)
+    accumulator.chunks_fed += chunks
     accumulator._cached = None
-    return True
 
 
 def _merge_header(accumulator: Any, chunks: list[_ContentChunk]) -> None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import functools
 import types
 import typing
+from collections.abc import Callable
 from typing import Any, Union
 
 import msgspec
 
 from .conversion import convert
 
-__all__ = ["NOT_COMPLETE", "complete_type", "convert_complete"]
+__all__ = ["NOT_COMPLETE", "complete_type", "convert_complete", "with_structs_replaced"]
 
 #: What `convert_complete` returns for an object that is not complete.
 NOT_COMPLETE = object()
@@ -37,23 +38,31 @@ def convert_complete(value: Any, annotation: Any) -> Any:
         return NOT_COMPLETE
 
 
-@functools.lru_cache(maxsize=None)
-def complete_type(annotation: Any) -> Any:
-    """``annotation`` with every Struct in it replaced by its complete variant."""
+def with_structs_replaced(annotation: Any, replace: Callable[[Any], Any], struct: Callable[[Any], Any]) -> Any:
+    """``annotation`` with each type in it (a union's members, a list's items, a dict's
+    values) passed through ``replace`` and, if it is a Struct, replaced by ``struct(it)``.
+    The same object when nothing in it changed. (``replace`` is the caller's cached walk, so
+    that each annotation is worked out once.)"""
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
     if origin is Union or origin is types.UnionType:
-        members = tuple(complete_type(member) for member in arguments)
+        members = tuple(replace(member) for member in arguments)
         return annotation if members == arguments else Union[members]  # noqa: UP007
     if origin is list:
-        item = complete_type(arguments[0])
+        item = replace(arguments[0])
         return annotation if item is arguments[0] else list[item]  # type: ignore[valid-type]
     if origin is dict:
-        member = complete_type(arguments[1])
+        member = replace(arguments[1])
         return annotation if member is arguments[1] else dict[arguments[0], member]  # type: ignore[valid-type]
     if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
-        return _complete_struct(annotation)
+        return struct(annotation)
     return annotation
+
+
+@functools.lru_cache(maxsize=None)
+def complete_type(annotation: Any) -> Any:
+    """``annotation`` with every Struct in it replaced by its complete variant."""
+    return with_structs_replaced(annotation, complete_type, _complete_struct)
 
 
 def _complete_struct(struct: type[msgspec.Struct]) -> Any:

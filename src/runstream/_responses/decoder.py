@@ -11,13 +11,13 @@ object converted exactly (`runstream._models.exact`) and its JSON kept beside it
 from __future__ import annotations
 
 import functools
-import types
 import typing
 from typing import Any, Union
 
 import msgspec
 
 from .._core.sse import ServerSentEvent
+from .._models.complete_types import with_structs_replaced
 from .._models.conversion import convert
 from .._models.exact import UNNAMEABLE, convert_exact
 from ..errors import StreamDecodeError
@@ -136,37 +136,28 @@ def closed_type(annotation: Any) -> Any:
     fields, types (closed in turn), defaults, names and tag, but unknown keys forbidden. An
     object that converts to it converts to ``annotation`` (the closed variant is only
     stricter) and holds no key its class does not declare, at any level a Struct reads."""
-    origin = typing.get_origin(annotation)
-    arguments = typing.get_args(annotation)
-    if origin is Union or origin is types.UnionType:
-        members = tuple(closed_type(member) for member in arguments)
-        return annotation if members == arguments else Union[members]  # noqa: UP007
-    if origin is list:
-        item = closed_type(arguments[0])
-        return annotation if item is arguments[0] else list[item]  # type: ignore[valid-type]
-    if origin is dict:
-        value = closed_type(arguments[1])
-        return annotation if value is arguments[1] else dict[arguments[0], value]  # type: ignore[valid-type]
-    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
-        config = annotation.__struct_config__
-        fields = msgspec.structs.fields(annotation)
-        return msgspec.defstruct(
-            annotation.__name__,
-            [
-                (field.name, closed_type(field.type),
-                 msgspec.field(default=field.default) if field.default_factory is msgspec.NODEFAULT
-                 else msgspec.field(default_factory=field.default_factory))
-                if not field.required else (field.name, closed_type(field.type))
-                for field in fields
-            ],
-            rename={field.name: field.encode_name for field in fields if field.encode_name != field.name} or None,
-            tag=config.tag,
-            tag_field=config.tag_field,
-            kw_only=True,
-            forbid_unknown_fields=True,
-            gc=False,
-        )
-    return annotation
+    return with_structs_replaced(annotation, closed_type, _closed_struct)
+
+
+def _closed_struct(annotation: Any) -> Any:
+    config = annotation.__struct_config__
+    fields = msgspec.structs.fields(annotation)
+    return msgspec.defstruct(
+        annotation.__name__,
+        [
+            (field.name, closed_type(field.type),
+             msgspec.field(default=field.default) if field.default_factory is msgspec.NODEFAULT
+             else msgspec.field(default_factory=field.default_factory))
+            if not field.required else (field.name, closed_type(field.type))
+            for field in fields
+        ],
+        rename={field.name: field.encode_name for field in fields if field.encode_name != field.name} or None,
+        tag=config.tag,
+        tag_field=config.tag_field,
+        kw_only=True,
+        forbid_unknown_fields=True,
+        gc=False,
+    )
 
 
 def passes(twin: Any, data: str | bytes) -> bool:
