@@ -127,13 +127,7 @@ _HEADER_MEMBERS = tuple(
     (name, attrgetter(name), "" if name == "id" else UNSET)
     for name in ("id", "created", "model", "system_fingerprint", "service_tier")
 )
-_only_choice = itemgetter(0)
-_choices = attrgetter("choices")
-_index = attrgetter("index")
-_content = attrgetter("delta.content")
-_usage = attrgetter("usage")
 _id = attrgetter("id")
-_obfuscation = attrgetter("obfuscation")
 
 
 def update_batch(accumulator: Any, batch: list[Any], decoder: Any) -> tuple[Any, int] | None:
@@ -362,24 +356,29 @@ def _merge_one(accumulator: Any, chunk: Any) -> Any:
 def _merge_contents(accumulator: Any, chunks: list[_ContentChunk]) -> bool:
     """Append the content of ``chunks`` at once if they all continue one existing choice;
     ``False`` (nothing merged) otherwise."""
-    choices = list(map(_only_choice, map(_choices, chunks)))
+    # Members are gathered by comprehensions, whose attribute reads the interpreter
+    # specializes for the class: a third of the cost of ``map`` over an ``attrgetter``,
+    # which looks each attribute up in the type anew.
+    choices = [chunk.choices[0] for chunk in chunks]
     index = choices[0].index
     choice = accumulator._choices.get(index)
-    if choice is None or list(map(_index, choices)).count(index) != len(choices):
+    if choice is None:
         return False
+    contents = [each.delta.content for each in choices if each.index == index]
+    if len(contents) != len(choices):
+        return False  # chunks of more than one choice
     _merge_header(accumulator, chunks)
-    # Loops in C (``in`` and ``count`` compare by identity first: the members are None,
-    # UNSET or a str), no Python code per chunk.
-    if accumulator._usage is UNSET and None in map(_usage, chunks):
+    # ``in`` and ``count`` compare by identity first: the members are None, UNSET or a str.
+    if accumulator._usage is UNSET and None in [chunk.usage for chunk in chunks]:
         accumulator._usage = None  # as a null usage merged one by one leaves it
     padding = chunks[-1].obfuscation
     if padding is UNSET:
-        paddings = list(map(_obfuscation, chunks))
+        paddings = [chunk.obfuscation for chunk in chunks]
         if paddings.count(UNSET) != len(paddings):
             padding = next(value for value in reversed(paddings) if value is not UNSET)
     if padding is not UNSET:
         accumulator._extra["obfuscation"] = padding
-    _append_contents(accumulator, choice, "".join(map(_content, choices)), len(chunks))
+    _append_contents(accumulator, choice, "".join(contents), len(chunks))
     return True
 
 
@@ -409,7 +408,8 @@ def _merge_shaped(accumulator: Any, chunks: list[Any], shape: _Shape) -> bool:
         accumulator._usage = None  # as a null usage merged one by one leaves it
     if "obfuscation" in members:
         accumulator._extra["obfuscation"] = last.obfuscation
-    _append_contents(accumulator, choice, "".join(map(_content, map(_only_choice, map(_choices, chunks)))), len(chunks))
+    # A comprehension, as in `_merge_contents`.
+    _append_contents(accumulator, choice, "".join([chunk.choices[0].delta.content for chunk in chunks]), len(chunks))
     return True
 
 

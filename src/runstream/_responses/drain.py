@@ -17,7 +17,7 @@ event ordinal and byte offset included."""
 from __future__ import annotations
 
 from itertools import groupby
-from operator import attrgetter, countOf, itemgetter
+from operator import itemgetter
 from typing import Any, Literal
 
 import msgspec
@@ -64,9 +64,6 @@ _DECODE_FIRST_PART_TEXT_DELTAS = msgspec.json.Decoder(_FirstPartTextDelta).decod
 _DECODE_ARGUMENTS_DELTAS = msgspec.json.Decoder(ResponseFunctionCallArgumentsDeltaEvent).decode_lines
 _name = itemgetter(0)
 _data = itemgetter(1)
-_delta = attrgetter("delta")
-_item_id = attrgetter("item_id")
-_content_index = attrgetter("content_index")
 
 
 def update_run(accumulator: Any, run: Any, decoder: Any) -> tuple[Any, int] | None:
@@ -149,28 +146,34 @@ def _merge_batch(accumulator: Any, text: bool, lines: Any, count: int) -> bool:
 
 def _merge_decoded(accumulator: Any, text: bool, events: list[Any], same_part: bool = False) -> bool:
     # The decoded deltas of `_merge_batch`, merged if they fit (``same_part``: their content
-    # indexes are known to be one).
-    item_id = events[0].item_id
-    if countOf(map(_item_id, events), item_id) != len(events):
-        return False
-    if text and not same_part and countOf(map(_content_index, events), events[0].content_index) != len(events):
-        return False
-    item = accumulator._by_id.get(events[0].item_id)
+    # indexes are known to be one). The deltas are gathered by a comprehension, whose
+    # attribute reads the interpreter specializes for the class: a third of the cost of
+    # ``map`` over an ``attrgetter``, which looks each attribute up in the type anew.
+    first = events[0]
+    item_id = first.item_id
+    if text and not same_part:
+        content_index = first.content_index
+        deltas = [event.delta for event in events if event.item_id == item_id and event.content_index == content_index]
+    else:
+        deltas = [event.delta for event in events if event.item_id == item_id]
+    if len(deltas) != len(events):
+        return False  # deltas to more than one item or part
+    item = accumulator._by_id.get(item_id)
     if item is None:
         return False
     if text:
-        part = item.content.get(events[0].content_index)
+        part = item.content.get(first.content_index)
         if part is None:
             return False
         pieces = part.text
         if pieces is None:
-            part.text = TextPieces("".join(map(_delta, events)))
+            part.text = TextPieces("".join(deltas))
     else:
         pieces = item.appended.get("arguments")
         if pieces is None:
-            item.appended["arguments"] = TextPieces("".join(map(_delta, events)))
+            item.appended["arguments"] = TextPieces("".join(deltas))
     if pieces is not None:
-        pieces.append("".join(map(_delta, events)))
+        pieces.append("".join(deltas))
     accumulator.events_fed += len(events)
     accumulator._cached = None
     return True
