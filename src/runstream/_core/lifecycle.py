@@ -45,6 +45,10 @@ class StreamState(enum.Enum):
     FAILED = "failed"  # an error ended it
     CLOSED = "closed"  # left before its end: close(), break, cancellation
 
+    # Members are singletons compared by identity, so the identity hash agrees with
+    # equality; Enum's own hashes the name in Python, a call on every table lookup.
+    __hash__ = object.__hash__
+
 
 class StreamEvent(enum.Enum):
     """What can happen to a stream."""
@@ -57,6 +61,8 @@ class StreamEvent(enum.Enum):
     STOP = "stop"  # close() while the reader is busy elsewhere (another thread, a callback)
     CLOSE = "close"  # close(), aclose(), a break out of the loop
     CANCEL = "cancel"  # the reading task was cancelled (or interrupted)
+
+    __hash__ = object.__hash__  # as in `StreamState`
 
 
 S, E = StreamState, StreamEvent
