@@ -23,6 +23,7 @@ for the stream to make (and await).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -34,7 +35,7 @@ from .._models.run_step import (
     ToolCallDeltaObject,
 )
 from .delta_listener import AWAIT, EMIT, DeltaListener
-from .delta_template import DECODE_STRING, learn
+from .delta_template import DECODE_STRING, learn, template_strings
 from .event_decoder import EventDecoder
 from .events import ErrorEvent, ThreadMessageDelta, ThreadRunStepDelta
 from .merge import COMPACT_EVERY, compact_pieces
@@ -49,6 +50,9 @@ if TYPE_CHECKING:
 __all__ = ["merge_run", "update_run"]
 
 _STEP_DELTA_DECODE = msgspec.json.Decoder(RunStepDeltaEvent).decode
+# The window of `template_strings` after a template hit, and how far it grows.
+_FIRST_WINDOW = 8
+_LAST_WINDOW = 2048
 _MESSAGE_DELTA_DECODE = msgspec.json.Decoder(MessageDeltaEvent).decode
 
 
@@ -101,8 +105,12 @@ def merge_run(
     # step (message) is the current one, its cache and views are already cleared.
     call_prefix = call_suffix = call_step = call = text_prefix = text_suffix = message = part = None
     call_prefix_length = call_suffix_length = text_prefix_length = text_suffix_length = 0
+    # How many deltas after a template hit `template_strings` looks at: doubled while whole
+    # windows fit, so that what it reads past a run's end stays below the run's own length.
+    call_window = text_window = _FIRST_WINDOW
+    iterator = iter(pairs)
     try:
-        for name, raw in pairs:
+        for name, raw in iterator:
             position += 1
             if name == b"thread.run.step.delta" and plain:
                 if call_prefix is not None and type(raw) is bytes and raw.startswith(call_prefix) \
@@ -121,6 +129,18 @@ def merge_run(
                         pieces = call.pieces  # type: ignore[attr-defined]
                         pieces.append(arguments)
                         call.size += len(arguments)  # type: ignore[attr-defined]
+                        # The deltas after it that fit too, at once.
+                        strings = template_strings(pairs, position + 1, call_window, name, call_prefix,
+                                                   call_suffix)  # type: ignore[arg-type]
+                        if strings:
+                            taken = len(strings)
+                            call_window = min(call_window * 2, _LAST_WINDOW) if taken == call_window else _FIRST_WINDOW
+                            next(islice(iterator, taken, taken), None)  # skipped: merged here
+                            position += taken
+                            accumulator.events_fed += taken
+                            call_step.delta_count += taken  # type: ignore[attr-defined]
+                            pieces += strings
+                            call.size += sum(map(len, strings))  # type: ignore[attr-defined]
                         if len(pieces) - call.compacted > COMPACT_EVERY:  # type: ignore[attr-defined]
                             compact_pieces(call)
                         continue
@@ -192,6 +212,7 @@ def merge_run(
                                             call_prefix, call_suffix = template
                                             call_prefix_length, call_suffix_length = len(call_prefix), len(call_suffix)
                                             call_step = step
+                                            call_window = _FIRST_WINDOW
                                     if events:
                                         event = ThreadRunStepDelta(data)
                                         if handler is not None:
@@ -249,6 +270,17 @@ def merge_run(
                         pieces = part.pieces  # type: ignore[attr-defined]
                         pieces.append(value)
                         part.size += len(value)  # type: ignore[attr-defined]
+                        strings = template_strings(pairs, position + 1, text_window, name, text_prefix,
+                                                   text_suffix)  # type: ignore[arg-type]
+                        if strings:
+                            taken = len(strings)
+                            text_window = min(text_window * 2, _LAST_WINDOW) if taken == text_window else _FIRST_WINDOW
+                            next(islice(iterator, taken, taken), None)  # skipped: merged here
+                            position += taken
+                            accumulator.events_fed += taken
+                            message.delta_count += taken  # type: ignore[attr-defined]
+                            pieces += strings
+                            part.size += sum(map(len, strings))  # type: ignore[attr-defined]
                         if len(pieces) - part.compacted > COMPACT_EVERY:  # type: ignore[attr-defined]
                             compact_pieces(part)
                         continue
@@ -290,6 +322,7 @@ def merge_run(
                                         if template is not None:
                                             text_prefix, text_suffix = template
                                             text_prefix_length, text_suffix_length = len(text_prefix), len(text_suffix)
+                                            text_window = _FIRST_WINDOW
                                     if events:
                                         event = ThreadMessageDelta(data)
                                         if handler is not None:
