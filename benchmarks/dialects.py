@@ -21,6 +21,8 @@ Contestants, per dialect and stream size (all read identical bytes, in 64 KiB ch
   runstream's typed chunk / event classes (no accumulation).
 
 Runs alternate between contestants (round robin); the median of the rounds is reported.
+Before each contestant's timed sample, as in ``benchmarks/run.py``, the garbage left by the
+one before is collected and one untimed run refills the caches.
 Targets (checked, printed as PASS/FAIL): runstream with callbacks >= 20x openai-python;
 runstream's per-event cost with callbacks and with snapshots() flat within 1.25x from the
 smallest to the largest size (paired measurements, printed as a second table: the check is
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import json
 import os
 import statistics
@@ -258,6 +261,11 @@ def sample(contestants: dict[str, Callable[[], Any]], rounds: int, min_seconds: 
         order = names[round_index % len(names):] + names[: round_index % len(names)]
         for name in order:
             run = contestants[name]
+            # As benchmarks/run.py measures: the garbage the contestant before left (cycles
+            # of openai-python's objects) collected first, then one untimed run to refill the
+            # caches the collection went through, so that no contestant pays for another's.
+            gc.collect()
+            run()
             start = time.perf_counter()
             for _ in range(repeats[name]):
                 run()
