@@ -130,17 +130,10 @@ def merge_run(
                         pieces.append(arguments)
                         call.size += len(arguments)  # type: ignore[attr-defined]
                         # The deltas after it that fit too, at once.
-                        strings = template_strings(pairs, position + 1, call_window, name, call_prefix,
-                                                   call_suffix)  # type: ignore[arg-type]
-                        if strings:
-                            taken = len(strings)
-                            call_window = min(call_window * 2, _LAST_WINDOW) if taken == call_window else _FIRST_WINDOW
-                            next(islice(iterator, taken, taken), None)  # skipped: merged here
-                            position += taken
-                            accumulator.events_fed += taken
-                            call_step.delta_count += taken  # type: ignore[attr-defined]
-                            pieces += strings
-                            call.size += sum(map(len, strings))  # type: ignore[attr-defined]
+                        taken, call_window = _merge_template_run(
+                            pairs, iterator, position, call_window, name, call_prefix, call_suffix,  # type: ignore[arg-type]
+                            accumulator, call_step, call)
+                        position += taken
                         if len(pieces) - call.compacted > COMPACT_EVERY:  # type: ignore[attr-defined]
                             compact_pieces(call)
                         continue
@@ -270,17 +263,10 @@ def merge_run(
                         pieces = part.pieces  # type: ignore[attr-defined]
                         pieces.append(value)
                         part.size += len(value)  # type: ignore[attr-defined]
-                        strings = template_strings(pairs, position + 1, text_window, name, text_prefix,
-                                                   text_suffix)  # type: ignore[arg-type]
-                        if strings:
-                            taken = len(strings)
-                            text_window = min(text_window * 2, _LAST_WINDOW) if taken == text_window else _FIRST_WINDOW
-                            next(islice(iterator, taken, taken), None)  # skipped: merged here
-                            position += taken
-                            accumulator.events_fed += taken
-                            message.delta_count += taken  # type: ignore[attr-defined]
-                            pieces += strings
-                            part.size += sum(map(len, strings))  # type: ignore[attr-defined]
+                        taken, text_window = _merge_template_run(
+                            pairs, iterator, position, text_window, name, text_prefix, text_suffix,  # type: ignore[arg-type]
+                            accumulator, message, part)
+                        position += taken
                         if len(pieces) - part.compacted > COMPACT_EVERY:  # type: ignore[attr-defined]
                             compact_pieces(part)
                         continue
@@ -382,3 +368,21 @@ def merge_run(
                 yield EMIT, event
     finally:
         decoder.ordinal = start + position + 1
+
+
+def _merge_template_run(pairs: list[Any], iterator: Iterator[Any], position: int, window: int, name: bytes,
+                        prefix: bytes, suffix: bytes, accumulator: Any, counter: Any, builder: Any) -> tuple[int, int]:
+    """After a template hit at ``position``: the deltas that follow it and fit the template
+    too (at most ``window``, see `template_strings`), merged at once into ``builder`` (the
+    call or text part; ``counter``, its step or message, counts them) and taken from
+    ``iterator``, whose pairs they are. Returns how many, and the next window: doubled
+    when it was filled, else the first again."""
+    strings = template_strings(pairs, position + 1, window, name, prefix, suffix)
+    taken = len(strings)
+    if taken:
+        next(islice(iterator, taken, taken), None)  # skipped: merged here
+        accumulator.events_fed += taken
+        counter.delta_count += taken
+        builder.pieces += strings
+        builder.size += sum(map(len, strings))
+    return taken, min(window * 2, _LAST_WINDOW) if taken == window else _FIRST_WINDOW
