@@ -75,7 +75,7 @@ def template_strings(pairs: list[Any], start: int, count: int, name: bytes, pref
     window = pairs[start : start + count]
     names = list(map(_name, window))
     if names.count(name) != len(names):
-        window = window[: names.index(next(other for other in names if other != name))]
+        window = window[: next(index for index, other in enumerate(names) if other != name)]
     if not window or len(suffix) < 2:
         return []
     datas = list(map(_data, window))

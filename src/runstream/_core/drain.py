@@ -50,10 +50,10 @@ if TYPE_CHECKING:
 __all__ = ["merge_run", "update_run"]
 
 _STEP_DELTA_DECODE = msgspec.json.Decoder(RunStepDeltaEvent).decode
+_MESSAGE_DELTA_DECODE = msgspec.json.Decoder(MessageDeltaEvent).decode
 # The window of `template_strings` after a template hit, and how far it grows.
 _FIRST_WINDOW = 8
 _LAST_WINDOW = 2048
-_MESSAGE_DELTA_DECODE = msgspec.json.Decoder(MessageDeltaEvent).decode
 
 
 def update_run(accumulator: Accumulator, run: RawRun, decoder: EventDecoder) -> ErrorEvent | None:

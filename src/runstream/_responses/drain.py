@@ -166,14 +166,15 @@ def _merge_decoded(accumulator: Any, text: bool, events: list[Any], same_part: b
         if part is None:
             return False
         pieces = part.text
-        if pieces is None:
-            part.text = TextPieces("".join(deltas))
     else:
         pieces = item.appended.get("arguments")
-        if pieces is None:
-            item.appended["arguments"] = TextPieces("".join(deltas))
+    joined = "".join(deltas)
     if pieces is not None:
-        pieces.append("".join(deltas))
+        pieces.append(joined)
+    elif text:
+        part.text = TextPieces(joined)
+    else:
+        item.appended["arguments"] = TextPieces(joined)
     accumulator.events_fed += len(events)
     accumulator._cached = None
     return True
