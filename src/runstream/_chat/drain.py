@@ -106,7 +106,9 @@ def _shape_of(value: Any) -> _Shape | None:
     shape = _SHAPES.get(members, _SHAPES)
     if shape is _SHAPES:
         shape = None
-        if "choices" in members and all(name in _PRESENT_TYPES for name in members):
+        # Once the cache is full (a server sending endless new shapes), no class is made:
+        # one made per batch would cost a class definition each time and stay behind.
+        if len(_SHAPES) < _MAX_SHAPES and "choices" in members and all(name in _PRESENT_TYPES for name in members):
             chunk = msgspec.defstruct("_ShapedChunk", [(name, _PRESENT_TYPES[name]) for name in members],
                                       forbid_unknown_fields=True, kw_only=True, gc=False)
             shape = _Shape(members, msgspec.json.Decoder(chunk).decode_lines,
