@@ -274,3 +274,30 @@ def test_chunks_with_a_null_usage_and_padding_take_batches_and_merge_as_one_by_o
     assert sum(batches) >= 490  # the content chunks, in batches
     assert quick == read_one_by_one(ChatCompletionStream(body)).accumulator.completion_json()
     assert quick["usage"] is None and quick["obfuscation"] == "end"
+
+
+def test_a_full_shape_cache_makes_no_class_per_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A server that sends endless new chunk shapes fills the cache of shape classes; after
+    # that, a batch of a shape not in it takes the general path, and no class is made for it
+    # (one made per batch would be a class definition each time, and stay behind).
+    head = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    chunks = [chat_chunk({"role": "assistant", "content": ""}, head)]
+    chunks += [chat_chunk({"content": f"w{n} "}, head, tail={"obfuscation": f"p{n}"}) for n in range(1, 200)]
+    chunks += [chat_chunk({}, head, "stop"), b"data: [DONE]\n\n"]
+    body = b"".join(chunks)
+    expected = read_one_by_one(ChatCompletionStream(body)).accumulator.completion_json()
+
+    full = {(f"member{n}",): None for n in range(chat_drain._MAX_SHAPES)}
+    monkeypatch.setattr(chat_drain, "_SHAPES", full)
+    made: list[Any] = []
+    defstruct = chat_drain.msgspec.defstruct
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        made.append(args)
+        return defstruct(*args, **kwargs)
+
+    monkeypatch.setattr(chat_drain.msgspec, "defstruct", counting)
+    for _ in range(3):
+        assert ChatCompletionStream(body).until_done().accumulator.completion_json() == expected
+    assert made == []
+    assert len(full) == chat_drain._MAX_SHAPES
