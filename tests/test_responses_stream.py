@@ -336,3 +336,65 @@ def test_an_object_of_the_wrong_shape_is_a_decode_error_with_its_offset() -> Non
         ResponseStream(first + bad).until_done()
     assert raised.value.offset == len(first)
     assert "arguments" in str(raised.value)
+
+
+def _sse(*events: dict[str, Any]) -> bytes:
+    return b"".join(f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode() for event in events)
+
+
+_MESSAGE_ADDED = {"type": "response.output_item.added", "output_index": 0,
+                  "item": {"type": "message", "id": "m", "role": "assistant", "content": []}}
+_CREATED = {"type": "response.created", "response": {"id": "r", "status": "in_progress", "output": []}}
+
+
+def _read_both_ways(body: bytes) -> list[Any]:
+    """The built Response read by `until_done` (the fast path) and event by event: they
+    must agree (``IncompleteStreamError``: these streams have no ``response.completed``)."""
+    built = []
+    for read in (lambda stream: stream.until_done(), lambda stream: [None for _ in stream]):
+        stream = ResponseStream(body)
+        with pytest.raises(runstream.IncompleteStreamError):
+            read(stream)
+        built.append(stream.accumulator.response_json())
+    assert built[0] == built[1]
+    return built[0]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("index", [10**12, 2**63 - 1, 2**64 - 1])
+def test_a_huge_content_or_annotation_index_costs_one_entry(index: int) -> None:
+    # A part (or annotation) is put at its index where the list has one; any other comes
+    # after, with no gap filled: an index of 10**12 must not build a list of 10**12 items.
+    body = _sse(_CREATED, _MESSAGE_ADDED,
+                {"type": "response.output_text.delta", "item_id": "m", "output_index": 0, "content_index": index,
+                 "delta": "Hi"},
+                {"type": "response.output_text.annotation.added", "item_id": "m", "output_index": 0,
+                 "content_index": index, "annotation_index": index,
+                 "annotation": {"type": "url_citation", "url": "u", "title": "t", "start_index": 0, "end_index": 1}})
+    response = _read_both_ways(body)
+    [part] = response["output"][0]["content"]
+    assert part["text"] == "Hi"
+    assert part["annotations"] == [{"type": "url_citation", "url": "u", "title": "t", "start_index": 0, "end_index": 1}]
+    snapshots = []
+    with pytest.raises(runstream.IncompleteStreamError):
+        for update in ResponseStream(body).snapshots():
+            snapshots.append(update.snapshot)
+    assert [len(snapshot["content"]) for snapshot in snapshots[2:]] == [1, 1]  # the item's, after each delta
+
+
+def test_parts_at_sparse_and_negative_indexes_keep_their_order_and_replace_nothing() -> None:
+    # Indexes within the list ``added`` gave replace its entries; the others follow in index
+    # order. A negative index is no position (it used to raise IndexError when the item was
+    # compared with its done object, and to overwrite an entry from the end).
+    added = {**_MESSAGE_ADDED, "item": {**_MESSAGE_ADDED["item"], "content": [{"type": "output_text", "text": "a"}]}}
+    deltas = [{"type": "response.output_text.delta", "item_id": "m", "output_index": 0, "content_index": index,
+               "delta": text} for index, text in ((5, "five"), (-1, "minus"), (0, "zero"), (2, "two"))]
+    done = {"type": "response.output_item.done", "output_index": 0,
+            "item": {"type": "message", "id": "m", "role": "assistant", "content": [{"type": "output_text", "text": "x"}]}}
+    response = _read_both_ways(_sse(_CREATED, added, *deltas))
+    assert [part.get("text") for part in response["output"][0]["content"]] == ["zero", "minus", "two", "five"]
+    stream = ResponseStream(_sse(_CREATED, added, *deltas, done))
+    with pytest.raises(runstream.IncompleteStreamError):
+        stream.until_done()
+    assert stream.accumulator.item_json(0) == done["item"]  # the done item, exactly
+    assert {discrepancy.where for discrepancy in stream.accumulator.discrepancies} == {
+        "item m content[-1]", "item m content[2]", "item m content[5]", "item m content[0].text"}

@@ -10,7 +10,7 @@ import msgspec
 
 from .._core.text_pieces import TextPieces, text_at
 
-__all__ = ["Item", "Part", "ResponseDiscrepancy", "item_at", "part_at"]
+__all__ = ["Item", "Part", "ResponseDiscrepancy", "item_at", "part_at", "placed"]
 
 
 class ResponseDiscrepancy(msgspec.Struct, frozen=True, gc=False):
@@ -75,12 +75,7 @@ def part_at(state: tuple[Any, ...]) -> dict[str, Any]:
     if refusal is not None:
         part["refusal"] = text_at(refusal)
     if annotations:
-        listed = list(part.get("annotations") or ())
-        for index in sorted(annotations):
-            while len(listed) <= index:
-                listed.append(None)
-            listed[index] = annotations[index]
-        part["annotations"] = listed
+        part["annotations"] = placed(part.get("annotations"), sorted(annotations.items()))
     if logprobs is not None:
         values, count = logprobs
         part["logprobs"] = list(part.get("logprobs") or ()) + values[:count]
@@ -133,10 +128,22 @@ def item_at(state: tuple[Any, ...]) -> dict[str, Any]:
         item[key] = text_at(text)
     for key, parts in (("content", content), ("summary", summary)):
         if parts:
-            listed = list(item.get(key) or ())
-            for index, part in parts:
-                while len(listed) <= index:
-                    listed.append(None)
-                listed[index] = part_at(part)
-            item[key] = listed
+            item[key] = placed(item.get(key), [(index, part_at(part)) for index, part in parts])
     return item
+
+
+def placed(listed: Any, entries: list[tuple[int, Any]]) -> list[Any]:
+    """A copy of ``listed`` (the list an ``added`` object holds, if any) with the built
+    ``entries`` (``(wire index, value)`` in index order) put in: each at its index where the
+    list has one, the others after it in index order. No gap is filled: an index far beyond
+    the list (a hostile ``content_index`` of 10**9) costs one entry, not a billion, and a
+    negative one replaces nothing (the output items of the Response are listed the same
+    way: in index order, without gaps)."""
+    listed = list(listed) if isinstance(listed, list) else []
+    size = len(listed)
+    for index, value in entries:
+        if 0 <= index < size:
+            listed[index] = value
+        else:
+            listed.append(value)
+    return listed

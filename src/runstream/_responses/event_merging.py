@@ -155,7 +155,7 @@ class ResponseEventMerging:
             if not isinstance(listed, list):
                 continue
             for index, part in parts.items():
-                if index >= len(listed) or not isinstance(listed[index], dict):
+                if not 0 <= index < len(listed) or not isinstance(listed[index], dict):
                     self._discrepancy(f"{label} {key}[{index}]", part.built(), None)
                     continue
                 for member, part_pieces in (("text", part.text), ("refusal", part.refusal)):
