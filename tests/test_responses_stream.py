@@ -398,3 +398,24 @@ def test_parts_at_sparse_and_negative_indexes_keep_their_order_and_replace_nothi
     assert stream.accumulator.item_json(0) == done["item"]  # the done item, exactly
     assert {discrepancy.where for discrepancy in stream.accumulator.discrepancies} == {
         "item m content[-1]", "item m content[2]", "item m content[5]", "item m content[0].text"}
+
+
+@pytest.mark.parametrize("chunk_size", [None, 1, 7])
+def test_a_done_marker_after_the_response_ends_the_stream_as_compatible_servers_send_it(chunk_size: int | None) -> None:
+    # Some compatible servers end a Responses stream with ``data: [DONE]``, as Chat
+    # Completions streams do: it is the end marker, not an event that fails to decode.
+    body = (RECORDINGS / NAMES[0]).read_bytes()
+    marked = body + b"data: [DONE]\n\n"
+    pieces = [marked] if chunk_size is None else [marked[i : i + chunk_size] for i in range(0, len(marked), chunk_size)]
+    expected = ResponseStream(body).final_response_json()
+    assert ResponseStream(iter(pieces)).final_response_json() == expected
+    stream = ResponseStream(iter(pieces))
+    assert [event for event in stream][-1].type == "response.completed"  # the marker is no event
+    assert stream.accumulator.done
+
+
+def test_a_done_marker_before_the_response_completed_leaves_it_incomplete() -> None:
+    body = _sse(_CREATED, _MESSAGE_ADDED) + b"data: [DONE]\n\n"
+    for read in (lambda stream: stream.until_done(), lambda stream: [None for _ in stream]):
+        with pytest.raises(runstream.IncompleteStreamError):
+            read(ResponseStream(body))

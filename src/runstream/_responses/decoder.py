@@ -254,6 +254,9 @@ class ResponseEventDecoder:
         try:
             wire: Any = self._plain(data)
         except (msgspec.DecodeError, RecursionError):
+            # The typed decode refuses ``[DONE]`` as an array before it sees it is no JSON.
+            if data.strip() == "[DONE]":
+                return None
             raise self._error("the event's data is not valid JSON", sse, ordinal) from None
         if not isinstance(wire, dict):
             if data.strip() == "[DONE]":
