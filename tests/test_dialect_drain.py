@@ -356,3 +356,40 @@ def test_text_deltas_to_a_second_part_merge_on_the_fast_path_as_one_by_one(order
             "".join(f"p{index}w{number} " for number in range(400 if order == "alternating" else 200)
                     if order == "part by part" or number % 2 == index) for index in (0, 1)]
         assert quick.accumulator.events_fed == slow.accumulator.events_fed
+
+
+def _outcome(stream: Any, fast: bool) -> Any:
+    """What reading ``stream`` gives: its completion's JSON, or its error's type and text."""
+    try:
+        stream.until_done() if fast else read_one_by_one(stream)
+    except runstream.RunstreamError as error:
+        return type(error).__name__, str(error)
+    return stream.accumulator.completion_json()
+
+
+@pytest.mark.parametrize("padding", [b"", b',"obfuscation":"x"'])
+@pytest.mark.parametrize("chunk_size", [None, 1, 5])
+def test_a_chunk_sent_as_an_error_event_reads_alike_on_every_path(padding: bytes, chunk_size: int | None) -> None:
+    # A chunk (it has ``choices``) is a chunk whatever its event is named; the fast path
+    # reads only the data. It was an error event only when an undeclared member sent it the
+    # slow way, so the same bytes failed or merged by how they were chunked.
+    chunk = (b'{"id":"c","object":"chat.completion.chunk","created":1,"model":"m",'
+             b'"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]' + padding + b"}")
+    end = b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+    body = b"data: " + chunk + b"\n\nevent: error\ndata: " + chunk + b"\n\n" + end
+    split = [body] if chunk_size is None else [body[i : i + chunk_size] for i in range(0, len(body), chunk_size)]
+    outcomes = {json.dumps(_outcome(ChatCompletionStream(iter(split)), fast)) for fast in (True, False)}
+    outcomes.add(json.dumps(_outcome(ChatCompletionStream(body), True)))
+    [outcome] = outcomes
+    assert json.loads(outcome)["choices"][0]["message"]["content"] == "aa"
+
+
+@pytest.mark.parametrize("data", [b'{"message":"boom","code":"busy"}', b'{"error":{"message":"boom","code":"busy"}}'])
+def test_an_error_event_that_is_no_chunk_is_a_server_error_on_every_path(data: bytes) -> None:
+    body = chat_stream(["a", "b"])
+    cut = body.index(b"data: ", 10)
+    body = body[:cut] + b"event: error\ndata: " + data + b"\n\n" + body[cut:]
+    for split in ([body], [body[i : i + 3] for i in range(0, len(body), 3)]):
+        outcomes = {_outcome(ChatCompletionStream(iter(split)), fast) for fast in (True, False)}
+        [(kind, text)] = outcomes
+        assert kind == "ServerStreamError" and "boom" in text

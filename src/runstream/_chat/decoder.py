@@ -76,7 +76,10 @@ class ChatChunkDecoder:
             raise self._error("the event's data is not valid JSON", sse, ordinal) from None
         if not isinstance(wire, dict):
             raise self._error("the event's data is not a JSON object", sse, ordinal)
-        if ("error" in wire and "choices" not in wire) or sse.event == "error":
+        # An error object, or what a server sent as an ``error`` event: but a chunk (it has
+        # ``choices``) is a chunk whatever its event is named, as the strict decode above
+        # and the fast path, which read only the data, take it.
+        if ("error" in wire or sse.event == "error") and "choices" not in wire:
             error = wire.get("error", wire)
             return ChatErrorEvent(_error_object(error))
         try:
