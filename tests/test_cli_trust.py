@@ -165,3 +165,18 @@ def test_a_run_going_backwards_gets_a_warning(capsys: pytest.CaptureFixture[str]
     status, lines, _ = run_cli(capsys, "check", str(path))
     assert any(line.startswith("warning:") and "'completed' to 'queued'" in line for line in lines), lines
     assert json.dumps(status) == "0"
+
+
+def test_an_unexpected_failure_inside_runstream_is_still_one_line(capsys: pytest.CaptureFixture[str],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # A bug (input that should have been refused in runstream's words, reaching code that
+    # fails) must not turn into a traceback either: one line naming the failure, status 70.
+    import runstream._cli.main as command_line
+
+    def broken(*arguments: object, **keywords: object) -> str:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(command_line, "describe_event", broken)
+    status, _, err = run_cli(capsys, "replay", str(SAMPLES[0]))
+    assert status == 70
+    assert_one_error_line(err, "replay", "IndexError: list index out of range", "please report")

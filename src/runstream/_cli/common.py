@@ -15,6 +15,7 @@ from ..errors import RunstreamError
 __all__ = [
     "EXIT_ERROR",
     "EXIT_FINDINGS",
+    "EXIT_INTERNAL",
     "EXIT_OK",
     "CommandError",
     "non_negative_seconds",
@@ -26,6 +27,7 @@ __all__ = [
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # check found discrepancies
 EXIT_ERROR = 2  # bad input, unreadable file, incomplete stream
+EXIT_INTERNAL = 70  # an unexpected failure inside runstream (a bug; EX_SOFTWARE of sysexits.h)
 
 
 class CommandError(Exception):

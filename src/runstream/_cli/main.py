@@ -21,6 +21,7 @@ from ..errors import RunstreamError
 from . import dialects, live
 from .common import (
     EXIT_ERROR,
+    EXIT_INTERNAL,
     EXIT_OK,
     CommandError,
     non_negative_seconds,
@@ -161,6 +162,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # noqa: BLE001 - the last resort: a bug, said in one line
+        # Input runstream should have refused in its own words reached code that failed:
+        # a bug in runstream, but the command still answers in one line, never a traceback.
+        sys.stdout.flush()
+        sys.stderr.write(f"runstream {arguments.command}: error: {printable(type(error).__name__ + ': ' + str(error))}"
+                         " (an unexpected failure inside runstream: please report it with the input)\n")
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":
