@@ -202,6 +202,22 @@ def test_stream_cut_before_finish_is_incomplete() -> None:
         ChatCompletionStream(body).until_done()
 
 
+@pytest.mark.parametrize(("choices", "said"), [
+    ([], "no [DONE], and no choice arrived"),
+    ([0], "no [DONE], and choice 0 has no finish_reason"),
+    ([0, 2], "no [DONE], and choices 0, 2 have no finish_reason"),
+])
+def test_an_incomplete_stream_says_which_choices_are_unfinished(choices: list[int], said: str) -> None:
+    chunks = [{"id": "c", "choices": [{"index": index, "delta": {"content": "Hi"}} for index in choices]}]
+    if choices:  # one more choice, finished
+        chunks.append({"id": "c", "choices": [{"index": 1, "delta": {}, "finish_reason": "stop"}]})
+    body = b"".join(b"data: " + json.dumps(chunk).encode() + b"\n\n" for chunk in chunks)
+    for read in (lambda stream: stream.until_done(), lambda stream: [None for _ in stream]):
+        with pytest.raises(runstream.IncompleteStreamError) as raised:
+            read(ChatCompletionStream(body))
+        assert said in str(raised.value)
+
+
 def test_httpx_response_source() -> None:
     body = (RECORDINGS / "python_text_usage.sse").read_bytes()
     transport = httpx.MockTransport(

@@ -50,8 +50,12 @@ class _ChatStreamMixin:
             return None
         if not accumulator.chunks_fed:
             return "no chunk arrived"
-        unfinished = ", ".join(map(str, accumulator.unfinished_choices()))
-        return f"no [DONE], and choice {unfinished} has no finish_reason"
+        unfinished = accumulator.unfinished_choices()
+        if not unfinished:
+            return "no [DONE], and no choice arrived"
+        if len(unfinished) == 1:
+            return f"no [DONE], and choice {unfinished[0]} has no finish_reason"
+        return f"no [DONE], and choices {', '.join(map(str, unfinished))} have no finish_reason"
 
     def snapshot_for(self, event: Any) -> Any:
         """The completion so far, as the API's JSON (``None`` for an error event)."""
