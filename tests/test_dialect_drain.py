@@ -358,7 +358,7 @@ def test_text_deltas_to_a_second_part_merge_on_the_fast_path_as_one_by_one(order
         assert quick.accumulator.events_fed == slow.accumulator.events_fed
 
 
-def _outcome(stream: Any, fast: bool) -> Any:
+def _chat_outcome(stream: Any, fast: bool) -> Any:
     """What reading ``stream`` gives: its completion's JSON, or its error's type and text."""
     try:
         stream.until_done() if fast else read_one_by_one(stream)
@@ -378,8 +378,8 @@ def test_a_chunk_sent_as_an_error_event_reads_alike_on_every_path(padding: bytes
     end = b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
     body = b"data: " + chunk + b"\n\nevent: error\ndata: " + chunk + b"\n\n" + end
     split = [body] if chunk_size is None else [body[i : i + chunk_size] for i in range(0, len(body), chunk_size)]
-    outcomes = {json.dumps(_outcome(ChatCompletionStream(iter(split)), fast)) for fast in (True, False)}
-    outcomes.add(json.dumps(_outcome(ChatCompletionStream(body), True)))
+    outcomes = {json.dumps(_chat_outcome(ChatCompletionStream(iter(split)), fast)) for fast in (True, False)}
+    outcomes.add(json.dumps(_chat_outcome(ChatCompletionStream(body), True)))
     [outcome] = outcomes
     assert json.loads(outcome)["choices"][0]["message"]["content"] == "aa"
 
@@ -390,6 +390,6 @@ def test_an_error_event_that_is_no_chunk_is_a_server_error_on_every_path(data: b
     cut = body.index(b"data: ", 10)
     body = body[:cut] + b"event: error\ndata: " + data + b"\n\n" + body[cut:]
     for split in ([body], [body[i : i + 3] for i in range(0, len(body), 3)]):
-        outcomes = {_outcome(ChatCompletionStream(iter(split)), fast) for fast in (True, False)}
+        outcomes = {_chat_outcome(ChatCompletionStream(iter(split)), fast) for fast in (True, False)}
         [(kind, text)] = outcomes
         assert kind == "ServerStreamError" and "boom" in text
