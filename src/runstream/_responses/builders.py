@@ -10,7 +10,7 @@ import msgspec
 
 from .._core.text_pieces import TextPieces, text_at
 
-__all__ = ["Item", "Part", "ResponseDiscrepancy", "item_at", "part_at", "placed"]
+__all__ = ["Item", "Part", "ResponseDiscrepancy", "item_at", "part_at"]
 
 
 class ResponseDiscrepancy(msgspec.Struct, frozen=True, gc=False):
@@ -75,7 +75,7 @@ def part_at(state: tuple[Any, ...]) -> dict[str, Any]:
     if refusal is not None:
         part["refusal"] = text_at(refusal)
     if annotations:
-        part["annotations"] = placed(part.get("annotations"), sorted(annotations.items()))
+        part["annotations"] = _placed(part.get("annotations"), sorted(annotations.items()))
     if logprobs is not None:
         values, count = logprobs
         part["logprobs"] = list(part.get("logprobs") or ()) + values[:count]
@@ -128,11 +128,11 @@ def item_at(state: tuple[Any, ...]) -> dict[str, Any]:
         item[key] = text_at(text)
     for key, parts in (("content", content), ("summary", summary)):
         if parts:
-            item[key] = placed(item.get(key), [(index, part_at(part)) for index, part in parts])
+            item[key] = _placed(item.get(key), [(index, part_at(part)) for index, part in parts])
     return item
 
 
-def placed(listed: Any, entries: list[tuple[int, Any]]) -> list[Any]:
+def _placed(listed: Any, entries: list[tuple[int, Any]]) -> list[Any]:
     """A copy of ``listed`` (the list an ``added`` object holds, if any) with the built
     ``entries`` (``(wire index, value)`` in index order) put in: each at its index where the
     list has one, the others after it in index order. No gap is filled: an index far beyond

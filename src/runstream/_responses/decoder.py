@@ -244,8 +244,6 @@ class ResponseEventDecoder:
         except (msgspec.ValidationError, RecursionError):
             pass
         except msgspec.DecodeError:
-            if data.strip() == "[DONE]":
-                return None
             raise self._error("the event's data is not valid JSON", sse, ordinal) from None
         else:
             if type(event) in _TWINS:
@@ -254,13 +252,11 @@ class ResponseEventDecoder:
         try:
             wire: Any = self._plain(data)
         except (msgspec.DecodeError, RecursionError):
-            # The typed decode refuses ``[DONE]`` as an array before it sees it is no JSON.
+            # ``[DONE]`` (no JSON) gets here: the typed decode refuses it as an array.
             if data.strip() == "[DONE]":
                 return None
             raise self._error("the event's data is not valid JSON", sse, ordinal) from None
         if not isinstance(wire, dict):
-            if data.strip() == "[DONE]":
-                return None
             raise self._error("the event's data is not a JSON object", sse, ordinal)
         kind = wire.get("type")
         if not isinstance(kind, str):
