@@ -162,3 +162,88 @@ def test_extra_body_members_are_sent_as_given() -> None:
     assert response_request.json == {"model": "m", "input": "x", "temperature": 0.5, "x_provider_flag": True,
                                      "stream": True}
     assert chat_request.json["x_seed"] == 1 and "extra_body" not in chat_request.json
+
+
+def _repeating_server(dialect: str) -> tuple[Any, list[Any]]:
+    """A transport answering like a model that asks for call ``call_1`` twice in its first
+    reply and again in its second, then answers; and the request bodies it received."""
+    import json
+
+    import httpx
+
+    bodies: list[Any] = []
+
+    def chat_reply(turn: int) -> bytes:
+        head = {"id": f"c{turn}", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+        call = {"id": "call_1", "type": "function", "function": {"name": "pay", "arguments": '{"amount": 5}'}}
+        if turn < 2:
+            deltas = [{"role": "assistant", "tool_calls": [{"index": 0, **call}, {"index": 1, **call}]}]
+            finish = "tool_calls"
+        else:
+            deltas, finish = [{"role": "assistant", "content": "paid"}], "stop"
+        chunks = [{**head, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]} for delta in deltas]
+        chunks.append({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
+        return b"".join(b"data: " + json.dumps(chunk).encode() + b"\n\n" for chunk in chunks) + b"data: [DONE]\n\n"
+
+    def responses_reply(turn: int) -> bytes:
+        call = {"type": "function_call", "call_id": "call_1", "name": "pay", "arguments": '{"amount": 5}',
+                "status": "completed"}
+        output = [{**call, "id": "fc_a"}, {**call, "id": "fc_b"}] if turn < 2 else [
+            {"type": "message", "id": "m", "role": "assistant", "status": "completed",
+             "content": [{"type": "output_text", "text": "paid", "annotations": []}]}]
+        response = {"id": f"resp_{turn}", "object": "response", "status": "completed", "output": output}
+        return f"event: response.completed\ndata: {json.dumps({'type': 'response.completed', 'response': response})}\n\n".encode()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        bodies.append(json.loads(request.content))
+        reply = chat_reply if dialect == "chat" else responses_reply
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=reply(len(bodies) - 1))
+
+    return httpx.MockTransport(answer), bodies
+
+
+@pytest.mark.parametrize("dialect", ["chat", "responses"])
+def test_a_call_id_the_model_repeats_runs_the_tool_once(dialect: str) -> None:
+    # Twice in one reply and again in the next: the tool runs once, every mention of the
+    # call is answered with its output (the server asked for each), none is run again.
+    import httpx
+
+    transport, bodies = _repeating_server(dialect)
+    paid: list[int] = []
+
+    def pay(amount: int) -> str:
+        paid.append(amount)
+        return "paid"
+
+    with runstream.Client(base_url="http://model.test/v1", api_key="k", http_client=httpx.Client(transport=transport)) as client:
+        if dialect == "chat":
+            _, conversation = client.run_chat_tools(model="m", messages=[{"role": "user", "content": "pay"}],
+                                                    tools={"pay": pay})
+            answers = [message for message in conversation if message["role"] == "tool"]
+            assert answers == [{"role": "tool", "tool_call_id": "call_1", "content": "paid"}] * 2
+        else:
+            client.run_response_tools(model="m", input="pay", tools={"pay": pay})
+            assert [body["input"] for body in bodies[1:]] == [
+                [{"type": "function_call_output", "call_id": "call_1", "output": "paid"}]] * 2
+    assert paid == [5] and len(bodies) == 3
+
+
+@pytest.mark.anyio
+async def test_the_async_tool_loops_run_a_repeated_call_once() -> None:
+    import httpx
+
+    for dialect in ("chat", "responses"):
+        transport, bodies = _repeating_server(dialect)
+        paid: list[int] = []
+
+        async def pay(amount: int) -> str:
+            paid.append(amount)
+            return "paid"
+
+        async with runstream.AsyncClient(base_url="http://model.test/v1", api_key="k",
+                                         http_client=httpx.AsyncClient(transport=transport)) as client:
+            if dialect == "chat":
+                await client.run_chat_tools(model="m", messages=[{"role": "user", "content": "pay"}], tools={"pay": pay})
+            else:
+                await client.run_response_tools(model="m", input="pay", tools={"pay": pay})
+        assert paid == [5] and len(bodies) == 3

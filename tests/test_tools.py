@@ -127,3 +127,31 @@ def test_tool_loop_answers_deeply_nested_arguments_with_an_error_output() -> Non
     assert run.status == "completed" and calls == []
     (output,) = json.loads(submitted.body)["tool_outputs"]
     assert "nested too deeply" in output["output"]
+
+
+def test_a_call_id_listed_twice_is_one_pending_call() -> None:
+    run = run_waiting_on(("call_x", "pay", '{"amount": 5}'), ("call_y", "pay", "{}"), ("call_x", "pay", '{"amount": 6}'))
+    assert [(call.id, call.arguments) for call in pending_tool_calls(run)] == [("call_x", {"amount": 5}), ("call_y", {})]
+
+
+def test_the_tool_loop_runs_a_call_listed_twice_once_and_answers_it_once() -> None:
+    # A tool runs once per call: a requires_action listing one call id twice ran the tool
+    # twice and submitted two outputs for the one id.
+    from runstream.testing import FakeAssistantsServer, Scenario, ToolCallSpec
+
+    scenario = (Scenario(thread_id="thread_twice", seed=4)
+                .tool_calls([ToolCallSpec("pay", '{"amount": 5}', id="call_x"),
+                             ToolCallSpec("pay", '{"amount": 5}', id="call_x")])
+                .message("done"))
+    paid: list[int] = []
+
+    def pay(amount: int) -> str:
+        paid.append(amount)
+        return "paid"
+
+    with FakeAssistantsServer([scenario], api_key="sk-test") as server:
+        with runstream.Client(base_url=server.base_url, api_key="sk-test") as client:
+            run = client.run_tools(scenario.thread_id, assistant_id=scenario.assistant_id, tools={"pay": pay}).final_run()
+        (submitted,) = [r for r in server.requests if "submit_tool_outputs" in r.path]
+    assert run.status == "completed" and paid == [5]
+    assert json.loads(submitted.body)["tool_outputs"] == [{"tool_call_id": "call_x", "output": "paid"}]

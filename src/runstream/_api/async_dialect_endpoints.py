@@ -133,6 +133,9 @@ class AsyncDialectEndpoints(AsyncClientCore):
         if definitions is not None:
             request["tools"] = definitions
         next_input = input
+        # Call id -> output: a call the model repeats in a later response is answered again
+        # with its output, not run again.
+        answered: dict[str, Any] = {}
         for _ in range(max_rounds):
             async with await self.stream_response(model=model, input=next_input, handler=handler, **request) as stream:
                 response = await stream.final_response()
@@ -141,8 +144,9 @@ class AsyncDialectEndpoints(AsyncClientCore):
                 return response
             next_input = []
             for call in calls:
-                output = (await call_tool_async(call, tools, submit_errors=submit_errors))["output"]
-                next_input.append({"type": "function_call_output", "call_id": call.id, "output": output})
+                if call.id not in answered:
+                    answered[call.id] = (await call_tool_async(call, tools, submit_errors=submit_errors))["output"]
+                next_input.append({"type": "function_call_output", "call_id": call.id, "output": answered[call.id]})
             request["previous_response_id"] = response.id
         raise RunstreamError(f"the model still asked for function calls after {max_rounds} responses")
 
@@ -165,6 +169,7 @@ class AsyncDialectEndpoints(AsyncClientCore):
         if definitions is not None:
             request["tools"] = definitions
         conversation = [dict(message) for message in messages]
+        answered: dict[str, Any] = {}  # call id -> output, as in `run_response_tools`
         for _ in range(max_rounds):
             async with await self.stream_chat_completion(model=model, messages=conversation, handler=handler,
                                                          **request) as stream:
@@ -174,6 +179,7 @@ class AsyncDialectEndpoints(AsyncClientCore):
                 return completion, conversation
             conversation.append(assistant)
             for call in calls:
-                output = (await call_tool_async(call, tools, submit_errors=submit_errors))["output"]
-                conversation.append({"role": "tool", "tool_call_id": call.id, "content": output})
+                if call.id not in answered:
+                    answered[call.id] = (await call_tool_async(call, tools, submit_errors=submit_errors))["output"]
+                conversation.append({"role": "tool", "tool_call_id": call.id, "content": answered[call.id]})
         raise RunstreamError(f"the model still asked for tool calls after {max_rounds} completions")

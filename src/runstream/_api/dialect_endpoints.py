@@ -135,6 +135,9 @@ class DialectEndpoints(ClientCore):
         if definitions is not None:
             request["tools"] = definitions
         next_input = input
+        # Call id -> output: a call the model repeats in a later response is answered again
+        # with its output, not run again.
+        answered: dict[str, Any] = {}
         for _ in range(max_rounds):
             with self.stream_response(model=model, input=next_input, handler=handler, **request) as stream:
                 response = stream.final_response()
@@ -143,8 +146,9 @@ class DialectEndpoints(ClientCore):
                 return response
             next_input = []
             for call in calls:
-                output = (call_tool(call, tools, submit_errors=submit_errors))["output"]
-                next_input.append({"type": "function_call_output", "call_id": call.id, "output": output})
+                if call.id not in answered:
+                    answered[call.id] = (call_tool(call, tools, submit_errors=submit_errors))["output"]
+                next_input.append({"type": "function_call_output", "call_id": call.id, "output": answered[call.id]})
             request["previous_response_id"] = response.id
         raise RunstreamError(f"the model still asked for function calls after {max_rounds} responses")
 
@@ -167,6 +171,7 @@ class DialectEndpoints(ClientCore):
         if definitions is not None:
             request["tools"] = definitions
         conversation = [dict(message) for message in messages]
+        answered: dict[str, Any] = {}  # call id -> output, as in `run_response_tools`
         for _ in range(max_rounds):
             with self.stream_chat_completion(model=model, messages=conversation, handler=handler,
                                                          **request) as stream:
@@ -176,6 +181,7 @@ class DialectEndpoints(ClientCore):
                 return completion, conversation
             conversation.append(assistant)
             for call in calls:
-                output = (call_tool(call, tools, submit_errors=submit_errors))["output"]
-                conversation.append({"role": "tool", "tool_call_id": call.id, "content": output})
+                if call.id not in answered:
+                    answered[call.id] = (call_tool(call, tools, submit_errors=submit_errors))["output"]
+                conversation.append({"role": "tool", "tool_call_id": call.id, "content": answered[call.id]})
         raise RunstreamError(f"the model still asked for tool calls after {max_rounds} completions")

@@ -47,12 +47,17 @@ _arguments_decoder = msgspec.json.Decoder()
 
 def pending_tool_calls(run: Run) -> list[PendingToolCall]:
     """The function calls a ``requires_action`` run waits on, arguments parsed from JSON
-    (``arguments`` is ``None`` and ``arguments_error`` says why when they are not JSON)."""
+    (``arguments`` is ``None`` and ``arguments_error`` says why when they are not JSON); a
+    call id listed twice is one call, listed once."""
     action = run.required_action
     if action is None or not action.submit_tool_outputs:
         return []
     pending = []
+    seen: set[str] = set()
     for call in action.submit_tool_outputs.tool_calls:  # type: ignore[union-attr]
+        if call.id in seen:
+            continue  # listed twice: one call, run and answered once
+        seen.add(call.id)
         raw = call.function.arguments
         try:
             arguments, error = _arguments_decoder.decode(raw), None

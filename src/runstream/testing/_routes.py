@@ -171,7 +171,8 @@ class Routes(ThreadRoutes):
             status = record.run["status"] if record.run else "unknown"
             return error_reply(400, f'Runs in status "{status}" do not accept tool outputs.')
         submitted = [o.get("tool_call_id") for o in outputs]
-        if sorted(map(str, submitted)) != sorted(pending) or len(set(submitted)) != len(submitted):
+        # One output per call id (a run listing an id twice waits on one call).
+        if set(map(str, submitted)) != set(pending) or len(set(submitted)) != len(submitted):
             message = f"Expected tool outputs for call_ids {pending}, got {submitted}."
             return error_reply(400, message, param="tool_outputs")
         if record.next_segment >= record.script.segment_count:
