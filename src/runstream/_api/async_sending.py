@@ -48,7 +48,7 @@ async def _send_once_async(http: httpx.AsyncClient, request: httpx.Request, stre
         raise await aread_api_error(response)
     try:
         await response.aread()
-    except httpx.TransportError as error:
+    except (httpx.TransportError, httpx.DecodingError) as error:  # cut off, or its encoding broken
         raise connection_error(error, request) from error
     finally:
         await response.aclose()

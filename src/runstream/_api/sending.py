@@ -50,7 +50,7 @@ def _send_once(http: httpx.Client, request: httpx.Request, stream: bool,
         raise read_api_error(response)
     try:
         response.read()
-    except httpx.TransportError as error:
+    except (httpx.TransportError, httpx.DecodingError) as error:  # cut off, or its encoding broken
         raise connection_error(error, request) from error
     finally:
         response.close()

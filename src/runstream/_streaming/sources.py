@@ -285,7 +285,7 @@ def read_api_error(response: httpx.Response) -> APIError:
             if len(head) >= ERROR_BODY_LIMIT:
                 problem = f"body longer than {ERROR_BODY_LIMIT} bytes, cut"
                 break
-    except httpx.TransportError as error:  # cut off, stalled, or undecodable
+    except (httpx.TransportError, httpx.DecodingError) as error:  # cut off, stalled, or undecodable
         problem = f"body incomplete: {type(error).__name__}: {error}"
     finally:
         response.close()
@@ -305,7 +305,7 @@ async def aread_api_error(response: httpx.Response) -> APIError:
                 if len(head) >= ERROR_BODY_LIMIT:
                     problem = f"body longer than {ERROR_BODY_LIMIT} bytes, cut"
                     break
-    except httpx.TransportError as error:
+    except (httpx.TransportError, httpx.DecodingError) as error:
         problem = f"body incomplete: {type(error).__name__}: {error}"
     finally:
         await response.aclose()
