@@ -626,3 +626,35 @@ def test_dialect_streams_keep_credentials_to_their_origin_and_bound_error_bodies
     assert len(raised.value.body) == runstream._streaming.sources.ERROR_BODY_LIMIT
     assert [host for host, _ in received] == ["service.test", "elsewhere.test"]
     assert SECRET_KEY in str(received[0][1]) and SECRET_KEY not in str(received[1][1])
+
+
+def _echoing_the_key(request: httpx.Request) -> httpx.Response:
+    # A server that quotes the credential back, as services do for a rejected key.
+    sent = request.headers.get("authorization") or request.headers.get("api-key") or ""
+    body = {"error": {"message": f"Incorrect API key provided: {sent}. Or is it {sent.split(' ')[-1]}?",
+                      "type": "invalid_request_error", "code": "invalid_api_key", "param": None, "echo": [sent]}}
+    return httpx.Response(401, json=body, headers={"x-echo": sent, "x-request-id": "req_1"})
+
+
+@pytest.mark.parametrize("key_header", [None, "api-key"])
+def test_a_key_the_server_quotes_back_is_masked_in_the_error(key_header: str | None) -> None:
+    http = httpx.Client(transport=httpx.MockTransport(_echoing_the_key))
+    options: dict[str, Any] = {"api_key_header": key_header} if key_header else {}
+    with Client(base_url="http://service.test/v1", api_key=SECRET_KEY, http_client=http, **options) as client:
+        for call in (lambda: client.stream_response(model="m", input="x"), client.create_thread):
+            with pytest.raises(APIError) as raised:
+                call()
+            error = raised.value
+            seen = repr((str(error), error.message, error.body, error.headers, error.args))
+            assert SECRET_KEY not in seen
+            assert "Incorrect API key provided: ***" in str(error) and error.status_code == 401
+            assert error.code == "invalid_api_key" and error.request_id == "req_1"
+
+
+@pytest.mark.anyio
+async def test_async_a_key_the_server_quotes_back_is_masked_in_the_error() -> None:
+    async with httpx.AsyncClient(transport=httpx.MockTransport(_echoing_the_key)) as http:
+        client = AsyncClient(base_url="http://service.test/v1", api_key=SECRET_KEY, http_client=http)
+        with pytest.raises(APIError) as raised:
+            await client.stream_chat_completion(model="m", messages=[])
+    assert SECRET_KEY not in repr((str(raised.value), raised.value.body, raised.value.headers))

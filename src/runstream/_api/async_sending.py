@@ -15,7 +15,8 @@ import httpx
 from .._streaming.sources import aread_api_error, is_sse_response
 from ..errors import APIConnectionError, APIError
 from ._concurrency import pause_async
-from .transport import NO_RETRIES, RetryPolicy, connection_error, origin_of, redirect_request, too_many_redirects
+from .transport import (NO_RETRIES, RetryPolicy, connection_error, origin_of, redirect_request, too_many_redirects,
+                        without_credentials)
 
 __all__ = ["asend"]
 
@@ -45,7 +46,7 @@ async def _send_once_async(http: httpx.AsyncClient, request: httpx.Request, stre
     if stream and is_sse_response(response):
         return response
     if not response.is_success or stream:
-        raise await aread_api_error(response)
+        raise without_credentials(await aread_api_error(response), request, credentials)
     try:
         await response.aread()
     except (httpx.TransportError, httpx.DecodingError) as error:  # cut off, or its encoding broken

@@ -17,7 +17,8 @@ import httpx
 from .._streaming.sources import read_api_error, is_sse_response
 from ..errors import APIConnectionError, APIError
 from ._concurrency import pause
-from .transport import NO_RETRIES, RetryPolicy, connection_error, origin_of, redirect_request, too_many_redirects
+from .transport import (NO_RETRIES, RetryPolicy, connection_error, origin_of, redirect_request, too_many_redirects,
+                        without_credentials)
 
 __all__ = ["send"]
 
@@ -47,7 +48,7 @@ def _send_once(http: httpx.Client, request: httpx.Request, stream: bool,
     if stream and is_sse_response(response):
         return response
     if not response.is_success or stream:
-        raise read_api_error(response)
+        raise without_credentials(read_api_error(response), request, credentials)
     try:
         response.read()
     except (httpx.TransportError, httpx.DecodingError) as error:  # cut off, or its encoding broken

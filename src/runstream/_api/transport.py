@@ -34,6 +34,7 @@ __all__ = [
     "scrub",
     "too_many_redirects",
     "with_read_timeout",
+    "without_credentials",
 ]
 
 #: Header names that carry a credential: never sent to another origin than the base URL's.
@@ -134,6 +135,42 @@ def scrub(text: str, url: httpx.URL) -> str:
         if secret:
             text = text.replace(secret, "***")
     return text
+
+
+#: The shortest credential value masked in error texts: a shorter one (a test's ``"k"``)
+#: would mask ordinary words.
+_SHORTEST_SECRET = 8
+
+
+def without_credentials(error: APIError, request: httpx.Request, credentials: Collection[str]) -> APIError:
+    """``error`` with the credential values ``request`` carried (the headers named in
+    ``credentials``, and the token of ``Bearer TOKEN``) replaced by ``***`` in its message,
+    body and headers: a server that rejects a key may quote it back ("Incorrect API key
+    provided: sk-..."), and the error's text is printed and logged."""
+    secrets: set[str] = set()
+    for name, value in request.headers.items():
+        if name.lower() in credentials:
+            secrets.add(value)
+            scheme, _, token = value.partition(" ")
+            if scheme.lower() in ("bearer", "basic"):
+                secrets.add(token)
+    ordered = sorted((secret for secret in secrets if len(secret) >= _SHORTEST_SECRET), key=len, reverse=True)
+
+    def masked(value: Any) -> Any:
+        if isinstance(value, str):
+            for secret in ordered:
+                value = value.replace(secret, "***")
+            return value
+        if isinstance(value, dict):
+            return {masked(key): masked(member) for key, member in value.items()}
+        if isinstance(value, list):
+            return [masked(member) for member in value]
+        return value
+
+    if not ordered or not any(secret in str((str(error), error.body, error.headers)) for secret in ordered):
+        return error
+    return APIError(masked(error.message), status_code=error.status_code, body=masked(error.body),
+                    request_id=masked(error.request_id), headers=masked(error.headers), retry_after=error.retry_after)
 
 
 def redact_url(url: str) -> str:
