@@ -576,6 +576,27 @@ def test_credential_headers_never_follow_a_redirect_to_another_origin(header: st
     assert SECRET_KEY not in str(received[2][1])  # another origin: none of them
 
 
+@pytest.mark.parametrize("header", ["X-Goog-Api-Key", "X-Auth-Token", "X-Session-Secret"])
+def test_a_default_header_named_as_a_credential_never_follows_a_redirect_to_another_origin(header: str) -> None:
+    # Only a fixed list of names was stripped: a key given in default_headers under a name
+    # of its own was sent to the other host. Other default headers still follow.
+    received: list[tuple[str, dict[str, str]]] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        received.append((request.url.host, dict(request.headers)))
+        if request.url.host == "service.test":
+            return httpx.Response(307, headers={"location": "http://elsewhere.test/v1/threads/thread_1/runs/run_2"})
+        return httpx.Response(200, json={"id": "run_2", "object": "thread.run", "status": "queued"})
+
+    http = httpx.Client(transport=httpx.MockTransport(handle), follow_redirects=True)
+    client = Client(base_url="http://service.test/v1", api_key="sk-other-key-0000", http_client=http,
+                    default_headers={header: SECRET_KEY, "X-Trace": "trace-1"})
+    assert client.retrieve_run("thread_1", "run_1").id == "run_2"
+    assert [host for host, _ in received] == ["service.test", "elsewhere.test"]
+    assert SECRET_KEY in str(received[0][1]) and SECRET_KEY not in str(received[1][1])
+    assert received[1][1]["x-trace"] == "trace-1"
+
+
 def test_redirects_are_not_followed_when_the_client_does_not_follow() -> None:
     def handle(request: httpx.Request) -> httpx.Response:
         return httpx.Response(307, headers={"location": "http://elsewhere.test/"})

@@ -85,7 +85,7 @@ class Client(ToolLoopAPI, ResyncAPI, DialectEndpoints):
         self.http = http_client if http_client is not None else httpx.Client(timeout=timeout)
         self.idle_timeout = idle_timeout
         self.retry_policy = choose_retry_policy(max_retries, retry_policy)
-        self._credentials = credential_headers(api_key_header)
+        self._credentials = credential_headers(api_key_header, default_headers or ())
 
     def __repr__(self) -> str:
         return f"Client(base_url={self.config.display_url!r})"

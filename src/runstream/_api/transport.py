@@ -14,7 +14,8 @@ redirects are followed here, with every credential header dropped once the origi
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Collection
+import re
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 import httpx
@@ -43,9 +44,17 @@ CREDENTIAL_HEADERS = frozenset(
 )
 
 
-def credential_headers(api_key_header: str) -> frozenset[str]:
-    """`CREDENTIAL_HEADERS` plus the header a client sends its key in."""
-    return CREDENTIAL_HEADERS | {api_key_header.lower()}
+#: Words that make a header a credential when a client is given it in ``default_headers``
+#: (``X-Goog-Api-Key``, ``X-Auth-Token``, ``X-Session-Secret``).
+_CREDENTIAL_WORDS = re.compile(r"auth|key|token|secret|cookie|session|signature|password", re.IGNORECASE)
+
+
+def credential_headers(api_key_header: str, default_headers: Iterable[str] = ()) -> frozenset[str]:
+    """`CREDENTIAL_HEADERS`, the header a client sends its key in, and those of its
+    ``default_headers`` whose names say they carry a credential: none of them follows a
+    redirect to another origin, and their values are masked in errors."""
+    named = {name.lower() for name in default_headers if _CREDENTIAL_WORDS.search(name)}
+    return CREDENTIAL_HEADERS | {api_key_header.lower()} | named
 
 
 class RetryPolicy:
