@@ -679,3 +679,14 @@ async def test_async_a_key_the_server_quotes_back_is_masked_in_the_error() -> No
         with pytest.raises(APIError) as raised:
             await client.stream_chat_completion(model="m", messages=[])
     assert SECRET_KEY not in repr((str(raised.value), raised.value.body, raised.value.headers))
+
+
+@pytest.mark.parametrize("query", ["key", "api_key", "access_token", "Api-Key"])
+def test_a_key_in_the_base_url_query_never_shows(query: str) -> None:
+    # Some compatible services take the key as a query parameter: it is sent, never shown.
+    base_url = f"http://service.test/v1?api-version=2024-10-21&{query}={SECRET_KEY}"
+    client = Client(base_url=base_url, api_key="sk-other-key-0000")
+    for shown in (repr(client), repr(client.config), client.config.display_url):
+        assert SECRET_KEY not in shown
+        assert f"{query}=***" in shown and "api-version=2024-10-21" in shown
+    client.close()

@@ -183,14 +183,21 @@ def without_credentials(error: APIError, request: httpx.Request, credentials: Co
 
 
 def redact_url(url: str) -> str:
-    """``url`` with any userinfo (``user:password@``) replaced by ``***@``, for display."""
+    """``url`` for display: any userinfo (``user:password@``) replaced by ``***@``, and the
+    value of a query parameter named as a credential (``?key=...``, ``?access_token=...``)
+    by ``***``."""
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError):
         return "<invalid URL>"
-    if not parsed.userinfo:
+    secret_query = any(_CREDENTIAL_WORDS.search(name) for name in parsed.params)
+    if not parsed.userinfo and not secret_query:
         return url
-    return str(parsed.copy_with(username=None, password=None)).replace("://", "://***@", 1)
+    if secret_query:
+        parsed = parsed.copy_with(params=[(name, "***" if _CREDENTIAL_WORDS.search(name) else value)
+                                          for name, value in parsed.params.multi_items()])
+    shown = str(parsed.copy_with(username=None, password=None)).replace("=%2A%2A%2A", "=***")
+    return shown.replace("://", "://***@", 1) if parsed.userinfo else shown
 
 
 def origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
