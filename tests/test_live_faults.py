@@ -690,3 +690,61 @@ def test_a_key_in_the_base_url_query_never_shows(query: str) -> None:
         assert SECRET_KEY not in shown
         assert f"{query}=***" in shown and "api-version=2024-10-21" in shown
     client.close()
+
+
+class _Chunks(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body sent in pieces (no content-length), as a streaming server sends it."""
+
+    def __init__(self, pieces: list[bytes]) -> None:
+        self.pieces = pieces
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.pieces
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for piece in self.pieces:
+            yield piece
+
+
+def test_a_2xx_body_is_read_only_up_to_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An endless (here: longer than the limit) answer to a REST call fails once past the
+    # limit, instead of being buffered whole; a body within it, compressed, reads as usual.
+    import gzip
+
+    import runstream._api.sending as sending
+
+    monkeypatch.setattr(sending, "RESPONSE_BODY_LIMIT", 4096)
+    thread = msgspec.json.encode({"id": "thread_1", "object": "thread", "created_at": 1, "metadata": {}})
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/threads"):
+            return httpx.Response(200, headers={"content-type": "application/json", "content-encoding": "gzip"},
+                                  stream=_Chunks([gzip.compress(thread)]))
+        return httpx.Response(200, headers={"content-type": "application/json"},
+                              stream=_Chunks([b'{"id": "' + b"x" * 1000] * 100))
+
+    http = httpx.Client(transport=httpx.MockTransport(handle))
+    with Client(base_url="http://service.test/v1", api_key=SECRET_KEY, http_client=http) as client:
+        assert client.create_thread().id == "thread_1"
+        with pytest.raises(APIError, match="longer than 4096 bytes") as raised:
+            client.retrieve_run("thread_1", "run_1")
+    assert raised.value.status_code == 200
+
+
+# On asyncio only: a body left half-read leaves httpx's own inner async generators
+# (``aiter_raw``) unclosed, which trio reports as unraisable warnings.
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_async_a_2xx_body_is_read_only_up_to_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import runstream._api.async_sending as async_sending
+
+    monkeypatch.setattr(async_sending, "RESPONSE_BODY_LIMIT", 4096)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "application/json"},
+                              stream=_Chunks([b'{"id": "' + b"x" * 1000] * 100))
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
+        client = AsyncClient(base_url="http://service.test/v1", api_key=SECRET_KEY, http_client=http)
+        with pytest.raises(APIError, match="longer than 4096 bytes"):
+            await client.retrieve_run("thread_1", "run_1")

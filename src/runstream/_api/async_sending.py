@@ -9,6 +9,7 @@ This is the one source of both loops: ``sending.py`` is generated from it by
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import aclosing
 
 import httpx
 
@@ -18,7 +19,11 @@ from ._concurrency import pause_async
 from .transport import (NO_RETRIES, RetryPolicy, connection_error, origin_of, redirect_request, too_many_redirects,
                         without_credentials)
 
-__all__ = ["asend"]
+__all__ = ["RESPONSE_BODY_LIMIT", "asend"]
+
+#: The most bytes of a 2xx response's body that are read (a run with thousands of calls is a
+#: few MB); beyond it the request fails with `APIError`.
+RESPONSE_BODY_LIMIT = 64 * 1024 * 1024
 
 
 async def _send_following_async(http: httpx.AsyncClient, request: httpx.Request,
@@ -47,13 +52,24 @@ async def _send_once_async(http: httpx.AsyncClient, request: httpx.Request, stre
         return response
     if not response.is_success or stream:
         raise without_credentials(await aread_api_error(response), request, credentials)
+    # Read up to `RESPONSE_BODY_LIMIT`: a server answering with an endless body must not
+    # exhaust memory (an error body is read only up to `ERROR_BODY_LIMIT`).
+    body = bytearray()
     try:
-        await response.aread()
+        async with aclosing(response.aiter_bytes()) as parts:
+            async for part in parts:
+                body += part
+                if len(body) > RESPONSE_BODY_LIMIT:
+                    raise APIError(f"response body longer than {RESPONSE_BODY_LIMIT} bytes, not read further",
+                                   status_code=response.status_code, headers=dict(response.headers))
     except (httpx.TransportError, httpx.DecodingError) as error:  # cut off, or its encoding broken
         raise connection_error(error, request) from error
     finally:
         await response.aclose()
-    return response
+    # The body as read (decoded): the response without the headers of its encoding.
+    headers = [(name, value) for name, value in response.headers.multi_items()
+               if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+    return httpx.Response(response.status_code, headers=headers, content=bytes(body), request=request)
 
 
 async def asend(http: httpx.AsyncClient, request: httpx.Request, *, stream: bool, credentials: Collection[str],

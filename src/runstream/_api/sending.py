@@ -11,6 +11,7 @@ edit that and regenerate.
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import closing
 
 import httpx
 
@@ -20,7 +21,11 @@ from ._concurrency import pause
 from .transport import (NO_RETRIES, RetryPolicy, connection_error, origin_of, redirect_request, too_many_redirects,
                         without_credentials)
 
-__all__ = ["send"]
+__all__ = ["RESPONSE_BODY_LIMIT", "send"]
+
+#: The most bytes of a 2xx response's body that are read (a run with thousands of calls is a
+#: few MB); beyond it the request fails with `APIError`.
+RESPONSE_BODY_LIMIT = 64 * 1024 * 1024
 
 
 def _send_following(http: httpx.Client, request: httpx.Request,
@@ -49,13 +54,24 @@ def _send_once(http: httpx.Client, request: httpx.Request, stream: bool,
         return response
     if not response.is_success or stream:
         raise without_credentials(read_api_error(response), request, credentials)
+    # Read up to `RESPONSE_BODY_LIMIT`: a server answering with an endless body must not
+    # exhaust memory (an error body is read only up to `ERROR_BODY_LIMIT`).
+    body = bytearray()
     try:
-        response.read()
+        with closing(response.iter_bytes()) as parts:
+            for part in parts:
+                body += part
+                if len(body) > RESPONSE_BODY_LIMIT:
+                    raise APIError(f"response body longer than {RESPONSE_BODY_LIMIT} bytes, not read further",
+                                   status_code=response.status_code, headers=dict(response.headers))
     except (httpx.TransportError, httpx.DecodingError) as error:  # cut off, or its encoding broken
         raise connection_error(error, request) from error
     finally:
         response.close()
-    return response
+    # The body as read (decoded): the response without the headers of its encoding.
+    headers = [(name, value) for name, value in response.headers.multi_items()
+               if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+    return httpx.Response(response.status_code, headers=headers, content=bytes(body), request=request)
 
 
 def send(http: httpx.Client, request: httpx.Request, *, stream: bool, credentials: Collection[str],
