@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 SNIPPET = '''
-from runstream.chat import ChatCompletionHandler, ChatCompletionStream
-from runstream.responses import ResponseStream
+from runstream.chat import (AsyncChatCompletionHandler, ChatCompletion, ChatCompletionChunk, ChatCompletionHandler,
+                            ChatCompletionStream, ChatErrorEvent)
+from runstream.responses import AsyncResponseHandler, ResponseStream, ResponseStreamEvent, UnknownResponseEvent
 from runstream.types import UnknownObject
 
 
@@ -44,6 +45,29 @@ def read(body: bytes) -> None:
 class Printer(ChatCompletionHandler):
     def on_content_delta(self, delta: str, choice_index: int) -> None:
         print(delta.upper(), choice_index + 1)
+
+
+# The async handlers' callbacks may be coroutines, as their docs say.
+class AsyncChatPrinter(AsyncChatCompletionHandler):
+    async def on_content_delta(self, delta: str, choice_index: int) -> None:
+        print(delta.upper(), choice_index + 1)
+
+    async def on_event(self, event: ChatCompletionChunk | ChatErrorEvent) -> None:
+        if isinstance(event, ChatCompletionChunk):
+            print(event.id.upper())
+
+    async def on_completed(self, completion: ChatCompletion) -> None:
+        if completion.usage:
+            print(completion.usage.total_tokens + 1)
+
+
+class AsyncResponsePrinter(AsyncResponseHandler):
+    async def on_event(self, event: ResponseStreamEvent | UnknownResponseEvent) -> None:
+        if event.type == "response.output_text.delta":
+            print(event.delta.upper())
+
+    async def on_output_text_delta(self, delta: str, item_id: str, content_index: int) -> None:
+        print(delta.upper())
 '''
 
 BROKEN = '''
@@ -67,3 +91,13 @@ def test_narrowing_on_type_checks_with_mypy(tmp_path: Path) -> None:
     bad.write_text(BROKEN, encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", str(bad)], capture_output=True, text=True)
     assert result.returncode == 1 and '"ResponseCompletedEvent" has no attribute "delta"' in result.stdout
+
+
+@pytest.mark.slow
+def test_narrowing_and_async_callbacks_check_with_pyright(tmp_path: Path) -> None:
+    from test_typing import _pyright
+
+    good = tmp_path / "good.py"
+    good.write_text(SNIPPET, encoding="utf-8")
+    result = _pyright(good)
+    assert result.returncode == 0, result.stdout

@@ -118,40 +118,40 @@ class ChatCompletionHandler(DialectHandler):
             return self.on_chunk(event)  # type: ignore[arg-type, func-returns-value]
         return None
 
-    def on_chunk(self, chunk: ChatCompletionChunk) -> None:
+    def on_chunk(self, chunk: ChatCompletionChunk) -> Any:
         """Every chunk, after it was merged."""
 
-    def on_content_delta(self, delta: str, choice_index: int) -> None:
+    def on_content_delta(self, delta: str, choice_index: int) -> Any:
         """Content text arrived for a choice."""
 
-    def on_content_done(self, content: str, choice_index: int) -> None:
+    def on_content_done(self, content: str, choice_index: int) -> Any:
         """A choice's content is whole."""
 
-    def on_refusal_delta(self, delta: str, choice_index: int) -> None:
+    def on_refusal_delta(self, delta: str, choice_index: int) -> Any:
         """Refusal text arrived for a choice."""
 
-    def on_refusal_done(self, refusal: str, choice_index: int) -> None:
+    def on_refusal_done(self, refusal: str, choice_index: int) -> Any:
         """A choice's refusal is whole."""
 
-    def on_tool_call_arguments_delta(self, delta: str, tool_call_index: int, choice_index: int) -> None:
+    def on_tool_call_arguments_delta(self, delta: str, tool_call_index: int, choice_index: int) -> Any:
         """An arguments fragment of a tool call arrived."""
 
-    def on_tool_call_done(self, tool_call: ChatToolCall, tool_call_index: int, choice_index: int) -> None:
+    def on_tool_call_done(self, tool_call: ChatToolCall, tool_call_index: int, choice_index: int) -> Any:
         """A tool call is whole (its arguments complete)."""
 
-    def on_function_call_arguments_delta(self, delta: str, choice_index: int) -> None:
+    def on_function_call_arguments_delta(self, delta: str, choice_index: int) -> Any:
         """An arguments fragment of a legacy ``function_call`` arrived."""
 
-    def on_function_call_done(self, function_call: ChatFunctionCall, choice_index: int) -> None:
+    def on_function_call_done(self, function_call: ChatFunctionCall, choice_index: int) -> Any:
         """A legacy ``function_call`` is whole."""
 
-    def on_choice_done(self, choice: ChatChoice) -> None:
+    def on_choice_done(self, choice: ChatChoice) -> Any:
         """A choice finished (its ``finish_reason`` arrived, or the stream ended)."""
 
-    def on_completed(self, completion: ChatCompletion) -> None:
+    def on_completed(self, completion: ChatCompletion) -> Any:
         """The completion is whole (``[DONE]``), usage included when it was requested."""
 
-    def on_error_event(self, error: ErrorObject) -> None:
+    def on_error_event(self, error: ErrorObject) -> Any:
         """The server sent an error object (the stream then raises `ServerStreamError`)."""
 
 

@@ -65,6 +65,7 @@ from .events import (
     ResponseWebSearchCallCompletedEvent,
     ResponseWebSearchCallInProgressEvent,
     ResponseWebSearchCallSearchingEvent,
+    ResponseStreamEvent,
     UnknownResponseEvent,
 )
 from .content import Annotation, OutputContent, ReasoningSummaryPart
@@ -282,6 +283,9 @@ class ResponseHandler(DialectHandler):
 
     _route_table = _ROUTES
     accumulator: ResponseAccumulator | None = None
+
+    def on_event(self, event: ResponseStreamEvent | UnknownResponseEvent) -> Any:
+        """Every event, after it was merged (narrow it on ``event.type``)."""
 
     def on_response_created(self, response: Response) -> Any:
         """The response was created."""

@@ -170,14 +170,14 @@ class DialectHandler:
                     for name, arguments in route(notification, accumulator):
                         getattr(self, name)(*arguments)
 
-    def on_event(self, event: Any) -> None:
+    def on_event(self, event: Any) -> Any:
         """Every event, after it was accumulated."""
 
-    def on_exception(self, exception: Exception) -> None:
+    def on_exception(self, exception: Exception) -> Any:
         """The stream failed (called before the exception propagates)."""
 
-    def on_timeout(self) -> None:
+    def on_timeout(self) -> Any:
         """The stream timed out."""
 
-    def on_end(self) -> None:
+    def on_end(self) -> Any:
         """The stream ended (normally or not)."""
