@@ -103,14 +103,16 @@ def test_replay_json_of_a_cut_chat_stream_prints_what_was_built_then_fails(
     assert printed["completions"][0]["object"] == "chat.completion"
 
 
-def test_serve_plays_responses_recordings_in_order() -> None:
+@pytest.mark.parametrize("repeat", [1, 2])
+def test_serve_plays_responses_recordings_in_order(repeat: int) -> None:
+    # ``--repeat N`` serves the files N times over (it reached only run-stream files).
     import os
     import signal
     import subprocess
 
     files = [RESPONSES_FILE, RECORDINGS / "responses" / "dotnet_mcp.sse"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "runstream", "serve", *map(str, files), "--api-key", "sk-serve"],
+        [sys.executable, "-m", "runstream", "serve", *map(str, files), "--api-key", "sk-serve", "--repeat", str(repeat)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         # Stopped with SIGINT (Ctrl-C) below: a test run started in the background inherits
         # SIGINT ignored, and Python then never raises KeyboardInterrupt. Restore it.
@@ -122,9 +124,11 @@ def test_serve_plays_responses_recordings_in_order() -> None:
         assert "responses" in line
         base_url = line.split(" on ")[1].strip()
         with runstream.Client(base_url=base_url, api_key="sk-serve", timeout=10) as client:
-            for path in files:
+            for path in files * repeat:
                 got = client.stream_response(model="m", input="x").final_response_json()
                 assert got == runstream.ResponseStream(path).final_response_json()
+            with pytest.raises(runstream.APIError, match="No scripted answer left"):
+                client.stream_response(model="m", input="x")
     finally:
         process.send_signal(signal.SIGINT)
         _, errors = process.communicate(timeout=10)

@@ -245,12 +245,16 @@ def _serve_dialect(arguments: argparse.Namespace, dialect: str) -> int:
         served: dict[str, int] = {}
         for name, which in zip(arguments.files, per_file):
             if which != dialects.RUN:
-                server.add_dialect(Path(name), endpoints[which])
                 served[endpoints[which]] = served.get(endpoints[which], 0) + 1
+        for _ in range(arguments.repeat):  # the files in order, then again
+            for name, which in zip(arguments.files, per_file):
+                if which != dialects.RUN:
+                    server.add_dialect(Path(name), endpoints[which])
+        times = "" if arguments.repeat == 1 else f", all of them {arguments.repeat} times"
         for endpoint, count in served.items():
             sys.stdout.write(
                 f"serving {count} recorded {endpoint} stream(s) on {server.base_url}\n"
-                f"  POST {server.base_url}/{endpoint} gets the next one; Ctrl-C stops\n"
+                f"  POST {server.base_url}/{endpoint} gets the next one{times}; Ctrl-C stops\n"
             )
         if scenarios:
             scenario = scenarios[0]
