@@ -419,3 +419,25 @@ def test_a_done_marker_before_the_response_completed_leaves_it_incomplete() -> N
     for read in (lambda stream: stream.until_done(), lambda stream: [None for _ in stream]):
         with pytest.raises(runstream.IncompleteStreamError):
             read(ResponseStream(body))
+
+
+@pytest.mark.parametrize(("members", "read"), [
+    ({"type": "response.image_generation_call.partial_image", "item_id": "ig", "output_index": 0,
+      "partial_image_index": 0, "partial_image_b64": "AA", "background": "opaque", "output_format": "png",
+      "quality": "high", "size": "1024x1024"},
+     lambda event: (event.background, event.output_format, event.quality, event.size)),
+    ({"type": "response.reasoning_summary_part.done", "item_id": "rs", "output_index": 0, "summary_index": 0,
+      "part": {"type": "summary_text", "text": "t"}, "status": "incomplete"},
+     lambda event: (event.status,)),
+])
+def test_the_newer_members_of_two_events_are_read(members: dict[str, Any], read: Any) -> None:
+    # Members the API added to these events (openai-python 3.60 types them): read as
+    # attributes when sent, absent (UNSET) and never invented when not.
+    decoder = runstream.responses.ResponseEventDecoder()
+    event = decoder.decode(runstream.ServerSentEvent(members["type"], json.dumps(members)))
+    assert None not in read(event) and msgspec.UNSET not in read(event)
+    assert msgspec.to_builtins(event) == members  # encodes back to what was sent
+    bare = {key: value for key, value in members.items() if key not in ("background", "output_format", "quality",
+                                                                        "size", "status")}
+    event = decoder.decode(runstream.ServerSentEvent(members["type"], json.dumps(bare)))
+    assert set(read(event)) == {msgspec.UNSET}

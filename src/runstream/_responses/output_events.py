@@ -234,6 +234,8 @@ class ResponseReasoningSummaryPartDoneEvent(ResponseEvent, tag="response.reasoni
     output_index: int
     summary_index: int
     part: ReasoningSummaryPart
+    #: ``"incomplete"`` when the part's generation was interrupted (absent otherwise).
+    status: str | None | UnsetType = UNSET
 
 
 class ResponseReasoningSummaryTextDeltaEvent(ResponseEvent, tag="response.reasoning_summary_text.delta"):

@@ -259,6 +259,11 @@ class ResponseImageGenerationCallPartialImageEvent(ResponseEvent, tag="response.
     output_index: int
     partial_image_index: int
     partial_image_b64: str
+    # The settings the image is made with, when the service says them.
+    background: str | None | UnsetType = UNSET
+    output_format: str | None | UnsetType = UNSET
+    quality: str | None | UnsetType = UNSET
+    size: str | None | UnsetType = UNSET
 
 
 class ResponseCustomToolCallInputDeltaEvent(ResponseEvent, tag="response.custom_tool_call_input.delta"):
