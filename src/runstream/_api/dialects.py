@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from .._chat.models import ChatCompletion, ChatFunctionToolCall
-from .._core.tool_calls import PendingToolCall
+from .._core.tool_calls import PendingToolCall, distinct_calls
 from .._responses.models import Response
 
 __all__ = ["DEFAULT_MAX_ROUNDS", "chat_body", "chat_calls", "function_calls", "pending_call", "response_body"]
@@ -54,15 +54,7 @@ def pending_call(call_id: str, name: str, arguments: str) -> PendingToolCall:
 
 def function_calls(response: Response) -> list[PendingToolCall]:
     """The function calls a response asks for (a call id given twice is one call)."""
-    return _distinct([pending_call(item.call_id, item.name, item.arguments) for item in response.function_calls])
-
-
-def _distinct(calls: list[PendingToolCall]) -> list[PendingToolCall]:
-    # The first call of each id: a tool runs once per call, and is answered once.
-    firsts: dict[str, PendingToolCall] = {}
-    for call in calls:
-        firsts.setdefault(call.id, call)
-    return list(firsts.values())
+    return distinct_calls([pending_call(item.call_id, item.name, item.arguments) for item in response.function_calls])
 
 
 def chat_calls(completion: ChatCompletion) -> tuple[dict[str, Any] | None, list[PendingToolCall]]:
@@ -79,7 +71,7 @@ def chat_calls(completion: ChatCompletion) -> tuple[dict[str, Any] | None, list[
         "tool_calls": [msgspec.to_builtins(call) for call in calls],
     }
     # Function calls are answered; a call of another type is appended as it came.
-    return assistant, _distinct([
+    return assistant, distinct_calls([
         pending_call(call.id, call.function.name, call.function.arguments)
         for call in calls
         if isinstance(call, ChatFunctionToolCall)

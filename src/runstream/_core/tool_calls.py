@@ -16,6 +16,7 @@ __all__ = [
     "call_tool",
     "call_tool_async",
     "clean_text",
+    "distinct_calls",
     "error_output",
     "pending_call_ids",
     "pending_tool_calls",
@@ -53,11 +54,7 @@ def pending_tool_calls(run: Run) -> list[PendingToolCall]:
     if action is None or not action.submit_tool_outputs:
         return []
     pending = []
-    seen: set[str] = set()
     for call in action.submit_tool_outputs.tool_calls:  # type: ignore[union-attr]
-        if call.id in seen:
-            continue  # listed twice: one call, run and answered once
-        seen.add(call.id)
         raw = call.function.arguments
         try:
             arguments, error = _arguments_decoder.decode(raw), None
@@ -68,7 +65,16 @@ def pending_tool_calls(run: Run) -> list[PendingToolCall]:
             # arguments error like any other, so callbacks run and the tool loop answers it.
             arguments, error = None, "arguments are JSON nested too deeply to parse"
         pending.append(PendingToolCall(call.id, call.function.name, arguments, raw, error))
-    return pending
+    return distinct_calls(pending)
+
+
+def distinct_calls(calls: list[PendingToolCall]) -> list[PendingToolCall]:
+    """The first call of each id in ``calls``: a call listed twice is one call, its tool run
+    and answered once."""
+    firsts: dict[str, PendingToolCall] = {}
+    for call in calls:
+        firsts.setdefault(call.id, call)
+    return list(firsts.values())
 
 
 def pending_call_ids(run: Run) -> set[str]:
